@@ -1,0 +1,8 @@
+//! netorigin: finds the network equipment on a carrier's segments, tells whose it is, and
+//! flags what a policy forbids. See ARCHITECTURE.md for the layers.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod simulate;
+pub mod snmp;
+pub mod wire;

@@ -1,0 +1,249 @@
+//! One simulated agent: answers GET, GETNEXT and GETBULK from a [`Recording`] as RFC 3416
+//! (v2c) and RFC 1157 (v1) say a real agent would.
+//!
+//! Sans-IO: [`Agent::answer`] takes a decoded request and returns the response to send, if any.
+//! SET is refused (`notWritable`, or `noSuchName` in v1); a wrong community gets no answer, as
+//! on real agents.
+
+use std::sync::Arc;
+
+use super::Recording;
+use crate::wire::message::error_status;
+use crate::wire::{Message, Pdu, PduKind, Value, VarBind, Version};
+
+/// The largest response this agent sends: the largest UDP payload over IPv4.
+pub const MAX_MESSAGE_SIZE: usize = 65_507;
+
+/// An agent serving one recording.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    recording: Arc<Recording>,
+    community: Option<Vec<u8>>,
+    max_message_size: usize,
+}
+
+impl Agent {
+    /// An agent that accepts any community when `community` is `None`.
+    pub fn new(recording: Arc<Recording>, community: Option<Vec<u8>>) -> Self {
+        Agent { recording, community, max_message_size: MAX_MESSAGE_SIZE }
+    }
+
+    /// The same agent with a smaller message size limit (to exercise tooBig).
+    pub fn with_max_message_size(mut self, size: usize) -> Self {
+        self.max_message_size = size;
+        self
+    }
+
+    /// The recording served.
+    pub fn recording(&self) -> &Recording {
+        &self.recording
+    }
+
+    /// The response to a request, or `None` when a real agent would stay silent.
+    pub fn answer(&self, request: &Message) -> Option<Message> {
+        if let Some(c) = &self.community
+            && *c != request.community
+        {
+            return None;
+        }
+        let v1 = request.version == Version::V1;
+        let pdu = &request.pdu;
+        let mut response = Pdu {
+            kind: PduKind::Response,
+            request_id: pdu.request_id,
+            error_status: error_status::NO_ERROR,
+            error_index: 0,
+            varbinds: Vec::with_capacity(pdu.varbinds.len()),
+        };
+        match pdu.kind {
+            PduKind::Get | PduKind::GetNext => {
+                for (i, vb) in pdu.varbinds.iter().enumerate() {
+                    let found = if pdu.kind == PduKind::Get {
+                        self.get(vb)
+                    } else {
+                        self.next(vb)
+                    };
+                    if v1 && found.value.is_exception() {
+                        // v1 has no exceptions: the whole request fails with noSuchName.
+                        return Some(self.error(request, error_status::NO_SUCH_NAME, i + 1));
+                    }
+                    response.varbinds.push(found);
+                }
+            }
+            PduKind::GetBulk if !v1 => self.bulk(pdu, &mut response.varbinds, request),
+            PduKind::Set => {
+                let status = if v1 { error_status::NO_SUCH_NAME } else { error_status::NOT_WRITABLE };
+                return Some(self.error(request, status, 1));
+            }
+            // GetBulk in v1, responses, traps and reports are not requests an agent answers.
+            _ => return None,
+        }
+        let msg = Message { version: request.version, community: request.community.clone(), pdu: response };
+        if msg.encode().len() > self.max_message_size {
+            return Some(self.error(request, error_status::TOO_BIG, 0));
+        }
+        Some(msg)
+    }
+
+    fn get(&self, vb: &VarBind) -> VarBind {
+        match self.recording.get(&vb.oid) {
+            Some(found) => found.clone(),
+            None if self.recording.has_sibling(&vb.oid) => VarBind::new(vb.oid.clone(), Value::NoSuchInstance),
+            None => VarBind::new(vb.oid.clone(), Value::NoSuchObject),
+        }
+    }
+
+    fn next(&self, vb: &VarBind) -> VarBind {
+        match self.recording.next_after(&vb.oid) {
+            Some(found) => found.clone(),
+            None => VarBind::new(vb.oid.clone(), Value::EndOfMibView),
+        }
+    }
+
+    /// GETBULK (RFC 3416 4.2.3): non-repeaters get one GETNEXT each, then up to
+    /// max-repetitions rounds over the repeaters, stopping when every repeater has reached the
+    /// end of the MIB or the response would no longer fit.
+    fn bulk(&self, pdu: &Pdu, out: &mut Vec<VarBind>, request: &Message) {
+        let n = usize::try_from(pdu.error_status.max(0)).unwrap_or(0).min(pdu.varbinds.len());
+        let m = usize::try_from(pdu.error_index.max(0)).unwrap_or(0);
+        let (non_repeaters, repeaters) = pdu.varbinds.split_at(n);
+        // Size accounting: the envelope is small and bounded; count each binding's encoding.
+        let budget = self.max_message_size.saturating_sub(64 + request.community.len());
+        let mut used = 0usize;
+        let mut push = |vb: VarBind, out: &mut Vec<VarBind>| -> bool {
+            let mut enc = Vec::new();
+            vb.encode(&mut enc);
+            if used + enc.len() > budget {
+                return false;
+            }
+            used += enc.len();
+            out.push(vb);
+            true
+        };
+        for vb in non_repeaters {
+            if !push(self.next(vb), out) {
+                return;
+            }
+        }
+        let mut cursors: Vec<VarBind> = repeaters.to_vec();
+        for _ in 0..m {
+            if cursors.is_empty() || cursors.iter().all(|c| c.value == Value::EndOfMibView) {
+                break;
+            }
+            for c in cursors.iter_mut() {
+                let next = if c.value == Value::EndOfMibView { c.clone() } else { self.next(c) };
+                if !push(next.clone(), out) {
+                    return;
+                }
+                *c = next;
+            }
+        }
+    }
+
+    fn error(&self, request: &Message, status: i64, index: usize) -> Message {
+        Message {
+            version: request.version,
+            community: request.community.clone(),
+            pdu: Pdu {
+                kind: PduKind::Response,
+                request_id: request.pdu.request_id,
+                error_status: status,
+                error_index: i64::try_from(index).unwrap_or(0),
+                varbinds: if status == error_status::TOO_BIG { Vec::new() } else { request.pdu.varbinds.clone() },
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn agent() -> Agent {
+        let text = "1.3.6.1.2.1.1.1.0|4|Huawei Versatile Routing Platform\n\
+                    1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.96\n\
+                    1.3.6.1.2.1.2.2.1.2.1|4|GigabitEthernet0/0/1\n\
+                    1.3.6.1.2.1.2.2.1.2.2|4|GigabitEthernet0/0/2\n\
+                    1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n";
+        Agent::new(Arc::new(Recording::parse(Path::new("t"), text.as_bytes()).unwrap()), None)
+    }
+
+    fn request(version: Version, kind: PduKind, oids: &[&str], nr: i64, mr: i64) -> Message {
+        Message {
+            version,
+            community: b"public".to_vec(),
+            pdu: Pdu {
+                kind,
+                request_id: 7,
+                error_status: nr,
+                error_index: mr,
+                varbinds: oids.iter().map(|o| VarBind::new(o.parse().unwrap(), Value::Null)).collect(),
+            },
+        }
+    }
+
+    fn oids(m: &Message) -> Vec<String> {
+        m.pdu.varbinds.iter().map(|v| v.oid.to_string()).collect()
+    }
+
+    #[test]
+    fn get_gives_value_or_the_right_exception() {
+        let a = agent();
+        let r = a
+            .answer(&request(Version::V2c, PduKind::Get, &["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.1.5", "1.3.6.1.2.1.1.9.0"], 0, 0))
+            .unwrap();
+        assert_eq!(r.pdu.request_id, 7);
+        assert_eq!(r.pdu.varbinds[0].value.as_text().unwrap(), "Huawei Versatile Routing Platform");
+        assert_eq!(r.pdu.varbinds[1].value, Value::NoSuchInstance);
+        assert_eq!(r.pdu.varbinds[2].value, Value::NoSuchObject);
+    }
+
+    #[test]
+    fn v1_reports_no_such_name_with_index() {
+        let r = agent().answer(&request(Version::V1, PduKind::Get, &["1.3.6.1.2.1.1.1.0", "1.3.6.1.9"], 0, 0)).unwrap();
+        assert_eq!((r.pdu.error_status, r.pdu.error_index), (error_status::NO_SUCH_NAME, 2));
+        let r = agent().answer(&request(Version::V1, PduKind::GetNext, &["1.3.6.1.2.1.2.2.1.6.1"], 0, 0)).unwrap();
+        assert_eq!(r.pdu.error_status, error_status::NO_SUCH_NAME);
+        assert!(agent().answer(&request(Version::V1, PduKind::GetBulk, &["1.3"], 0, 5)).is_none());
+    }
+
+    #[test]
+    fn getnext_walks_in_order_and_ends() {
+        let a = agent();
+        let r = a.answer(&request(Version::V2c, PduKind::GetNext, &["1.3.6.1.2.1.2.2.1.2"], 0, 0)).unwrap();
+        assert_eq!(oids(&r), ["1.3.6.1.2.1.2.2.1.2.1"]);
+        let r = a.answer(&request(Version::V2c, PduKind::GetNext, &["1.3.6.1.2.1.2.2.1.6.1"], 0, 0)).unwrap();
+        assert_eq!(r.pdu.varbinds[0].value, Value::EndOfMibView);
+    }
+
+    #[test]
+    fn getbulk_repeats_and_stops_at_end_of_mib() {
+        let a = agent();
+        let r = a.answer(&request(Version::V2c, PduKind::GetBulk, &["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.2.2.1.2"], 1, 10)).unwrap();
+        assert_eq!(
+            oids(&r),
+            ["1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.2.2.1.2.1", "1.3.6.1.2.1.2.2.1.2.2", "1.3.6.1.2.1.2.2.1.6.1", "1.3.6.1.2.1.2.2.1.6.1"]
+        );
+        assert_eq!(r.pdu.varbinds.last().unwrap().value, Value::EndOfMibView);
+    }
+
+    #[test]
+    fn getbulk_truncates_to_fit_and_get_says_too_big() {
+        let a = agent().with_max_message_size(120);
+        let r = a.answer(&request(Version::V2c, PduKind::GetBulk, &["1.3"], 0, 50)).unwrap();
+        assert!(!r.pdu.varbinds.is_empty() && r.pdu.varbinds.len() < 5);
+        assert!(r.encode().len() <= 120);
+        let a = agent().with_max_message_size(60);
+        let r = a.answer(&request(Version::V2c, PduKind::Get, &["1.3.6.1.2.1.1.1.0"], 0, 0)).unwrap();
+        assert_eq!(r.pdu.error_status, error_status::TOO_BIG);
+    }
+
+    #[test]
+    fn wrong_community_is_silent_and_set_is_refused() {
+        let a = Agent::new(agent().recording.clone(), Some(b"secret".to_vec()));
+        assert!(a.answer(&request(Version::V2c, PduKind::Get, &["1.3.6.1.2.1.1.1.0"], 0, 0)).is_none());
+        let r = agent().answer(&request(Version::V2c, PduKind::Set, &["1.3.6.1.2.1.1.1.0"], 0, 0)).unwrap();
+        assert_eq!(r.pdu.error_status, error_status::NOT_WRITABLE);
+    }
+}

@@ -1,0 +1,277 @@
+//! Walking a subtree, sans-IO: [`Walk`] says which request to send next and takes the
+//! answers; [`run`] drives it over a [`Session`].
+//!
+//! GETBULK in v2c, GETNEXT in v1 (RFC 3416 4.2.3; RFC 1157). A walk ends at the end of the
+//! subtree, at endOfMibView (or v1's noSuchName), when an agent returns an OID that does not
+//! increase (a loop in a broken agent), at a row cap, or on an error; the reason is kept.
+
+use serde::Serialize;
+
+use super::{Session, SnmpError};
+use crate::wire::{Oid, Value, VarBind, Version};
+
+/// Bounds of one walk.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkLimits {
+    /// Stop after this many rows.
+    pub max_rows: usize,
+    /// max-repetitions of each GETBULK.
+    pub max_repetitions: u32,
+}
+
+impl Default for WalkLimits {
+    fn default() -> Self {
+        WalkLimits { max_rows: 20_000, max_repetitions: 25 }
+    }
+}
+
+/// The next request of a walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// GETNEXT of one OID.
+    GetNext(Oid),
+    /// GETBULK of one OID, no non-repeaters.
+    GetBulk {
+        /// Where to continue from.
+        oid: Oid,
+        /// How many rows to ask for.
+        max_repetitions: u32,
+    },
+}
+
+/// Why a walk ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "end", rename_all = "kebab-case")]
+pub enum WalkEnd {
+    /// The agent moved past the subtree: the normal end.
+    EndOfTable,
+    /// The agent has nothing after the last row.
+    EndOfMibView,
+    /// The agent returned an OID not after the previous one.
+    NonIncreasing {
+        /// The offending OID.
+        oid: String,
+    },
+    /// The row cap was reached.
+    RowCap,
+    /// A request failed.
+    Error {
+        /// What failed.
+        reason: String,
+    },
+}
+
+impl WalkEnd {
+    /// Whether the walk ended normally (the table is complete).
+    pub fn is_complete(&self) -> bool {
+        matches!(self, WalkEnd::EndOfTable | WalkEnd::EndOfMibView)
+    }
+}
+
+/// The state of one walk.
+#[derive(Debug)]
+pub struct Walk {
+    root: Oid,
+    version: Version,
+    limits: WalkLimits,
+    cursor: Oid,
+    rows: Vec<VarBind>,
+    end: Option<WalkEnd>,
+}
+
+impl Walk {
+    /// A walk of the subtree under `root`.
+    pub fn new(root: Oid, version: Version, limits: WalkLimits) -> Self {
+        Walk { cursor: root.clone(), root, version, limits, rows: Vec::new(), end: None }
+    }
+
+    /// The request to send, or `None` when the walk is over.
+    pub fn request(&self) -> Option<Request> {
+        if self.end.is_some() {
+            return None;
+        }
+        Some(match self.version {
+            Version::V1 => Request::GetNext(self.cursor.clone()),
+            Version::V2c => {
+                let left = self.limits.max_rows.saturating_sub(self.rows.len());
+                let reps = self.limits.max_repetitions.min(u32::try_from(left).unwrap_or(u32::MAX)).max(1);
+                Request::GetBulk { oid: self.cursor.clone(), max_repetitions: reps }
+            }
+        })
+    }
+
+    /// Takes the bindings of a response.
+    pub fn on_response(&mut self, varbinds: Vec<VarBind>) {
+        if varbinds.is_empty() {
+            self.end = Some(WalkEnd::Error { reason: "empty response".into() });
+            return;
+        }
+        for vb in varbinds {
+            if vb.value == Value::EndOfMibView {
+                self.end = Some(WalkEnd::EndOfMibView);
+                return;
+            }
+            if !vb.oid.starts_with(&self.root) {
+                self.end = Some(WalkEnd::EndOfTable);
+                return;
+            }
+            if vb.oid <= self.cursor {
+                self.end = Some(WalkEnd::NonIncreasing { oid: vb.oid.to_string() });
+                return;
+            }
+            self.cursor = vb.oid.clone();
+            self.rows.push(vb);
+            if self.rows.len() >= self.limits.max_rows {
+                self.end = Some(WalkEnd::RowCap);
+                return;
+            }
+        }
+    }
+
+    /// Takes a failed exchange. In v1, noSuchName on GETNEXT is how the end of the MIB looks.
+    pub fn on_error(&mut self, error: &SnmpError) {
+        self.end = Some(match (self.version, error) {
+            (Version::V1, SnmpError::Status { status: 2, .. }) => WalkEnd::EndOfMibView,
+            _ => WalkEnd::Error { reason: error.to_string() },
+        });
+    }
+
+    /// The rows and why the walk ended.
+    pub fn finish(self) -> (Vec<VarBind>, WalkEnd) {
+        let end = self.end.unwrap_or(WalkEnd::Error { reason: "walk not finished".into() });
+        (self.rows, end)
+    }
+}
+
+/// Walks `root` over `session`.
+pub async fn run<S: Session>(session: &S, root: &Oid, limits: WalkLimits) -> (Vec<VarBind>, WalkEnd) {
+    let mut walk = Walk::new(root.clone(), session.version(), limits);
+    while let Some(req) = walk.request() {
+        let result = match &req {
+            Request::GetNext(oid) => session.get_next(std::slice::from_ref(oid)).await,
+            Request::GetBulk { oid, max_repetitions } => {
+                session.get_bulk(std::slice::from_ref(oid), 0, *max_repetitions).await
+            }
+        };
+        match result {
+            Ok(vbs) => walk.on_response(vbs),
+            Err(e) => walk.on_error(&e),
+        }
+    }
+    walk.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{Agent, Recording};
+    use crate::wire::{Message, Pdu, PduKind};
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    /// A session that talks to an in-memory agent through the real codec, with no sockets.
+    struct InMemory {
+        agent: Agent,
+        version: Version,
+        /// Rewrites each response before the walk sees it (to play a broken agent).
+        tamper: fn(&mut Vec<VarBind>),
+    }
+
+    impl InMemory {
+        fn exchange(&self, kind: PduKind, oids: &[Oid], nr: u32, mr: u32) -> Result<Vec<VarBind>, SnmpError> {
+            let req = Message {
+                version: self.version,
+                community: b"public".to_vec(),
+                pdu: Pdu {
+                    kind,
+                    request_id: 1,
+                    error_status: i64::from(nr),
+                    error_index: i64::from(mr),
+                    varbinds: oids.iter().map(|o| VarBind::new(o.clone(), Value::Null)).collect(),
+                },
+            };
+            let wire = req.encode();
+            let resp = self.agent.answer(&Message::decode(&wire).unwrap()).ok_or(SnmpError::Timeout)?;
+            let resp = Message::decode(&resp.encode()).unwrap();
+            if resp.pdu.error_status != 0 {
+                return Err(SnmpError::Status { status: resp.pdu.error_status as i32, index: resp.pdu.error_index as u32 });
+            }
+            let mut vbs = resp.pdu.varbinds;
+            (self.tamper)(&mut vbs);
+            Ok(vbs)
+        }
+    }
+
+    impl Session for InMemory {
+        fn version(&self) -> Version {
+            self.version
+        }
+        fn peer(&self) -> SocketAddr {
+            "127.0.0.1:161".parse().unwrap()
+        }
+        async fn get(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
+            self.exchange(PduKind::Get, oids, 0, 0)
+        }
+        async fn get_next(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
+            self.exchange(PduKind::GetNext, oids, 0, 0)
+        }
+        async fn get_bulk(&self, oids: &[Oid], nr: u32, mr: u32) -> Result<Vec<VarBind>, SnmpError> {
+            self.exchange(PduKind::GetBulk, oids, nr, mr)
+        }
+    }
+
+    fn session(version: Version, tamper: fn(&mut Vec<VarBind>)) -> InMemory {
+        let mut text = String::new();
+        for i in 1..=60 {
+            text.push_str(&format!("1.3.6.1.2.1.2.2.1.2.{i}|4|port {i}\n"));
+        }
+        text.push_str("1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n");
+        let rec = Recording::parse(std::path::Path::new("t"), text.as_bytes()).unwrap();
+        InMemory { agent: Agent::new(Arc::new(rec), None), version, tamper }
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    fn if_descr() -> Oid {
+        "1.3.6.1.2.1.2.2.1.2".parse().unwrap()
+    }
+
+    #[test]
+    fn bulk_walk_gets_every_row_and_stops_at_the_table_end() {
+        let (rows, end) = block_on(run(&session(Version::V2c, |_| {}), &if_descr(), WalkLimits::default()));
+        assert_eq!(rows.len(), 60);
+        assert_eq!(end, WalkEnd::EndOfTable);
+        assert!(rows.windows(2).all(|w| w[0].oid < w[1].oid));
+    }
+
+    #[test]
+    fn v1_walk_uses_getnext_and_ends_on_no_such_name() {
+        let root: Oid = "1.3.6.1.2.1.2.2.1.6".parse().unwrap();
+        let (rows, end) = block_on(run(&session(Version::V1, |_| {}), &root, WalkLimits::default()));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(end, WalkEnd::EndOfMibView);
+    }
+
+    #[test]
+    fn row_cap_bounds_the_walk() {
+        let limits = WalkLimits { max_rows: 7, max_repetitions: 5 };
+        let (rows, end) = block_on(run(&session(Version::V2c, |_| {}), &if_descr(), limits));
+        assert_eq!(rows.len(), 7);
+        assert_eq!(end, WalkEnd::RowCap);
+    }
+
+    #[test]
+    fn an_agent_that_goes_backwards_is_stopped() {
+        // A looping agent: every response starts again from the first row.
+        let looping = |vbs: &mut Vec<VarBind>| {
+            for vb in vbs.iter_mut() {
+                vb.oid = "1.3.6.1.2.1.2.2.1.2.1".parse().unwrap();
+            }
+        };
+        let (rows, end) = block_on(run(&session(Version::V2c, looping), &if_descr(), WalkLimits::default()));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(end, WalkEnd::NonIncreasing { oid: "1.3.6.1.2.1.2.2.1.2.1".into() });
+    }
+}
