@@ -3,6 +3,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cli;
+pub mod device;
+pub mod discover;
+pub mod identify;
+pub mod net;
+pub mod policy;
+pub mod report;
 pub mod simulate;
 pub mod snmp;
 pub mod wire;

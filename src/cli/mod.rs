@@ -1,0 +1,462 @@
+//! The command line: the definition of the interface and the glue between the layers. Progress
+//! bars and report writers are two observers of the same sweep events.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tokio::sync::mpsc;
+
+use crate::device::{DiscoveredVia, Observations};
+use crate::discover::build::{Context, device_record};
+use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
+use crate::identify::Identifier;
+use crate::policy::Policy;
+use crate::report::{Format, Provenance, Writer};
+use crate::simulate::{Agent, Recording, SimulateError, Simulation, Traffic};
+use crate::snmp::backend::AsyncSnmp;
+use crate::snmp::walk::WalkLimits;
+use crate::snmp::{Credential, Secret};
+use crate::wire::Version;
+
+/// netorigin finds the network equipment on a carrier's segments, tells whose it is, and flags
+/// what a policy forbids.
+#[derive(Debug, Parser)]
+#[command(name = "netorigin", version, about, long_about = None)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a simulated carrier segment from bundled recordings on loopback, sweep it, report.
+    Demo(DemoArgs),
+    /// Probe, walk, identify and judge every device in the targets.
+    Sweep(SweepArgs),
+    /// Serve .snmprec recordings as live SNMP v1/v2c agents, one per address.
+    Simulate(SimulateArgs),
+    /// Identify recordings offline, with no network.
+    Identify(IdentifyArgs),
+}
+
+/// Options of every report.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A rate in requests per second, or unlimited.
+#[derive(Debug, Clone, Copy)]
+pub struct Rate(pub Option<NonZeroU32>);
+
+fn parse_rate(s: &str) -> Result<Rate, String> {
+    if s == "unlimited" {
+        return Ok(Rate(None));
+    }
+    match s.parse::<u32>() {
+        Ok(0) => Err("the rate must be at least 1 request per second (or `unlimited`)".into()),
+        Ok(n) => Ok(Rate(NonZeroU32::new(n))),
+        Err(_) => Err(format!("{s:?} is not a rate: a whole number of requests per second, or `unlimited`")),
+    }
+}
+
+/// `netorigin sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Addresses, CIDRs (IPv4 or IPv6), or @FILE with one per line.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Community to try, in order (repeatable; v2c then v1 for each). Visible to other users
+    /// of the machine in the process list: prefer a credentials file on shared hosts.
+    #[arg(long, value_name = "COMMUNITY", default_value = "public")]
+    pub community: Vec<String>,
+    /// Tuning.
+    #[command(flatten)]
+    pub sweep: SweepTuning,
+    /// Addresses or CIDRs never to send to (repeatable).
+    #[arg(long, value_name = "CIDR")]
+    pub exclude: Vec<String>,
+    /// Report options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How hard and how far a sweep goes.
+#[derive(Debug, Args)]
+pub struct SweepTuning {
+    /// The agents' UDP port.
+    #[arg(long, default_value_t = 161)]
+    pub port: u16,
+    /// How long to wait for each answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub timeout: u64,
+    /// Retries after a timeout.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+    /// Requests per second across the whole sweep (retries included), or `unlimited`.
+    #[arg(long, value_name = "PPS", default_value = "300", value_parser = parse_rate)]
+    pub rate: Rate,
+    /// Requests in flight to any one device.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub max_in_flight_per_device: u64,
+    /// Probe only: do not walk the responders' tables.
+    #[arg(long)]
+    pub no_walk: bool,
+    /// Rows at most per walked table.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub max_rows: u64,
+    /// Write each device's answers to DIR/ADDRESS.snmprec, to replay with `simulate`.
+    #[arg(long, value_name = "DIR")]
+    pub save_walks: Option<PathBuf>,
+}
+
+/// `netorigin simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Recordings (.snmprec files, or folders of them).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// The first agent's address; the others follow it.
+    #[arg(long, default_value = "127.1.0.1")]
+    pub base: IpAddr,
+    /// The UDP port every agent listens on.
+    #[arg(long, default_value_t = 161)]
+    pub port: u16,
+    /// Answer only this community (default: any).
+    #[arg(long)]
+    pub community: Option<String>,
+}
+
+/// `netorigin demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The repository folder holding demo/segment.txt and the recordings.
+    #[arg(long, value_name = "DIR", default_value = env!("CARGO_MANIFEST_DIR"))]
+    pub data: PathBuf,
+    /// Report options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `netorigin identify`.
+#[derive(Debug, Args)]
+pub struct IdentifyArgs {
+    /// Recordings to identify.
+    #[arg(long = "snmprec", required = true, value_name = "FILE", num_args = 1..)]
+    pub snmprec: Vec<PathBuf>,
+    /// Report options.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// A failure with its exit code: 2 for bad input from a person, 1 for anything else.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// Bad input: exit code 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else: exit code 1.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Usage(_) => 2,
+            Failure::Other(_) => 1,
+        }
+    }
+}
+
+fn usage(e: impl std::fmt::Display) -> Failure {
+    Failure::Usage(e.to_string())
+}
+
+fn other(e: impl std::fmt::Display) -> Failure {
+    Failure::Other(e.to_string())
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Sweep(args) => sweep_command(args).await,
+        Command::Simulate(args) => simulate_command(args).await,
+        Command::Demo(args) => demo_command(args).await,
+        Command::Identify(args) => identify_command(args),
+    }
+}
+
+fn credentials(communities: &[String]) -> Vec<Credential> {
+    communities
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            [Version::V2c, Version::V1].map(|version| Credential { version, community: Secret::new(c.clone()), index: i + 1 })
+        })
+        .collect()
+}
+
+fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, Failure> {
+    if let Some(dir) = &t.save_walks {
+        std::fs::create_dir_all(dir).map_err(|e| usage(format!("--save-walks {}: {e}", dir.display())))?;
+    }
+    Ok(SweepConfig {
+        credentials: credentials(communities),
+        port: t.port,
+        timeout: Duration::from_millis(t.timeout),
+        retries: t.retries,
+        rate: t.rate.0,
+        max_in_flight_per_device: t.max_in_flight_per_device as usize,
+        walk: !t.no_walk,
+        limits: WalkLimits { max_rows: t.max_rows as usize, ..WalkLimits::default() },
+        save_walks: t.save_walks.clone(),
+        ..SweepConfig::default()
+    })
+}
+
+fn open_output(o: &OutputArgs) -> Result<Box<dyn Write + Send>, Failure> {
+    Ok(match &o.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| usage(format!("--output {}: {e}", path.display())))?,
+        )),
+        None => Box::new(std::io::stdout()),
+    })
+}
+
+fn provenance(identifier: &Identifier, policy: &Policy) -> Provenance {
+    Provenance {
+        netorigin: env!("CARGO_PKG_VERSION"),
+        enterprise_numbers: identifier.enterprises().len(),
+        policy: format!("{} (built in)", policy.name),
+    }
+}
+
+async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
+    let targets = Targets::parse(&args.targets).and_then(|t| t.exclude(&args.exclude)).map_err(usage)?;
+    let config = sweep_config(&args.sweep, &args.community)?;
+    run_sweep(targets, config, &args.output).await.map(|_| ())
+}
+
+/// Sweeps and reports; returns the summary.
+async fn run_sweep(targets: Targets, config: SweepConfig, output: &OutputArgs) -> Result<SweepSummary, Failure> {
+    let identifier = Arc::new(Identifier::bundled().map_err(other)?);
+    let policy = Arc::new(Policy::huawei_origin());
+    let mut writer = Writer::new(output.format, open_output(output)?).map_err(other)?;
+    let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
+
+    let total = u64::try_from(targets.len_hint()).unwrap_or(u64::MAX);
+    let progress = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} probed, {msg} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+
+    let (tx, mut rx) = mpsc::channel(1024);
+    let (config, id2, pol2) = (Arc::new(config), identifier.clone(), policy.clone());
+    let addresses = targets.iter();
+    let task = tokio::spawn(sweep(connector, addresses, config, id2, pol2, tx));
+    let (mut responders, mut walked) = (0u64, 0u64);
+    let mut write_error = None;
+    while let Some(event) = rx.recv().await {
+        match event {
+            Event::Probed { answered, .. } => {
+                progress.inc(1);
+                responders += u64::from(answered);
+            }
+            Event::Device(d) => {
+                walked += 1;
+                if write_error.is_none()
+                    && let Err(e) = writer.device(*d)
+                {
+                    write_error = Some(e);
+                }
+            }
+            Event::Warning(w) => progress.suspend(|| eprintln!("netorigin: {w}")),
+        }
+        progress.set_message(format!("{responders} responders, {walked} devices"));
+    }
+    progress.finish_and_clear();
+    let summary = task.await.map_err(other)?;
+    if let Some(e) = write_error {
+        return Err(other(format!("cannot write the report: {e}")));
+    }
+    writer.finish(&summary, &provenance(&identifier, &policy)).map_err(|e| other(format!("cannot write the report: {e}")))?;
+    if output.format != Format::Table {
+        // Machine formats keep standard output clean; the people's summary goes to stderr.
+        eprintln!("netorigin: {} addresses probed, {} answered, {} silent", summary.probed, summary.responders, summary.silent);
+    }
+    Ok(summary)
+}
+
+/// Loads recordings from files and folders (a folder's `.snmprec` files, sorted by name).
+pub fn load_recordings(paths: &[PathBuf]) -> Result<Vec<Recording>, Failure> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| usage(format!("{}: {e}", p.display())))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "snmprec"))
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    files.iter().map(|f| Recording::load(f).map_err(usage)).collect()
+}
+
+fn bind_failure(e: SimulateError, port: u16) -> Failure {
+    let hint = match &e {
+        SimulateError::Bind { source, .. } if source.kind() == std::io::ErrorKind::AddrInUse => {
+            format!(" (port {port} is in use: choose another with --port)")
+        }
+        SimulateError::Bind { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+            format!(" (port {port} needs root: choose one above 1024 with --port)")
+        }
+        _ => String::new(),
+    };
+    usage(format!("{e}{hint}"))
+}
+
+async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
+    let recordings = load_recordings(&args.paths)?;
+    let community = args.community.map(String::into_bytes);
+    let agents: Vec<Agent> = recordings
+        .into_iter()
+        .map(|r| {
+            if r.duplicates_dropped > 0 {
+                eprintln!("netorigin: {}: {} repeated OIDs dropped", r.source.display(), r.duplicates_dropped);
+            }
+            Agent::new(Arc::new(r), community.clone())
+        })
+        .collect();
+    let sources: Vec<PathBuf> = agents.iter().map(|a| a.recording().source.clone()).collect();
+    let sim = Simulation::start(agents, args.base, args.port, Arc::new(Traffic::default()))
+        .await
+        .map_err(|e| bind_failure(e, args.port))?;
+    let mut out = std::io::stdout().lock();
+    for (addr, src) in sim.addresses.iter().zip(&sources) {
+        let _ = writeln!(out, "{addr}\t{}", src.display());
+    }
+    let last = sim.addresses.last().map(|a| a.ip().to_string()).unwrap_or_default();
+    let _ = writeln!(out, "ready: {} agents on {}..{} port {}", sim.addresses.len(), args.base, last, args.port);
+    let _ = out.flush();
+    drop(out);
+    shutdown_signal().await;
+    sim.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// The demo segment's base address and first port to try.
+const DEMO_BASE: [u8; 4] = [127, 77, 0, 1];
+const DEMO_PORT: u16 = 16_100;
+
+/// Reads `demo/segment.txt` under `root`.
+pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let list = root.join("demo/segment.txt");
+    let text = std::fs::read_to_string(&list)
+        .map_err(|e| usage(format!("{}: {e} (run the demo from a clone of the repository, or give --data)", list.display())))?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| root.join(l))
+        .collect())
+}
+
+async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
+    let recordings = load_recordings(&demo_segment(&args.data)?)?;
+    let count = recordings.len();
+    let agents: Vec<Agent> = recordings.into_iter().map(|r| Agent::new(Arc::new(r), None)).collect();
+    let base = IpAddr::from(DEMO_BASE);
+    let mut port = DEMO_PORT;
+    let sim = loop {
+        match Simulation::start(agents.clone(), base, port, Arc::new(Traffic::default())).await {
+            Ok(sim) => break sim,
+            Err(SimulateError::Bind { source, .. }) if source.kind() == std::io::ErrorKind::AddrInUse && port < DEMO_PORT + 50 => {
+                port += 1;
+            }
+            Err(e) => return Err(bind_failure(e, port)),
+        }
+    };
+    let last = sim.addresses.last().map(|a| a.ip()).unwrap_or(base);
+    eprintln!(
+        "netorigin demo: {count} simulated agents on {base}..{last} port {port}, from recordings of real devices \
+         (LibreNMS test data, GPL-3.0; see tests/data/README.md). Sweeping..."
+    );
+    let targets = Targets::parse(&[format!("{base}"), format!("{last}")])
+        .and_then(|_| {
+            let cidrs: Vec<String> = sim.addresses.iter().map(|a| a.ip().to_string()).collect();
+            Targets::parse(&cidrs)
+        })
+        .map_err(other)?;
+    let tuning = SweepTuning {
+        port,
+        timeout: 1000,
+        retries: 1,
+        // Loopback only: the demo may go faster than a polite field sweep.
+        rate: Rate(NonZeroU32::new(5000)),
+        max_in_flight_per_device: 1,
+        no_walk: false,
+        max_rows: 20_000,
+        save_walks: None,
+    };
+    let config = sweep_config(&tuning, &["public".to_string()])?;
+    let result = run_sweep(targets, config, &args.output).await;
+    sim.stop().await;
+    result.map(|_| ())
+}
+
+fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
+    let identifier = Identifier::bundled().map_err(other)?;
+    let policy = Policy::huawei_origin();
+    let recordings = load_recordings(&args.snmprec)?;
+    let mut writer = Writer::new(args.output.format, open_output(&args.output)?).map_err(other)?;
+    let ctx = Context { identifier: &identifier, policy: &policy };
+    for r in &recordings {
+        let mut obs = Observations::default();
+        obs.extend(r.objects.iter().cloned());
+        let record = device_record(r.source.display().to_string(), DiscoveredVia::Recording, None, &obs, Vec::new(), &ctx);
+        writer.device(record).map_err(other)?;
+    }
+    let n = recordings.len() as u64;
+    let summary = SweepSummary { probed: n, responders: n, ..SweepSummary::default() };
+    writer.finish(&summary, &provenance(&identifier, &policy)).map_err(other)
+}

@@ -1,0 +1,249 @@
+//! The device record (DESIGN.md "The device record"): what a sweep knows of one device, as
+//! every report format writes it. Field names are stable; more may be added.
+
+use std::collections::BTreeMap;
+use serde::Serialize;
+
+use crate::snmp::walk::WalkEnd;
+use crate::wire::{Oid, Value, VarBind};
+
+/// How a device came to be known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiscoveredVia {
+    /// It answered SNMP itself.
+    Snmp,
+    /// It was read from a recording (`identify --snmprec`).
+    Recording,
+}
+
+/// One piece of evidence for an identification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Where it came from (`sysObjectID`, ...), with the OID that carried it.
+    pub source: String,
+    /// The value seen.
+    pub value: String,
+    /// The vendor it points to.
+    pub vendor: Option<String>,
+    /// The company group it points to.
+    pub origin: Option<String>,
+    /// How much it counts, 0..1.
+    pub weight: f64,
+}
+
+/// A finding of a policy against a device or module.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule that matched.
+    pub rule: String,
+    /// The policy it belongs to.
+    pub policy: String,
+    /// How serious it is.
+    pub severity: String,
+    /// Why, in words.
+    pub reason: String,
+    /// When the device must be gone, if the rule says.
+    pub deadline: Option<String>,
+}
+
+/// A row of ENTITY-MIB entPhysicalTable (RFC 6933): a chassis, card, power supply, optic...
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Module {
+    /// entPhysicalIndex.
+    pub index: u32,
+    /// entPhysicalClass as a word (chassis, module, port, powerSupply, ...).
+    pub class: Option<String>,
+    /// entPhysicalName.
+    pub name: Option<String>,
+    /// entPhysicalDescr.
+    pub description: Option<String>,
+    /// entPhysicalMfgName.
+    pub manufacturer: Option<String>,
+    /// entPhysicalModelName.
+    pub model: Option<String>,
+    /// entPhysicalSerialNum.
+    pub serial: Option<String>,
+    /// entPhysicalHardwareRev.
+    pub hardware_rev: Option<String>,
+    /// entPhysicalSoftwareRev.
+    pub software_rev: Option<String>,
+    /// entPhysicalContainedIn.
+    pub contained_in: Option<u32>,
+    /// The module's own vendor, once identified.
+    pub vendor: Option<String>,
+    /// The module's own company group, once identified.
+    pub origin: Option<String>,
+}
+
+/// A neighbour from the device's LLDP remote table (IEEE 802.1AB LLDP-MIB).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Neighbor {
+    /// Protocol (`lldp`).
+    pub protocol: &'static str,
+    /// lldpRemLocalPortNum: the local port it was seen on.
+    pub local_port: u32,
+    /// The local port's ifDescr, when known.
+    pub local_port_descr: Option<String>,
+    /// lldpRemChassisIdSubtype, as a word.
+    pub chassis_id_subtype: Option<String>,
+    /// lldpRemChassisId, as text or colon-separated hex.
+    pub chassis_id: Option<String>,
+    /// lldpRemPortId.
+    pub port_id: Option<String>,
+    /// lldpRemPortDesc.
+    pub port_descr: Option<String>,
+    /// lldpRemSysName.
+    pub sys_name: Option<String>,
+    /// lldpRemSysDesc.
+    pub sys_descr: Option<String>,
+    /// Management addresses from lldpRemManAddrTable.
+    pub management_addresses: Vec<String>,
+}
+
+/// An interface (IF-MIB ifTable).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Interface {
+    /// ifIndex.
+    pub index: u32,
+    /// ifDescr.
+    pub descr: Option<String>,
+    /// ifPhysAddress as colon-separated hex, when six octets.
+    pub mac: Option<String>,
+}
+
+/// How one table of the walk plan went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableWalk {
+    /// The table's name in the walk plan.
+    pub table: &'static str,
+    /// The root OID walked.
+    pub root: String,
+    /// Rows returned.
+    pub rows: usize,
+    /// How the walk ended.
+    #[serde(flatten)]
+    pub end: WalkEnd,
+}
+
+/// Everything collected from one device: the raw values with their OIDs.
+#[derive(Debug, Clone, Default)]
+pub struct Observations {
+    /// Every value collected, by OID.
+    pub values: BTreeMap<Oid, Value>,
+    /// How each table walk ended.
+    pub tables: Vec<TableWalk>,
+}
+
+impl Observations {
+    /// Adds values.
+    pub fn extend(&mut self, varbinds: impl IntoIterator<Item = VarBind>) {
+        for vb in varbinds {
+            if !vb.value.is_exception() {
+                self.values.insert(vb.oid, vb.value);
+            }
+        }
+    }
+
+    /// The value at `oid`.
+    pub fn get(&self, oid: &Oid) -> Option<&Value> {
+        self.values.get(oid)
+    }
+
+    /// Every (index suffix, value) under a column.
+    pub fn column<'a>(&'a self, column: &Oid) -> impl Iterator<Item = (&'a [u32], &'a Value)> + 'a {
+        let column = column.clone();
+        self.values
+            .range(column.clone()..)
+            .map_while(move |(o, v)| o.suffix(&column).map(|s| (s, v)))
+    }
+
+    /// The values as bindings in OID order (for `--save-walks`).
+    pub fn varbinds(&self) -> Vec<VarBind> {
+        self.values.iter().map(|(o, v)| VarBind::new(o.clone(), v.clone())).collect()
+    }
+}
+
+/// A verdict on a device or module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A policy forbids it.
+    Banned,
+    /// A policy asks for a person to look.
+    Review,
+    /// Identified, and no rule matched.
+    Clear,
+    /// Not identified well enough to judge: never silently clear.
+    Unknown,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Verdict::Banned => "banned",
+            Verdict::Review => "review",
+            Verdict::Clear => "clear",
+            Verdict::Unknown => "unknown",
+        })
+    }
+}
+
+/// One device, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceRecord {
+    /// The address it answered on (or the recording's path).
+    pub address: String,
+    /// How it was found.
+    pub discovered_via: DiscoveredVia,
+    /// The SNMP version and credential that worked, e.g. `v2c community #1` (never the secret).
+    pub credential: Option<String>,
+    /// sysName.0.
+    pub sys_name: Option<String>,
+    /// sysDescr.0.
+    pub sys_descr: Option<String>,
+    /// sysObjectID.0.
+    pub sys_object_id: Option<String>,
+    /// sysUpTime.0 in hundredths of a second.
+    pub sys_uptime: Option<u64>,
+    /// The SNMPv3 authoritative engine ID, hex (not probed yet).
+    pub engine_id: Option<String>,
+    /// The vendor's display name.
+    pub vendor: Option<String>,
+    /// The vendor's company group key.
+    pub origin: Option<String>,
+    /// Model (the chassis' entPhysicalModelName).
+    pub model: Option<String>,
+    /// Operating system.
+    pub os: Option<String>,
+    /// Software version (the chassis' entPhysicalSoftwareRev).
+    pub version: Option<String>,
+    /// Serial number (the chassis' entPhysicalSerialNum).
+    pub serial: Option<String>,
+    /// Chassis MAC (lldpLocChassisId when it is a MAC).
+    pub chassis_mac: Option<String>,
+    /// Confidence of the identification, 0..1.
+    pub confidence: f64,
+    /// The evidence behind it.
+    pub evidence: Vec<Evidence>,
+    /// Evidence that disagrees with the identification.
+    pub conflicts: Vec<Evidence>,
+    /// ENTITY-MIB rows.
+    pub modules: Vec<Module>,
+    /// LLDP neighbours.
+    pub neighbors: Vec<Neighbor>,
+    /// Interfaces.
+    pub interfaces: Vec<Interface>,
+    /// ARP / neighbour cache entries seen (ipNetToMedia + ipNetToPhysical).
+    pub arp_entries: usize,
+    /// Bridge forwarding entries seen (dot1dTpFdb).
+    pub fdb_entries: usize,
+    /// How each walked table ended.
+    pub tables: Vec<TableWalk>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The policy findings behind it.
+    pub findings: Vec<Finding>,
+    /// What went wrong while collecting, in words.
+    pub notes: Vec<String>,
+}

@@ -1,0 +1,244 @@
+//! Turns one device's observations into its record: decodes the walked tables (system,
+//! ENTITY-MIB, IF-MIB, LLDP-MIB, ARP, FDB), identifies, and judges.
+
+use std::collections::BTreeMap;
+
+use crate::device::{DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations};
+use crate::identify::Identifier;
+use crate::policy::Policy;
+use crate::snmp::oids;
+use crate::wire::{Oid, Value};
+
+/// What the record needs besides the observations.
+pub struct Context<'a> {
+    /// The identifier.
+    pub identifier: &'a Identifier,
+    /// The policy.
+    pub policy: &'a Policy,
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    let t = v?.as_text()?;
+    let t = t.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Colon-separated hex of six octets; `None` otherwise or when all zero.
+pub fn mac(v: Option<&Value>) -> Option<String> {
+    let b = v?.as_bytes()?;
+    (b.len() == 6 && b.iter().any(|&x| x != 0)).then(|| hex_colon(b))
+}
+
+fn hex_colon(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(":")
+}
+
+fn col(table: &str, column: u32) -> Oid {
+    let mut o: Oid = table.parse().unwrap_or_default();
+    o = o.child(column);
+    o
+}
+
+const ENT_PHYSICAL_ENTRY: &str = "1.3.6.1.2.1.47.1.1.1.1";
+const IF_ENTRY: &str = "1.3.6.1.2.1.2.2.1";
+const LLDP_LOC: &str = "1.0.8802.1.1.2.1.3";
+const LLDP_REM_ENTRY: &str = "1.0.8802.1.1.2.1.4.1.1";
+const LLDP_REM_MAN_ADDR_ENTRY: &str = "1.0.8802.1.1.2.1.4.2.1";
+
+/// Rows of a table: index suffix → column → value.
+fn rows<'a>(obs: &'a Observations, entry: &str, columns: &[u32]) -> BTreeMap<Vec<u32>, BTreeMap<u32, &'a Value>> {
+    let mut out: BTreeMap<Vec<u32>, BTreeMap<u32, &Value>> = BTreeMap::new();
+    for &c in columns {
+        let column = col(entry, c);
+        for (idx, v) in obs.column(&column) {
+            out.entry(idx.to_vec()).or_default().insert(c, v);
+        }
+    }
+    out
+}
+
+fn entity_class(v: Option<&Value>) -> Option<String> {
+    let Value::Integer(i) = v? else { return None };
+    Some(
+        match i {
+            1 => "other",
+            2 => "unknown",
+            3 => "chassis",
+            4 => "backplane",
+            5 => "container",
+            6 => "powerSupply",
+            7 => "fan",
+            8 => "sensor",
+            9 => "module",
+            10 => "port",
+            11 => "stack",
+            12 => "cpu",
+            13 => "energyObject",
+            14 => "battery",
+            15 => "storageDrive",
+            _ => return Some(format!("class {i}")),
+        }
+        .to_string(),
+    )
+}
+
+fn modules(obs: &Observations) -> Vec<Module> {
+    rows(obs, ENT_PHYSICAL_ENTRY, &[2, 4, 5, 7, 8, 10, 11, 12, 13])
+        .into_iter()
+        .filter_map(|(idx, c)| {
+            let [index] = idx[..] else { return None };
+            Some(Module {
+                index,
+                class: entity_class(c.get(&5).copied()),
+                name: text(c.get(&7).copied()),
+                description: text(c.get(&2).copied()),
+                manufacturer: text(c.get(&12).copied()),
+                model: text(c.get(&13).copied()),
+                serial: text(c.get(&11).copied()),
+                hardware_rev: text(c.get(&8).copied()),
+                software_rev: text(c.get(&10).copied()),
+                contained_in: c.get(&4).and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok()),
+                vendor: None,
+                origin: None,
+            })
+        })
+        .collect()
+}
+
+fn interfaces(obs: &Observations) -> Vec<Interface> {
+    rows(obs, IF_ENTRY, &[2, 6])
+        .into_iter()
+        .filter_map(|(idx, c)| {
+            let [index] = idx[..] else { return None };
+            Some(Interface { index, descr: text(c.get(&2).copied()), mac: mac(c.get(&6).copied()) })
+        })
+        .collect()
+}
+
+fn chassis_id_subtype(v: Option<&Value>) -> Option<&'static str> {
+    let Value::Integer(i) = v? else { return None };
+    Some(match i {
+        1 => "chassisComponent",
+        2 => "interfaceAlias",
+        3 => "portComponent",
+        4 => "macAddress",
+        5 => "networkAddress",
+        6 => "interfaceName",
+        7 => "local",
+        _ => "unknown",
+    })
+}
+
+/// A chassis or port ID: a MAC as hex, printable text as text, anything else as hex.
+fn lldp_id(subtype_is_mac: bool, v: Option<&Value>) -> Option<String> {
+    let b = v?.as_bytes()?;
+    if subtype_is_mac && b.len() == 6 {
+        return Some(hex_colon(b));
+    }
+    if !b.is_empty() && b.iter().all(|&c| (0x20..0x7f).contains(&c)) {
+        return text(v);
+    }
+    (!b.is_empty()).then(|| hex_colon(b))
+}
+
+fn neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
+    let mut addrs: BTreeMap<Vec<u32>, Vec<String>> = BTreeMap::new();
+    // lldpRemManAddrTable index: timeMark, localPort, remIndex, addrSubtype, addr (length-prefixed).
+    let if_subtype = col(LLDP_REM_MAN_ADDR_ENTRY, 3);
+    for (idx, _) in obs.column(&if_subtype) {
+        if idx.len() < 5 {
+            continue;
+        }
+        let (key, addr) = idx.split_at(3);
+        let (subtype, rest) = (addr[0], &addr[1..]);
+        let octets: Vec<u8> = match rest.split_first() {
+            Some((&len, tail)) if tail.len() == len as usize => tail.iter().filter_map(|&x| u8::try_from(x).ok()).collect(),
+            _ => rest.iter().filter_map(|&x| u8::try_from(x).ok()).collect(),
+        };
+        let shown = match (subtype, octets.len()) {
+            (1, 4) => std::net::Ipv4Addr::new(octets[0], octets[1], octets[2], octets[3]).to_string(),
+            (2, 16) => {
+                let a: [u8; 16] = octets.clone().try_into().unwrap_or([0; 16]);
+                std::net::Ipv6Addr::from(a).to_string()
+            }
+            _ => hex_colon(&octets),
+        };
+        addrs.entry(key.to_vec()).or_default().push(shown);
+    }
+    rows(obs, LLDP_REM_ENTRY, &[4, 5, 6, 7, 8, 9, 10])
+        .into_iter()
+        .filter(|(idx, _)| idx.len() == 3)
+        .map(|(idx, c)| {
+            let subtype = chassis_id_subtype(c.get(&4).copied());
+            let local_port = idx[1];
+            Neighbor {
+                protocol: "lldp",
+                local_port,
+                local_port_descr: ifaces.iter().find(|i| i.index == local_port).and_then(|i| i.descr.clone()),
+                chassis_id_subtype: subtype.map(str::to_string),
+                chassis_id: lldp_id(subtype == Some("macAddress"), c.get(&5).copied()),
+                port_id: lldp_id(matches!(c.get(&6), Some(Value::Integer(3))), c.get(&7).copied()),
+                port_descr: text(c.get(&8).copied()),
+                sys_name: text(c.get(&9).copied()),
+                sys_descr: text(c.get(&10).copied()),
+                management_addresses: addrs.remove(&idx).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn count_under(obs: &Observations, column: &str) -> usize {
+    let c: Oid = column.parse().unwrap_or_default();
+    obs.column(&c).count()
+}
+
+/// Builds the record of one device.
+pub fn device_record(
+    address: String,
+    via: DiscoveredVia,
+    credential: Option<String>,
+    obs: &Observations,
+    notes: Vec<String>,
+    ctx: &Context<'_>,
+) -> DeviceRecord {
+    let sys_object_id = obs.get(&oids::sys_object_id()).and_then(Value::as_oid).cloned();
+    let evidence = sys_object_id.as_ref().and_then(|o| ctx.identifier.sys_object_id_evidence(o)).into_iter().collect();
+    let id = ctx.identifier.combine(evidence);
+    let modules = modules(obs);
+    let chassis = modules.iter().find(|m| m.class.as_deref() == Some("chassis"));
+    let interfaces = interfaces(obs);
+    let chassis_mac = match obs.get(&col(LLDP_LOC, 1)) {
+        Some(Value::Integer(4)) => mac(obs.get(&col(LLDP_LOC, 2))),
+        _ => None,
+    };
+    let (verdict, findings) = ctx.policy.evaluate(id.origin.as_deref());
+    DeviceRecord {
+        address,
+        discovered_via: via,
+        credential,
+        sys_name: text(obs.get(&oids::sys_name())),
+        sys_descr: text(obs.get(&oids::sys_descr())),
+        sys_object_id: sys_object_id.map(|o| o.to_string()),
+        sys_uptime: obs.get(&oids::sys_uptime()).and_then(Value::as_u64),
+        engine_id: None,
+        vendor: id.vendor,
+        origin: id.origin,
+        model: chassis.and_then(|m| m.model.clone()),
+        os: None,
+        version: chassis.and_then(|m| m.software_rev.clone()),
+        serial: chassis.and_then(|m| m.serial.clone()),
+        chassis_mac,
+        confidence: id.confidence,
+        evidence: id.evidence,
+        conflicts: id.conflicts,
+        neighbors: neighbors(obs, &interfaces),
+        modules,
+        interfaces,
+        arp_entries: count_under(obs, "1.3.6.1.2.1.4.22.1.2") + count_under(obs, "1.3.6.1.2.1.4.35.1.4"),
+        fdb_entries: count_under(obs, "1.3.6.1.2.1.17.4.3.1.1"),
+        tables: obs.tables.clone(),
+        verdict,
+        findings,
+        notes,
+    }
+}

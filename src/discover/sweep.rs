@@ -1,0 +1,224 @@
+//! The sweep: probe every target with the credential ladder, walk every responder over the
+//! plan, build its record, and stream events as each device completes.
+//!
+//! Politeness: every datagram waits for the global [`Pacer`]; each device has its own cap on
+//! requests in flight; a device that times out is tried with each credential once (plus
+//! retries) and then reported silent. The sweep never sends a SET.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::{Semaphore, mpsc};
+
+use super::build::{Context, device_record};
+use super::plan::walk_plan;
+use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
+use crate::identify::Identifier;
+use crate::net::{Paced, Pacer};
+use crate::policy::Policy;
+use crate::simulate::recording::write_snmprec;
+use crate::snmp::walk::{WalkLimits, run};
+use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
+
+/// How to sweep.
+#[derive(Debug, Clone)]
+pub struct SweepConfig {
+    /// The credential ladder, tried in order.
+    pub credentials: Vec<Credential>,
+    /// The agents' UDP port.
+    pub port: u16,
+    /// How long to wait for each answer.
+    pub timeout: Duration,
+    /// Retries after a timeout.
+    pub retries: u32,
+    /// Requests per second across the whole sweep; `None`: unlimited.
+    pub rate: Option<NonZeroU32>,
+    /// Requests in flight to one device.
+    pub max_in_flight_per_device: usize,
+    /// Whether to walk responders (false: probe only).
+    pub walk: bool,
+    /// Bounds of each table walk.
+    pub limits: WalkLimits,
+    /// How many devices are handled at once.
+    pub concurrency: usize,
+    /// Where to write each device's answers as `.snmprec`.
+    pub save_walks: Option<PathBuf>,
+}
+
+impl Default for SweepConfig {
+    fn default() -> Self {
+        SweepConfig {
+            credentials: Vec::new(),
+            port: 161,
+            timeout: Duration::from_millis(1000),
+            retries: 1,
+            rate: NonZeroU32::new(300),
+            max_in_flight_per_device: 1,
+            walk: true,
+            limits: WalkLimits::default(),
+            concurrency: 1024,
+            save_walks: None,
+        }
+    }
+}
+
+/// What the sweep reports as it goes.
+#[derive(Debug)]
+pub enum Event {
+    /// An address was probed; `answered` says whether anything answered.
+    Probed {
+        /// The address.
+        address: IpAddr,
+        /// Whether it answered.
+        answered: bool,
+    },
+    /// A device is complete.
+    Device(Box<DeviceRecord>),
+    /// Something went wrong that is not about one device (a walk could not be saved...).
+    Warning(String),
+}
+
+/// Totals of a sweep.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SweepSummary {
+    /// Addresses probed.
+    pub probed: u64,
+    /// Addresses that answered.
+    pub responders: u64,
+    /// Addresses that never answered.
+    pub silent: u64,
+    /// Up to 20 of the silent addresses, to name them.
+    pub silent_examples: Vec<IpAddr>,
+    /// Requests sent, retries included.
+    pub requests: u64,
+    /// Requests that timed out.
+    pub timeouts: u64,
+}
+
+/// Sweeps `targets`, sending an [`Event`] per address probed and per device completed.
+pub async fn sweep<C: Connector>(
+    connector: Arc<C>,
+    targets: impl Iterator<Item = IpAddr>,
+    config: Arc<SweepConfig>,
+    identifier: Arc<Identifier>,
+    policy: Arc<Policy>,
+    events: mpsc::Sender<Event>,
+) -> SweepSummary {
+    let pacer = Arc::new(Pacer::new(config.rate));
+    let concurrency = config.concurrency.max(1);
+    let results = futures::stream::iter(targets)
+        .map(|address| {
+            let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
+            let (identifier, policy, events) = (identifier.clone(), policy.clone(), events.clone());
+            async move {
+                let record = device(&*connector, address, &config, pacer, &identifier, &policy, &events).await;
+                let answered = record.is_some();
+                let _ = events.send(Event::Probed { address, answered }).await;
+                if let Some(r) = record {
+                    let _ = events.send(Event::Device(Box::new(r))).await;
+                }
+                (address, answered)
+            }
+        })
+        .buffer_unordered(concurrency);
+    let mut summary = SweepSummary::default();
+    futures::pin_mut!(results);
+    while let Some((address, answered)) = results.next().await {
+        summary.probed += 1;
+        if answered {
+            summary.responders += 1;
+        } else {
+            summary.silent += 1;
+            if summary.silent_examples.len() < 20 {
+                summary.silent_examples.push(address);
+            }
+        }
+    }
+    summary.requests = pacer.sent.load(std::sync::atomic::Ordering::Relaxed);
+    summary.timeouts = pacer.timeouts.load(std::sync::atomic::Ordering::Relaxed);
+    summary
+}
+
+async fn device<C: Connector>(
+    connector: &C,
+    address: IpAddr,
+    config: &SweepConfig,
+    pacer: Arc<Pacer>,
+    identifier: &Identifier,
+    policy: &Policy,
+    events: &mpsc::Sender<Event>,
+) -> Option<DeviceRecord> {
+    let peer = SocketAddr::new(address, config.port);
+    let permits = Arc::new(Semaphore::new(config.max_in_flight_per_device.max(1)));
+    let mut notes = Vec::new();
+    let mut found = None;
+    for credential in &config.credentials {
+        let session = match connector.session(peer, credential, config.timeout).await {
+            Ok(s) => Paced::new(s, pacer.clone(), permits.clone(), config.retries),
+            Err(e) => {
+                notes.push(format!("{}: {e}", credential.label()));
+                continue;
+            }
+        };
+        match probe(&session).await {
+            Ok(values) => {
+                found = Some((session, credential, values));
+                break;
+            }
+            Err(SnmpError::Timeout) => {}
+            Err(e) => notes.push(format!("{}: {e}", credential.label())),
+        }
+    }
+    let (session, credential, probed) = found?;
+    let mut obs = Observations::default();
+    obs.extend(probed);
+    if config.walk {
+        let session = &session;
+        let limits = config.limits;
+        let walks = futures::stream::iter(walk_plan())
+            .map(move |table| async move {
+                let (rows, end) = run(session, &table.root, limits).await;
+                (table, rows, end)
+            })
+            .buffered(config.max_in_flight_per_device.max(1))
+            .collect::<Vec<_>>()
+            .await;
+        for (table, rows, end) in walks {
+            if let crate::snmp::walk::WalkEnd::Error { reason } = &end {
+                notes.push(format!("walk of {} stopped: {reason}", table.name));
+            }
+            obs.tables.push(TableWalk { table: table.name, root: table.root.to_string(), rows: rows.len(), end });
+            obs.extend(rows);
+        }
+    }
+    if let Some(dir) = &config.save_walks {
+        let path = dir.join(format!("{}.snmprec", address.to_string().replace(':', "_")));
+        if let Err(e) = std::fs::write(&path, write_snmprec(&obs.varbinds())) {
+            let _ = events.send(Event::Warning(format!("cannot save walk to {}: {e}", path.display()))).await;
+        }
+    }
+    let ctx = Context { identifier, policy };
+    Some(device_record(address.to_string(), DiscoveredVia::Snmp, Some(credential.label()), &obs, notes, &ctx))
+}
+
+/// GET of the four system objects. A v1 agent that lacks one answers noSuchName for the whole
+/// request; then each is asked alone so the others are not lost.
+async fn probe<S: Session>(session: &S) -> Result<Vec<crate::wire::VarBind>, SnmpError> {
+    let wanted = [oids::sys_descr(), oids::sys_object_id(), oids::sys_name(), oids::sys_uptime()];
+    match session.get(&wanted).await {
+        Err(SnmpError::Status { status: 2, .. }) => {
+            let mut got = Vec::new();
+            for oid in &wanted {
+                if let Ok(v) = session.get(std::slice::from_ref(oid)).await {
+                    got.extend(v);
+                }
+            }
+            Ok(got)
+        }
+        other => other,
+    }
+}

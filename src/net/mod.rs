@@ -1,0 +1,6 @@
+//! The thin driver between the sweep and the SNMP client: pacing (the global rate cap),
+//! per-device concurrency, and retries, so that every datagram sent is counted.
+
+pub mod pacing;
+
+pub use pacing::{Pacer, Paced};
