@@ -8,7 +8,11 @@ use netorigin::cli::{Cli, run};
 fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("NETORIGIN_LOG"))
+        .with_env_filter(
+            // A silent address is not an error: the client's own timeout logs stay off unless asked.
+            tracing_subscriber::EnvFilter::try_from_env("NETORIGIN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,async_snmp=off")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

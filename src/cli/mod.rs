@@ -138,6 +138,10 @@ pub struct SimulateArgs {
     /// Answer only this community (default: any).
     #[arg(long)]
     pub community: Option<String>,
+    /// Serve the rest of a recording whose lines are partly malformed (each skipped line is
+    /// named on standard error) instead of refusing it.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
 }
 
 /// `netorigin demo`.
@@ -157,6 +161,9 @@ pub struct IdentifyArgs {
     /// Recordings to identify.
     #[arg(long = "snmprec", required = true, value_name = "FILE", num_args = 1..)]
     pub snmprec: Vec<PathBuf>,
+    /// Skip malformed lines (each named on standard error) instead of refusing the recording.
+    #[arg(long)]
+    pub skip_bad_lines: bool,
     /// Report options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -304,7 +311,8 @@ async fn run_sweep(targets: Targets, config: SweepConfig, output: &OutputArgs) -
 }
 
 /// Loads recordings from files and folders (a folder's `.snmprec` files, sorted by name).
-pub fn load_recordings(paths: &[PathBuf]) -> Result<Vec<Recording>, Failure> {
+/// Skipped lines and dropped duplicates are said on standard error.
+pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Recording>, Failure> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -319,7 +327,20 @@ pub fn load_recordings(paths: &[PathBuf]) -> Result<Vec<Recording>, Failure> {
             files.push(p.clone());
         }
     }
-    files.iter().map(|f| Recording::load(f).map_err(usage)).collect()
+    files
+        .iter()
+        .map(|f| {
+            let r = if skip_bad_lines { Recording::load_skipping_bad_lines(f) } else { Recording::load(f) };
+            let r = r.map_err(usage)?;
+            for line in &r.skipped {
+                eprintln!("netorigin: skipped {line}");
+            }
+            if r.duplicates_dropped > 0 {
+                eprintln!("netorigin: {}: {} repeated OIDs dropped", f.display(), r.duplicates_dropped);
+            }
+            Ok(r)
+        })
+        .collect()
 }
 
 fn bind_failure(e: SimulateError, port: u16) -> Failure {
@@ -336,17 +357,9 @@ fn bind_failure(e: SimulateError, port: u16) -> Failure {
 }
 
 async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
-    let recordings = load_recordings(&args.paths)?;
+    let recordings = load_recordings(&args.paths, args.skip_bad_lines)?;
     let community = args.community.map(String::into_bytes);
-    let agents: Vec<Agent> = recordings
-        .into_iter()
-        .map(|r| {
-            if r.duplicates_dropped > 0 {
-                eprintln!("netorigin: {}: {} repeated OIDs dropped", r.source.display(), r.duplicates_dropped);
-            }
-            Agent::new(Arc::new(r), community.clone())
-        })
-        .collect();
+    let agents: Vec<Agent> = recordings.into_iter().map(|r| Agent::new(Arc::new(r), community.clone())).collect();
     let sources: Vec<PathBuf> = agents.iter().map(|a| a.recording().source.clone()).collect();
     let sim = Simulation::start(agents, args.base, args.port, Arc::new(Traffic::default()))
         .await
@@ -402,7 +415,7 @@ pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
 }
 
 async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
-    let recordings = load_recordings(&demo_segment(&args.data)?)?;
+    let recordings = load_recordings(&demo_segment(&args.data)?, false)?;
     let count = recordings.len();
     let agents: Vec<Agent> = recordings.into_iter().map(|r| Agent::new(Arc::new(r), None)).collect();
     let base = IpAddr::from(DEMO_BASE);
@@ -447,7 +460,7 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
 fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let identifier = Identifier::bundled().map_err(other)?;
     let policy = Policy::huawei_origin();
-    let recordings = load_recordings(&args.snmprec)?;
+    let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
     let mut writer = Writer::new(args.output.format, open_output(&args.output)?).map_err(other)?;
     let ctx = Context { identifier: &identifier, policy: &policy };
     for r in &recordings {

@@ -25,6 +25,9 @@ pub struct Recording {
     pub duplicates_dropped: usize,
     /// Whether the file's order was not SNMP order.
     pub was_unsorted: bool,
+    /// Malformed lines skipped by [`Recording::load_skipping_bad_lines`], each as
+    /// `FILE:LINE: reason`.
+    pub skipped: Vec<String>,
 }
 
 /// Why a recording could not be loaded.
@@ -51,27 +54,44 @@ pub enum RecordingError {
 }
 
 impl Recording {
-    /// Loads a `.snmprec` file.
+    /// Loads a `.snmprec` file; a malformed line is an error.
     pub fn load(path: &Path) -> Result<Recording, RecordingError> {
         let bytes = std::fs::read(path)
             .map_err(|source| RecordingError::Io { path: path.to_path_buf(), source })?;
         Recording::parse(path, &bytes)
     }
 
+    /// Loads a `.snmprec` file, skipping malformed lines (real recordings hold a few, such as
+    /// a TimeTicks of `<private>` left by hand-anonymisation) and listing them in `skipped`.
+    pub fn load_skipping_bad_lines(path: &Path) -> Result<Recording, RecordingError> {
+        let bytes = std::fs::read(path)
+            .map_err(|source| RecordingError::Io { path: path.to_path_buf(), source })?;
+        Recording::parse_with(path, &bytes, true)
+    }
+
     /// Parses the text of a `.snmprec` file; `path` is used in error messages.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, RecordingError> {
+        Recording::parse_with(path, bytes, false)
+    }
+
+    fn parse_with(path: &Path, bytes: &[u8], skip_bad_lines: bool) -> Result<Recording, RecordingError> {
         let mut objects = Vec::new();
+        let mut skipped = Vec::new();
         for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
             if raw.iter().all(u8::is_ascii_whitespace) || raw.first() == Some(&b'#') {
                 continue;
             }
-            let vb = parse_line(raw).map_err(|reason| RecordingError::Line {
-                path: path.to_path_buf(),
-                line: i + 1,
-                reason,
-            })?;
-            objects.push(vb);
+            match parse_line(raw) {
+                Ok(vb) => objects.push(vb),
+                Err(reason) => {
+                    let e = RecordingError::Line { path: path.to_path_buf(), line: i + 1, reason };
+                    if !skip_bad_lines {
+                        return Err(e);
+                    }
+                    skipped.push(e.to_string());
+                }
+            }
         }
         let was_unsorted = objects.windows(2).any(|w| w[0].oid >= w[1].oid);
         // A stable sort keeps the first of each OID first, so dedup keeps it.
@@ -83,6 +103,7 @@ impl Recording {
             duplicates_dropped: before - objects.len(),
             was_unsorted,
             objects,
+            skipped,
         })
     }
 
@@ -344,6 +365,15 @@ mod tests {
             let err = parse(&format!("1.3.6.1|4|ok\n{bad}\n")).unwrap_err().to_string();
             assert!(err.starts_with("t.snmprec:2: "), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn bad_lines_can_be_skipped_and_are_listed() {
+        let text = "1.3.6.1.2.1.1.1.0|4|ok\n1.3.6.1.2.1.1.3.0|67|<private>\n1.3.6.1.2.1.1.5.0|4|name\n";
+        let r = Recording::parse_with(Path::new("t.snmprec"), text.as_bytes(), true).unwrap();
+        assert_eq!(r.objects.len(), 2);
+        assert_eq!(r.skipped.len(), 1);
+        assert!(r.skipped[0].starts_with("t.snmprec:2: "), "{}", r.skipped[0]);
     }
 
     #[test]

@@ -1,0 +1,133 @@
+//! Helpers shared by the integration tests: the real binary, a simulated segment started as a
+//! child process, free loopback ports. All traffic stays on 127.0.0.0/8.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_netorigin")
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every recording of the corpus copied into tests/data, sorted.
+pub fn corpus() -> Vec<PathBuf> {
+    let mut all = Vec::new();
+    for group in ["huawei", "zte", "h3c", "historical", "other"] {
+        let dir = root().join("tests/data/snmprec").join(group);
+        for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "snmprec") {
+                all.push(p);
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+/// A UDP port free on `ip` right now.
+pub fn free_port(ip: &str) -> u16 {
+    UdpSocket::bind((ip, 0)).unwrap().local_addr().unwrap().port()
+}
+
+/// `netorigin simulate` running as a child; killed when dropped.
+pub struct Simulator {
+    pub child: Child,
+    pub agents: Vec<(SocketAddr, PathBuf)>,
+    pub port: u16,
+}
+
+impl Simulator {
+    /// Starts `netorigin simulate --base BASE --port (free) PATHS... EXTRA...` and waits for
+    /// its ready line.
+    pub fn start(base: &str, paths: &[PathBuf], extra: &[&str]) -> Simulator {
+        let port = free_port(base);
+        let mut child = Command::new(bin())
+            .arg("simulate")
+            .args(["--base", base, "--port", &port.to_string()])
+            .args(extra)
+            .args(paths)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start netorigin simulate");
+        let stdout = child.stdout.take().unwrap();
+        let mut agents = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if line.starts_with("ready:") {
+                return Simulator { child, agents, port };
+            }
+            let (addr, path) = line.split_once('\t').unwrap_or_else(|| panic!("unexpected line {line:?}"));
+            agents.push((addr.parse().unwrap(), PathBuf::from(path)));
+            assert!(Instant::now() < deadline, "simulate did not become ready");
+        }
+        let _ = child.kill();
+        panic!("simulate exited before it was ready");
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the binary with `args`, bounded by `limit` (killed past it). Output is drained as it
+/// comes so that a large report never blocks the child on a full pipe.
+pub fn run(args: &[&str], limit: Duration) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run netorigin");
+    let drain = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = err.join().unwrap();
+            panic!("netorigin {args:?} ran past {limit:?}\nstderr: {}", String::from_utf8_lossy(&err));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output { status, stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+}
+
+/// Parses JSON Lines.
+pub fn jsonl(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// Path as &str.
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
