@@ -1,0 +1,149 @@
+//! The binary's contract with people: bad input gets a clear message and exit code 2, silent
+//! addresses are reported as silent, the demo identifies every Huawei recording, and saved
+//! walks replay.
+
+mod common;
+
+use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::{Simulator, free_port, jsonl, root, run, s};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn unparsable_target_is_exit_2_naming_it() {
+    let o = run(&["sweep", "127.0.0.300", "--port", "16999"], LIMIT);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("127.0.0.300") && stderr(&o).contains("expected"), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("segment.txt");
+    std::fs::write(&list, "127.0.0.1\n\n127.0.0.0/40\n").unwrap();
+    let o = run(&["sweep", &format!("@{}", list.display())], LIMIT);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("segment.txt:3"), "{}", stderr(&o));
+}
+
+#[test]
+fn rate_zero_is_exit_2() {
+    let o = run(&["sweep", "127.0.0.1", "--rate", "0"], LIMIT);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at least 1"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_recording_is_exit_2_naming_it() {
+    let o = run(&["simulate", "--port", "16998", "/nonexistent/device.snmprec"], LIMIT);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/device.snmprec"), "{}", stderr(&o));
+}
+
+#[test]
+fn malformed_recording_is_exit_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.snmprec");
+    std::fs::write(&f, "1.3.6.1.2.1.1.1.0|4|fine\n1.3.6.1.2.1.1.3.0|67|soon\n").unwrap();
+    let o = run(&["simulate", "--port", "16997", s(&f)], LIMIT);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.snmprec:2:"), "{}", stderr(&o));
+}
+
+#[test]
+fn port_in_use_is_exit_2() {
+    let held = UdpSocket::bind("127.21.0.1:0").unwrap();
+    let port = held.local_addr().unwrap().port().to_string();
+    let rec = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
+    let o = run(&["simulate", "--base", "127.21.0.1", "--port", &port, s(&rec)], LIMIT);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("in use"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_address_that_never_answers_is_reported_silent_not_an_error() {
+    let port = free_port("127.21.0.9").to_string();
+    let o = run(&["sweep", "127.21.0.9", "--port", &port, "--timeout", "200", "--retries", "0"], LIMIT);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("1 silent") && out.contains("silent (no answer to any credential): 127.21.0.9"), "{out}");
+    let o = run(&["sweep", "127.21.0.9", "--port", &port, "--timeout", "200", "--retries", "0", "--format", "jsonl"], LIMIT);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("1 silent"), "{}", stderr(&o));
+}
+
+#[test]
+fn demo_identifies_every_bundled_huawei_recording_as_huawei() {
+    let segment: Vec<PathBuf> = std::fs::read_to_string(root().join("demo/segment.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(PathBuf::from)
+        .collect();
+    let o = run(&["demo", "--format", "jsonl"], LIMIT);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let records = jsonl(&o.stdout);
+    assert_eq!(records.len(), segment.len(), "one device per recording");
+    let mut huawei = 0;
+    for r in &records {
+        // Agents are on consecutive addresses from 127.77.0.1, in segment order.
+        let addr: std::net::Ipv4Addr = r["address"].as_str().unwrap().parse().unwrap();
+        let i = (u32::from(addr) - u32::from(std::net::Ipv4Addr::new(127, 77, 0, 1))) as usize;
+        let path = &segment[i];
+        if path.starts_with("tests/data/snmprec/huawei") {
+            huawei += 1;
+            assert_eq!(r["vendor"], "Huawei", "{}", path.display());
+            assert_eq!(r["origin"], "huawei", "{}", path.display());
+            assert_eq!(r["verdict"], "banned", "{}", path.display());
+        } else {
+            assert_ne!(r["origin"], "huawei", "{}", path.display());
+        }
+    }
+    assert!(huawei >= 10, "the demo carries {huawei} Huawei recordings");
+    let o = run(&["demo"], LIMIT);
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains(&format!("Huawei-origin: {huawei};")), "{table}");
+    assert!(table.contains(&format!("{} devices", segment.len())), "{table}");
+}
+
+#[test]
+fn saved_walks_replay_to_the_same_records() {
+    let recs: Vec<PathBuf> = ["huawei/vrp_ar169sfp", "zte/zxr10_5928", "other/arista_eos", "h3c/comware_hpe5900"]
+        .iter()
+        .map(|n| root().join(format!("tests/data/snmprec/{n}.snmprec")))
+        .collect();
+    let first = Simulator::start("127.22.0.1", &recs, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let walks = dir.path().join("walks");
+    let port = first.port.to_string();
+    let sweep = |port: &str, extra: &[&str]| {
+        let mut args = vec!["sweep", "127.22.0.0/29", "--port", port, "--rate", "unlimited", "--format", "jsonl"];
+        args.extend_from_slice(extra);
+        let o = run(&args, LIMIT);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut r = jsonl(&o.stdout);
+        r.sort_by_key(|d| d["address"].as_str().unwrap().to_string());
+        r
+    };
+    let original = sweep(&port, &["--save-walks", s(&walks)]);
+    drop(first);
+    let mut saved: Vec<PathBuf> = std::fs::read_dir(&walks).unwrap().map(|e| e.unwrap().path()).collect();
+    saved.sort();
+    assert_eq!(saved.len(), 4);
+    let again = Simulator::start("127.22.0.1", &saved, &[]);
+    let replayed = sweep(&again.port.to_string(), &[]);
+    assert_eq!(original.len(), replayed.len());
+    for (a, b) in original.iter().zip(&replayed) {
+        for (key, value) in a.as_object().unwrap() {
+            // A saved walk holds the plan's tables only, so where a walk ended can differ
+            // (end of table versus end of the MIB view); everything reported must not.
+            if key != "tables" {
+                assert_eq!(value, &b[key], "{} {key}", a["address"]);
+            }
+        }
+    }
+}
