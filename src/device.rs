@@ -1,8 +1,8 @@
 //! The device record (DESIGN.md "The device record"): what a sweep knows of one device, as
 //! every report format writes it. Field names are stable; more may be added.
 
-use std::collections::BTreeMap;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use crate::snmp::walk::WalkEnd;
 use crate::wire::{Oid, Value, VarBind};
@@ -160,7 +160,10 @@ impl Observations {
 
     /// The values as bindings in OID order (for `--save-walks`).
     pub fn varbinds(&self) -> Vec<VarBind> {
-        self.values.iter().map(|(o, v)| VarBind::new(o.clone(), v.clone())).collect()
+        self.values
+            .iter()
+            .map(|(o, v)| VarBind::new(o.clone(), v.clone()))
+            .collect()
     }
 }
 

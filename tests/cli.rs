@@ -20,7 +20,11 @@ fn stderr(o: &std::process::Output) -> String {
 fn unparsable_target_is_exit_2_naming_it() {
     let o = run(&["sweep", "127.0.0.300", "--port", "16999"], LIMIT);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("127.0.0.300") && stderr(&o).contains("expected"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("127.0.0.300") && stderr(&o).contains("expected"),
+        "{}",
+        stderr(&o)
+    );
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("segment.txt");
     std::fs::write(&list, "127.0.0.1\n\n127.0.0.0/40\n").unwrap();
@@ -38,9 +42,16 @@ fn rate_zero_is_exit_2() {
 
 #[test]
 fn missing_recording_is_exit_2_naming_it() {
-    let o = run(&["simulate", "--port", "16998", "/nonexistent/device.snmprec"], LIMIT);
+    let o = run(
+        &["simulate", "--port", "16998", "/nonexistent/device.snmprec"],
+        LIMIT,
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("/nonexistent/device.snmprec"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("/nonexistent/device.snmprec"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -58,7 +69,10 @@ fn port_in_use_is_exit_2() {
     let held = UdpSocket::bind("127.21.0.1:0").unwrap();
     let port = held.local_addr().unwrap().port().to_string();
     let rec = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
-    let o = run(&["simulate", "--base", "127.21.0.1", "--port", &port, s(&rec)], LIMIT);
+    let o = run(
+        &["simulate", "--base", "127.21.0.1", "--port", &port, s(&rec)],
+        LIMIT,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("in use"), "{}", stderr(&o));
 }
@@ -66,11 +80,41 @@ fn port_in_use_is_exit_2() {
 #[test]
 fn an_address_that_never_answers_is_reported_silent_not_an_error() {
     let port = free_port("127.21.0.9").to_string();
-    let o = run(&["sweep", "127.21.0.9", "--port", &port, "--timeout", "200", "--retries", "0"], LIMIT);
+    let o = run(
+        &[
+            "sweep",
+            "127.21.0.9",
+            "--port",
+            &port,
+            "--timeout",
+            "200",
+            "--retries",
+            "0",
+        ],
+        LIMIT,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("1 silent") && out.contains("silent (no answer to any credential): 127.21.0.9"), "{out}");
-    let o = run(&["sweep", "127.21.0.9", "--port", &port, "--timeout", "200", "--retries", "0", "--format", "jsonl"], LIMIT);
+    assert!(
+        out.contains("1 silent")
+            && out.contains("silent (no answer to any credential): 127.21.0.9"),
+        "{out}"
+    );
+    let o = run(
+        &[
+            "sweep",
+            "127.21.0.9",
+            "--port",
+            &port,
+            "--timeout",
+            "200",
+            "--retries",
+            "0",
+            "--format",
+            "jsonl",
+        ],
+        LIMIT,
+    );
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stdout.is_empty());
     assert!(stderr(&o).contains("1 silent"), "{}", stderr(&o));
@@ -106,22 +150,42 @@ fn demo_identifies_every_bundled_huawei_recording_as_huawei() {
     assert!(huawei >= 10, "the demo carries {huawei} Huawei recordings");
     let o = run(&["demo"], LIMIT);
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains(&format!("Huawei-origin: {huawei};")), "{table}");
-    assert!(table.contains(&format!("{} devices", segment.len())), "{table}");
+    assert!(
+        table.contains(&format!("Huawei-origin: {huawei};")),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("{} devices", segment.len())),
+        "{table}"
+    );
 }
 
 #[test]
 fn saved_walks_replay_to_the_same_records() {
-    let recs: Vec<PathBuf> = ["huawei/vrp_ar169sfp", "zte/zxr10_5928", "other/arista_eos", "h3c/comware_hpe5900"]
-        .iter()
-        .map(|n| root().join(format!("tests/data/snmprec/{n}.snmprec")))
-        .collect();
+    let recs: Vec<PathBuf> = [
+        "huawei/vrp_ar169sfp",
+        "zte/zxr10_5928",
+        "other/arista_eos",
+        "h3c/comware_hpe5900",
+    ]
+    .iter()
+    .map(|n| root().join(format!("tests/data/snmprec/{n}.snmprec")))
+    .collect();
     let first = Simulator::start("127.22.0.1", &recs, &[]);
     let dir = tempfile::tempdir().unwrap();
     let walks = dir.path().join("walks");
     let port = first.port.to_string();
     let sweep = |port: &str, extra: &[&str]| {
-        let mut args = vec!["sweep", "127.22.0.0/29", "--port", port, "--rate", "unlimited", "--format", "jsonl"];
+        let mut args = vec![
+            "sweep",
+            "127.22.0.0/29",
+            "--port",
+            port,
+            "--rate",
+            "unlimited",
+            "--format",
+            "jsonl",
+        ];
         args.extend_from_slice(extra);
         let o = run(&args, LIMIT);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -131,7 +195,10 @@ fn saved_walks_replay_to_the_same_records() {
     };
     let original = sweep(&port, &["--save-walks", s(&walks)]);
     drop(first);
-    let mut saved: Vec<PathBuf> = std::fs::read_dir(&walks).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut saved: Vec<PathBuf> = std::fs::read_dir(&walks)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     saved.sort();
     assert_eq!(saved.len(), 4);
     let again = Simulator::start("127.22.0.1", &saved, &[]);

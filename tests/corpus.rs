@@ -15,53 +15,110 @@ use netorigin::wire::VarBind;
 /// What a correct sweep must have saved: the probe objects and every object under the plan.
 fn expected(rec: &Recording) -> Vec<VarBind> {
     let plan = walk_plan();
-    let probe = [oids::sys_descr(), oids::sys_object_id(), oids::sys_name(), oids::sys_uptime()];
+    let probe = [
+        oids::sys_descr(),
+        oids::sys_object_id(),
+        oids::sys_name(),
+        oids::sys_uptime(),
+    ];
     rec.objects
         .iter()
         .filter(|vb| !vb.value.is_exception())
-        .filter(|vb| probe.contains(&vb.oid) || plan.iter().any(|t| vb.oid.starts_with(&t.root) && vb.oid != t.root))
+        .filter(|vb| {
+            probe.contains(&vb.oid)
+                || plan
+                    .iter()
+                    .any(|t| vb.oid.starts_with(&t.root) && vb.oid != t.root)
+        })
         .cloned()
         .collect()
 }
 
 fn clean(t: Option<String>) -> Option<String> {
-    t.map(|t| t.trim_matches(|c: char| c.is_whitespace() || c == '\0').to_string()).filter(|t| !t.is_empty())
+    t.map(|t| {
+        t.trim_matches(|c: char| c.is_whitespace() || c == '\0')
+            .to_string()
+    })
+    .filter(|t| !t.is_empty())
 }
 
 #[test]
 fn sweep_of_the_whole_corpus_matches_every_recording() {
     let recordings = corpus();
-    assert!(recordings.len() >= 400, "corpus has {} recordings", recordings.len());
+    assert!(
+        recordings.len() >= 400,
+        "corpus has {} recordings",
+        recordings.len()
+    );
     let sim = Simulator::start("127.20.0.1", &recordings, &["--skip-bad-lines"]);
     assert_eq!(sim.agents.len(), recordings.len());
     let walks = tempfile::tempdir().unwrap();
     // Targets as an @file, one address a line, as a field engineer would list a segment.
     let list = walks.path().join("targets.txt");
     let lines: Vec<String> = sim.agents.iter().map(|(a, _)| a.ip().to_string()).collect();
-    std::fs::write(&list, format!("# the simulated corpus\n{}\n", lines.join("\n"))).unwrap();
+    std::fs::write(
+        &list,
+        format!("# the simulated corpus\n{}\n", lines.join("\n")),
+    )
+    .unwrap();
     let targets = format!("@{}", list.display());
     let walks_dir = walks.path().join("walks");
     let out = run(
         &[
-            "sweep", &targets, "--port", &sim.port.to_string(), "--rate", "unlimited", "--timeout", "3000",
-            "--retries", "2", "--max-rows", "1000000", "--format", "jsonl", "--save-walks", s(&walks_dir),
+            "sweep",
+            &targets,
+            "--port",
+            &sim.port.to_string(),
+            "--rate",
+            "unlimited",
+            "--timeout",
+            "3000",
+            "--retries",
+            "2",
+            "--max-rows",
+            "1000000",
+            "--format",
+            "jsonl",
+            "--save-walks",
+            s(&walks_dir),
         ],
         Duration::from_secs(600),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let records: HashMap<String, serde_json::Value> =
-        jsonl(&out.stdout).into_iter().map(|r| (r["address"].as_str().unwrap().to_string(), r)).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records: HashMap<String, serde_json::Value> = jsonl(&out.stdout)
+        .into_iter()
+        .map(|r| (r["address"].as_str().unwrap().to_string(), r))
+        .collect();
 
     let mut checked_values = 0usize;
     let mut mismatches = Vec::new();
     for (addr, path) in &sim.agents {
         let rec = Recording::load_skipping_bad_lines(path).unwrap();
         let ip = addr.ip().to_string();
-        let r = records.get(&ip).unwrap_or_else(|| panic!("{ip} ({}) not reported", path.display()));
+        let r = records
+            .get(&ip)
+            .unwrap_or_else(|| panic!("{ip} ({}) not reported", path.display()));
         let want_descr = clean(rec.get(&oids::sys_descr()).and_then(|v| v.value.as_text()));
-        assert_eq!(r["sys_descr"].as_str().map(str::to_string), want_descr, "{}", path.display());
-        let want_oid = rec.get(&oids::sys_object_id()).and_then(|v| v.value.as_oid()).map(|o| o.to_string());
-        assert_eq!(r["sys_object_id"].as_str().map(str::to_string), want_oid, "{}", path.display());
+        assert_eq!(
+            r["sys_descr"].as_str().map(str::to_string),
+            want_descr,
+            "{}",
+            path.display()
+        );
+        let want_oid = rec
+            .get(&oids::sys_object_id())
+            .and_then(|v| v.value.as_oid())
+            .map(|o| o.to_string());
+        assert_eq!(
+            r["sys_object_id"].as_str().map(str::to_string),
+            want_oid,
+            "{}",
+            path.display()
+        );
         for t in r["tables"].as_array().unwrap() {
             assert!(
                 matches!(t["end"].as_str(), Some("end-of-table" | "end-of-mib-view")),
@@ -72,12 +129,21 @@ fn sweep_of_the_whole_corpus_matches_every_recording() {
         let saved = walks_dir.join(format!("{ip}.snmprec"));
         let got = Recording::load(&saved).unwrap_or_else(|e| panic!("{e}"));
         let want = expected(&rec);
-        let got: HashMap<_, _> = got.objects.iter().map(|vb| (vb.oid.clone(), vb.value.clone())).collect();
+        let got: HashMap<_, _> = got
+            .objects
+            .iter()
+            .map(|vb| (vb.oid.clone(), vb.value.clone()))
+            .collect();
         let mut missing = 0;
         for w in &want {
             match got.get(&w.oid) {
                 Some(v) if *v == w.value => {}
-                Some(v) => mismatches.push(format!("{}: {} is {v:?}, recorded {:?}", path.display(), w.oid, w.value)),
+                Some(v) => mismatches.push(format!(
+                    "{}: {} is {v:?}, recorded {:?}",
+                    path.display(),
+                    w.oid,
+                    w.value
+                )),
                 None => missing += 1,
             }
         }
@@ -95,6 +161,13 @@ fn sweep_of_the_whole_corpus_matches_every_recording() {
         eprintln!("{m}");
     }
     assert!(mismatches.is_empty(), "{} mismatches", mismatches.len());
-    assert_eq!(records.len(), sim.agents.len(), "one record per agent, no more");
-    eprintln!("checked {} devices and {checked_values} walked values", sim.agents.len());
+    assert_eq!(
+        records.len(),
+        sim.agents.len(),
+        "one record per agent, no more"
+    );
+    eprintln!(
+        "checked {} devices and {checked_values} walked values",
+        sim.agents.len()
+    );
 }

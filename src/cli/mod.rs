@@ -69,7 +69,9 @@ fn parse_rate(s: &str) -> Result<Rate, String> {
     match s.parse::<u32>() {
         Ok(0) => Err("the rate must be at least 1 request per second (or `unlimited`)".into()),
         Ok(n) => Ok(Rate(NonZeroU32::new(n))),
-        Err(_) => Err(format!("{s:?} is not a rate: a whole number of requests per second, or `unlimited`")),
+        Err(_) => Err(format!(
+            "{s:?} is not a rate: a whole number of requests per second, or `unlimited`"
+        )),
     }
 }
 
@@ -213,14 +215,19 @@ fn credentials(communities: &[String]) -> Vec<Credential> {
         .iter()
         .enumerate()
         .flat_map(|(i, c)| {
-            [Version::V2c, Version::V1].map(|version| Credential { version, community: Secret::new(c.clone()), index: i + 1 })
+            [Version::V2c, Version::V1].map(|version| Credential {
+                version,
+                community: Secret::new(c.clone()),
+                index: i + 1,
+            })
         })
         .collect()
 }
 
 fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, Failure> {
     if let Some(dir) = &t.save_walks {
-        std::fs::create_dir_all(dir).map_err(|e| usage(format!("--save-walks {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| usage(format!("--save-walks {}: {e}", dir.display())))?;
     }
     Ok(SweepConfig {
         credentials: credentials(communities),
@@ -230,7 +237,10 @@ fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, 
         rate: t.rate.0,
         max_in_flight_per_device: t.max_in_flight_per_device as usize,
         walk: !t.no_walk,
-        limits: WalkLimits { max_rows: t.max_rows as usize, ..WalkLimits::default() },
+        limits: WalkLimits {
+            max_rows: t.max_rows as usize,
+            ..WalkLimits::default()
+        },
         save_walks: t.save_walks.clone(),
         ..SweepConfig::default()
     })
@@ -239,7 +249,8 @@ fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, 
 fn open_output(o: &OutputArgs) -> Result<Box<dyn Write + Send>, Failure> {
     Ok(match &o.output {
         Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| usage(format!("--output {}: {e}", path.display())))?,
+            std::fs::File::create(path)
+                .map_err(|e| usage(format!("--output {}: {e}", path.display())))?,
         )),
         None => Box::new(std::io::stdout()),
     })
@@ -254,13 +265,19 @@ fn provenance(identifier: &Identifier, policy: &Policy) -> Provenance {
 }
 
 async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
-    let targets = Targets::parse(&args.targets).and_then(|t| t.exclude(&args.exclude)).map_err(usage)?;
+    let targets = Targets::parse(&args.targets)
+        .and_then(|t| t.exclude(&args.exclude))
+        .map_err(usage)?;
     let config = sweep_config(&args.sweep, &args.community)?;
     run_sweep(targets, config, &args.output).await.map(|_| ())
 }
 
 /// Sweeps and reports; returns the summary.
-async fn run_sweep(targets: Targets, config: SweepConfig, output: &OutputArgs) -> Result<SweepSummary, Failure> {
+async fn run_sweep(
+    targets: Targets,
+    config: SweepConfig,
+    output: &OutputArgs,
+) -> Result<SweepSummary, Failure> {
     let identifier = Arc::new(Identifier::bundled().map_err(other)?);
     let policy = Arc::new(Policy::huawei_origin());
     let mut writer = Writer::new(output.format, open_output(output)?).map_err(other)?;
@@ -302,10 +319,15 @@ async fn run_sweep(targets: Targets, config: SweepConfig, output: &OutputArgs) -
     if let Some(e) = write_error {
         return Err(other(format!("cannot write the report: {e}")));
     }
-    writer.finish(&summary, &provenance(&identifier, &policy)).map_err(|e| other(format!("cannot write the report: {e}")))?;
+    writer
+        .finish(&summary, &provenance(&identifier, &policy))
+        .map_err(|e| other(format!("cannot write the report: {e}")))?;
     if output.format != Format::Table {
         // Machine formats keep standard output clean; the people's summary goes to stderr.
-        eprintln!("netorigin: {} addresses probed, {} answered, {} silent", summary.probed, summary.responders, summary.silent);
+        eprintln!(
+            "netorigin: {} addresses probed, {} answered, {} silent",
+            summary.probed, summary.responders, summary.silent
+        );
     }
     Ok(summary)
 }
@@ -330,13 +352,21 @@ pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Re
     files
         .iter()
         .map(|f| {
-            let r = if skip_bad_lines { Recording::load_skipping_bad_lines(f) } else { Recording::load(f) };
+            let r = if skip_bad_lines {
+                Recording::load_skipping_bad_lines(f)
+            } else {
+                Recording::load(f)
+            };
             let r = r.map_err(usage)?;
             for line in &r.skipped {
                 eprintln!("netorigin: skipped {line}");
             }
             if r.duplicates_dropped > 0 {
-                eprintln!("netorigin: {}: {} repeated OIDs dropped", f.display(), r.duplicates_dropped);
+                eprintln!(
+                    "netorigin: {}: {} repeated OIDs dropped",
+                    f.display(),
+                    r.duplicates_dropped
+                );
             }
             Ok(r)
         })
@@ -348,7 +378,9 @@ fn bind_failure(e: SimulateError, port: u16) -> Failure {
         SimulateError::Bind { source, .. } if source.kind() == std::io::ErrorKind::AddrInUse => {
             format!(" (port {port} is in use: choose another with --port)")
         }
-        SimulateError::Bind { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+        SimulateError::Bind { source, .. }
+            if source.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
             format!(" (port {port} needs root: choose one above 1024 with --port)")
         }
         _ => String::new(),
@@ -359,8 +391,14 @@ fn bind_failure(e: SimulateError, port: u16) -> Failure {
 async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     let recordings = load_recordings(&args.paths, args.skip_bad_lines)?;
     let community = args.community.map(String::into_bytes);
-    let agents: Vec<Agent> = recordings.into_iter().map(|r| Agent::new(Arc::new(r), community.clone())).collect();
-    let sources: Vec<PathBuf> = agents.iter().map(|a| a.recording().source.clone()).collect();
+    let agents: Vec<Agent> = recordings
+        .into_iter()
+        .map(|r| Agent::new(Arc::new(r), community.clone()))
+        .collect();
+    let sources: Vec<PathBuf> = agents
+        .iter()
+        .map(|a| a.recording().source.clone())
+        .collect();
     let sim = Simulation::start(agents, args.base, args.port, Arc::new(Traffic::default()))
         .await
         .map_err(|e| bind_failure(e, args.port))?;
@@ -368,8 +406,19 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     for (addr, src) in sim.addresses.iter().zip(&sources) {
         let _ = writeln!(out, "{addr}\t{}", src.display());
     }
-    let last = sim.addresses.last().map(|a| a.ip().to_string()).unwrap_or_default();
-    let _ = writeln!(out, "ready: {} agents on {}..{} port {}", sim.addresses.len(), args.base, last, args.port);
+    let last = sim
+        .addresses
+        .last()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "ready: {} agents on {}..{} port {}",
+        sim.addresses.len(),
+        args.base,
+        last,
+        args.port
+    );
     let _ = out.flush();
     drop(out);
     shutdown_signal().await;
@@ -404,8 +453,12 @@ const DEMO_PORT: u16 = 16_100;
 /// Reads `demo/segment.txt` under `root`.
 pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
     let list = root.join("demo/segment.txt");
-    let text = std::fs::read_to_string(&list)
-        .map_err(|e| usage(format!("{}: {e} (run the demo from a clone of the repository, or give --data)", list.display())))?;
+    let text = std::fs::read_to_string(&list).map_err(|e| {
+        usage(format!(
+            "{}: {e} (run the demo from a clone of the repository, or give --data)",
+            list.display()
+        ))
+    })?;
     Ok(text
         .lines()
         .map(str::trim)
@@ -417,13 +470,18 @@ pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
 async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
     let recordings = load_recordings(&demo_segment(&args.data)?, false)?;
     let count = recordings.len();
-    let agents: Vec<Agent> = recordings.into_iter().map(|r| Agent::new(Arc::new(r), None)).collect();
+    let agents: Vec<Agent> = recordings
+        .into_iter()
+        .map(|r| Agent::new(Arc::new(r), None))
+        .collect();
     let base = IpAddr::from(DEMO_BASE);
     let mut port = DEMO_PORT;
     let sim = loop {
         match Simulation::start(agents.clone(), base, port, Arc::new(Traffic::default())).await {
             Ok(sim) => break sim,
-            Err(SimulateError::Bind { source, .. }) if source.kind() == std::io::ErrorKind::AddrInUse && port < DEMO_PORT + 50 => {
+            Err(SimulateError::Bind { source, .. })
+                if source.kind() == std::io::ErrorKind::AddrInUse && port < DEMO_PORT + 50 =>
+            {
                 port += 1;
             }
             Err(e) => return Err(bind_failure(e, port)),
@@ -462,14 +520,30 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let policy = Policy::huawei_origin();
     let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
     let mut writer = Writer::new(args.output.format, open_output(&args.output)?).map_err(other)?;
-    let ctx = Context { identifier: &identifier, policy: &policy };
+    let ctx = Context {
+        identifier: &identifier,
+        policy: &policy,
+    };
     for r in &recordings {
         let mut obs = Observations::default();
         obs.extend(r.objects.iter().cloned());
-        let record = device_record(r.source.display().to_string(), DiscoveredVia::Recording, None, &obs, Vec::new(), &ctx);
+        let record = device_record(
+            r.source.display().to_string(),
+            DiscoveredVia::Recording,
+            None,
+            &obs,
+            Vec::new(),
+            &ctx,
+        );
         writer.device(record).map_err(other)?;
     }
     let n = recordings.len() as u64;
-    let summary = SweepSummary { probed: n, responders: n, ..SweepSummary::default() };
-    writer.finish(&summary, &provenance(&identifier, &policy)).map_err(other)
+    let summary = SweepSummary {
+        probed: n,
+        responders: n,
+        ..SweepSummary::default()
+    };
+    writer
+        .finish(&summary, &provenance(&identifier, &policy))
+        .map_err(other)
 }

@@ -30,7 +30,10 @@ pub fn mac(v: Option<&Value>) -> Option<String> {
 }
 
 fn hex_colon(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(":")
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 fn col(table: &str, column: u32) -> Oid {
@@ -46,7 +49,11 @@ const LLDP_REM_ENTRY: &str = "1.0.8802.1.1.2.1.4.1.1";
 const LLDP_REM_MAN_ADDR_ENTRY: &str = "1.0.8802.1.1.2.1.4.2.1";
 
 /// Rows of a table: index suffix → column → value.
-fn rows<'a>(obs: &'a Observations, entry: &str, columns: &[u32]) -> BTreeMap<Vec<u32>, BTreeMap<u32, &'a Value>> {
+fn rows<'a>(
+    obs: &'a Observations,
+    entry: &str,
+    columns: &[u32],
+) -> BTreeMap<Vec<u32>, BTreeMap<u32, &'a Value>> {
     let mut out: BTreeMap<Vec<u32>, BTreeMap<u32, &Value>> = BTreeMap::new();
     for &c in columns {
         let column = col(entry, c);
@@ -97,7 +104,10 @@ fn modules(obs: &Observations) -> Vec<Module> {
                 serial: text(c.get(&11).copied()),
                 hardware_rev: text(c.get(&8).copied()),
                 software_rev: text(c.get(&10).copied()),
-                contained_in: c.get(&4).and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok()),
+                contained_in: c
+                    .get(&4)
+                    .and_then(|v| v.as_u64())
+                    .and_then(|v| u32::try_from(v).ok()),
                 vendor: None,
                 origin: None,
             })
@@ -110,7 +120,11 @@ fn interfaces(obs: &Observations) -> Vec<Interface> {
         .into_iter()
         .filter_map(|(idx, c)| {
             let [index] = idx[..] else { return None };
-            Some(Interface { index, descr: text(c.get(&2).copied()), mac: mac(c.get(&6).copied()) })
+            Some(Interface {
+                index,
+                descr: text(c.get(&2).copied()),
+                mac: mac(c.get(&6).copied()),
+            })
         })
         .collect()
 }
@@ -152,11 +166,15 @@ fn neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
         let (key, addr) = idx.split_at(3);
         let (subtype, rest) = (addr[0], &addr[1..]);
         let octets: Vec<u8> = match rest.split_first() {
-            Some((&len, tail)) if tail.len() == len as usize => tail.iter().filter_map(|&x| u8::try_from(x).ok()).collect(),
+            Some((&len, tail)) if tail.len() == len as usize => {
+                tail.iter().filter_map(|&x| u8::try_from(x).ok()).collect()
+            }
             _ => rest.iter().filter_map(|&x| u8::try_from(x).ok()).collect(),
         };
         let shown = match (subtype, octets.len()) {
-            (1, 4) => std::net::Ipv4Addr::new(octets[0], octets[1], octets[2], octets[3]).to_string(),
+            (1, 4) => {
+                std::net::Ipv4Addr::new(octets[0], octets[1], octets[2], octets[3]).to_string()
+            }
             (2, 16) => {
                 let a: [u8; 16] = octets.clone().try_into().unwrap_or([0; 16]);
                 std::net::Ipv6Addr::from(a).to_string()
@@ -174,10 +192,16 @@ fn neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
             Neighbor {
                 protocol: "lldp",
                 local_port,
-                local_port_descr: ifaces.iter().find(|i| i.index == local_port).and_then(|i| i.descr.clone()),
+                local_port_descr: ifaces
+                    .iter()
+                    .find(|i| i.index == local_port)
+                    .and_then(|i| i.descr.clone()),
                 chassis_id_subtype: subtype.map(str::to_string),
                 chassis_id: lldp_id(subtype == Some("macAddress"), c.get(&5).copied()),
-                port_id: lldp_id(matches!(c.get(&6), Some(Value::Integer(3))), c.get(&7).copied()),
+                port_id: lldp_id(
+                    matches!(c.get(&6), Some(Value::Integer(3))),
+                    c.get(&7).copied(),
+                ),
                 port_descr: text(c.get(&8).copied()),
                 sys_name: text(c.get(&9).copied()),
                 sys_descr: text(c.get(&10).copied()),
@@ -201,11 +225,20 @@ pub fn device_record(
     notes: Vec<String>,
     ctx: &Context<'_>,
 ) -> DeviceRecord {
-    let sys_object_id = obs.get(&oids::sys_object_id()).and_then(Value::as_oid).cloned();
-    let evidence = sys_object_id.as_ref().and_then(|o| ctx.identifier.sys_object_id_evidence(o)).into_iter().collect();
+    let sys_object_id = obs
+        .get(&oids::sys_object_id())
+        .and_then(Value::as_oid)
+        .cloned();
+    let evidence = sys_object_id
+        .as_ref()
+        .and_then(|o| ctx.identifier.sys_object_id_evidence(o))
+        .into_iter()
+        .collect();
     let id = ctx.identifier.combine(evidence);
     let modules = modules(obs);
-    let chassis = modules.iter().find(|m| m.class.as_deref() == Some("chassis"));
+    let chassis = modules
+        .iter()
+        .find(|m| m.class.as_deref() == Some("chassis"));
     let interfaces = interfaces(obs);
     let chassis_mac = match obs.get(&col(LLDP_LOC, 1)) {
         Some(Value::Integer(4)) => mac(obs.get(&col(LLDP_LOC, 2))),
@@ -234,7 +267,8 @@ pub fn device_record(
         neighbors: neighbors(obs, &interfaces),
         modules,
         interfaces,
-        arp_entries: count_under(obs, "1.3.6.1.2.1.4.22.1.2") + count_under(obs, "1.3.6.1.2.1.4.35.1.4"),
+        arp_entries: count_under(obs, "1.3.6.1.2.1.4.22.1.2")
+            + count_under(obs, "1.3.6.1.2.1.4.35.1.4"),
         fdb_entries: count_under(obs, "1.3.6.1.2.1.17.4.3.1.1"),
         tables: obs.tables.clone(),
         verdict,

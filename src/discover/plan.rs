@@ -28,7 +28,10 @@ pub fn walk_plan() -> Vec<Table> {
         ("dot1dTpFdbTable", "1.3.6.1.2.1.17.4.3.1"),
     ]
     .into_iter()
-    .map(|(name, root)| Table { name, root: root.parse().unwrap_or_default() })
+    .map(|(name, root)| Table {
+        name,
+        root: root.parse().unwrap_or_default(),
+    })
     .collect()
 }
 
@@ -41,7 +44,12 @@ mod tests {
         for (i, a) in plan.iter().enumerate() {
             assert!(a.root.arcs().len() > 5, "{}", a.name);
             for b in &plan[i + 1..] {
-                assert!(!a.root.starts_with(&b.root) && !b.root.starts_with(&a.root), "{} / {}", a.name, b.name);
+                assert!(
+                    !a.root.starts_with(&b.root) && !b.root.starts_with(&a.root),
+                    "{} / {}",
+                    a.name,
+                    b.name
+                );
             }
         }
     }

@@ -115,7 +115,16 @@ pub async fn sweep<C: Connector>(
             let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
             let (identifier, policy, events) = (identifier.clone(), policy.clone(), events.clone());
             async move {
-                let record = device(&*connector, address, &config, pacer, &identifier, &policy, &events).await;
+                let record = device(
+                    &*connector,
+                    address,
+                    &config,
+                    pacer,
+                    &identifier,
+                    &policy,
+                    &events,
+                )
+                .await;
                 let answered = record.is_some();
                 let _ = events.send(Event::Probed { address, answered }).await;
                 if let Some(r) = record {
@@ -191,24 +200,46 @@ async fn device<C: Connector>(
             if let crate::snmp::walk::WalkEnd::Error { reason } = &end {
                 notes.push(format!("walk of {} stopped: {reason}", table.name));
             }
-            obs.tables.push(TableWalk { table: table.name, root: table.root.to_string(), rows: rows.len(), end });
+            obs.tables.push(TableWalk {
+                table: table.name,
+                root: table.root.to_string(),
+                rows: rows.len(),
+                end,
+            });
             obs.extend(rows);
         }
     }
     if let Some(dir) = &config.save_walks {
         let path = dir.join(format!("{}.snmprec", address.to_string().replace(':', "_")));
         if let Err(e) = std::fs::write(&path, write_snmprec(&obs.varbinds())) {
-            let _ = events.send(Event::Warning(format!("cannot save walk to {}: {e}", path.display()))).await;
+            let _ = events
+                .send(Event::Warning(format!(
+                    "cannot save walk to {}: {e}",
+                    path.display()
+                )))
+                .await;
         }
     }
     let ctx = Context { identifier, policy };
-    Some(device_record(address.to_string(), DiscoveredVia::Snmp, Some(credential.label()), &obs, notes, &ctx))
+    Some(device_record(
+        address.to_string(),
+        DiscoveredVia::Snmp,
+        Some(credential.label()),
+        &obs,
+        notes,
+        &ctx,
+    ))
 }
 
 /// GET of the four system objects. A v1 agent that lacks one answers noSuchName for the whole
 /// request; then each is asked alone so the others are not lost.
 async fn probe<S: Session>(session: &S) -> Result<Vec<crate::wire::VarBind>, SnmpError> {
-    let wanted = [oids::sys_descr(), oids::sys_object_id(), oids::sys_name(), oids::sys_uptime()];
+    let wanted = [
+        oids::sys_descr(),
+        oids::sys_object_id(),
+        oids::sys_name(),
+        oids::sys_uptime(),
+    ];
     match session.get(&wanted).await {
         Err(SnmpError::Status { status: 2, .. }) => {
             let mut got = Vec::new();

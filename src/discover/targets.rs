@@ -10,7 +10,9 @@ use ipnet::IpNet;
 #[derive(Debug, thiserror::Error)]
 pub enum TargetError {
     /// Not an address or a CIDR.
-    #[error("{origin}: {text:?} is not an address or CIDR (expected e.g. 192.0.2.1, 192.0.2.0/24 or 2001:db8::/120)")]
+    #[error(
+        "{origin}: {text:?} is not an address or CIDR (expected e.g. 192.0.2.1, 192.0.2.0/24 or 2001:db8::/120)"
+    )]
     Unparsable {
         /// Where it came from: `argument` or `FILE:LINE`.
         origin: String,
@@ -41,8 +43,10 @@ impl Targets {
         for arg in args {
             if let Some(path) = arg.strip_prefix('@') {
                 let path = Path::new(path);
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| TargetError::File { path: path.to_path_buf(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| TargetError::File {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
                 for (i, line) in text.lines().enumerate() {
                     let line = line.split('#').next().unwrap_or("").trim();
                     if !line.is_empty() {
@@ -53,7 +57,10 @@ impl Targets {
                 nets.push(parse_net(arg, || "argument".to_string())?);
             }
         }
-        Ok(Targets { nets, exclude: Vec::new() })
+        Ok(Targets {
+            nets,
+            exclude: Vec::new(),
+        })
     }
 
     /// Adds exclusions (`--exclude`).
@@ -72,7 +79,11 @@ impl Targets {
     /// Every address to probe, in order, exclusions skipped; lazy.
     pub fn iter(&self) -> impl Iterator<Item = IpAddr> + Send + 'static {
         let exclude = self.exclude.clone();
-        self.nets.clone().into_iter().flat_map(hosts).filter(move |a| !exclude.iter().any(|e| e.contains(a)))
+        self.nets
+            .clone()
+            .into_iter()
+            .flat_map(hosts)
+            .filter(move |a| !exclude.iter().any(|e| e.contains(a)))
     }
 }
 
@@ -83,7 +94,10 @@ fn parse_net(text: &str, origin: impl Fn() -> String) -> Result<IpNet, TargetErr
     }
     t.parse::<IpAddr>()
         .map(IpNet::from)
-        .map_err(|_| TargetError::Unparsable { origin: origin(), text: text.to_string() })
+        .map_err(|_| TargetError::Unparsable {
+            origin: origin(),
+            text: text.to_string(),
+        })
 }
 
 /// A CIDR's hosts: for IPv4 prefixes up to /30 the network and broadcast addresses are left
@@ -91,7 +105,9 @@ fn parse_net(text: &str, origin: impl Fn() -> String) -> Result<IpNet, TargetErr
 fn hosts(net: IpNet) -> Box<dyn Iterator<Item = IpAddr> + Send> {
     match net {
         IpNet::V4(_) => Box::new(net.hosts()),
-        IpNet::V6(n) => Box::new(ipnet::Ipv6AddrRange::new(n.network(), n.broadcast()).map(IpAddr::V6)),
+        IpNet::V6(n) => {
+            Box::new(ipnet::Ipv6AddrRange::new(n.network(), n.broadcast()).map(IpAddr::V6))
+        }
     }
 }
 
@@ -101,7 +117,9 @@ fn host_count(net: &IpNet) -> u128 {
             let all = 1u128 << (32 - n.prefix_len());
             if n.prefix_len() >= 31 { all } else { all - 2 }
         }
-        IpNet::V6(n) => 1u128.checked_shl(128 - u32::from(n.prefix_len())).unwrap_or(u128::MAX),
+        IpNet::V6(n) => 1u128
+            .checked_shl(128 - u32::from(n.prefix_len()))
+            .unwrap_or(u128::MAX),
     }
 }
 
@@ -120,7 +138,17 @@ mod tests {
             .exclude(&args(&["127.1.0.2/31"]))
             .unwrap();
         let all: Vec<String> = t.iter().map(|a| a.to_string()).collect();
-        assert_eq!(all, ["127.0.0.1", "127.1.0.1", "127.1.0.4", "127.1.0.5", "127.1.0.6", "::1"]);
+        assert_eq!(
+            all,
+            [
+                "127.0.0.1",
+                "127.1.0.1",
+                "127.1.0.4",
+                "127.1.0.5",
+                "127.1.0.6",
+                "::1"
+            ]
+        );
         assert_eq!(t.len_hint(), 1 + 6 + 1);
     }
 
@@ -133,12 +161,19 @@ mod tests {
 
     #[test]
     fn bad_targets_name_their_origin() {
-        let err = Targets::parse(&args(&["127.0.0.300"])).unwrap_err().to_string();
-        assert!(err.contains("argument") && err.contains("127.0.0.300"), "{err}");
+        let err = Targets::parse(&args(&["127.0.0.300"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("argument") && err.contains("127.0.0.300"),
+            "{err}"
+        );
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("t.txt");
         std::fs::write(&f, "# segment\n127.0.0.1\n127.0.0.0/33\n").unwrap();
-        let err = Targets::parse(&[format!("@{}", f.display())]).unwrap_err().to_string();
+        let err = Targets::parse(&[format!("@{}", f.display())])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("t.txt:3"), "{err}");
     }
 }

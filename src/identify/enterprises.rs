@@ -50,7 +50,11 @@ impl Enterprises {
     /// Parses `pen<TAB>vendor<TAB>origin` lines after a `pen vendor origin` header. The
     /// numbers must be strictly increasing (sorted, no duplicates).
     pub fn parse(file: &str, text: &str) -> Result<Self, RulesError> {
-        let err = |line: usize, reason: String| RulesError { file: file.to_string(), line, reason };
+        let err = |line: usize, reason: String| RulesError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
         let mut entries: Vec<Enterprise> = Vec::new();
         let mut header = false;
         for (i, line) in text.lines().enumerate() {
@@ -61,31 +65,55 @@ impl Enterprises {
             let cols: Vec<&str> = line.split('\t').collect();
             if !header {
                 if cols != ["pen", "vendor", "origin"] {
-                    return Err(err(n, "expected the header line pen<TAB>vendor<TAB>origin".into()));
+                    return Err(err(
+                        n,
+                        "expected the header line pen<TAB>vendor<TAB>origin".into(),
+                    ));
                 }
                 header = true;
                 continue;
             }
             let [pen, vendor, origin] = cols[..] else {
-                return Err(err(n, format!("expected 3 tab-separated columns, found {}", cols.len())));
+                return Err(err(
+                    n,
+                    format!("expected 3 tab-separated columns, found {}", cols.len()),
+                ));
             };
-            let pen: u32 = pen.parse().map_err(|_| err(n, format!("enterprise number expected, found {pen:?}")))?;
+            let pen: u32 = pen
+                .parse()
+                .map_err(|_| err(n, format!("enterprise number expected, found {pen:?}")))?;
             if vendor.is_empty() || origin.is_empty() || origin != origin.to_lowercase() {
-                return Err(err(n, "vendor must be non-empty and origin a non-empty lower-case key".into()));
+                return Err(err(
+                    n,
+                    "vendor must be non-empty and origin a non-empty lower-case key".into(),
+                ));
             }
             if let Some(prev) = entries.last()
                 && prev.pen >= pen
             {
-                return Err(err(n, format!("numbers must be sorted and unique: {pen} after {}", prev.pen)));
+                return Err(err(
+                    n,
+                    format!(
+                        "numbers must be sorted and unique: {pen} after {}",
+                        prev.pen
+                    ),
+                ));
             }
-            entries.push(Enterprise { pen, vendor: vendor.to_string(), origin: origin.to_string() });
+            entries.push(Enterprise {
+                pen,
+                vendor: vendor.to_string(),
+                origin: origin.to_string(),
+            });
         }
         Ok(Enterprises { entries })
     }
 
     /// The entry for a number.
     pub fn get(&self, pen: u32) -> Option<&Enterprise> {
-        self.entries.binary_search_by_key(&pen, |e| e.pen).ok().map(|i| &self.entries[i])
+        self.entries
+            .binary_search_by_key(&pen, |e| e.pen)
+            .ok()
+            .map(|i| &self.entries[i])
     }
 
     /// How many numbers are known.
@@ -107,7 +135,13 @@ mod tests {
     fn bundled_table_loads_sorted_and_knows_the_huawei_group() {
         let t = Enterprises::bundled().unwrap();
         assert!(t.len() > 300);
-        for (pen, origin) in [(2011, "huawei"), (34774, "huawei"), (3902, "zte"), (25506, "h3c"), (58132, "xfusion")] {
+        for (pen, origin) in [
+            (2011, "huawei"),
+            (34774, "huawei"),
+            (3902, "zte"),
+            (25506, "h3c"),
+            (58132, "xfusion"),
+        ] {
             assert_eq!(t.get(pen).unwrap().origin, origin, "{pen}");
         }
         assert!(t.get(8072).unwrap().is_generic_agent());
@@ -119,7 +153,10 @@ mod tests {
         let t = Enterprises::bundled().unwrap();
         let mut by_vendor = std::collections::HashMap::new();
         for e in &t.entries {
-            let prev = by_vendor.insert(e.vendor.to_lowercase(), (e.vendor.clone(), e.origin.clone()));
+            let prev = by_vendor.insert(
+                e.vendor.to_lowercase(),
+                (e.vendor.clone(), e.origin.clone()),
+            );
             if let Some(prev) = prev {
                 assert_eq!(prev, (e.vendor.clone(), e.origin.clone()), "PEN {}", e.pen);
             }
@@ -128,9 +165,14 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = Enterprises::parse("x.tsv", "pen\tvendor\torigin\n9\tCisco\tcisco\n9\tCisco\tcisco\n").unwrap_err();
+        let e = Enterprises::parse(
+            "x.tsv",
+            "pen\tvendor\torigin\n9\tCisco\tcisco\n9\tCisco\tcisco\n",
+        )
+        .unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("x.tsv", 3));
-        let e = Enterprises::parse("x.tsv", "pen\tvendor\torigin\nnine\tCisco\tcisco\n").unwrap_err();
+        let e =
+            Enterprises::parse("x.tsv", "pen\tvendor\torigin\nnine\tCisco\tcisco\n").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(Enterprises::parse("x.tsv", "9\tCisco\tcisco\n").is_err());
     }

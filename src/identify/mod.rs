@@ -50,7 +50,9 @@ pub fn enterprises_arc() -> Oid {
 impl Identifier {
     /// An identifier over the bundled rules.
     pub fn bundled() -> Result<Self, RulesError> {
-        Ok(Identifier { enterprises: Enterprises::bundled()? })
+        Ok(Identifier {
+            enterprises: Enterprises::bundled()?,
+        })
     }
 
     /// The enterprise table.
@@ -62,8 +64,14 @@ impl Identifier {
     pub fn sys_object_id_evidence(&self, sys_object_id: &Oid) -> Option<Evidence> {
         let pen = *sys_object_id.suffix(&enterprises_arc())?.first()?;
         let (vendor, origin, weight) = match self.enterprises.get(pen) {
-            Some(e) if e.is_generic_agent() => (Some(e.vendor.clone()), None, weight::GENERIC_AGENT),
-            Some(e) => (Some(e.vendor.clone()), Some(e.origin.clone()), weight::ENTERPRISE),
+            Some(e) if e.is_generic_agent() => {
+                (Some(e.vendor.clone()), None, weight::GENERIC_AGENT)
+            }
+            Some(e) => (
+                Some(e.vendor.clone()),
+                Some(e.origin.clone()),
+                weight::ENTERPRISE,
+            ),
             None => (None, None, 0.0),
         };
         Some(Evidence {
@@ -84,7 +92,10 @@ impl Identifier {
             .max_by(|a, b| a.weight.total_cmp(&b.weight))
             .cloned();
         let Some(best) = best else {
-            return Identification { evidence, ..Identification::default() };
+            return Identification {
+                evidence,
+                ..Identification::default()
+            };
         };
         let conflicts = evidence
             .iter()
@@ -108,7 +119,9 @@ mod tests {
     #[test]
     fn huawei_enterprise_number_identifies_huawei() {
         let id = Identifier::bundled().unwrap();
-        let ev = id.sys_object_id_evidence(&"1.3.6.1.4.1.2011.2.23.96".parse().unwrap()).unwrap();
+        let ev = id
+            .sys_object_id_evidence(&"1.3.6.1.4.1.2011.2.23.96".parse().unwrap())
+            .unwrap();
         let r = id.combine(vec![ev]);
         assert_eq!(r.vendor.as_deref(), Some("Huawei"));
         assert_eq!(r.origin.as_deref(), Some("huawei"));
@@ -119,7 +132,9 @@ mod tests {
     #[test]
     fn generic_agent_is_evidence_but_not_a_maker() {
         let id = Identifier::bundled().unwrap();
-        let ev = id.sys_object_id_evidence(&"1.3.6.1.4.1.8072.3.2.10".parse().unwrap()).unwrap();
+        let ev = id
+            .sys_object_id_evidence(&"1.3.6.1.4.1.8072.3.2.10".parse().unwrap())
+            .unwrap();
         let r = id.combine(vec![ev]);
         assert_eq!((r.vendor, r.origin), (None, None));
         assert_eq!(r.evidence.len(), 1);
@@ -128,9 +143,17 @@ mod tests {
     #[test]
     fn oids_outside_enterprises_give_no_evidence() {
         let id = Identifier::bundled().unwrap();
-        assert!(id.sys_object_id_evidence(&"1.3.6.1.2.1.1".parse().unwrap()).is_none());
-        assert!(id.sys_object_id_evidence(&"1.3.6.1.4.1".parse().unwrap()).is_none());
-        let unknown = id.sys_object_id_evidence(&"1.3.6.1.4.1.999999.1".parse().unwrap()).unwrap();
+        assert!(
+            id.sys_object_id_evidence(&"1.3.6.1.2.1.1".parse().unwrap())
+                .is_none()
+        );
+        assert!(
+            id.sys_object_id_evidence(&"1.3.6.1.4.1".parse().unwrap())
+                .is_none()
+        );
+        let unknown = id
+            .sys_object_id_evidence(&"1.3.6.1.4.1.999999.1".parse().unwrap())
+            .unwrap();
         assert_eq!(unknown.vendor, None);
     }
 }

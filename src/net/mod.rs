@@ -3,4 +3,4 @@
 
 pub mod pacing;
 
-pub use pacing::{Pacer, Paced};
+pub use pacing::{Paced, Pacer};

@@ -29,7 +29,11 @@ impl Pacer {
             let burst = NonZeroU32::new(r.get() / 20).unwrap_or(NonZeroU32::MIN);
             RateLimiter::direct(Quota::per_second(r).allow_burst(burst))
         });
-        Pacer { limiter, sent: AtomicU64::new(0), timeouts: AtomicU64::new(0) }
+        Pacer {
+            limiter,
+            sent: AtomicU64::new(0),
+            timeouts: AtomicU64::new(0),
+        }
     }
 
     /// Waits for the right to send one request.
@@ -53,7 +57,12 @@ pub struct Paced<S> {
 impl<S: Session> Paced<S> {
     /// Wraps `inner`; `permits` is this device's in-flight cap, shared by all its sessions.
     pub fn new(inner: S, pacer: Arc<Pacer>, permits: Arc<Semaphore>, retries: u32) -> Self {
-        Paced { inner, pacer, permits, retries }
+        Paced {
+            inner,
+            pacer,
+            permits,
+            retries,
+        }
     }
 
     async fn exchange<'a, F, Fut>(&'a self, call: F) -> Result<Vec<VarBind>, SnmpError>
@@ -61,7 +70,11 @@ impl<S: Session> Paced<S> {
         F: Fn(&'a S) -> Fut,
         Fut: Future<Output = Result<Vec<VarBind>, SnmpError>>,
     {
-        let _permit = self.permits.acquire().await.map_err(|_| SnmpError::Other("device closed".into()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| SnmpError::Other("device closed".into()))?;
         let mut attempt = 0;
         loop {
             self.pacer.ready().await;

@@ -45,18 +45,45 @@ impl Policy {
         Policy {
             name: "huawei-origin".to_string(),
             rules: vec![
-                rule("huawei", Verdict::Banned, "high", "Huawei-group equipment is banned from 5G networks"),
-                rule("zte", Verdict::Banned, "high", "ZTE equipment is banned from 5G networks"),
-                rule("h3c", Verdict::Review, "medium", "H3C was a Huawei joint venture: review"),
-                rule("xfusion", Verdict::Review, "medium", "xFusion is Huawei's former server business: review"),
-                rule("honor", Verdict::Review, "low", "Honor is Huawei's former device brand: review"),
+                rule(
+                    "huawei",
+                    Verdict::Banned,
+                    "high",
+                    "Huawei-group equipment is banned from 5G networks",
+                ),
+                rule(
+                    "zte",
+                    Verdict::Banned,
+                    "high",
+                    "ZTE equipment is banned from 5G networks",
+                ),
+                rule(
+                    "h3c",
+                    Verdict::Review,
+                    "medium",
+                    "H3C was a Huawei joint venture: review",
+                ),
+                rule(
+                    "xfusion",
+                    Verdict::Review,
+                    "medium",
+                    "xFusion is Huawei's former server business: review",
+                ),
+                rule(
+                    "honor",
+                    Verdict::Review,
+                    "low",
+                    "Honor is Huawei's former device brand: review",
+                ),
             ],
         }
     }
 
     /// The verdict and findings for an identified origin (`None`: not identified).
     pub fn evaluate(&self, origin: Option<&str>) -> (Verdict, Vec<Finding>) {
-        let Some(origin) = origin else { return (Verdict::Unknown, Vec::new()) };
+        let Some(origin) = origin else {
+            return (Verdict::Unknown, Vec::new());
+        };
         let findings: Vec<(Verdict, Finding)> = self
             .rules
             .iter()
@@ -74,7 +101,11 @@ impl Policy {
                 )
             })
             .collect();
-        let verdict = findings.iter().map(|(v, _)| *v).min().unwrap_or(Verdict::Clear);
+        let verdict = findings
+            .iter()
+            .map(|(v, _)| *v)
+            .min()
+            .unwrap_or(Verdict::Clear);
         (verdict, findings.into_iter().map(|(_, f)| f).collect())
     }
 }

@@ -40,7 +40,13 @@ pub struct Provenance {
 /// cannot drive the terminal.
 pub fn terminal_safe(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
         .collect()
 }
 
@@ -61,7 +67,7 @@ pub struct Writer<W: Write> {
 
 enum Sink<W: Write> {
     Plain(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 const CSV_HEADER: [&str; 21] = [
@@ -95,11 +101,15 @@ impl<W: Write> Writer<W> {
             let mut w = csv::Writer::from_writer(out);
             w.write_record(CSV_HEADER).map_err(io::Error::other)?;
             w.flush()?;
-            Sink::Csv(w)
+            Sink::Csv(Box::new(w))
         } else {
             Sink::Plain(out)
         };
-        Ok(Writer { format, out, held: Vec::new() })
+        Ok(Writer {
+            format,
+            out,
+            held: Vec::new(),
+        })
     }
 
     /// Takes one device: streamed formats write it now.
@@ -133,10 +143,22 @@ impl<W: Write> Writer<W> {
                 writeln!(out, "{}", table(&self.held))?;
                 writeln!(out, "{}", summary_line(&self.held, summary))?;
                 if !summary.silent_examples.is_empty() {
-                    let names: Vec<String> = summary.silent_examples.iter().map(|a| a.to_string()).collect();
+                    let names: Vec<String> = summary
+                        .silent_examples
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect();
                     let more = summary.silent.saturating_sub(names.len() as u64);
-                    let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-                    writeln!(out, "silent (no answer to any credential): {}{tail}", names.join(", "))?;
+                    let tail = if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    };
+                    writeln!(
+                        out,
+                        "silent (no answer to any credential): {}{tail}",
+                        names.join(", ")
+                    )?;
                 }
                 writeln!(
                     out,
@@ -168,7 +190,9 @@ pub fn sort_for_people(devices: &mut [DeviceRecord]) {
         Verdict::Clear => 3,
     };
     devices.sort_by(|a, b| {
-        rank(a.verdict).cmp(&rank(b.verdict)).then_with(|| sort_key(&a.address).cmp(&sort_key(&b.address)))
+        rank(a.verdict)
+            .cmp(&rank(b.verdict))
+            .then_with(|| sort_key(&a.address).cmp(&sort_key(&b.address)))
     });
 }
 
@@ -194,8 +218,18 @@ fn cell(s: &Option<String>, max: usize) -> String {
 /// The table of devices.
 pub fn table(devices: &[DeviceRecord]) -> Table {
     let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(["address", "verdict", "vendor", "model", "serial", "sys_name", "sys_object_id", "evidence"]);
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header([
+        "address",
+        "verdict",
+        "vendor",
+        "model",
+        "serial",
+        "sys_name",
+        "sys_object_id",
+        "evidence",
+    ]);
     for d in devices {
         let evidence = d.evidence.first().map(|e| e.source.clone());
         t.add_row([
@@ -217,13 +251,21 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
     let mut vendors: BTreeMap<String, usize> = BTreeMap::new();
     let mut verdicts: BTreeMap<String, usize> = BTreeMap::new();
     for d in devices {
-        *vendors.entry(d.vendor.clone().unwrap_or_else(|| "unidentified".into())).or_default() += 1;
+        *vendors
+            .entry(d.vendor.clone().unwrap_or_else(|| "unidentified".into()))
+            .or_default() += 1;
         *verdicts.entry(d.verdict.to_string()).or_default() += 1;
     }
     let mut by_count: Vec<_> = vendors.into_iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let vendors: Vec<String> = by_count.iter().map(|(v, n)| format!("{} {n}", terminal_safe(v))).collect();
-    let huawei = devices.iter().filter(|d| d.origin.as_deref() == Some("huawei")).count();
+    let vendors: Vec<String> = by_count
+        .iter()
+        .map(|(v, n)| format!("{} {n}", terminal_safe(v)))
+        .collect();
+    let huawei = devices
+        .iter()
+        .filter(|d| d.origin.as_deref() == Some("huawei"))
+        .count();
     let verdicts: Vec<String> = verdicts.iter().map(|(v, n)| format!("{v} {n}")).collect();
     format!(
         "{} devices ({} of {} addresses answered, {} silent); Huawei-origin: {huawei}; verdicts: {}; vendors: {}",
@@ -231,18 +273,38 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
         summary.responders,
         summary.probed,
         summary.silent,
-        if verdicts.is_empty() { "none".into() } else { verdicts.join(", ") },
-        if vendors.is_empty() { "none".into() } else { vendors.join(", ") },
+        if verdicts.is_empty() {
+            "none".into()
+        } else {
+            verdicts.join(", ")
+        },
+        if vendors.is_empty() {
+            "none".into()
+        } else {
+            vendors.join(", ")
+        },
     )
 }
 
 fn csv_row(d: &DeviceRecord) -> Vec<String> {
     let o = |s: &Option<String>| spreadsheet_safe(s.as_deref().unwrap_or(""));
-    let findings: Vec<String> = d.findings.iter().map(|f| format!("{}/{}: {}", f.policy, f.rule, f.reason)).collect();
+    let findings: Vec<String> = d
+        .findings
+        .iter()
+        .map(|f| format!("{}/{}: {}", f.policy, f.rule, f.reason))
+        .collect();
     let evidence: Vec<String> = d
         .evidence
         .iter()
-        .map(|e| format!("{}={} -> {} ({})", e.source, e.value, e.vendor.as_deref().unwrap_or("?"), e.weight))
+        .map(|e| {
+            format!(
+                "{}={} -> {} ({})",
+                e.source,
+                e.value,
+                e.vendor.as_deref().unwrap_or("?"),
+                e.weight
+            )
+        })
         .collect();
     vec![
         spreadsheet_safe(&d.address),

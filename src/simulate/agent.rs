@@ -25,7 +25,11 @@ pub struct Agent {
 impl Agent {
     /// An agent that accepts any community when `community` is `None`.
     pub fn new(recording: Arc<Recording>, community: Option<Vec<u8>>) -> Self {
-        Agent { recording, community, max_message_size: MAX_MESSAGE_SIZE }
+        Agent {
+            recording,
+            community,
+            max_message_size: MAX_MESSAGE_SIZE,
+        }
     }
 
     /// The same agent with a smaller message size limit (to exercise tooBig).
@@ -58,12 +62,16 @@ impl Agent {
         match pdu.kind {
             PduKind::Get | PduKind::GetNext => {
                 for (i, vb) in pdu.varbinds.iter().enumerate() {
-                    let found = if pdu.kind == PduKind::Get {
-                        self.get(vb)
-                    } else {
-                        self.next(vb)
+                    let found = match (pdu.kind, v1) {
+                        (PduKind::Get, _) => self.get(vb),
+                        (_, false) => self.next(vb),
+                        (_, true) => self.next_v1(vb),
                     };
-                    if v1 && found.value.is_exception() {
+                    // v1 cannot carry Counter64 (RFC 3584 4.2.2.1): a GET of one is noSuchName.
+                    if v1
+                        && (found.value.is_exception()
+                            || matches!(found.value, Value::Counter64(_)))
+                    {
                         // v1 has no exceptions: the whole request fails with noSuchName.
                         return Some(self.error(request, error_status::NO_SUCH_NAME, i + 1));
                     }
@@ -72,13 +80,21 @@ impl Agent {
             }
             PduKind::GetBulk if !v1 => self.bulk(pdu, &mut response.varbinds, request),
             PduKind::Set => {
-                let status = if v1 { error_status::NO_SUCH_NAME } else { error_status::NOT_WRITABLE };
+                let status = if v1 {
+                    error_status::NO_SUCH_NAME
+                } else {
+                    error_status::NOT_WRITABLE
+                };
                 return Some(self.error(request, status, 1));
             }
             // GetBulk in v1, responses, traps and reports are not requests an agent answers.
             _ => return None,
         }
-        let msg = Message { version: request.version, community: request.community.clone(), pdu: response };
+        let msg = Message {
+            version: request.version,
+            community: request.community.clone(),
+            pdu: response,
+        };
         if msg.encode().len() > self.max_message_size {
             return Some(self.error(request, error_status::TOO_BIG, 0));
         }
@@ -88,7 +104,9 @@ impl Agent {
     fn get(&self, vb: &VarBind) -> VarBind {
         match self.recording.get(&vb.oid) {
             Some(found) => found.clone(),
-            None if self.recording.has_sibling(&vb.oid) => VarBind::new(vb.oid.clone(), Value::NoSuchInstance),
+            None if self.recording.has_sibling(&vb.oid) => {
+                VarBind::new(vb.oid.clone(), Value::NoSuchInstance)
+            }
             None => VarBind::new(vb.oid.clone(), Value::NoSuchObject),
         }
     }
@@ -100,15 +118,31 @@ impl Agent {
         }
     }
 
+    /// GETNEXT as a v1 agent answers it: Counter64 objects are skipped (RFC 3584 4.2.2.1).
+    fn next_v1(&self, vb: &VarBind) -> VarBind {
+        let mut cursor = vb.clone();
+        loop {
+            let next = self.next(&cursor);
+            if !matches!(next.value, Value::Counter64(_)) {
+                return next;
+            }
+            cursor = next;
+        }
+    }
+
     /// GETBULK (RFC 3416 4.2.3): non-repeaters get one GETNEXT each, then up to
     /// max-repetitions rounds over the repeaters, stopping when every repeater has reached the
     /// end of the MIB or the response would no longer fit.
     fn bulk(&self, pdu: &Pdu, out: &mut Vec<VarBind>, request: &Message) {
-        let n = usize::try_from(pdu.error_status.max(0)).unwrap_or(0).min(pdu.varbinds.len());
+        let n = usize::try_from(pdu.error_status.max(0))
+            .unwrap_or(0)
+            .min(pdu.varbinds.len());
         let m = usize::try_from(pdu.error_index.max(0)).unwrap_or(0);
         let (non_repeaters, repeaters) = pdu.varbinds.split_at(n);
         // Size accounting: the envelope is small and bounded; count each binding's encoding.
-        let budget = self.max_message_size.saturating_sub(64 + request.community.len());
+        let budget = self
+            .max_message_size
+            .saturating_sub(64 + request.community.len());
         let mut used = 0usize;
         let mut push = |vb: VarBind, out: &mut Vec<VarBind>| -> bool {
             let mut enc = Vec::new();
@@ -131,7 +165,11 @@ impl Agent {
                 break;
             }
             for c in cursors.iter_mut() {
-                let next = if c.value == Value::EndOfMibView { c.clone() } else { self.next(c) };
+                let next = if c.value == Value::EndOfMibView {
+                    c.clone()
+                } else {
+                    self.next(c)
+                };
                 if !push(next.clone(), out) {
                     return;
                 }
@@ -149,7 +187,11 @@ impl Agent {
                 request_id: request.pdu.request_id,
                 error_status: status,
                 error_index: i64::try_from(index).unwrap_or(0),
-                varbinds: if status == error_status::TOO_BIG { Vec::new() } else { request.pdu.varbinds.clone() },
+                varbinds: if status == error_status::TOO_BIG {
+                    Vec::new()
+                } else {
+                    request.pdu.varbinds.clone()
+                },
             },
         }
     }
@@ -166,7 +208,10 @@ mod tests {
                     1.3.6.1.2.1.2.2.1.2.1|4|GigabitEthernet0/0/1\n\
                     1.3.6.1.2.1.2.2.1.2.2|4|GigabitEthernet0/0/2\n\
                     1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n";
-        Agent::new(Arc::new(Recording::parse(Path::new("t"), text.as_bytes()).unwrap()), None)
+        Agent::new(
+            Arc::new(Recording::parse(Path::new("t"), text.as_bytes()).unwrap()),
+            None,
+        )
     }
 
     fn request(version: Version, kind: PduKind, oids: &[&str], nr: i64, mr: i64) -> Message {
@@ -178,7 +223,10 @@ mod tests {
                 request_id: 7,
                 error_status: nr,
                 error_index: mr,
-                varbinds: oids.iter().map(|o| VarBind::new(o.parse().unwrap(), Value::Null)).collect(),
+                varbinds: oids
+                    .iter()
+                    .map(|o| VarBind::new(o.parse().unwrap(), Value::Null))
+                    .collect(),
             },
         }
     }
@@ -191,39 +239,144 @@ mod tests {
     fn get_gives_value_or_the_right_exception() {
         let a = agent();
         let r = a
-            .answer(&request(Version::V2c, PduKind::Get, &["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.1.5", "1.3.6.1.2.1.1.9.0"], 0, 0))
+            .answer(&request(
+                Version::V2c,
+                PduKind::Get,
+                &[
+                    "1.3.6.1.2.1.1.1.0",
+                    "1.3.6.1.2.1.1.1.5",
+                    "1.3.6.1.2.1.1.9.0",
+                ],
+                0,
+                0,
+            ))
             .unwrap();
         assert_eq!(r.pdu.request_id, 7);
-        assert_eq!(r.pdu.varbinds[0].value.as_text().unwrap(), "Huawei Versatile Routing Platform");
+        assert_eq!(
+            r.pdu.varbinds[0].value.as_text().unwrap(),
+            "Huawei Versatile Routing Platform"
+        );
         assert_eq!(r.pdu.varbinds[1].value, Value::NoSuchInstance);
         assert_eq!(r.pdu.varbinds[2].value, Value::NoSuchObject);
     }
 
     #[test]
     fn v1_reports_no_such_name_with_index() {
-        let r = agent().answer(&request(Version::V1, PduKind::Get, &["1.3.6.1.2.1.1.1.0", "1.3.6.1.9"], 0, 0)).unwrap();
-        assert_eq!((r.pdu.error_status, r.pdu.error_index), (error_status::NO_SUCH_NAME, 2));
-        let r = agent().answer(&request(Version::V1, PduKind::GetNext, &["1.3.6.1.2.1.2.2.1.6.1"], 0, 0)).unwrap();
+        let r = agent()
+            .answer(&request(
+                Version::V1,
+                PduKind::Get,
+                &["1.3.6.1.2.1.1.1.0", "1.3.6.1.9"],
+                0,
+                0,
+            ))
+            .unwrap();
+        assert_eq!(
+            (r.pdu.error_status, r.pdu.error_index),
+            (error_status::NO_SUCH_NAME, 2)
+        );
+        let r = agent()
+            .answer(&request(
+                Version::V1,
+                PduKind::GetNext,
+                &["1.3.6.1.2.1.2.2.1.6.1"],
+                0,
+                0,
+            ))
+            .unwrap();
         assert_eq!(r.pdu.error_status, error_status::NO_SUCH_NAME);
-        assert!(agent().answer(&request(Version::V1, PduKind::GetBulk, &["1.3"], 0, 5)).is_none());
+        assert!(
+            agent()
+                .answer(&request(Version::V1, PduKind::GetBulk, &["1.3"], 0, 5))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn v1_never_sees_counter64() {
+        let text = "1.3.6.1.2.1.31.1.1.1.6.1|70|5\n1.3.6.1.2.1.31.1.1.1.6.2|70|6\n1.3.6.1.2.1.31.1.1.1.15.1|66|1000\n";
+        let a = Agent::new(
+            Arc::new(Recording::parse(std::path::Path::new("t"), text.as_bytes()).unwrap()),
+            None,
+        );
+        let r = a
+            .answer(&request(
+                Version::V1,
+                PduKind::GetNext,
+                &["1.3.6.1.2.1.31"],
+                0,
+                0,
+            ))
+            .unwrap();
+        assert_eq!(oids(&r), ["1.3.6.1.2.1.31.1.1.1.15.1"]);
+        let r = a
+            .answer(&request(
+                Version::V1,
+                PduKind::Get,
+                &["1.3.6.1.2.1.31.1.1.1.6.1"],
+                0,
+                0,
+            ))
+            .unwrap();
+        assert_eq!(r.pdu.error_status, error_status::NO_SUCH_NAME);
+        let r = a
+            .answer(&request(
+                Version::V2c,
+                PduKind::GetNext,
+                &["1.3.6.1.2.1.31"],
+                0,
+                0,
+            ))
+            .unwrap();
+        assert_eq!(oids(&r), ["1.3.6.1.2.1.31.1.1.1.6.1"]);
     }
 
     #[test]
     fn getnext_walks_in_order_and_ends() {
         let a = agent();
-        let r = a.answer(&request(Version::V2c, PduKind::GetNext, &["1.3.6.1.2.1.2.2.1.2"], 0, 0)).unwrap();
+        let r = a
+            .answer(&request(
+                Version::V2c,
+                PduKind::GetNext,
+                &["1.3.6.1.2.1.2.2.1.2"],
+                0,
+                0,
+            ))
+            .unwrap();
         assert_eq!(oids(&r), ["1.3.6.1.2.1.2.2.1.2.1"]);
-        let r = a.answer(&request(Version::V2c, PduKind::GetNext, &["1.3.6.1.2.1.2.2.1.6.1"], 0, 0)).unwrap();
+        let r = a
+            .answer(&request(
+                Version::V2c,
+                PduKind::GetNext,
+                &["1.3.6.1.2.1.2.2.1.6.1"],
+                0,
+                0,
+            ))
+            .unwrap();
         assert_eq!(r.pdu.varbinds[0].value, Value::EndOfMibView);
     }
 
     #[test]
     fn getbulk_repeats_and_stops_at_end_of_mib() {
         let a = agent();
-        let r = a.answer(&request(Version::V2c, PduKind::GetBulk, &["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.2.2.1.2"], 1, 10)).unwrap();
+        let r = a
+            .answer(&request(
+                Version::V2c,
+                PduKind::GetBulk,
+                &["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.2.2.1.2"],
+                1,
+                10,
+            ))
+            .unwrap();
         assert_eq!(
             oids(&r),
-            ["1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.2.2.1.2.1", "1.3.6.1.2.1.2.2.1.2.2", "1.3.6.1.2.1.2.2.1.6.1", "1.3.6.1.2.1.2.2.1.6.1"]
+            [
+                "1.3.6.1.2.1.1.2.0",
+                "1.3.6.1.2.1.2.2.1.2.1",
+                "1.3.6.1.2.1.2.2.1.2.2",
+                "1.3.6.1.2.1.2.2.1.6.1",
+                "1.3.6.1.2.1.2.2.1.6.1"
+            ]
         );
         assert_eq!(r.pdu.varbinds.last().unwrap().value, Value::EndOfMibView);
     }
@@ -231,19 +384,46 @@ mod tests {
     #[test]
     fn getbulk_truncates_to_fit_and_get_says_too_big() {
         let a = agent().with_max_message_size(120);
-        let r = a.answer(&request(Version::V2c, PduKind::GetBulk, &["1.3"], 0, 50)).unwrap();
+        let r = a
+            .answer(&request(Version::V2c, PduKind::GetBulk, &["1.3"], 0, 50))
+            .unwrap();
         assert!(!r.pdu.varbinds.is_empty() && r.pdu.varbinds.len() < 5);
         assert!(r.encode().len() <= 120);
         let a = agent().with_max_message_size(60);
-        let r = a.answer(&request(Version::V2c, PduKind::Get, &["1.3.6.1.2.1.1.1.0"], 0, 0)).unwrap();
+        let r = a
+            .answer(&request(
+                Version::V2c,
+                PduKind::Get,
+                &["1.3.6.1.2.1.1.1.0"],
+                0,
+                0,
+            ))
+            .unwrap();
         assert_eq!(r.pdu.error_status, error_status::TOO_BIG);
     }
 
     #[test]
     fn wrong_community_is_silent_and_set_is_refused() {
         let a = Agent::new(agent().recording.clone(), Some(b"secret".to_vec()));
-        assert!(a.answer(&request(Version::V2c, PduKind::Get, &["1.3.6.1.2.1.1.1.0"], 0, 0)).is_none());
-        let r = agent().answer(&request(Version::V2c, PduKind::Set, &["1.3.6.1.2.1.1.1.0"], 0, 0)).unwrap();
+        assert!(
+            a.answer(&request(
+                Version::V2c,
+                PduKind::Get,
+                &["1.3.6.1.2.1.1.1.0"],
+                0,
+                0
+            ))
+            .is_none()
+        );
+        let r = agent()
+            .answer(&request(
+                Version::V2c,
+                PduKind::Set,
+                &["1.3.6.1.2.1.1.1.0"],
+                0,
+                0,
+            ))
+            .unwrap();
         assert_eq!(r.pdu.error_status, error_status::NOT_WRITABLE);
     }
 }

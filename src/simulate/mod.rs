@@ -7,4 +7,4 @@ pub mod server;
 
 pub use agent::Agent;
 pub use recording::{Recording, RecordingError};
-pub use server::{Simulation, SimulateError, Traffic};
+pub use server::{SimulateError, Simulation, Traffic};

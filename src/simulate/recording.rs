@@ -56,16 +56,20 @@ pub enum RecordingError {
 impl Recording {
     /// Loads a `.snmprec` file; a malformed line is an error.
     pub fn load(path: &Path) -> Result<Recording, RecordingError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| RecordingError::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| RecordingError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Recording::parse(path, &bytes)
     }
 
     /// Loads a `.snmprec` file, skipping malformed lines (real recordings hold a few, such as
     /// a TimeTicks of `<private>` left by hand-anonymisation) and listing them in `skipped`.
     pub fn load_skipping_bad_lines(path: &Path) -> Result<Recording, RecordingError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| RecordingError::Io { path: path.to_path_buf(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| RecordingError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Recording::parse_with(path, &bytes, true)
     }
 
@@ -74,7 +78,11 @@ impl Recording {
         Recording::parse_with(path, bytes, false)
     }
 
-    fn parse_with(path: &Path, bytes: &[u8], skip_bad_lines: bool) -> Result<Recording, RecordingError> {
+    fn parse_with(
+        path: &Path,
+        bytes: &[u8],
+        skip_bad_lines: bool,
+    ) -> Result<Recording, RecordingError> {
         let mut objects = Vec::new();
         let mut skipped = Vec::new();
         for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -85,7 +93,11 @@ impl Recording {
             match parse_line(raw) {
                 Ok(vb) => objects.push(vb),
                 Err(reason) => {
-                    let e = RecordingError::Line { path: path.to_path_buf(), line: i + 1, reason };
+                    let e = RecordingError::Line {
+                        path: path.to_path_buf(),
+                        line: i + 1,
+                        reason,
+                    };
                     if !skip_bad_lines {
                         return Err(e);
                     }
@@ -109,7 +121,10 @@ impl Recording {
 
     /// The value at exactly `oid`.
     pub fn get(&self, oid: &Oid) -> Option<&VarBind> {
-        self.objects.binary_search_by(|vb| vb.oid.cmp(oid)).ok().map(|i| &self.objects[i])
+        self.objects
+            .binary_search_by(|vb| vb.oid.cmp(oid))
+            .ok()
+            .map(|i| &self.objects[i])
     }
 
     /// The first object strictly after `oid`, in SNMP order.
@@ -121,18 +136,25 @@ impl Recording {
     /// Whether any object shares `oid`'s parent (so a missing `oid` is a missing instance of a
     /// known object rather than an unknown object).
     pub fn has_sibling(&self, oid: &Oid) -> bool {
-        let Some((_, parent)) = oid.arcs().split_last() else { return false };
+        let Some((_, parent)) = oid.arcs().split_last() else {
+            return false;
+        };
         let parent = Oid::new(parent.to_vec());
-        self.next_after(&parent).is_some_and(|vb| vb.oid.starts_with(&parent))
+        self.next_after(&parent)
+            .is_some_and(|vb| vb.oid.starts_with(&parent))
     }
 }
 
 fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
     let mut parts = raw.splitn(3, |&b| b == b'|');
-    let (Some(oid), Some(ty), Some(plain_bytes)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(oid), Some(ty), Some(plain_bytes)) = (parts.next(), parts.next(), parts.next())
+    else {
         return Err("expected OID|TYPE|VALUE".to_string());
     };
-    let oid: Oid = String::from_utf8_lossy(oid).trim().parse().map_err(|e| format!("{e}"))?;
+    let oid: Oid = String::from_utf8_lossy(oid)
+        .trim()
+        .parse()
+        .map_err(|e| format!("{e}"))?;
     let ty = String::from_utf8_lossy(ty);
     let ty = ty.trim();
     let value = String::from_utf8_lossy(plain_bytes);
@@ -154,7 +176,10 @@ fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
     };
     let number = |what: &str| -> Result<u64, String> {
         match form {
-            Form::Plain => value.trim().parse::<u64>().map_err(|_| format!("{what} expected, got {value:?}")),
+            Form::Plain => value
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("{what} expected, got {value:?}")),
             _ => {
                 let b = bytes()?;
                 if b.len() > 8 {
@@ -170,11 +195,16 @@ fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
     let value = match code {
         2 => match form {
             Form::Plain => Value::Integer(
-                value.trim().parse::<i64>().map_err(|_| format!("integer expected, got {value:?}"))?,
+                value
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| format!("integer expected, got {value:?}"))?,
             ),
             _ => {
                 let b = bytes()?;
-                Value::Integer(crate::wire::ber::decode_signed(&b, "INTEGER").map_err(|e| e.to_string())?)
+                Value::Integer(
+                    crate::wire::ber::decode_signed(&b, "INTEGER").map_err(|e| e.to_string())?,
+                )
             }
         },
         4 => Value::OctetString(bytes()?),
@@ -202,7 +232,9 @@ fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
                 _ => bytes()?,
             };
             Value::IpAddress(
-                octets.try_into().map_err(|_| "IpAddress must be four octets".to_string())?,
+                octets
+                    .try_into()
+                    .map_err(|_| "IpAddress must be four octets".to_string())?,
             )
         }
         65 => Value::Counter32(u32_of("Counter32")?),
@@ -227,7 +259,7 @@ enum Form {
 
 fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
     let s: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err("hex value has an odd number of digits".to_string());
     }
     (0..s.len())
@@ -291,7 +323,10 @@ pub fn write_snmprec(objects: &[VarBind]) -> String {
             Value::TimeTicks(v) => ("67", v.to_string()),
             Value::Opaque(b) => ("68x", hex(b)),
             Value::Counter64(v) => ("70", v.to_string()),
-            Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView | Value::Unknown(..) => {
+            Value::NoSuchObject
+            | Value::NoSuchInstance
+            | Value::EndOfMibView
+            | Value::Unknown(..) => {
                 continue;
             }
         };
@@ -312,10 +347,11 @@ fn octets(code: &'static str, b: &[u8]) -> (&'static str, String) {
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().fold(String::with_capacity(b.len() * 2), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    })
+    b.iter()
+        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -345,35 +381,59 @@ mod tests {
         assert_eq!(r.duplicates_dropped, 1);
         assert!(r.objects.windows(2).all(|w| w[0].oid < w[1].oid));
         let get = |o: &str| r.get(&o.parse().unwrap()).unwrap().value.clone();
-        assert_eq!(get("1.3.6.1.2.1.1.3.0"), Value::TimeTicks(233425120), "first of a duplicate kept");
+        assert_eq!(
+            get("1.3.6.1.2.1.1.3.0"),
+            Value::TimeTicks(233425120),
+            "first of a duplicate kept"
+        );
         assert_eq!(
             get("1.3.6.1.2.1.1.1.0").as_text().unwrap(),
             "Huawei Versatile Routing Platform | pipes kept"
         );
-        assert_eq!(get("1.3.6.1.2.1.2.2.1.6.2"), Value::OctetString(vec![0, 0x12, 0x79, 0x62, 0xf9, 0x40]));
+        assert_eq!(
+            get("1.3.6.1.2.1.2.2.1.6.2"),
+            Value::OctetString(vec![0, 0x12, 0x79, 0x62, 0xf9, 0x40])
+        );
         assert_eq!(
             get("1.0.8802.1.1.2.1.4.1.1.5.0.49.23"),
             Value::OctetString(vec![4, 0x88, b'_', 0xaa, 0xda, b'0'])
         );
-        assert_eq!(get("1.3.6.1.2.1.4.20.1.1.10.238.2.25"), Value::IpAddress([10, 238, 2, 25]));
+        assert_eq!(
+            get("1.3.6.1.2.1.4.20.1.1.10.238.2.25"),
+            Value::IpAddress([10, 238, 2, 25])
+        );
         assert_eq!(get("1.3.6.1.2.1.31.1.1.1.6.1"), Value::Counter64(u64::MAX));
     }
 
     #[test]
     fn malformed_lines_name_file_and_line() {
-        for bad in ["1.3.6|4", "1.3.x|4|a", "1.3.6|2|ten", "1.3.6|4:numeric|a", "1.3.6|4x|abc", "1.3.6|64|1.2.3"] {
-            let err = parse(&format!("1.3.6.1|4|ok\n{bad}\n")).unwrap_err().to_string();
+        for bad in [
+            "1.3.6|4",
+            "1.3.x|4|a",
+            "1.3.6|2|ten",
+            "1.3.6|4:numeric|a",
+            "1.3.6|4x|abc",
+            "1.3.6|64|1.2.3",
+        ] {
+            let err = parse(&format!("1.3.6.1|4|ok\n{bad}\n"))
+                .unwrap_err()
+                .to_string();
             assert!(err.starts_with("t.snmprec:2: "), "{bad}: {err}");
         }
     }
 
     #[test]
     fn bad_lines_can_be_skipped_and_are_listed() {
-        let text = "1.3.6.1.2.1.1.1.0|4|ok\n1.3.6.1.2.1.1.3.0|67|<private>\n1.3.6.1.2.1.1.5.0|4|name\n";
+        let text =
+            "1.3.6.1.2.1.1.1.0|4|ok\n1.3.6.1.2.1.1.3.0|67|<private>\n1.3.6.1.2.1.1.5.0|4|name\n";
         let r = Recording::parse_with(Path::new("t.snmprec"), text.as_bytes(), true).unwrap();
         assert_eq!(r.objects.len(), 2);
         assert_eq!(r.skipped.len(), 1);
-        assert!(r.skipped[0].starts_with("t.snmprec:2: "), "{}", r.skipped[0]);
+        assert!(
+            r.skipped[0].starts_with("t.snmprec:2: "),
+            "{}",
+            r.skipped[0]
+        );
     }
 
     #[test]
@@ -392,7 +452,10 @@ mod tests {
         let r = parse("1.3.6.1.2.1.1.1.0|4|a\n1.3.6.1.2.1.1.3.0|67|5\n").unwrap();
         let next = r.next_after(&"1.3.6.1.2.1.1.1.0".parse().unwrap()).unwrap();
         assert_eq!(next.oid.to_string(), "1.3.6.1.2.1.1.3.0");
-        assert!(r.next_after(&"1.3.6.1.2.1.1.3.0".parse().unwrap()).is_none());
+        assert!(
+            r.next_after(&"1.3.6.1.2.1.1.3.0".parse().unwrap())
+                .is_none()
+        );
         assert!(r.has_sibling(&"1.3.6.1.2.1.1.1.7".parse().unwrap()));
         assert!(!r.has_sibling(&"1.3.6.1.2.1.1.2.0".parse().unwrap()));
     }

@@ -59,12 +59,18 @@ pub struct Traffic {
 impl Traffic {
     /// Counters plus a log of every arrival.
     pub fn logged() -> Self {
-        Traffic { log: Some(Mutex::new(Vec::new())), ..Traffic::default() }
+        Traffic {
+            log: Some(Mutex::new(Vec::new())),
+            ..Traffic::default()
+        }
     }
 
     /// The arrivals so far (empty unless logging).
     pub fn arrivals(&self) -> Vec<Arrival> {
-        self.log.as_ref().map(|l| l.lock().map(|v| v.clone()).unwrap_or_default()).unwrap_or_default()
+        self.log
+            .as_ref()
+            .map(|l| l.lock().map(|v| v.clone()).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     fn record(&self, agent: SocketAddr, kind: Option<PduKind>) {
@@ -75,7 +81,11 @@ impl Traffic {
         if let Some(log) = &self.log
             && let Ok(mut l) = log.lock()
         {
-            l.push(Arrival { at: Instant::now(), agent, kind });
+            l.push(Arrival {
+                at: Instant::now(),
+                agent,
+                kind,
+            });
         }
     }
 }
@@ -99,19 +109,31 @@ impl Simulation {
     ) -> Result<Simulation, SimulateError> {
         let mut sockets = Vec::with_capacity(agents.len());
         for i in 0..agents.len() {
-            let ip = nth_address(base, i).ok_or(SimulateError::AddressRange { base, count: agents.len() })?;
+            let ip = nth_address(base, i).ok_or(SimulateError::AddressRange {
+                base,
+                count: agents.len(),
+            })?;
             let addr = SocketAddr::new(ip, port);
-            let socket = UdpSocket::bind(addr).await.map_err(|source| SimulateError::Bind { addr, source })?;
+            let socket = UdpSocket::bind(addr)
+                .await
+                .map_err(|source| SimulateError::Bind { addr, source })?;
             sockets.push(socket);
         }
         let mut addresses = Vec::with_capacity(sockets.len());
         let mut tasks = JoinSet::new();
         for (socket, agent) in sockets.into_iter().zip(agents) {
-            let addr = socket.local_addr().map_err(|source| SimulateError::Bind { addr: SocketAddr::new(base, port), source })?;
+            let addr = socket.local_addr().map_err(|source| SimulateError::Bind {
+                addr: SocketAddr::new(base, port),
+                source,
+            })?;
             addresses.push(addr);
             tasks.spawn(serve(socket, addr, agent, traffic.clone()));
         }
-        Ok(Simulation { addresses, traffic, tasks })
+        Ok(Simulation {
+            addresses,
+            traffic,
+            tasks,
+        })
     }
 
     /// Stops every agent and waits for them.
@@ -124,8 +146,12 @@ impl Simulation {
 /// The address `n` places after `base`.
 pub fn nth_address(base: IpAddr, n: usize) -> Option<IpAddr> {
     match base {
-        IpAddr::V4(v4) => u32::from(v4).checked_add(u32::try_from(n).ok()?).map(|a| IpAddr::V4(Ipv4Addr::from(a))),
-        IpAddr::V6(v6) => u128::from(v6).checked_add(n as u128).map(|a| IpAddr::V6(Ipv6Addr::from(a))),
+        IpAddr::V4(v4) => u32::from(v4)
+            .checked_add(u32::try_from(n).ok()?)
+            .map(|a| IpAddr::V4(Ipv4Addr::from(a))),
+        IpAddr::V6(v6) => u128::from(v6)
+            .checked_add(n as u128)
+            .map(|a| IpAddr::V6(Ipv6Addr::from(a))),
     }
 }
 
@@ -133,7 +159,9 @@ async fn serve(socket: UdpSocket, addr: SocketAddr, agent: Agent, traffic: Arc<T
     let mut buf = vec![0u8; 65_536];
     let mut out = Vec::with_capacity(1500);
     loop {
-        let Ok((len, peer)) = socket.recv_from(&mut buf).await else { continue };
+        let Ok((len, peer)) = socket.recv_from(&mut buf).await else {
+            continue;
+        };
         let request = Message::decode(&buf[..len]);
         traffic.record(addr, request.as_ref().ok().map(|m| m.pdu.kind));
         let Ok(request) = request else { continue };

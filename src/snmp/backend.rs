@@ -20,7 +20,9 @@ impl AsyncSnmp {
     /// Binds the shared sockets on ephemeral ports. IPv6 is optional: a host without it still
     /// sweeps IPv4.
     pub async fn bind() -> Result<Self, SnmpError> {
-        let v4 = UdpTransport::bind("0.0.0.0:0").await.map_err(|e| SnmpError::Network(e.to_string()))?;
+        let v4 = UdpTransport::bind("0.0.0.0:0")
+            .await
+            .map_err(|e| SnmpError::Network(e.to_string()))?;
         let v6 = UdpTransport::bind("[::]:0").await.ok();
         Ok(AsyncSnmp { v4, v6 })
     }
@@ -36,10 +38,18 @@ pub struct AsyncSnmpSession {
 impl Connector for AsyncSnmp {
     type Session = AsyncSnmpSession;
 
-    async fn session(&self, peer: SocketAddr, credential: &Credential, timeout: Duration) -> Result<Self::Session, SnmpError> {
+    async fn session(
+        &self,
+        peer: SocketAddr,
+        credential: &Credential,
+        timeout: Duration,
+    ) -> Result<Self::Session, SnmpError> {
         let transport = match peer {
             SocketAddr::V4(_) => &self.v4,
-            SocketAddr::V6(_) => self.v6.as_ref().ok_or_else(|| SnmpError::Network("no IPv6 socket".into()))?,
+            SocketAddr::V6(_) => self
+                .v6
+                .as_ref()
+                .ok_or_else(|| SnmpError::Network("no IPv6 socket".into()))?,
         };
         let community = credential.community.expose();
         let auth = match credential.version {
@@ -52,7 +62,10 @@ impl Connector for AsyncSnmp {
             .build_with(transport)
             .await
             .map_err(convert_error)?;
-        Ok(AsyncSnmpSession { client, version: credential.version })
+        Ok(AsyncSnmpSession {
+            client,
+            version: credential.version,
+        })
     }
 }
 
@@ -73,13 +86,26 @@ impl Session for AsyncSnmpSession {
 
     async fn get_next(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
         let oids: Vec<_> = oids.iter().map(to_lib_oid).collect();
-        let r = self.client.get_next_many(&oids).await.map_err(convert_error)?;
+        let r = self
+            .client
+            .get_next_many(&oids)
+            .await
+            .map_err(convert_error)?;
         Ok(r.varbinds.into_iter().map(from_lib_varbind).collect())
     }
 
-    async fn get_bulk(&self, oids: &[Oid], non_repeaters: u32, max_repetitions: u32) -> Result<Vec<VarBind>, SnmpError> {
+    async fn get_bulk(
+        &self,
+        oids: &[Oid],
+        non_repeaters: u32,
+        max_repetitions: u32,
+    ) -> Result<Vec<VarBind>, SnmpError> {
         let oids: Vec<_> = oids.iter().map(to_lib_oid).collect();
-        let r = self.client.get_bulk(&oids, non_repeaters, max_repetitions).await.map_err(convert_error)?;
+        let r = self
+            .client
+            .get_bulk(&oids, non_repeaters, max_repetitions)
+            .await
+            .map_err(convert_error)?;
         Ok(r.into_iter().map(from_lib_varbind).collect())
     }
 }
@@ -113,10 +139,15 @@ fn from_lib_varbind(vb: async_snmp::VarBind) -> VarBind {
 fn convert_error(e: Box<async_snmp::Error>) -> SnmpError {
     use async_snmp::ErrorKind as K;
     match (e.kind(), e.as_ref()) {
-        (_, async_snmp::Error::Snmp { status, index, .. }) => SnmpError::Status { status: status.as_i32(), index: *index },
+        (_, async_snmp::Error::Snmp { status, index, .. }) => SnmpError::Status {
+            status: status.as_i32(),
+            index: *index,
+        },
         (K::Timeout, _) => SnmpError::Timeout,
         (K::Network | K::Closed, _) => SnmpError::Network(e.to_string()),
-        (K::Decode | K::MalformedResponse | K::ResponseShape, _) => SnmpError::Malformed(e.to_string()),
+        (K::Decode | K::MalformedResponse | K::ResponseShape, _) => {
+            SnmpError::Malformed(e.to_string())
+        }
         _ => SnmpError::Other(e.to_string()),
     }
 }

@@ -90,7 +90,10 @@ pub trait Session: Send + Sync {
     /// GET.
     fn get(&self, oids: &[Oid]) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send;
     /// GETNEXT.
-    fn get_next(&self, oids: &[Oid]) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send;
+    fn get_next(
+        &self,
+        oids: &[Oid],
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send;
     /// GETBULK (v2c).
     fn get_bulk(
         &self,

@@ -21,7 +21,10 @@ pub struct WalkLimits {
 
 impl Default for WalkLimits {
     fn default() -> Self {
-        WalkLimits { max_rows: 20_000, max_repetitions: 25 }
+        WalkLimits {
+            max_rows: 20_000,
+            max_repetitions: 25,
+        }
     }
 }
 
@@ -82,7 +85,14 @@ pub struct Walk {
 impl Walk {
     /// A walk of the subtree under `root`.
     pub fn new(root: Oid, version: Version, limits: WalkLimits) -> Self {
-        Walk { cursor: root.clone(), root, version, limits, rows: Vec::new(), end: None }
+        Walk {
+            cursor: root.clone(),
+            root,
+            version,
+            limits,
+            rows: Vec::new(),
+            end: None,
+        }
     }
 
     /// The request to send, or `None` when the walk is over.
@@ -94,8 +104,15 @@ impl Walk {
             Version::V1 => Request::GetNext(self.cursor.clone()),
             Version::V2c => {
                 let left = self.limits.max_rows.saturating_sub(self.rows.len());
-                let reps = self.limits.max_repetitions.min(u32::try_from(left).unwrap_or(u32::MAX)).max(1);
-                Request::GetBulk { oid: self.cursor.clone(), max_repetitions: reps }
+                let reps = self
+                    .limits
+                    .max_repetitions
+                    .min(u32::try_from(left).unwrap_or(u32::MAX))
+                    .max(1);
+                Request::GetBulk {
+                    oid: self.cursor.clone(),
+                    max_repetitions: reps,
+                }
             }
         })
     }
@@ -103,7 +120,9 @@ impl Walk {
     /// Takes the bindings of a response.
     pub fn on_response(&mut self, varbinds: Vec<VarBind>) {
         if varbinds.is_empty() {
-            self.end = Some(WalkEnd::Error { reason: "empty response".into() });
+            self.end = Some(WalkEnd::Error {
+                reason: "empty response".into(),
+            });
             return;
         }
         for vb in varbinds {
@@ -116,7 +135,9 @@ impl Walk {
                 return;
             }
             if vb.oid <= self.cursor {
-                self.end = Some(WalkEnd::NonIncreasing { oid: vb.oid.to_string() });
+                self.end = Some(WalkEnd::NonIncreasing {
+                    oid: vb.oid.to_string(),
+                });
                 return;
             }
             self.cursor = vb.oid.clone();
@@ -132,25 +153,38 @@ impl Walk {
     pub fn on_error(&mut self, error: &SnmpError) {
         self.end = Some(match (self.version, error) {
             (Version::V1, SnmpError::Status { status: 2, .. }) => WalkEnd::EndOfMibView,
-            _ => WalkEnd::Error { reason: error.to_string() },
+            _ => WalkEnd::Error {
+                reason: error.to_string(),
+            },
         });
     }
 
     /// The rows and why the walk ended.
     pub fn finish(self) -> (Vec<VarBind>, WalkEnd) {
-        let end = self.end.unwrap_or(WalkEnd::Error { reason: "walk not finished".into() });
+        let end = self.end.unwrap_or(WalkEnd::Error {
+            reason: "walk not finished".into(),
+        });
         (self.rows, end)
     }
 }
 
 /// Walks `root` over `session`.
-pub async fn run<S: Session>(session: &S, root: &Oid, limits: WalkLimits) -> (Vec<VarBind>, WalkEnd) {
+pub async fn run<S: Session>(
+    session: &S,
+    root: &Oid,
+    limits: WalkLimits,
+) -> (Vec<VarBind>, WalkEnd) {
     let mut walk = Walk::new(root.clone(), session.version(), limits);
     while let Some(req) = walk.request() {
         let result = match &req {
             Request::GetNext(oid) => session.get_next(std::slice::from_ref(oid)).await,
-            Request::GetBulk { oid, max_repetitions } => {
-                session.get_bulk(std::slice::from_ref(oid), 0, *max_repetitions).await
+            Request::GetBulk {
+                oid,
+                max_repetitions,
+            } => {
+                session
+                    .get_bulk(std::slice::from_ref(oid), 0, *max_repetitions)
+                    .await
             }
         };
         match result {
@@ -178,7 +212,13 @@ mod tests {
     }
 
     impl InMemory {
-        fn exchange(&self, kind: PduKind, oids: &[Oid], nr: u32, mr: u32) -> Result<Vec<VarBind>, SnmpError> {
+        fn exchange(
+            &self,
+            kind: PduKind,
+            oids: &[Oid],
+            nr: u32,
+            mr: u32,
+        ) -> Result<Vec<VarBind>, SnmpError> {
             let req = Message {
                 version: self.version,
                 community: b"public".to_vec(),
@@ -187,14 +227,23 @@ mod tests {
                     request_id: 1,
                     error_status: i64::from(nr),
                     error_index: i64::from(mr),
-                    varbinds: oids.iter().map(|o| VarBind::new(o.clone(), Value::Null)).collect(),
+                    varbinds: oids
+                        .iter()
+                        .map(|o| VarBind::new(o.clone(), Value::Null))
+                        .collect(),
                 },
             };
             let wire = req.encode();
-            let resp = self.agent.answer(&Message::decode(&wire).unwrap()).ok_or(SnmpError::Timeout)?;
+            let resp = self
+                .agent
+                .answer(&Message::decode(&wire).unwrap())
+                .ok_or(SnmpError::Timeout)?;
             let resp = Message::decode(&resp.encode()).unwrap();
             if resp.pdu.error_status != 0 {
-                return Err(SnmpError::Status { status: resp.pdu.error_status as i32, index: resp.pdu.error_index as u32 });
+                return Err(SnmpError::Status {
+                    status: resp.pdu.error_status as i32,
+                    index: resp.pdu.error_index as u32,
+                });
             }
             let mut vbs = resp.pdu.varbinds;
             (self.tamper)(&mut vbs);
@@ -215,7 +264,12 @@ mod tests {
         async fn get_next(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
             self.exchange(PduKind::GetNext, oids, 0, 0)
         }
-        async fn get_bulk(&self, oids: &[Oid], nr: u32, mr: u32) -> Result<Vec<VarBind>, SnmpError> {
+        async fn get_bulk(
+            &self,
+            oids: &[Oid],
+            nr: u32,
+            mr: u32,
+        ) -> Result<Vec<VarBind>, SnmpError> {
             self.exchange(PduKind::GetBulk, oids, nr, mr)
         }
     }
@@ -227,11 +281,18 @@ mod tests {
         }
         text.push_str("1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n");
         let rec = Recording::parse(std::path::Path::new("t"), text.as_bytes()).unwrap();
-        InMemory { agent: Agent::new(Arc::new(rec), None), version, tamper }
+        InMemory {
+            agent: Agent::new(Arc::new(rec), None),
+            version,
+            tamper,
+        }
     }
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
     }
 
     fn if_descr() -> Oid {
@@ -240,7 +301,11 @@ mod tests {
 
     #[test]
     fn bulk_walk_gets_every_row_and_stops_at_the_table_end() {
-        let (rows, end) = block_on(run(&session(Version::V2c, |_| {}), &if_descr(), WalkLimits::default()));
+        let (rows, end) = block_on(run(
+            &session(Version::V2c, |_| {}),
+            &if_descr(),
+            WalkLimits::default(),
+        ));
         assert_eq!(rows.len(), 60);
         assert_eq!(end, WalkEnd::EndOfTable);
         assert!(rows.windows(2).all(|w| w[0].oid < w[1].oid));
@@ -249,14 +314,21 @@ mod tests {
     #[test]
     fn v1_walk_uses_getnext_and_ends_on_no_such_name() {
         let root: Oid = "1.3.6.1.2.1.2.2.1.6".parse().unwrap();
-        let (rows, end) = block_on(run(&session(Version::V1, |_| {}), &root, WalkLimits::default()));
+        let (rows, end) = block_on(run(
+            &session(Version::V1, |_| {}),
+            &root,
+            WalkLimits::default(),
+        ));
         assert_eq!(rows.len(), 1);
         assert_eq!(end, WalkEnd::EndOfMibView);
     }
 
     #[test]
     fn row_cap_bounds_the_walk() {
-        let limits = WalkLimits { max_rows: 7, max_repetitions: 5 };
+        let limits = WalkLimits {
+            max_rows: 7,
+            max_repetitions: 5,
+        };
         let (rows, end) = block_on(run(&session(Version::V2c, |_| {}), &if_descr(), limits));
         assert_eq!(rows.len(), 7);
         assert_eq!(end, WalkEnd::RowCap);
@@ -270,8 +342,17 @@ mod tests {
                 vb.oid = "1.3.6.1.2.1.2.2.1.2.1".parse().unwrap();
             }
         };
-        let (rows, end) = block_on(run(&session(Version::V2c, looping), &if_descr(), WalkLimits::default()));
+        let (rows, end) = block_on(run(
+            &session(Version::V2c, looping),
+            &if_descr(),
+            WalkLimits::default(),
+        ));
         assert_eq!(rows.len(), 1);
-        assert_eq!(end, WalkEnd::NonIncreasing { oid: "1.3.6.1.2.1.2.2.1.2.1".into() });
+        assert_eq!(
+            end,
+            WalkEnd::NonIncreasing {
+                oid: "1.3.6.1.2.1.2.2.1.2.1".into()
+            }
+        );
     }
 }

@@ -58,7 +58,11 @@ impl<'a> Reader<'a> {
         let (&t, rest) = self.buf.split_first().ok_or(WireError::Truncated("tag"))?;
         if t & 0x1f == 0x1f {
             // High tag numbers never occur in SNMP.
-            return Err(WireError::UnexpectedTag { expected: 0, found: t, what: "low tag number" });
+            return Err(WireError::UnexpectedTag {
+                expected: 0,
+                found: t,
+                what: "low tag number",
+            });
         }
         let (&first, mut rest) = rest.split_first().ok_or(WireError::Truncated("length"))?;
         let len = if first < 0x80 {
@@ -73,7 +77,9 @@ impl<'a> Reader<'a> {
             }
             let (octets, after) = rest.split_at(n);
             rest = after;
-            octets.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
+            octets
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
         };
         if rest.len() < len {
             return Err(WireError::Truncated("value"));
@@ -87,7 +93,11 @@ impl<'a> Reader<'a> {
     pub fn expect(&mut self, expected: u8, what: &'static str) -> Result<&'a [u8], WireError> {
         let (found, contents) = self.tlv()?;
         if found != expected {
-            return Err(WireError::UnexpectedTag { expected, found, what });
+            return Err(WireError::UnexpectedTag {
+                expected,
+                found,
+                what,
+            });
         }
         Ok(contents)
     }
@@ -105,7 +115,11 @@ impl<'a> Reader<'a> {
 
     /// Fails unless everything has been read.
     pub fn finish(&self) -> Result<(), WireError> {
-        if self.buf.is_empty() { Ok(()) } else { Err(WireError::TrailingBytes(self.buf.len())) }
+        if self.buf.is_empty() {
+            Ok(())
+        } else {
+            Err(WireError::TrailingBytes(self.buf.len()))
+        }
     }
 }
 
@@ -115,7 +129,9 @@ pub fn decode_signed(contents: &[u8], what: &'static str) -> Result<i64, WireErr
         return Err(WireError::BadInteger(what));
     }
     let init: i64 = if contents[0] & 0x80 != 0 { -1 } else { 0 };
-    Ok(contents.iter().fold(init, |acc, &b| (acc << 8) | i64::from(b)))
+    Ok(contents
+        .iter()
+        .fold(init, |acc, &b| (acc << 8) | i64::from(b)))
 }
 
 /// Decodes an unsigned integer (Counter32, Gauge32, TimeTicks, Counter64). A leading zero octet
@@ -129,7 +145,9 @@ pub fn decode_unsigned(contents: &[u8], what: &'static str) -> Result<u64, WireE
     if digits.len() > 8 {
         return Err(WireError::BadInteger(what));
     }
-    Ok(digits.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+    Ok(digits
+        .iter()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
 }
 
 /// Appends a length in definite form.
@@ -233,7 +251,9 @@ mod tests {
     #[test]
     fn long_lengths_are_patched() {
         let mut out = Vec::new();
-        push_constructed(&mut out, tag::SEQUENCE, |o| o.extend(std::iter::repeat_n(7u8, 300)));
+        push_constructed(&mut out, tag::SEQUENCE, |o| {
+            o.extend(std::iter::repeat_n(7u8, 300))
+        });
         assert_eq!(&out[..4], &[0x30, 0x82, 0x01, 0x2c]);
         let mut r = Reader::new(&out);
         assert_eq!(r.expect(tag::SEQUENCE, "s").unwrap().len(), 300);
@@ -242,11 +262,23 @@ mod tests {
 
     #[test]
     fn bad_lengths_are_errors_not_panics() {
-        assert_eq!(Reader::new(&[0x30]).tlv(), Err(WireError::Truncated("length")));
+        assert_eq!(
+            Reader::new(&[0x30]).tlv(),
+            Err(WireError::Truncated("length"))
+        );
         assert_eq!(Reader::new(&[0x30, 0x80]).tlv(), Err(WireError::BadLength));
-        assert_eq!(Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1]).tlv(), Err(WireError::BadLength));
-        assert_eq!(Reader::new(&[0x30, 0x82, 0x01]).tlv(), Err(WireError::Truncated("length")));
-        assert_eq!(Reader::new(&[0x30, 0x05, 1]).tlv(), Err(WireError::Truncated("value")));
+        assert_eq!(
+            Reader::new(&[0x30, 0x85, 1, 1, 1, 1, 1]).tlv(),
+            Err(WireError::BadLength)
+        );
+        assert_eq!(
+            Reader::new(&[0x30, 0x82, 0x01]).tlv(),
+            Err(WireError::Truncated("length"))
+        );
+        assert_eq!(
+            Reader::new(&[0x30, 0x05, 1]).tlv(),
+            Err(WireError::Truncated("value"))
+        );
         assert!(decode_signed(&[], "x").is_err());
         assert!(decode_signed(&[1; 9], "x").is_err());
     }

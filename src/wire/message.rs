@@ -143,7 +143,8 @@ impl Message {
         let kind = PduKind::from_tag(t)?;
         let mut p = Reader::new(contents);
         let request_id = p.integer("request-id")?;
-        let request_id = i32::try_from(request_id).map_err(|_| WireError::BadInteger("request-id"))?;
+        let request_id =
+            i32::try_from(request_id).map_err(|_| WireError::BadInteger("request-id"))?;
         let error_status = p.integer("error-status")?;
         let error_index = p.integer("error-index")?;
         let mut list = p.sub(tag::SEQUENCE, "VarBindList")?;
@@ -155,7 +156,13 @@ impl Message {
         Ok(Message {
             version,
             community,
-            pdu: Pdu { kind, request_id, error_status, error_index, varbinds },
+            pdu: Pdu {
+                kind,
+                request_id,
+                error_status,
+                error_index,
+                varbinds,
+            },
         })
     }
 
@@ -206,7 +213,10 @@ mod tests {
         assert_eq!(m.pdu.kind, PduKind::Get);
         assert_eq!(m.pdu.request_id, 0x2a1b3c4d);
         assert_eq!(m.pdu.varbinds.len(), 1);
-        assert_eq!(m.pdu.varbinds[0].oid, "1.3.6.1.2.1.1.1.0".parse::<Oid>().unwrap());
+        assert_eq!(
+            m.pdu.varbinds[0].oid,
+            "1.3.6.1.2.1.1.1.0".parse::<Oid>().unwrap()
+        );
         assert_eq!(m.pdu.varbinds[0].value, Value::Null);
         assert_eq!(m.encode(), NET_SNMP_GET);
     }
@@ -214,7 +224,10 @@ mod tests {
     #[test]
     fn every_truncation_is_an_error() {
         for end in 0..NET_SNMP_GET.len() {
-            assert!(Message::decode(&NET_SNMP_GET[..end]).is_err(), "prefix of {end} bytes");
+            assert!(
+                Message::decode(&NET_SNMP_GET[..end]).is_err(),
+                "prefix of {end} bytes"
+            );
         }
         let mut extra = NET_SNMP_GET.to_vec();
         extra.push(0);

@@ -180,7 +180,10 @@ mod tests {
     #[test]
     fn bad_oids_are_errors() {
         assert_eq!(Oid::decode(&[0x2b, 0x81]), Err(WireError::BadOid));
-        assert_eq!(Oid::decode(&[0x2b, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]), Err(WireError::BadOid));
+        assert_eq!(
+            Oid::decode(&[0x2b, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+            Err(WireError::BadOid)
+        );
         assert!("1..3".parse::<Oid>().is_err());
         assert!("".parse::<Oid>().is_err());
         assert!("1.x".parse::<Oid>().is_err());

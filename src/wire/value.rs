@@ -39,7 +39,10 @@ pub enum Value {
 impl Value {
     /// Whether this is one of the three v2c exceptions: no value at that OID.
     pub fn is_exception(&self) -> bool {
-        matches!(self, Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView)
+        matches!(
+            self,
+            Value::NoSuchObject | Value::NoSuchInstance | Value::EndOfMibView
+        )
     }
 
     /// The octets of an OCTET STRING.
@@ -200,7 +203,10 @@ mod tests {
 
     #[test]
     fn text_falls_back_to_latin1_and_drops_trailing_nuls() {
-        assert_eq!(Value::OctetString(b"abc\0\0".to_vec()).as_text().unwrap(), "abc");
+        assert_eq!(
+            Value::OctetString(b"abc\0\0".to_vec()).as_text().unwrap(),
+            "abc"
+        );
         assert_eq!(Value::OctetString(vec![0xe9]).as_text().unwrap(), "é");
     }
 

@@ -36,7 +36,11 @@ pub fn corpus() -> Vec<PathBuf> {
 
 /// A UDP port free on `ip` right now.
 pub fn free_port(ip: &str) -> u16 {
-    UdpSocket::bind((ip, 0)).unwrap().local_addr().unwrap().port()
+    UdpSocket::bind((ip, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// `netorigin simulate` running as a child; killed when dropped.
@@ -66,13 +70,20 @@ impl Simulator {
         for line in BufReader::new(stdout).lines() {
             let line = line.unwrap();
             if line.starts_with("ready:") {
-                return Simulator { child, agents, port };
+                return Simulator {
+                    child,
+                    agents,
+                    port,
+                };
             }
-            let (addr, path) = line.split_once('\t').unwrap_or_else(|| panic!("unexpected line {line:?}"));
+            let (addr, path) = line
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("unexpected line {line:?}"));
             agents.push((addr.parse().unwrap(), PathBuf::from(path)));
             assert!(Instant::now() < deadline, "simulate did not become ready");
         }
         let _ = child.kill();
+        let _ = child.wait();
         panic!("simulate exited before it was ready");
     }
 }
@@ -111,11 +122,18 @@ pub fn run(args: &[&str], limit: Duration) -> Output {
             let _ = child.kill();
             let _ = child.wait();
             let err = err.join().unwrap();
-            panic!("netorigin {args:?} ran past {limit:?}\nstderr: {}", String::from_utf8_lossy(&err));
+            panic!(
+                "netorigin {args:?} ran past {limit:?}\nstderr: {}",
+                String::from_utf8_lossy(&err)
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    Output { status, stdout: out.join().unwrap(), stderr: err.join().unwrap() }
+    Output {
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
 }
 
 /// Parses JSON Lines.
