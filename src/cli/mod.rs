@@ -81,8 +81,8 @@ pub struct SweepArgs {
     /// Addresses, CIDRs (IPv4 or IPv6), or @FILE with one per line.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
-    /// Community to try, in order (repeatable; v2c then v1 for each). Visible to other users
-    /// of the machine in the process list: prefer a credentials file on shared hosts.
+    /// Community to try, in order (repeatable; v2c then v1 for each). Note that command-line
+    /// arguments are visible to other users of the machine in the process list.
     #[arg(long, value_name = "COMMUNITY", default_value = "public")]
     pub community: Vec<String>,
     /// Tuning.
