@@ -307,6 +307,12 @@ async fn run_sweep(
                 if write_error.is_none()
                     && let Err(e) = writer.device(*d)
                 {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        // The reader has gone (`| head`): nobody to report to, so stop sending.
+                        task.abort();
+                        progress.finish_and_clear();
+                        return Ok(SweepSummary::default());
+                    }
                     write_error = Some(e);
                 }
             }
@@ -319,9 +325,10 @@ async fn run_sweep(
     if let Some(e) = write_error {
         return Err(other(format!("cannot write the report: {e}")));
     }
-    writer
-        .finish(&summary, &provenance(&identifier, &policy))
-        .map_err(|e| other(format!("cannot write the report: {e}")))?;
+    match writer.finish(&summary, &provenance(&identifier, &policy)) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(summary),
+        other_result => other_result.map_err(|e| other(format!("cannot write the report: {e}")))?,
+    }
     if output.format != Format::Table {
         // Machine formats keep standard output clean; the people's summary goes to stderr.
         eprintln!(
@@ -332,8 +339,24 @@ async fn run_sweep(
     Ok(summary)
 }
 
+/// Says on standard error what loading changed in each recording: lines skipped, repeated
+/// OIDs dropped.
+fn tell_recording_notes(recordings: &[Recording]) {
+    for r in recordings {
+        for line in &r.skipped {
+            eprintln!("netorigin: skipped {line}");
+        }
+        if r.duplicates_dropped > 0 {
+            eprintln!(
+                "netorigin: {}: {} repeated OIDs dropped",
+                r.source.display(),
+                r.duplicates_dropped
+            );
+        }
+    }
+}
+
 /// Loads recordings from files and folders (a folder's `.snmprec` files, sorted by name).
-/// Skipped lines and dropped duplicates are said on standard error.
 pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Recording>, Failure> {
     let mut files = Vec::new();
     for p in paths {
@@ -357,18 +380,7 @@ pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Re
             } else {
                 Recording::load(f)
             };
-            let r = r.map_err(usage)?;
-            for line in &r.skipped {
-                eprintln!("netorigin: skipped {line}");
-            }
-            if r.duplicates_dropped > 0 {
-                eprintln!(
-                    "netorigin: {}: {} repeated OIDs dropped",
-                    f.display(),
-                    r.duplicates_dropped
-                );
-            }
-            Ok(r)
+            r.map_err(usage)
         })
         .collect()
 }
@@ -390,6 +402,7 @@ fn bind_failure(e: SimulateError, port: u16) -> Failure {
 
 async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     let recordings = load_recordings(&args.paths, args.skip_bad_lines)?;
+    tell_recording_notes(&recordings);
     let community = args.community.map(String::into_bytes);
     let agents: Vec<Agent> = recordings
         .into_iter()
@@ -519,6 +532,7 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let identifier = Identifier::bundled().map_err(other)?;
     let policy = Policy::huawei_origin();
     let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
+    tell_recording_notes(&recordings);
     let mut writer = Writer::new(args.output.format, open_output(&args.output)?).map_err(other)?;
     let ctx = Context {
         identifier: &identifier,
