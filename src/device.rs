@@ -15,6 +15,8 @@ pub enum DiscoveredVia {
     Snmp,
     /// It was read from a recording (`identify --snmprec`).
     Recording,
+    /// It was seen only in another device's LLDP remote table.
+    LldpNeighbor,
 }
 
 /// One piece of evidence for an identification.
@@ -215,6 +217,8 @@ pub struct DeviceRecord {
     pub vendor: Option<String>,
     /// The vendor's company group key.
     pub origin: Option<String>,
+    /// The brand the device shows where it differs from the maker (HPE on an H3C-made switch).
+    pub brand: Option<String>,
     /// Model (the chassis' entPhysicalModelName).
     pub model: Option<String>,
     /// Operating system.

@@ -1,6 +1,8 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
+pub mod oui;
+
 use std::io::Write;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -13,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
 use crate::device::{DiscoveredVia, Observations};
-use crate::discover::build::{Context, device_record};
+use crate::discover::build::{Context, NeighborCollector, device_record};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
 use crate::policy::Policy;
@@ -45,6 +47,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Identify recordings offline, with no network.
     Identify(IdentifyArgs),
+    /// Look up MAC addresses in the IEEE registries, or update them.
+    Oui(oui::OuiArgs),
 }
 
 /// Options of every report.
@@ -207,6 +211,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Simulate(args) => simulate_command(args).await,
         Command::Demo(args) => demo_command(args).await,
         Command::Identify(args) => identify_command(args),
+        Command::Oui(args) => oui::oui_command(args),
     }
 }
 
@@ -538,6 +543,7 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
         identifier: &identifier,
         policy: &policy,
     };
+    let mut neighbors = NeighborCollector::default();
     for r in &recordings {
         let mut obs = Observations::default();
         obs.extend(r.objects.iter().cloned());
@@ -549,6 +555,10 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
             Vec::new(),
             &ctx,
         );
+        neighbors.add(&record, &ctx);
+        writer.device(record).map_err(other)?;
+    }
+    for record in neighbors.finish() {
         writer.device(record).map_err(other)?;
     }
     let n = recordings.len() as u64;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::device::{DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations};
-use crate::identify::Identifier;
+use crate::identify::{Facts, Identifier, hex_mac, mac_of, private_oids};
 use crate::policy::Policy;
 use crate::snmp::oids;
 use crate::wire::{Oid, Value};
@@ -229,38 +229,51 @@ pub fn device_record(
         .get(&oids::sys_object_id())
         .and_then(Value::as_oid)
         .cloned();
-    let evidence = sys_object_id
-        .as_ref()
-        .and_then(|o| ctx.identifier.sys_object_id_evidence(o))
-        .into_iter()
-        .collect();
-    let id = ctx.identifier.combine(evidence);
-    let modules = modules(obs);
-    let chassis = modules
-        .iter()
-        .find(|m| m.class.as_deref() == Some("chassis"));
+    let sys_descr = text(obs.get(&oids::sys_descr()));
+    let mut modules = modules(obs);
+    for m in &mut modules {
+        if let Some(r) = ctx.identifier.module_vendor(m) {
+            m.vendor = Some(r.vendor.clone());
+            m.origin = Some(r.origin.clone());
+        }
+    }
     let interfaces = interfaces(obs);
     let chassis_mac = match obs.get(&col(LLDP_LOC, 1)) {
-        Some(Value::Integer(4)) => mac(obs.get(&col(LLDP_LOC, 2))),
+        Some(Value::Integer(4)) => mac_of(obs.get(&col(LLDP_LOC, 2))),
         _ => None,
     };
+    let interface_macs: Vec<[u8; 6]> = rows(obs, IF_ENTRY, &[6])
+        .values()
+        .filter_map(|c| mac_of(c.get(&6).copied()))
+        .collect();
+    let facts = Facts {
+        sys_object_id: sys_object_id.as_ref(),
+        sys_descr: sys_descr.as_deref(),
+        chassis: chassis(&modules),
+        chassis_mac,
+        interface_macs,
+        private_oids: private_oids(obs),
+    };
+    let id = ctx.identifier.identify(&facts);
+    let serial = chassis_serial(&modules);
     let (verdict, findings) = ctx.policy.evaluate(id.origin.as_deref());
     DeviceRecord {
         address,
         discovered_via: via,
         credential,
         sys_name: text(obs.get(&oids::sys_name())),
-        sys_descr: text(obs.get(&oids::sys_descr())),
+        sys_descr,
         sys_object_id: sys_object_id.map(|o| o.to_string()),
         sys_uptime: obs.get(&oids::sys_uptime()).and_then(Value::as_u64),
         engine_id: None,
         vendor: id.vendor,
         origin: id.origin,
-        model: chassis.and_then(|m| m.model.clone()),
-        os: None,
-        version: chassis.and_then(|m| m.software_rev.clone()),
-        serial: chassis.and_then(|m| m.serial.clone()),
-        chassis_mac,
+        brand: id.brand,
+        model: id.model,
+        os: id.os,
+        version: id.version,
+        serial,
+        chassis_mac: chassis_mac.map(hex_mac),
         confidence: id.confidence,
         evidence: id.evidence,
         conflicts: id.conflicts,
@@ -275,4 +288,202 @@ pub fn device_record(
         findings,
         notes,
     }
+}
+
+/// The chassis: the first ENTITY row of class chassis contained in nothing, else the first
+/// chassis row, else the first row with a manufacturer or model.
+fn chassis(modules: &[Module]) -> Option<&Module> {
+    let is_chassis = |m: &&Module| m.class.as_deref() == Some("chassis");
+    modules
+        .iter()
+        .filter(is_chassis)
+        .find(|m| m.contained_in.unwrap_or(0) == 0)
+        .or_else(|| modules.iter().find(is_chassis))
+        .or_else(|| {
+            modules
+                .iter()
+                .find(|m| m.manufacturer.is_some() || m.model.is_some())
+        })
+}
+
+/// The serial of the chassis, or else of the first chassis, board or stack row that has one
+/// (many agents leave the chassis row's serial empty and put it on the main board).
+fn chassis_serial(modules: &[Module]) -> Option<String> {
+    let usable = |s: &String| !s.chars().all(|c| c == '0' || c.is_whitespace());
+    chassis(modules)
+        .and_then(|c| c.serial.clone())
+        .filter(usable)
+        .or_else(|| {
+            modules
+                .iter()
+                .filter(|m| matches!(m.class.as_deref(), Some("chassis" | "module" | "stack")))
+                .find_map(|m| m.serial.clone().filter(usable))
+        })
+}
+
+/// Devices seen only in another device's LLDP table become records of their own, identified
+/// from what the neighbour said of them (system description, and the port description where it
+/// names a model, as Huawei access nodes do), with lower confidence. One record per chassis ID.
+pub fn neighbor_records(parent: &DeviceRecord, ctx: &Context<'_>) -> Vec<DeviceRecord> {
+    let mut out: Vec<DeviceRecord> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for n in &parent.neighbors {
+        let key = n.chassis_id.clone().or_else(|| n.sys_name.clone());
+        if let Some(k) = &key
+            && !seen.insert(k.clone())
+        {
+            continue;
+        }
+        let chassis_mac = match n.chassis_id_subtype.as_deref() {
+            Some("macAddress") => n.chassis_id.as_deref().and_then(parse_colon_mac),
+            _ => None,
+        };
+        let facts = Facts {
+            sys_descr: n.sys_descr.as_deref(),
+            chassis_mac,
+            ..Facts::default()
+        };
+        let mut id = ctx.identifier.identify(&facts);
+        if let Some(m) = n.port_descr.as_deref().and_then(|p| {
+            ctx.identifier
+                .sysdescr_rules()
+                .matches(p, ctx.identifier.vendors())
+        }) {
+            let same = m.vendor.as_ref().map(|v| &v.origin) == id.origin.as_ref();
+            if same || id.origin.is_none() {
+                id.model = id.model.or(m.model);
+                id.version = id.version.or(m.version);
+            }
+            if id.origin.is_none() {
+                let ev = crate::device::Evidence {
+                    source: format!("LLDP port description rule {}", m.rule),
+                    value: n.port_descr.clone().unwrap_or_default(),
+                    vendor: m.vendor.as_ref().map(|v| v.vendor.clone()),
+                    origin: m.vendor.as_ref().map(|v| v.origin.clone()),
+                    weight: crate::identify::weight::SYSDESCR_NAMED,
+                };
+                let model = id.model.take();
+                id = ctx
+                    .identifier
+                    .combine(id.evidence.into_iter().chain([ev]).collect());
+                id.model = model;
+            }
+        }
+        for e in &mut id.evidence {
+            e.source = format!("LLDP neighbour of {}: {}", parent.address, e.source);
+            e.weight *= crate::identify::weight::NEIGHBOR_SCALE;
+        }
+        let confidence =
+            (id.confidence * crate::identify::weight::NEIGHBOR_SCALE * 100.0).round() / 100.0;
+        let (verdict, findings) = ctx.policy.evaluate(id.origin.as_deref());
+        let port = n
+            .local_port_descr
+            .clone()
+            .unwrap_or_else(|| format!("port {}", n.local_port));
+        out.push(DeviceRecord {
+            address: n
+                .management_addresses
+                .first()
+                .cloned()
+                .unwrap_or_else(|| format!("lldp:{}", key.clone().unwrap_or_default())),
+            discovered_via: DiscoveredVia::LldpNeighbor,
+            credential: None,
+            sys_name: n.sys_name.clone(),
+            sys_descr: n.sys_descr.clone(),
+            sys_object_id: None,
+            sys_uptime: None,
+            engine_id: None,
+            vendor: id.vendor,
+            origin: id.origin,
+            brand: id.brand,
+            model: id.model,
+            os: id.os,
+            version: id.version,
+            serial: None,
+            chassis_mac: chassis_mac.map(hex_mac),
+            confidence,
+            evidence: id.evidence,
+            conflicts: id.conflicts,
+            modules: Vec::new(),
+            neighbors: Vec::new(),
+            interfaces: Vec::new(),
+            arp_entries: 0,
+            fdb_entries: 0,
+            tables: Vec::new(),
+            verdict,
+            findings,
+            notes: vec![format!(
+                "seen only in the LLDP table of {} ({}), on {port}, remote port {}",
+                parent.address,
+                parent.sys_name.as_deref().unwrap_or("?"),
+                n.port_id.as_deref().unwrap_or("?")
+            )],
+        });
+    }
+    out
+}
+
+fn parse_colon_mac(s: &str) -> Option<[u8; 6]> {
+    let parts: Vec<u8> = s
+        .split(':')
+        .map(|p| u8::from_str_radix(p, 16).ok())
+        .collect::<Option<_>>()?;
+    parts.try_into().ok()
+}
+
+/// Gathers the neighbour-only devices of a sweep: every polled device's neighbours, less those
+/// that turned out to be polled devices themselves (same address, chassis MAC or name), each
+/// reported once.
+#[derive(Debug, Default)]
+pub struct NeighborCollector {
+    known: std::collections::HashSet<String>,
+    candidates: Vec<DeviceRecord>,
+}
+
+impl NeighborCollector {
+    /// Takes a polled device: its identity keys, and its neighbours as candidates.
+    pub fn add(&mut self, device: &DeviceRecord, ctx: &Context<'_>) {
+        self.known.extend(keys(device));
+        self.candidates.extend(neighbor_records(device, ctx));
+    }
+
+    /// Takes in what another collector gathered.
+    pub fn merge(&mut self, other: NeighborCollector) {
+        self.known.extend(other.known);
+        self.candidates.extend(other.candidates);
+    }
+
+    /// The neighbour-only devices.
+    pub fn finish(self) -> Vec<DeviceRecord> {
+        let mut known = self.known;
+        let mut candidates = self.candidates;
+        // Devices complete in any order: sort so the same segment always gives the same report.
+        candidates.sort_by(|a, b| {
+            a.notes
+                .cmp(&b.notes)
+                .then_with(|| a.address.cmp(&b.address))
+        });
+        let mut out = Vec::new();
+        for d in candidates {
+            let k = keys(&d);
+            if k.iter().any(|x| known.contains(x)) {
+                continue;
+            }
+            known.extend(k);
+            out.push(d);
+        }
+        out
+    }
+}
+
+fn keys(d: &DeviceRecord) -> Vec<String> {
+    let mut k = vec![format!("address {}", d.address)];
+    k.extend(d.chassis_mac.iter().map(|m| format!("mac {m}")));
+    k.extend(
+        d.sys_name
+            .iter()
+            .filter(|n| !n.starts_with('<'))
+            .map(|n| format!("name {n}")),
+    );
+    k
 }

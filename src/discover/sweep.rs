@@ -14,7 +14,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::build::{Context, device_record};
+use super::build::{Context, NeighborCollector, device_record};
 use super::plan::walk_plan;
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::identify::Identifier;
@@ -23,6 +23,7 @@ use crate::policy::Policy;
 use crate::simulate::recording::write_snmprec;
 use crate::snmp::walk::{WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
+use crate::wire::VarBind;
 
 /// How to sweep.
 #[derive(Debug, Clone)]
@@ -91,6 +92,8 @@ pub struct SweepSummary {
     pub responders: u64,
     /// Addresses that never answered.
     pub silent: u64,
+    /// Devices seen only in polled devices' neighbour tables.
+    pub neighbors_only: u64,
     /// Up to 20 of the silent addresses, to name them.
     pub silent_examples: Vec<IpAddr>,
     /// Requests sent, retries included.
@@ -127,16 +130,24 @@ pub async fn sweep<C: Connector>(
                 .await;
                 let answered = record.is_some();
                 let _ = events.send(Event::Probed { address, answered }).await;
+                let mut neighbors = NeighborCollector::default();
                 if let Some(r) = record {
+                    let ctx = Context {
+                        identifier: &identifier,
+                        policy: &policy,
+                    };
+                    neighbors.add(&r, &ctx);
                     let _ = events.send(Event::Device(Box::new(r))).await;
                 }
-                (address, answered)
+                (address, answered, neighbors)
             }
         })
         .buffer_unordered(concurrency);
     let mut summary = SweepSummary::default();
+    let mut neighbors = NeighborCollector::default();
     futures::pin_mut!(results);
-    while let Some((address, answered)) = results.next().await {
+    while let Some((address, answered, found)) = results.next().await {
+        neighbors.merge(found);
         summary.probed += 1;
         if answered {
             summary.responders += 1;
@@ -146,6 +157,11 @@ pub async fn sweep<C: Connector>(
                 summary.silent_examples.push(address);
             }
         }
+    }
+    // Devices seen only as neighbours come last, once every polled device is known.
+    for d in neighbors.finish() {
+        summary.neighbors_only += 1;
+        let _ = events.send(Event::Device(Box::new(d))).await;
     }
     summary.requests = pacer.sent.load(std::sync::atomic::Ordering::Relaxed);
     summary.timeouts = pacer.timeouts.load(std::sync::atomic::Ordering::Relaxed);
@@ -185,6 +201,7 @@ async fn device<C: Connector>(
     let (session, credential, probed) = found?;
     let mut obs = Observations::default();
     obs.extend(probed);
+    obs.extend(private_subtrees(&session, &obs, identifier).await);
     if config.walk {
         let session = &session;
         let limits = config.limits;
@@ -231,9 +248,37 @@ async fn device<C: Connector>(
     ))
 }
 
+/// Where the sysObjectID names no maker (a generic agent such as net-snmp, or none at all),
+/// one GETNEXT at the root of each watched vendor's private subtree: what answers from inside
+/// a subtree is evidence of that vendor (Huawei power units behind net-snmp).
+async fn private_subtrees<S: Session>(
+    session: &S,
+    obs: &Observations,
+    identifier: &Identifier,
+) -> Vec<VarBind> {
+    let maker_known = obs
+        .get(&oids::sys_object_id())
+        .and_then(|v| v.as_oid())
+        .and_then(|o| identifier.sys_object_id_evidence(o))
+        .is_some_and(|e| e.origin.is_some());
+    if maker_known {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for root in identifier.watched_roots() {
+        if let Ok(vbs) = session.get_next(std::slice::from_ref(&root)).await {
+            found.extend(
+                vbs.into_iter()
+                    .filter(|vb| vb.oid.starts_with(&root) && !vb.value.is_exception()),
+            );
+        }
+    }
+    found
+}
+
 /// GET of the four system objects. A v1 agent that lacks one answers noSuchName for the whole
 /// request; then each is asked alone so the others are not lost.
-async fn probe<S: Session>(session: &S) -> Result<Vec<crate::wire::VarBind>, SnmpError> {
+async fn probe<S: Session>(session: &S) -> Result<Vec<VarBind>, SnmpError> {
     let wanted = [
         oids::sys_descr(),
         oids::sys_object_id(),

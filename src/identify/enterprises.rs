@@ -116,6 +116,11 @@ impl Enterprises {
             .map(|i| &self.entries[i])
     }
 
+    /// Every entry, by number.
+    pub fn iter(&self) -> impl Iterator<Item = &Enterprise> {
+        self.entries.iter()
+    }
+
     /// How many numbers are known.
     pub fn len(&self) -> usize {
         self.entries.len()

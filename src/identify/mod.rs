@@ -1,30 +1,55 @@
-//! Identification: whose device is it? Evidence from each source, combined into one answer.
+//! Identification: whose device is it? Every source yields [`Evidence`] with a weight; the
+//! evidence is combined per company group (origin) and the strongest group wins. Evidence for
+//! another group is kept as a conflict, never hidden.
 //!
-//! This first slice reads the enterprise number under sysObjectID (RFC 2578 `1.3.6.1.4.1.PEN`)
-//! against the IANA registry of network vendors in `rules/`. A generic agent's number
-//! (net-snmp, Windows) is kept as weak evidence and never taken as the maker. Sources are
-//! added as evidence with weights, so the sysDescr rules, ENTITY-MIB and OUIs of later work
-//! extend this rather than replace it.
+//! Sources and weights (see [`weight`]):
+//! - the enterprise number under sysObjectID (`1.3.6.1.4.1.PEN`), against `rules/enterprises.tsv`;
+//!   a generic agent's number (net-snmp, Windows) says the agent, not the maker;
+//! - a sysDescr fingerprint of `rules/sysdescr.toml` (vendor, model, OS, version);
+//! - the ENTITY-MIB manufacturer of the chassis (RFC 6933 entPhysicalMfgName);
+//! - a vendor's private subtree answering on a device whose sysObjectID names no maker (Huawei
+//!   power units answer with net-snmp's sysObjectID and a plain Linux sysDescr, but their own
+//!   1.3.6.1.4.1.2011 subtree gives them away);
+//! - the IEEE OUI of the chassis MAC and of the interfaces' MACs (weak: a NIC's maker is often
+//!   not the device's).
+//!
+//! Pure functions over data: nothing here does I/O.
 
 pub mod enterprises;
+pub mod oui;
+pub mod sysdescr;
+pub mod vendors;
+
+use std::collections::BTreeMap;
 
 pub use enterprises::{Enterprise, Enterprises, RulesError};
+pub use sysdescr::SysDescrRules;
+pub use vendors::{VendorRef, Vendors};
 
-use crate::device::Evidence;
-use crate::wire::Oid;
+use crate::device::{Evidence, Module, Observations};
+use crate::wire::{Oid, Value};
 
 /// The result of identification.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Identification {
-    /// The vendor's display name.
+    /// The maker's display name.
     pub vendor: Option<String>,
-    /// The company group key.
+    /// The maker's company group key.
     pub origin: Option<String>,
+    /// The brand the device shows, where it differs from the maker (an HPE-branded Comware
+    /// switch made by H3C).
+    pub brand: Option<String>,
+    /// Model.
+    pub model: Option<String>,
+    /// Operating system.
+    pub os: Option<String>,
+    /// Software version.
+    pub version: Option<String>,
     /// 0..1.
     pub confidence: f64,
     /// Everything that was considered.
     pub evidence: Vec<Evidence>,
-    /// Evidence pointing elsewhere than the answer.
+    /// Evidence pointing to another company group than the answer.
     pub conflicts: Vec<Evidence>,
 }
 
@@ -34,12 +59,20 @@ pub mod weight {
     pub const ENTERPRISE: f64 = 0.9;
     /// The enterprise number of a generic agent (net-snmp): says the agent, not the maker.
     pub const GENERIC_AGENT: f64 = 0.1;
-}
-
-/// Identifies devices from their observations.
-#[derive(Debug, Clone)]
-pub struct Identifier {
-    enterprises: Enterprises,
+    /// A sysDescr fingerprint.
+    pub const SYSDESCR: f64 = 0.8;
+    /// A sysDescr that merely names a vendor somewhere.
+    pub const SYSDESCR_NAMED: f64 = 0.5;
+    /// The chassis' ENTITY-MIB manufacturer.
+    pub const ENTITY_MFG: f64 = 0.85;
+    /// A vendor's private subtree answering on a generic agent.
+    pub const PRIVATE_SUBTREE: f64 = 0.7;
+    /// The OUI of the chassis MAC.
+    pub const CHASSIS_OUI: f64 = 0.3;
+    /// The OUI shared by most interface MACs.
+    pub const INTERFACE_OUI: f64 = 0.2;
+    /// A neighbour's LLDP system description of a device (scaled from the sysDescr weights).
+    pub const NEIGHBOR_SCALE: f64 = 0.8;
 }
 
 /// The enterprises arc, 1.3.6.1.4.1.
@@ -47,17 +80,69 @@ pub fn enterprises_arc() -> Oid {
     crate::oid![1, 3, 6, 1, 4, 1]
 }
 
+/// Company groups whose private subtrees are looked for on generic agents.
+pub const WATCHED_ORIGINS: [&str; 4] = ["huawei", "zte", "h3c", "xfusion"];
+
+/// Identifies devices from their observations.
+#[derive(Debug, Clone)]
+pub struct Identifier {
+    enterprises: Enterprises,
+    vendors: Vendors,
+    sysdescr: SysDescrRules,
+}
+
+/// What the identifier is given about one device, however it was learnt.
+#[derive(Debug, Clone, Default)]
+pub struct Facts<'a> {
+    /// sysObjectID.
+    pub sys_object_id: Option<&'a Oid>,
+    /// sysDescr (or an LLDP system description).
+    pub sys_descr: Option<&'a str>,
+    /// The chassis row of ENTITY-MIB, if any.
+    pub chassis: Option<&'a Module>,
+    /// The chassis MAC.
+    pub chassis_mac: Option<[u8; 6]>,
+    /// Interface MACs.
+    pub interface_macs: Vec<[u8; 6]>,
+    /// Private enterprise OIDs that answered (the first one seen under each enterprise).
+    pub private_oids: Vec<&'a Oid>,
+}
+
 impl Identifier {
     /// An identifier over the bundled rules.
     pub fn bundled() -> Result<Self, RulesError> {
+        let enterprises = Enterprises::bundled()?;
+        let vendors = Vendors::bundled(&enterprises)?;
+        let sysdescr = SysDescrRules::bundled(&vendors)?;
         Ok(Identifier {
-            enterprises: Enterprises::bundled()?,
+            enterprises,
+            vendors,
+            sysdescr,
         })
     }
 
     /// The enterprise table.
     pub fn enterprises(&self) -> &Enterprises {
         &self.enterprises
+    }
+
+    /// The vendor names.
+    pub fn vendors(&self) -> &Vendors {
+        &self.vendors
+    }
+
+    /// The sysDescr rules.
+    pub fn sysdescr_rules(&self) -> &SysDescrRules {
+        &self.sysdescr
+    }
+
+    /// The roots of the private subtrees of [`WATCHED_ORIGINS`], to probe on generic agents.
+    pub fn watched_roots(&self) -> Vec<Oid> {
+        self.enterprises
+            .iter()
+            .filter(|e| WATCHED_ORIGINS.contains(&e.origin.as_str()))
+            .map(|e| enterprises_arc().child(e.pen))
+            .collect()
     }
 
     /// Evidence from a sysObjectID.
@@ -83,46 +168,226 @@ impl Identifier {
         })
     }
 
-    /// Combines evidence: the heaviest piece that names a maker wins; pieces that name another
-    /// company group are conflicts.
+    fn oui_evidence(&self, source: String, mac: [u8; 6], w: f64) -> Option<Evidence> {
+        let registry = oui::OuiRegistry::active().ok()?;
+        let oui::Lookup::Found(a) = registry.lookup(mac) else {
+            return None;
+        };
+        let r = self.vendors.resolve(&a.organization);
+        Some(Evidence {
+            source,
+            value: format!("{} ({} {})", hex_mac(mac), a.registry, a.organization),
+            vendor: Some(r.map_or_else(|| a.organization.clone(), |r| r.vendor.clone())),
+            origin: r.map(|r| r.origin.clone()),
+            weight: if r.is_some() { w } else { 0.0 },
+        })
+    }
+
+    /// Identifies one device from its facts.
+    pub fn identify(&self, facts: &Facts<'_>) -> Identification {
+        let mut evidence = Vec::new();
+        let enterprise = facts
+            .sys_object_id
+            .and_then(|o| self.sys_object_id_evidence(o));
+        let maker_known = enterprise.as_ref().is_some_and(|e| e.origin.is_some());
+        evidence.extend(enterprise);
+
+        let described = facts
+            .sys_descr
+            .and_then(|d| self.sysdescr.matches(d, &self.vendors));
+        if let Some(m) = &described {
+            let named_only = m.rule.ends_with("-named");
+            let maker = m.maker.as_ref().or(m.vendor.as_ref());
+            evidence.push(Evidence {
+                source: format!("sysDescr rule {}", m.rule),
+                value: facts.sys_descr.unwrap_or_default().to_string(),
+                vendor: maker.map(|v| v.vendor.clone()),
+                origin: maker.map(|v| v.origin.clone()),
+                weight: if named_only {
+                    weight::SYSDESCR_NAMED
+                } else {
+                    weight::SYSDESCR
+                },
+            });
+        }
+
+        if let Some(mfg) = facts.chassis.and_then(|c| c.manufacturer.as_deref()) {
+            let r = self.vendors.resolve(mfg);
+            evidence.push(Evidence {
+                source: format!(
+                    "entPhysicalMfgName of chassis {}",
+                    facts.chassis.map_or(0, |c| c.index)
+                ),
+                value: mfg.to_string(),
+                vendor: Some(r.map_or_else(|| mfg.to_string(), |r| r.vendor.clone())),
+                origin: r.map(|r| r.origin.clone()),
+                weight: if r.is_some() { weight::ENTITY_MFG } else { 0.0 },
+            });
+        }
+
+        if !maker_known {
+            for oid in &facts.private_oids {
+                let Some(&pen) = oid.suffix(&enterprises_arc()).and_then(|s| s.first()) else {
+                    continue;
+                };
+                let Some(e) = self.enterprises.get(pen) else {
+                    continue;
+                };
+                if e.is_generic_agent() {
+                    continue;
+                }
+                evidence.push(Evidence {
+                    source: format!("private subtree of enterprise {pen} answers"),
+                    value: oid.to_string(),
+                    vendor: Some(e.vendor.clone()),
+                    origin: Some(e.origin.clone()),
+                    weight: weight::PRIVATE_SUBTREE,
+                });
+            }
+        }
+
+        if let Some(mac) = facts.chassis_mac {
+            evidence.extend(self.oui_evidence(
+                "OUI of chassis MAC".into(),
+                mac,
+                weight::CHASSIS_OUI,
+            ));
+        }
+        if let Some(mac) = majority_oui(&facts.interface_macs) {
+            evidence.extend(self.oui_evidence(
+                "OUI of most interface MACs".into(),
+                mac,
+                weight::INTERFACE_OUI,
+            ));
+        }
+
+        let mut id = self.combine(evidence);
+        if let Some(m) = described {
+            let shown = m.vendor.as_ref().map(|v| &v.vendor);
+            if id.origin.is_some() && shown.is_some() && shown != id.vendor.as_ref() {
+                id.brand = shown.cloned();
+            }
+            id.model = m.model;
+            id.os = m.os;
+            id.version = m.version;
+        }
+        if let Some(c) = facts.chassis {
+            id.model = id.model.or_else(|| c.model.clone());
+            id.version = id.version.or_else(|| c.software_rev.clone());
+        }
+        id
+    }
+
+    /// Combines evidence: per company group, weights add as independent chances
+    /// (1 - Π(1 - w)); the strongest group wins; evidence for other groups are conflicts and
+    /// lower the confidence.
     pub fn combine(&self, evidence: Vec<Evidence>) -> Identification {
-        let best = evidence
+        let mut scores: BTreeMap<&str, f64> = BTreeMap::new();
+        for e in &evidence {
+            if let Some(o) = &e.origin {
+                let s = scores.entry(o.as_str()).or_insert(0.0);
+                *s = 1.0 - (1.0 - *s) * (1.0 - e.weight.clamp(0.0, 1.0));
+            }
+        }
+        let Some((&winner, &score)) = scores
             .iter()
-            .filter(|e| e.origin.is_some())
-            .max_by(|a, b| a.weight.total_cmp(&b.weight))
-            .cloned();
-        let Some(best) = best else {
+            .filter(|(_, s)| **s > 0.0)
+            .max_by(|a, b| a.1.total_cmp(b.1))
+        else {
             return Identification {
                 evidence,
                 ..Identification::default()
             };
         };
+        let runner_up = scores
+            .iter()
+            .filter(|(o, _)| **o != winner)
+            .map(|(_, s)| *s)
+            .fold(0.0, f64::max);
+        let vendor = evidence
+            .iter()
+            .filter(|e| e.origin.as_deref() == Some(winner) && e.vendor.is_some())
+            .max_by(|a, b| a.weight.total_cmp(&b.weight))
+            .and_then(|e| e.vendor.clone());
         let conflicts = evidence
             .iter()
-            .filter(|e| e.origin.is_some() && e.origin != best.origin)
+            .filter(|e| e.origin.is_some() && e.origin.as_deref() != Some(winner) && e.weight > 0.0)
             .cloned()
             .collect();
         Identification {
-            vendor: best.vendor.clone(),
-            origin: best.origin.clone(),
-            confidence: best.weight,
+            vendor,
+            origin: Some(winner.to_string()),
+            confidence: ((score - runner_up / 2.0).max(0.0) * 100.0).round() / 100.0,
             evidence,
             conflicts,
+            ..Identification::default()
         }
     }
+
+    /// The vendor and group of a module from its own ENTITY-MIB manufacturer.
+    pub fn module_vendor(&self, m: &Module) -> Option<&VendorRef> {
+        m.manufacturer
+            .as_deref()
+            .and_then(|mfg| self.vendors.resolve(mfg))
+    }
+}
+
+/// Colon-separated hex.
+pub fn hex_mac(mac: [u8; 6]) -> String {
+    mac.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The MAC whose OUI (first three octets) most interface MACs share; ties go to the lowest.
+/// Locally administered and multicast MACs are left out.
+fn majority_oui(macs: &[[u8; 6]]) -> Option<[u8; 6]> {
+    let mut counts: BTreeMap<[u8; 3], ([u8; 6], usize)> = BTreeMap::new();
+    for m in macs.iter().filter(|m| m[0] & 0x03 == 0) {
+        counts.entry([m[0], m[1], m[2]]).or_insert((*m, 0)).1 += 1;
+    }
+    counts.into_values().max_by_key(|(_, n)| *n).map(|(m, _)| m)
+}
+
+/// The private enterprise OIDs among observations: the first under each enterprise number.
+pub fn private_oids(obs: &Observations) -> Vec<&Oid> {
+    let arc = enterprises_arc();
+    let mut seen = Vec::new();
+    let mut last_pen = None;
+    for (oid, _) in obs.values.range(arc.clone()..) {
+        let Some(&pen) = oid.suffix(&arc).and_then(|s| s.first()) else {
+            break;
+        };
+        if last_pen != Some(pen) {
+            seen.push(oid);
+            last_pen = Some(pen);
+        }
+    }
+    seen
+}
+
+/// A six-octet MAC from a value.
+pub fn mac_of(v: Option<&Value>) -> Option<[u8; 6]> {
+    let b: [u8; 6] = v?.as_bytes()?.try_into().ok()?;
+    (b != [0; 6]).then_some(b)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn id() -> Identifier {
+        Identifier::bundled().unwrap()
+    }
+
     #[test]
     fn huawei_enterprise_number_identifies_huawei() {
-        let id = Identifier::bundled().unwrap();
-        let ev = id
-            .sys_object_id_evidence(&"1.3.6.1.4.1.2011.2.23.96".parse().unwrap())
-            .unwrap();
-        let r = id.combine(vec![ev]);
+        let oid: Oid = "1.3.6.1.4.1.2011.2.23.96".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            ..Facts::default()
+        });
         assert_eq!(r.vendor.as_deref(), Some("Huawei"));
         assert_eq!(r.origin.as_deref(), Some("huawei"));
         assert!(r.confidence > 0.5);
@@ -131,29 +396,91 @@ mod tests {
 
     #[test]
     fn generic_agent_is_evidence_but_not_a_maker() {
-        let id = Identifier::bundled().unwrap();
-        let ev = id
-            .sys_object_id_evidence(&"1.3.6.1.4.1.8072.3.2.10".parse().unwrap())
-            .unwrap();
-        let r = id.combine(vec![ev]);
+        let oid: Oid = "1.3.6.1.4.1.8072.3.2.10".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some("Linux gse 2.6.27"),
+            ..Facts::default()
+        });
         assert_eq!((r.vendor, r.origin), (None, None));
         assert_eq!(r.evidence.len(), 1);
     }
 
     #[test]
-    fn oids_outside_enterprises_give_no_evidence() {
-        let id = Identifier::bundled().unwrap();
+    fn a_huawei_subtree_behind_net_snmp_gives_it_away() {
+        let oid: Oid = "1.3.6.1.4.1.8072.3.2.10".parse().unwrap();
+        let private: Oid = "1.3.6.1.4.1.2011.6.164.1.1.1.1.0".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            private_oids: vec![&private],
+            ..Facts::default()
+        });
+        assert_eq!(r.origin.as_deref(), Some("huawei"));
         assert!(
-            id.sys_object_id_evidence(&"1.3.6.1.2.1.1".parse().unwrap())
-                .is_none()
+            r.evidence
+                .iter()
+                .any(|e| e.source.starts_with("private subtree of enterprise 2011"))
         );
+    }
+
+    #[test]
+    fn an_hp_branded_comware_switch_is_h3c_made_and_says_both() {
+        let oid: Oid = "1.3.6.1.4.1.25506.11.1.120".parse().unwrap();
+        let descr = "HPE Comware Platform Software, Software Version 7.1.045, Release 2422P01\nHPE 5900AF-48G-4XG-2QSFP+ Switch\r\nCopyright";
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some(descr),
+            ..Facts::default()
+        });
+        assert_eq!(r.vendor.as_deref(), Some("H3C"));
+        assert_eq!(r.brand.as_deref(), Some("HPE"));
+        // An HP manufacturer name on the chassis disagrees, and is kept as a conflict.
+        let chassis = Module {
+            index: 1,
+            class: Some("chassis".into()),
+            manufacturer: Some("HP".into()),
+            ..Module::default()
+        };
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some(descr),
+            chassis: Some(&chassis),
+            ..Facts::default()
+        });
+        assert_eq!(
+            (r.vendor.as_deref(), r.brand.as_deref()),
+            (Some("H3C"), Some("HPE"))
+        );
+        assert_eq!(r.conflicts.len(), 1);
         assert!(
-            id.sys_object_id_evidence(&"1.3.6.1.4.1".parse().unwrap())
-                .is_none()
+            r.confidence < 0.9,
+            "a conflict lowers confidence: {}",
+            r.confidence
         );
-        let unknown = id
-            .sys_object_id_evidence(&"1.3.6.1.4.1.999999.1".parse().unwrap())
-            .unwrap();
-        assert_eq!(unknown.vendor, None);
+        assert_eq!(r.model.as_deref(), Some("5900AF-48G-4XG-2QSFP+"));
+    }
+
+    #[test]
+    fn evidence_of_one_group_adds_up() {
+        let oid: Oid = "1.3.6.1.4.1.2011.2.23.291".parse().unwrap();
+        let descr = "Huawei AR169F Huawei Versatile Routing Platform Software  VRP (R) software,Version 5.170 (AR160 V200R009C00SPC500)";
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some(descr),
+            ..Facts::default()
+        });
+        assert!(r.confidence > 0.97, "{}", r.confidence);
+        assert_eq!(
+            (r.model.as_deref(), r.version.as_deref()),
+            (Some("AR169F"), Some("V200R009C00SPC500"))
+        );
+    }
+
+    #[test]
+    fn majority_oui_ignores_locally_administered() {
+        let a = [0x00, 0xe0, 0xfc, 0, 0, 1];
+        let l = [0x02, 0, 0, 0, 0, 1];
+        assert_eq!(majority_oui(&[l, l, l, a]), Some(a));
+        assert_eq!(majority_oui(&[l]), None);
     }
 }

@@ -1,0 +1,299 @@
+//! sysDescr fingerprints (`rules/sysdescr.toml`): regular expressions that name the vendor and
+//! capture model, OS and version, each carrying examples that a test runs (recog's discipline).
+//!
+//! ```toml
+//! [[rule]]
+//! id = "huawei-vrp"              # unique
+//! vendor = "Huawei"              # a display name known to the vendor table
+//! os = "VRP"                     # optional, unless captured
+//! pattern = '''Huawei Versatile Routing Platform.*?\((?:(?P<model>\S+) )?(?P<version>V\d{3}R\d{3}\w*)\)'''
+//! [[rule.example]]
+//! text = "Huawei AR1220 Huawei Versatile Routing Platform ... (AR1200 V200R003C01SPC900) ..."
+//! model = "AR1200"
+//! version = "V200R003C01SPC900"
+//! ```
+//! `maker` names who makes what the text describes where that differs from the brand it
+//! shows: `maker = "H3C"` on Comware rules, whose `vendor` is the badge (HP, HPE, H3C, 3Com).
+//! Captures named `model`, `os`, `version` and `vendor` (a vendor name the text itself carries,
+//! resolved through the vendor table) fill those fields. Rules are tried in file order; the
+//! first that matches wins, so specific rules go before general ones. Patterns are matched
+//! case-sensitively unless they say `(?i)`, with `.` matching newlines (`(?s)` is implied).
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::enterprises::RulesError;
+use super::vendors::{VendorRef, Vendors};
+
+/// The rules shipped in `rules/`.
+pub const BUNDLED: &str = include_str!("../../rules/sysdescr.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    vendor: Option<String>,
+    os: Option<String>,
+    model: Option<String>,
+    maker: Option<String>,
+    pattern: String,
+    #[serde(default)]
+    example: Vec<Example>,
+}
+
+/// An example a rule must match, with what it must extract.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The sysDescr.
+    pub text: String,
+    /// Expected vendor (default: the rule's).
+    pub vendor: Option<String>,
+    /// Expected maker (default: the rule's).
+    pub maker: Option<String>,
+    /// Expected model.
+    pub model: Option<String>,
+    /// Expected OS.
+    pub os: Option<String>,
+    /// Expected version.
+    pub version: Option<String>,
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Its id.
+    pub id: String,
+    vendor: Option<VendorRef>,
+    maker: Option<VendorRef>,
+    os: Option<String>,
+    model: Option<String>,
+    regex: Regex,
+    /// Its examples.
+    pub examples: Vec<Example>,
+}
+
+/// What a rule made of a sysDescr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// The rule.
+    pub rule: String,
+    /// The vendor (the brand the text shows).
+    pub vendor: Option<VendorRef>,
+    /// Who makes what the text describes, where the rule knows it differs from the brand
+    /// (Comware is H3C's, whatever the badge).
+    pub maker: Option<VendorRef>,
+    /// Model, if captured.
+    pub model: Option<String>,
+    /// OS, if known.
+    pub os: Option<String>,
+    /// Version, if captured.
+    pub version: Option<String>,
+}
+
+/// The rule set.
+#[derive(Debug, Clone, Default)]
+pub struct SysDescrRules {
+    rules: Vec<Rule>,
+}
+
+impl SysDescrRules {
+    /// The bundled rules.
+    pub fn bundled(vendors: &Vendors) -> Result<Self, RulesError> {
+        SysDescrRules::parse("rules/sysdescr.toml", BUNDLED, vendors)
+    }
+
+    /// Parses and compiles rules; errors name file, line and column.
+    pub fn parse(file: &str, text: &str, vendors: &Vendors) -> Result<Self, RulesError> {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let parsed: File = toml::from_str(text).map_err(|e| RulesError {
+            file: file.to_string(),
+            line: e.span().map(|s| line_of(s.start)).unwrap_or(0),
+            reason: e.message().to_string(),
+        })?;
+        // Locate each rule's `id = "..."` line for error messages.
+        let id_line = |id: &str| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with("id") && l.contains(&format!("\"{id}\"")))
+                .map_or(0, |i| i + 1)
+        };
+        let mut rules: Vec<Rule> = Vec::with_capacity(parsed.rule.len());
+        for r in parsed.rule {
+            let err = |reason: String| RulesError {
+                file: file.to_string(),
+                line: id_line(&r.id),
+                reason,
+            };
+            if rules.iter().any(|x| x.id == r.id) {
+                return Err(err(format!("rule id {:?} is used twice", r.id)));
+            }
+            let vendor = match &r.vendor {
+                Some(v) => Some(
+                    vendors
+                        .by_name(v)
+                        .cloned()
+                        .ok_or_else(|| err(format!("rule {}: unknown vendor {v:?}", r.id)))?,
+                ),
+                None => None,
+            };
+            let maker = match &r.maker {
+                Some(v) => Some(
+                    vendors
+                        .by_name(v)
+                        .cloned()
+                        .ok_or_else(|| err(format!("rule {}: unknown maker {v:?}", r.id)))?,
+                ),
+                None => None,
+            };
+            let regex = Regex::new(&format!("(?s){}", r.pattern))
+                .map_err(|e| err(format!("rule {}: {e}", r.id)))?;
+            if vendor.is_none() && !regex.capture_names().any(|n| n == Some("vendor")) {
+                return Err(err(format!(
+                    "rule {}: needs a vendor or a (?P<vendor>...) capture",
+                    r.id
+                )));
+            }
+            rules.push(Rule {
+                id: r.id,
+                vendor,
+                maker,
+                os: r.os,
+                model: r.model,
+                regex,
+                examples: r.example,
+            });
+        }
+        Ok(SysDescrRules { rules })
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The first rule that matches `text`.
+    pub fn matches(&self, text: &str, vendors: &Vendors) -> Option<Match> {
+        self.rules.iter().find_map(|r| r.apply(text, vendors))
+    }
+}
+
+impl Rule {
+    /// What this rule makes of `text`, if it matches.
+    pub fn apply(&self, text: &str, vendors: &Vendors) -> Option<Match> {
+        let caps = self.regex.captures(text)?;
+        let cap = |name: &str| {
+            caps.name(name)
+                .map(|m| m.as_str().trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let vendor = match cap("vendor") {
+            Some(v) => vendors.resolve(&v).cloned().or_else(|| self.vendor.clone()),
+            None => self.vendor.clone(),
+        };
+        vendor.as_ref()?;
+        Some(Match {
+            rule: self.id.clone(),
+            vendor,
+            maker: self.maker.clone(),
+            model: cap("model").or_else(|| self.model.clone()),
+            os: cap("os").or_else(|| self.os.clone()),
+            version: cap("version"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identify::Enterprises;
+
+    fn vendors() -> Vendors {
+        Vendors::bundled(&Enterprises::bundled().unwrap()).unwrap()
+    }
+
+    /// Every example of every bundled rule is matched by its own rule (not an earlier one),
+    /// with the vendor, model, OS and version it states.
+    #[test]
+    fn every_bundled_rule_passes_its_examples() {
+        let v = vendors();
+        let rules = SysDescrRules::bundled(&v).unwrap();
+        assert!(!rules.rules().is_empty());
+        let mut failures = Vec::new();
+        for r in rules.rules() {
+            if r.examples.is_empty() {
+                failures.push(format!("{}: no example", r.id));
+            }
+            for ex in &r.examples {
+                let Some(m) = rules.matches(&ex.text, &v) else {
+                    failures.push(format!("{}: no rule matches {:?}", r.id, ex.text));
+                    continue;
+                };
+                if m.rule != r.id {
+                    failures.push(format!(
+                        "{}: {:?} is taken by earlier rule {}",
+                        r.id, ex.text, m.rule
+                    ));
+                    continue;
+                }
+                let want_vendor = ex
+                    .vendor
+                    .clone()
+                    .or_else(|| r.vendor.as_ref().map(|x| x.vendor.clone()));
+                let got_vendor = m.vendor.as_ref().map(|x| x.vendor.clone());
+                let want_maker = ex
+                    .maker
+                    .clone()
+                    .or_else(|| r.maker.as_ref().map(|x| x.vendor.clone()));
+                let got_maker = m.maker.as_ref().map(|x| x.vendor.clone());
+                for (what, want, got) in [
+                    ("vendor", want_vendor, got_vendor),
+                    ("maker", want_maker, got_maker),
+                    ("model", ex.model.clone(), m.model.clone()),
+                    ("os", ex.os.clone(), m.os.clone()),
+                    ("version", ex.version.clone(), m.version.clone()),
+                ] {
+                    if want.is_some() && want != got {
+                        failures.push(format!(
+                            "{}: {what} {got:?}, example says {want:?} for {:?}",
+                            r.id, ex.text
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn bad_rules_name_file_and_line() {
+        let v = vendors();
+        let e = SysDescrRules::parse(
+            "s.toml",
+            "[[rule]]\nid = \"a\"\nvendor = \"Huawei\"\npattern = \"(\"\n",
+            &v,
+        )
+        .unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("s.toml", 2));
+        let e = SysDescrRules::parse(
+            "s.toml",
+            "[[rule]]\nid = \"a\"\nvendr = \"Huawei\"\npattern = \"x\"\n",
+            &v,
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{}", e.reason);
+        let e = SysDescrRules::parse(
+            "s.toml",
+            "[[rule]]\nid = \"a\"\nvendor = \"Nobody\"\npattern = \"x\"\n",
+            &v,
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("unknown vendor"));
+    }
+}
