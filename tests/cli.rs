@@ -226,3 +226,109 @@ fn saved_walks_replay_to_the_same_records() {
         }
     }
 }
+
+#[test]
+fn eltex_lldp_table_reveals_a_huawei_ma5801_as_a_device_of_its_own() {
+    let rec = root().join("tests/data/snmprec/other/eltex-mes23xx_mes2324fb.snmprec");
+    let o = run(
+        &["identify", "--snmprec", s(&rec), "--format", "jsonl"],
+        LIMIT,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let records = jsonl(&o.stdout);
+    let polled: Vec<_> = records
+        .iter()
+        .filter(|r| r["discovered_via"] == "recording")
+        .collect();
+    assert_eq!(polled.len(), 1);
+    assert_eq!(polled[0]["vendor"], "Eltex");
+    let ma5801: Vec<_> = records
+        .iter()
+        .filter(|r| r["discovered_via"] == "lldp-neighbor" && r["model"] == "MA5801")
+        .collect();
+    assert_eq!(
+        ma5801.len(),
+        1,
+        "one MA5801 among {} neighbours",
+        records.len() - 1
+    );
+    let d = ma5801[0];
+    assert_eq!(d["vendor"], "Huawei");
+    assert_eq!(d["origin"], "huawei");
+    assert_eq!(d["verdict"], "banned");
+    assert!(
+        d["confidence"].as_f64().unwrap() < polled[0]["confidence"].as_f64().unwrap(),
+        "a neighbour's word counts less"
+    );
+    assert!(
+        d["notes"][0].as_str().unwrap().contains("LLDP table of"),
+        "{}",
+        d["notes"]
+    );
+    assert!(
+        d["evidence"][0]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("LLDP neighbour of")
+    );
+}
+
+#[test]
+fn every_format_carries_every_device_and_the_data_versions() {
+    let recs: Vec<PathBuf> = [
+        "huawei/vrp_ar169sfp",
+        "h3c/comware_hpe5900",
+        "other/arista_eos",
+    ]
+    .iter()
+    .map(|n| root().join(format!("tests/data/snmprec/{n}.snmprec")))
+    .collect();
+    let mut args = vec!["identify", "--snmprec"];
+    args.extend(recs.iter().map(|p| s(p)));
+    let with = |format: &str| {
+        let mut a = args.clone();
+        a.extend(["--format", format]);
+        let o = run(&a, LIMIT);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let table = with("table");
+    assert!(table.contains("H3C (HPE brand)"), "{table}");
+    assert!(
+        table.contains("enterprise numbers") && table.contains("OUIs: IEEE registry"),
+        "{table}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&with("json")).unwrap();
+    let polled = |v: &Vec<serde_json::Value>| {
+        v.iter()
+            .filter(|d| d["discovered_via"] == "recording")
+            .count()
+    };
+    assert_eq!(polled(json["devices"].as_array().unwrap()), 3);
+    assert!(
+        json["provenance"]["oui_registry"]
+            .as_str()
+            .unwrap()
+            .starts_with("IEEE registry")
+    );
+    let csv = with("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r[col("discovered_via")] == *"recording")
+            .count(),
+        3
+    );
+    assert_eq!(
+        rows.len(),
+        json["devices"].as_array().unwrap().len(),
+        "csv and json carry the same devices"
+    );
+    let comware = rows.iter().find(|r| r[col("vendor")] == *"H3C").unwrap();
+    assert_eq!(&comware[col("brand")], "HPE");
+    assert_eq!(&comware[col("discovered_via")], "recording");
+    assert_eq!(polled(&jsonl(with("jsonl").as_bytes())), 3);
+}

@@ -262,9 +262,15 @@ fn open_output(o: &OutputArgs) -> Result<Box<dyn Write + Send>, Failure> {
 }
 
 fn provenance(identifier: &Identifier, policy: &Policy) -> Provenance {
+    let oui = crate::identify::oui::OuiRegistry::active();
     Provenance {
         netorigin: env!("CARGO_PKG_VERSION"),
         enterprise_numbers: identifier.enterprises().len(),
+        sysdescr_rules: identifier.sysdescr_rules().rules().len(),
+        oui_registry: match oui {
+            Ok(r) => format!("IEEE registry {} ({} assignments)", r.date(), r.len()),
+            Err(e) => format!("unavailable: {e}"),
+        },
         policy: format!("{} (built in)", policy.name),
     }
 }

@@ -32,6 +32,10 @@ pub struct Provenance {
     pub netorigin: &'static str,
     /// How many enterprise numbers the rules know.
     pub enterprise_numbers: usize,
+    /// How many sysDescr fingerprints the rules hold.
+    pub sysdescr_rules: usize,
+    /// The OUI registry used, with its date.
+    pub oui_registry: String,
     /// The policy applied.
     pub policy: String,
 }
@@ -70,7 +74,7 @@ enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
 }
 
-const CSV_HEADER: [&str; 21] = [
+const CSV_HEADER: [&str; 22] = [
     "address",
     "discovered_via",
     "credential",
@@ -78,6 +82,7 @@ const CSV_HEADER: [&str; 21] = [
     "sys_descr",
     "sys_object_id",
     "vendor",
+    "brand",
     "origin",
     "model",
     "os",
@@ -162,8 +167,12 @@ impl<W: Write> Writer<W> {
                 }
                 writeln!(
                     out,
-                    "netorigin {}; rules: {} enterprise numbers; policy: {}",
-                    provenance.netorigin, provenance.enterprise_numbers, provenance.policy
+                    "netorigin {}; rules: {} enterprise numbers, {} sysDescr fingerprints; OUIs: {}; policy: {}",
+                    provenance.netorigin,
+                    provenance.enterprise_numbers,
+                    provenance.sysdescr_rules,
+                    provenance.oui_registry,
+                    provenance.policy
                 )?;
             }
             Format::Json => {
@@ -215,6 +224,14 @@ fn cell(s: &Option<String>, max: usize) -> String {
     }
 }
 
+/// The maker, and the brand shown where it differs: `H3C (HPE brand)`.
+fn vendor_with_brand(d: &DeviceRecord) -> Option<String> {
+    match (&d.vendor, &d.brand) {
+        (Some(v), Some(b)) => Some(format!("{v} ({b} brand)")),
+        (v, _) => v.clone(),
+    }
+}
+
 /// The table of devices.
 pub fn table(devices: &[DeviceRecord]) -> Table {
     let mut t = Table::new();
@@ -235,7 +252,7 @@ pub fn table(devices: &[DeviceRecord]) -> Table {
         t.add_row([
             terminal_safe(&d.address),
             d.verdict.to_string(),
-            cell(&d.vendor, 16),
+            cell(&vendor_with_brand(d), 24),
             cell(&d.model, 22),
             cell(&d.serial, 20),
             cell(&d.sys_name, 22),
@@ -308,12 +325,16 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
         .collect();
     vec![
         spreadsheet_safe(&d.address),
-        format!("{:?}", d.discovered_via).to_lowercase(),
+        serde_json::to_value(d.discovered_via)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
         o(&d.credential),
         o(&d.sys_name),
         o(&d.sys_descr),
         o(&d.sys_object_id),
         o(&d.vendor),
+        o(&d.brand),
         o(&d.origin),
         o(&d.model),
         o(&d.os),
