@@ -8,10 +8,11 @@ use crate::snmp::walk::WalkEnd;
 use crate::wire::{Oid, Value, VarBind};
 
 /// How a device came to be known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DiscoveredVia {
     /// It answered SNMP itself.
+    #[default]
     Snmp,
     /// It was read from a recording (`identify --snmprec`).
     Recording,
@@ -39,14 +40,26 @@ pub struct Evidence {
 pub struct Finding {
     /// The rule that matched.
     pub rule: String,
-    /// The policy it belongs to.
+    /// The policy it belongs to, with its version.
     pub policy: String,
+    /// The policy's jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// What the rule rules (`banned` or `review`), before any exception.
+    pub verdict: Verdict,
     /// How serious it is.
     pub severity: String,
     /// Why, in words.
     pub reason: String,
-    /// When the device must be gone, if the rule says.
+    /// The ENTITY-MIB module it is about (`None`: the device itself).
+    pub module: Option<u32>,
+    /// No new installs after this date, if the rule says.
+    pub no_new_installs_after: Option<String>,
+    /// When the equipment must be gone, if the rule says.
     pub deadline: Option<String>,
+    /// Days until the deadline at the date of the report (negative: overdue).
+    pub days_left: Option<i64>,
+    /// The exception that lifts this finding, if one applies and has not expired.
+    pub exception: Option<String>,
 }
 
 /// A row of ENTITY-MIB entPhysicalTable (RFC 6933): a chassis, card, power supply, optic...
@@ -170,7 +183,7 @@ impl Observations {
 }
 
 /// A verdict on a device or module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// A policy forbids it.
@@ -180,6 +193,7 @@ pub enum Verdict {
     /// Identified, and no rule matched.
     Clear,
     /// Not identified well enough to judge: never silently clear.
+    #[default]
     Unknown,
 }
 
@@ -195,7 +209,7 @@ impl std::fmt::Display for Verdict {
 }
 
 /// One device, as reported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct DeviceRecord {
     /// The address it answered on (or the recording's path).
     pub address: String,

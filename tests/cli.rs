@@ -332,3 +332,63 @@ fn every_format_carries_every_device_and_the_data_versions() {
     assert_eq!(&comware[col("discovered_via")], "recording");
     assert_eq!(polled(&jsonl(with("jsonl").as_bytes())), 3);
 }
+
+#[test]
+fn fail_on_sets_exit_code_3_and_bad_policies_are_exit_2() {
+    let huawei = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
+    let arista = root().join("tests/data/snmprec/other/arista_eos.snmprec");
+    let canada = root().join("policies/canada-2022.toml");
+    let o = run(
+        &[
+            "identify",
+            "--snmprec",
+            s(&huawei),
+            "--policy",
+            s(&canada),
+            "--fail-on",
+            "banned",
+            "--format",
+            "jsonl",
+        ],
+        LIMIT,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let r = &jsonl(&o.stdout)[0];
+    assert_eq!(r["verdict"], "banned");
+    assert_eq!(r["findings"][0]["jurisdiction"], "CA");
+    assert!(
+        !o.stdout.is_empty(),
+        "the report is written before the exit code is set"
+    );
+    let o = run(
+        &[
+            "identify",
+            "--snmprec",
+            s(&arista),
+            "--policy",
+            s(&canada),
+            "--fail-on",
+            "review",
+        ],
+        LIMIT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad-policy.toml");
+    std::fs::write(&bad, "[policy]\nname = \"x\"\nversion = \"1\"\n[[rule]]\nid = \"a\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\", \"acme\"]\n").unwrap();
+    let o = run(
+        &["identify", "--snmprec", s(&huawei), "--policy", s(&bad)],
+        LIMIT,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad-policy.toml:8:22: unknown origin group \"acme\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "nothing is judged with a broken policy"
+    );
+}

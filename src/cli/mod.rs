@@ -14,7 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
-use crate::device::{DiscoveredVia, Observations};
+use crate::device::{DeviceRecord, DiscoveredVia, Observations, Verdict};
 use crate::discover::build::{Context, NeighborCollector, device_record};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
@@ -62,6 +62,112 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Which policies judge the devices, and at what date.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A policy file (TOML; repeatable: several policies apply at once). Default: the bundled
+    /// huawei-origin policy. Shipped policies are in policies/ (canada-2022, uk-2020,
+    /// us-fcc-covered-list).
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+    /// Judge deadlines as of this date (YYYY-MM-DD) instead of today, for audits and reruns.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<crate::policy::date::Date>,
+    /// Exit with code 3 when any device gets this verdict or a worse one (banned < review).
+    #[arg(long, value_enum, value_name = "VERDICT")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// The verdicts `--fail-on` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any banned device.
+    Banned,
+    /// Any banned device, or any for review.
+    Review,
+}
+
+fn parse_date(s: &str) -> Result<crate::policy::date::Date, String> {
+    crate::policy::date::Date::parse(s)
+        .ok_or_else(|| format!("{s:?} is not a date: YYYY-MM-DD expected"))
+}
+
+/// The policies, loaded and checked, and the date they judge at.
+pub struct Judging {
+    policies: Vec<crate::policy::document::Policy>,
+    today: crate::policy::date::Date,
+    fail_on: Option<FailOn>,
+    worst: Verdict,
+}
+
+/// The default policy, bundled.
+const DEFAULT_POLICY: &str = include_str!("../../policies/huawei-origin.toml");
+
+impl Judging {
+    /// Loads the policies named (or the default); a bad file is exit code 2 with file, line
+    /// and column.
+    pub fn load(args: &PolicyArgs, identifier: &Identifier) -> Result<Judging, Failure> {
+        use crate::policy::document::Policy as Document;
+        let origins = identifier.vendors().origins();
+        let policies = if args.policies.is_empty() {
+            vec![
+                Document::parse(
+                    "policies/huawei-origin.toml (bundled)",
+                    DEFAULT_POLICY,
+                    &origins,
+                )
+                .map_err(other)?,
+            ]
+        } else {
+            args.policies
+                .iter()
+                .map(|p| Document::load(p, &origins).map_err(usage))
+                .collect::<Result<_, _>>()?
+        };
+        Ok(Judging {
+            policies,
+            today: args.today.unwrap_or_else(crate::policy::date::Date::today),
+            fail_on: args.fail_on,
+            worst: Verdict::Unknown,
+        })
+    }
+
+    /// Judges a device by every policy.
+    pub fn judge(&mut self, mut d: DeviceRecord) -> DeviceRecord {
+        let (verdict, findings) = crate::policy::judge::judge(&self.policies, &d, self.today);
+        d.verdict = verdict;
+        d.findings = findings;
+        self.worst = self.worst.min(verdict);
+        d
+    }
+
+    /// Names and versions of the policies, and the date.
+    pub fn describe(&self) -> String {
+        let names: Vec<String> = self
+            .policies
+            .iter()
+            .map(|p| format!("{} {}", p.name, p.version))
+            .collect();
+        format!("{} (as of {})", names.join(", "), self.today)
+    }
+
+    /// The `--fail-on` outcome: exit code 3 when a verdict at or above the threshold was given.
+    pub fn outcome(&self) -> Result<(), Failure> {
+        let threshold = match self.fail_on {
+            None => return Ok(()),
+            Some(FailOn::Banned) => Verdict::Banned,
+            Some(FailOn::Review) => Verdict::Review,
+        };
+        if self.worst <= threshold {
+            return Err(Failure::Findings(format!(
+                "a device was judged {} (--fail-on {threshold})",
+                self.worst
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// A rate in requests per second, or unlimited.
 #[derive(Debug, Clone, Copy)]
 pub struct Rate(pub Option<NonZeroU32>);
@@ -95,6 +201,9 @@ pub struct SweepArgs {
     /// Addresses or CIDRs never to send to (repeatable).
     #[arg(long, value_name = "CIDR")]
     pub exclude: Vec<String>,
+    /// Policies.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Report options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -156,6 +265,9 @@ pub struct DemoArgs {
     /// The repository folder holding demo/segment.txt and the recordings.
     #[arg(long, value_name = "DIR", default_value = env!("CARGO_MANIFEST_DIR"))]
     pub data: PathBuf,
+    /// Policies.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Report options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -170,6 +282,9 @@ pub struct IdentifyArgs {
     /// Skip malformed lines (each named on standard error) instead of refusing the recording.
     #[arg(long)]
     pub skip_bad_lines: bool,
+    /// Policies.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Report options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -184,6 +299,9 @@ pub enum Failure {
     /// Anything else: exit code 1.
     #[error("{0}")]
     Other(String),
+    /// `--fail-on` met a verdict it was told to fail on: exit code 3.
+    #[error("{0}")]
+    Findings(String),
 }
 
 impl Failure {
@@ -192,6 +310,7 @@ impl Failure {
         match self {
             Failure::Usage(_) => 2,
             Failure::Other(_) => 1,
+            Failure::Findings(_) => 3,
         }
     }
 }
@@ -261,7 +380,7 @@ fn open_output(o: &OutputArgs) -> Result<Box<dyn Write + Send>, Failure> {
     })
 }
 
-fn provenance(identifier: &Identifier, policy: &Policy) -> Provenance {
+fn provenance(identifier: &Identifier, judging: &Judging) -> Provenance {
     let oui = crate::identify::oui::OuiRegistry::active();
     Provenance {
         netorigin: env!("CARGO_PKG_VERSION"),
@@ -271,7 +390,7 @@ fn provenance(identifier: &Identifier, policy: &Policy) -> Provenance {
             Ok(r) => format!("IEEE registry {} ({} assignments)", r.date(), r.len()),
             Err(e) => format!("unavailable: {e}"),
         },
-        policy: format!("{} (built in)", policy.name),
+        policy: judging.describe(),
     }
 }
 
@@ -280,16 +399,22 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
         .and_then(|t| t.exclude(&args.exclude))
         .map_err(usage)?;
     let config = sweep_config(&args.sweep, &args.community)?;
-    run_sweep(targets, config, &args.output).await.map(|_| ())
+    let identifier = Identifier::bundled().map_err(other)?;
+    let judging = Judging::load(&args.policy, &identifier)?;
+    run_sweep(targets, config, identifier, judging, &args.output)
+        .await
+        .map(|_| ())
 }
 
 /// Sweeps and reports; returns the summary.
 async fn run_sweep(
     targets: Targets,
     config: SweepConfig,
+    identifier: Identifier,
+    mut judging: Judging,
     output: &OutputArgs,
 ) -> Result<SweepSummary, Failure> {
-    let identifier = Arc::new(Identifier::bundled().map_err(other)?);
+    let identifier = Arc::new(identifier);
     let policy = Arc::new(Policy::huawei_origin());
     let mut writer = Writer::new(output.format, open_output(output)?).map_err(other)?;
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
@@ -316,7 +441,7 @@ async fn run_sweep(
             Event::Device(d) => {
                 walked += 1;
                 if write_error.is_none()
-                    && let Err(e) = writer.device(*d)
+                    && let Err(e) = writer.device(judging.judge(*d))
                 {
                     if e.kind() == std::io::ErrorKind::BrokenPipe {
                         // The reader has gone (`| head`): nobody to report to, so stop sending.
@@ -336,7 +461,7 @@ async fn run_sweep(
     if let Some(e) = write_error {
         return Err(other(format!("cannot write the report: {e}")));
     }
-    match writer.finish(&summary, &provenance(&identifier, &policy)) {
+    match writer.finish(&summary, &provenance(&identifier, &judging)) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(summary),
         other_result => other_result.map_err(|e| other(format!("cannot write the report: {e}")))?,
     }
@@ -347,6 +472,7 @@ async fn run_sweep(
             summary.probed, summary.responders, summary.silent
         );
     }
+    judging.outcome()?;
     Ok(summary)
 }
 
@@ -534,13 +660,16 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
         save_walks: None,
     };
     let config = sweep_config(&tuning, &["public".to_string()])?;
-    let result = run_sweep(targets, config, &args.output).await;
+    let identifier = Identifier::bundled().map_err(other)?;
+    let judging = Judging::load(&args.policy, &identifier)?;
+    let result = run_sweep(targets, config, identifier, judging, &args.output).await;
     sim.stop().await;
     result.map(|_| ())
 }
 
 fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let identifier = Identifier::bundled().map_err(other)?;
+    let mut judging = Judging::load(&args.policy, &identifier)?;
     let policy = Policy::huawei_origin();
     let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
     tell_recording_notes(&recordings);
@@ -562,10 +691,10 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
             &ctx,
         );
         neighbors.add(&record, &ctx);
-        writer.device(record).map_err(other)?;
+        writer.device(judging.judge(record)).map_err(other)?;
     }
     for record in neighbors.finish() {
-        writer.device(record).map_err(other)?;
+        writer.device(judging.judge(record)).map_err(other)?;
     }
     let n = recordings.len() as u64;
     let summary = SweepSummary {
@@ -574,6 +703,7 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
         ..SweepSummary::default()
     };
     writer
-        .finish(&summary, &provenance(&identifier, &policy))
-        .map_err(other)
+        .finish(&summary, &provenance(&identifier, &judging))
+        .map_err(other)?;
+    judging.outcome()
 }

@@ -138,6 +138,11 @@ impl Vendors {
             .map(|(_, r)| r)
     }
 
+    /// Every company group key known.
+    pub fn origins(&self) -> std::collections::BTreeSet<String> {
+        self.names.iter().map(|(_, r)| r.origin.clone()).collect()
+    }
+
     /// The vendor named by its display name exactly.
     pub fn by_name(&self, vendor: &str) -> Option<&VendorRef> {
         self.names

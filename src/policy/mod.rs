@@ -6,6 +6,10 @@
 //! identified is `unknown` (never silently clear). Policy files, jurisdictions, deadlines and
 //! exceptions build on this shape.
 
+pub mod date;
+pub mod document;
+pub mod judge;
+
 use crate::device::{Finding, Verdict};
 
 /// One rule: an origin group and what it earns.
@@ -94,9 +98,15 @@ impl Policy {
                     Finding {
                         rule: r.name.clone(),
                         policy: self.name.clone(),
+                        jurisdiction: None,
+                        verdict: r.verdict,
                         severity: r.severity.clone(),
                         reason: r.reason.clone(),
+                        module: None,
+                        no_new_installs_after: None,
                         deadline: None,
+                        days_left: None,
+                        exception: None,
                     },
                 )
             })

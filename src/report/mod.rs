@@ -148,11 +148,9 @@ impl<W: Write> Writer<W> {
                 writeln!(out, "{}", table(&self.held))?;
                 writeln!(out, "{}", summary_line(&self.held, summary))?;
                 if !summary.silent_examples.is_empty() {
-                    let names: Vec<String> = summary
-                        .silent_examples
-                        .iter()
-                        .map(|a| a.to_string())
-                        .collect();
+                    let mut silent = summary.silent_examples.clone();
+                    silent.sort();
+                    let names: Vec<String> = silent.iter().map(|a| a.to_string()).collect();
                     let more = summary.silent.saturating_sub(names.len() as u64);
                     let tail = if more > 0 {
                         format!(" and {more} more")
@@ -224,6 +222,23 @@ fn cell(s: &Option<String>, max: usize) -> String {
     }
 }
 
+/// The nearest removal deadline of the findings that are not excepted, with days left or
+/// overdue: `2024-06-28 (882 d overdue)`.
+fn deadline(d: &DeviceRecord) -> String {
+    d.findings
+        .iter()
+        .filter(|f| f.exception.is_none())
+        .filter_map(|f| Some((f.days_left?, f.deadline.as_deref()?)))
+        .min()
+        .map_or_else(
+            || "-".to_string(),
+            |(left, date)| match left {
+                l if l < 0 => format!("{date} ({} d overdue)", -l),
+                l => format!("{date} ({l} d left)"),
+            },
+        )
+}
+
 /// The maker, and the brand shown where it differs: `H3C (HPE brand)`.
 fn vendor_with_brand(d: &DeviceRecord) -> Option<String> {
     match (&d.vendor, &d.brand) {
@@ -238,25 +253,18 @@ pub fn table(devices: &[DeviceRecord]) -> Table {
     t.load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
     t.set_header([
-        "address",
-        "verdict",
-        "vendor",
-        "model",
-        "serial",
-        "sys_name",
-        "sys_object_id",
-        "evidence",
+        "address", "verdict", "deadline", "vendor", "model", "serial", "sys_name", "evidence",
     ]);
     for d in devices {
         let evidence = d.evidence.first().map(|e| e.source.clone());
         t.add_row([
             terminal_safe(&d.address),
             d.verdict.to_string(),
+            deadline(d),
             cell(&vendor_with_brand(d), 24),
             cell(&d.model, 22),
             cell(&d.serial, 20),
             cell(&d.sys_name, 22),
-            cell(&d.sys_object_id, 32),
             cell(&evidence, 30),
         ]);
     }

@@ -1,0 +1,106 @@
+//! Identification throughput: every recording of the corpus turned into a device record
+//! (tables decoded, identified, judged), as `netorigin identify --snmprec` does; and OUI lookups.
+//!
+//! Run: `cargo bench --bench identify`. Results go to BENCHMARKS.md with that command.
+
+use std::path::PathBuf;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use netorigin::device::{DiscoveredVia, Observations};
+use netorigin::discover::build::{Context, device_record};
+use netorigin::identify::Identifier;
+use netorigin::identify::oui::OuiRegistry;
+use netorigin::policy::Policy;
+use netorigin::simulate::Recording;
+
+fn corpus() -> Vec<Observations> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/snmprec");
+    let mut files = Vec::new();
+    for group in ["huawei", "zte", "h3c", "historical", "other"] {
+        for e in std::fs::read_dir(root.join(group)).expect("corpus") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "snmprec") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let mut obs = Observations::default();
+            obs.extend(
+                Recording::load_skipping_bad_lines(p)
+                    .expect("recording")
+                    .objects,
+            );
+            obs
+        })
+        .collect()
+}
+
+fn identify(c: &mut Criterion) {
+    let identifier = Identifier::bundled().expect("rules");
+    let policy = Policy::huawei_origin();
+    let ctx = Context {
+        identifier: &identifier,
+        policy: &policy,
+    };
+    let devices = corpus();
+    // The OUI registry is parsed once, on first use: keep that out of the measurement.
+    let _ = OuiRegistry::active();
+    let mut group = c.benchmark_group("identify");
+    group.throughput(Throughput::Elements(devices.len() as u64));
+    group.bench_function("corpus_device_records", |b| {
+        b.iter(|| {
+            devices
+                .iter()
+                .map(|obs| {
+                    device_record(
+                        String::new(),
+                        DiscoveredVia::Recording,
+                        None,
+                        obs,
+                        Vec::new(),
+                        &ctx,
+                    )
+                })
+                .filter(|r| r.origin.is_some())
+                .count()
+        })
+    });
+    group.finish();
+
+    let registry = OuiRegistry::bundled();
+    let macs: Vec<[u8; 6]> = registry
+        .assignments()
+        .iter()
+        .step_by(7)
+        .filter_map(|a| {
+            let hex = format!("{:0<12}", a.prefix);
+            let mut mac = [0u8; 6];
+            for (i, m) in mac.iter_mut().enumerate() {
+                *m = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+            }
+            Some(mac)
+        })
+        .collect();
+    let mut group = c.benchmark_group("oui");
+    group.throughput(Throughput::Elements(macs.len() as u64));
+    group.bench_function("lookup", |b| {
+        b.iter(|| {
+            macs.iter()
+                .filter(|m| {
+                    matches!(
+                        registry.lookup(**m),
+                        netorigin::identify::oui::Lookup::Found(_)
+                    )
+                })
+                .count()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, identify);
+criterion_main!(benches);

@@ -1,0 +1,391 @@
+//! Policy files (TOML), parsed into typed structures at load. Unknown keys, wrong types, bad
+//! dates, unknown origin groups, bad patterns and bad CIDRs are errors naming file, line and
+//! column.
+//!
+//! ```toml
+//! [policy]
+//! name = "canada-2022"
+//! jurisdiction = "CA"
+//! version = "2022-05-19"
+//! [[policy.source]]
+//! title = "Policy Statement – Securing Canada's Telecommunications System"
+//! url = "https://www.canada.ca/..."
+//!
+//! [[rule]]
+//! id = "huawei-zte-5g"
+//! verdict = "banned"                 # or "review"
+//! severity = "high"
+//! reason = "Huawei and ZTE 5G equipment must be removed"
+//! origins = ["huawei", "zte"]        # any of: origins, vendors, model
+//! vendors = ["Huawei"]
+//! model = "^S57"                     # a regular expression over the model
+//! applies_to = ["device", "module"]  # default: both
+//! discovered_via = ["snmp"]          # default: any
+//! min_confidence = 0.5               # default: 0
+//! scope = ["10.0.0.0/8"]             # default: everywhere
+//! no_new_installs_after = 2022-09-01
+//! remove_by = 2024-06-28
+//!
+//! [[exception]]
+//! serial = "2102359576DMHC000120"     # or chassis_mac, or address
+//! justification = "lab unit, isolated"
+//! approved_by = "J. Doe, CISO"
+//! expires = 2025-12-31
+//! rules = ["huawei-zte-5g"]          # default: every rule of this policy
+//! ```
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use ipnet::IpNet;
+use regex::Regex;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::date::Date;
+use crate::device::Verdict;
+
+/// A mistake in a policy file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: {reason}")]
+pub struct PolicyError {
+    /// The file.
+    pub file: String,
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
+    /// What was wrong and what was expected.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    policy: RawHeader,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+    #[serde(default)]
+    exception: Vec<Spanned<RawException>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    name: String,
+    jurisdiction: Option<String>,
+    version: String,
+    #[serde(default)]
+    source: Vec<Source>,
+}
+
+/// The published text a policy rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Its title.
+    pub title: String,
+    /// Where it is published.
+    pub url: Option<String>,
+    /// When.
+    pub published: Option<toml::value::Datetime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    verdict: Spanned<String>,
+    severity: Option<String>,
+    reason: String,
+    #[serde(default)]
+    origins: Vec<Spanned<String>>,
+    #[serde(default)]
+    vendors: Vec<String>,
+    model: Option<Spanned<String>>,
+    applies_to: Option<Vec<Spanned<String>>>,
+    discovered_via: Option<Vec<String>>,
+    min_confidence: Option<f64>,
+    #[serde(default)]
+    scope: Vec<Spanned<String>>,
+    no_new_installs_after: Option<Spanned<toml::value::Datetime>>,
+    remove_by: Option<Spanned<toml::value::Datetime>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawException {
+    serial: Option<String>,
+    chassis_mac: Option<String>,
+    address: Option<String>,
+    justification: String,
+    approved_by: String,
+    expires: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    rules: Vec<Spanned<String>>,
+}
+
+/// A rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Its id.
+    pub id: String,
+    /// `Banned` or `Review`.
+    pub verdict: Verdict,
+    /// How serious.
+    pub severity: String,
+    /// Why.
+    pub reason: String,
+    /// Company groups it matches.
+    pub origins: Vec<String>,
+    /// Vendor display names it matches.
+    pub vendors: Vec<String>,
+    /// Model pattern.
+    pub model: Option<Regex>,
+    /// Whether it judges whole devices.
+    pub devices: bool,
+    /// Whether it judges modules (cards, optics, power supplies).
+    pub modules: bool,
+    /// How the device must have been found (empty: any way).
+    pub discovered_via: Vec<String>,
+    /// The least confidence at which it applies.
+    pub min_confidence: f64,
+    /// Where it applies (empty: everywhere).
+    pub scope: Vec<IpNet>,
+    /// No new installs after this date.
+    pub no_new_installs_after: Option<Date>,
+    /// Removal deadline.
+    pub remove_by: Option<Date>,
+}
+
+/// An exception granted to one device.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    /// Serial number it names.
+    pub serial: Option<String>,
+    /// Chassis MAC it names (lower-case colon hex).
+    pub chassis_mac: Option<String>,
+    /// Address it names.
+    pub address: Option<String>,
+    /// Why.
+    pub justification: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When it ends.
+    pub expires: Option<Date>,
+    /// Which rules it lifts (empty: all of the policy's).
+    pub rules: Vec<String>,
+}
+
+/// A parsed policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Name.
+    pub name: String,
+    /// Jurisdiction (ISO country code or other).
+    pub jurisdiction: Option<String>,
+    /// Version.
+    pub version: String,
+    /// Published sources.
+    pub sources: Vec<Source>,
+    /// Rules.
+    pub rules: Vec<Rule>,
+    /// Exceptions.
+    pub exceptions: Vec<Exception>,
+}
+
+impl Policy {
+    /// Loads a policy file; `known_origins` are the company groups the rules know.
+    pub fn load(path: &Path, known_origins: &BTreeSet<String>) -> Result<Policy, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|e| PolicyError {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            reason: e.to_string(),
+        })?;
+        Policy::parse(&path.display().to_string(), &text, known_origins)
+    }
+
+    /// Parses policy text; `file` names it in errors.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        known_origins: &BTreeSet<String>,
+    ) -> Result<Policy, PolicyError> {
+        let at = |offset: usize, reason: String| {
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            PolicyError {
+                file: file.to_string(),
+                line,
+                column,
+                reason,
+            }
+        };
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            at(
+                e.span().map_or(0, |s| s.start),
+                e.message().trim().to_string(),
+            )
+        })?;
+        let date = |d: &Spanned<toml::value::Datetime>| -> Result<Date, PolicyError> {
+            let v = d.get_ref();
+            match (v.date, v.time) {
+                (Some(x), None) => Date::new(i32::from(x.year), x.month, x.day)
+                    .ok_or_else(|| at(d.span().start, format!("{v} is not a calendar date"))),
+                _ => Err(at(
+                    d.span().start,
+                    format!("expected a date like 2024-06-28, found {v}"),
+                )),
+            }
+        };
+        let mut rules: Vec<Rule> = Vec::new();
+        for r in raw.rule {
+            if rules.iter().any(|x| x.id == *r.id.get_ref()) {
+                return Err(at(
+                    r.id.span().start,
+                    format!("rule id {:?} is used twice", r.id.get_ref()),
+                ));
+            }
+            let verdict = match r.verdict.get_ref().as_str() {
+                "banned" => Verdict::Banned,
+                "review" => Verdict::Review,
+                other => {
+                    return Err(at(
+                        r.verdict.span().start,
+                        format!("verdict must be \"banned\" or \"review\", found {other:?}"),
+                    ));
+                }
+            };
+            for o in &r.origins {
+                if !known_origins.contains(o.get_ref()) {
+                    let near: Vec<&str> = known_origins
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|k| k.starts_with(&o.get_ref()[..1.min(o.get_ref().len())]))
+                        .take(12)
+                        .collect();
+                    return Err(at(
+                        o.span().start,
+                        format!(
+                            "unknown origin group {:?}: expected a group key of rules/enterprises.tsv or rules/vendors.tsv such as huawei, zte, h3c{}",
+                            o.get_ref(),
+                            if near.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (known keys starting alike: {})", near.join(", "))
+                            }
+                        ),
+                    ));
+                }
+            }
+            if r.origins.is_empty() && r.vendors.is_empty() && r.model.is_none() {
+                return Err(at(
+                    r.id.span().start,
+                    "a rule needs origins, vendors or a model pattern to match".into(),
+                ));
+            }
+            let model = match &r.model {
+                Some(m) => Some(
+                    Regex::new(m.get_ref())
+                        .map_err(|e| at(m.span().start, format!("bad model pattern: {e}")))?,
+                ),
+                None => None,
+            };
+            let (mut devices, mut modules) = (true, true);
+            if let Some(kinds) = &r.applies_to {
+                devices = false;
+                modules = false;
+                for k in kinds {
+                    match k.get_ref().as_str() {
+                        "device" => devices = true,
+                        "module" => modules = true,
+                        other => {
+                            return Err(at(
+                                k.span().start,
+                                format!(
+                                    "applies_to takes \"device\" or \"module\", found {other:?}"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            let scope = r
+                .scope
+                .iter()
+                .map(|c| {
+                    let t = c.get_ref();
+                    t.parse::<IpNet>()
+                        .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
+                        .map_err(|_| {
+                            at(
+                                c.span().start,
+                                format!("{t:?} is not a CIDR (expected e.g. 10.0.0.0/8)"),
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+            let min_confidence = r.min_confidence.unwrap_or(0.0);
+            if !(0.0..=1.0).contains(&min_confidence) {
+                return Err(at(
+                    r.id.span().start,
+                    format!("min_confidence must be between 0 and 1, found {min_confidence}"),
+                ));
+            }
+            rules.push(Rule {
+                id: r.id.into_inner(),
+                verdict,
+                severity: r.severity.unwrap_or_else(|| "high".into()),
+                reason: r.reason,
+                origins: r.origins.into_iter().map(Spanned::into_inner).collect(),
+                vendors: r.vendors,
+                model,
+                devices,
+                modules,
+                discovered_via: r.discovered_via.unwrap_or_default(),
+                min_confidence,
+                scope,
+                no_new_installs_after: r.no_new_installs_after.as_ref().map(date).transpose()?,
+                remove_by: r.remove_by.as_ref().map(date).transpose()?,
+            });
+        }
+        let mut exceptions = Vec::new();
+        for spanned in raw.exception {
+            let start = spanned.span().start;
+            let e = spanned.into_inner();
+            for r in &e.rules {
+                if !rules.iter().any(|x| x.id == *r.get_ref()) {
+                    return Err(at(
+                        r.span().start,
+                        format!("exception names unknown rule {:?}", r.get_ref()),
+                    ));
+                }
+            }
+            if e.serial.is_none() && e.chassis_mac.is_none() && e.address.is_none() {
+                return Err(at(
+                    start,
+                    "an exception must name a serial, chassis_mac or address".into(),
+                ));
+            }
+            exceptions.push(Exception {
+                serial: e.serial,
+                chassis_mac: e.chassis_mac.map(|m| m.to_lowercase().replace('-', ":")),
+                address: e.address,
+                justification: e.justification,
+                approved_by: e.approved_by,
+                expires: e.expires.as_ref().map(date).transpose()?,
+                rules: e.rules.into_iter().map(Spanned::into_inner).collect(),
+            });
+        }
+        Ok(Policy {
+            name: raw.policy.name,
+            jurisdiction: raw.policy.jurisdiction,
+            version: raw.policy.version,
+            sources: raw.policy.source,
+            rules,
+            exceptions,
+        })
+    }
+}

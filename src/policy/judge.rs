@@ -1,0 +1,160 @@
+//! Verdicts: every rule of every policy against a device and each of its modules, at a given
+//! date, with exceptions applied. The device's verdict is the worst of its own and its modules'
+//! (a Huawei optic makes the router that holds it banned gear to remove). An identified device
+//! that no rule matches is clear; one not identified is `unknown`, never silently clear.
+
+use std::net::IpAddr;
+
+use super::date::Date;
+use super::document::{Exception, Policy, Rule};
+use crate::device::{DeviceRecord, DiscoveredVia, Finding, Verdict};
+
+/// What a rule looks at: the device itself or one of its modules.
+struct Subject<'a> {
+    origin: Option<&'a str>,
+    vendor: Option<&'a str>,
+    model: Option<&'a str>,
+    module: Option<u32>,
+    label: String,
+}
+
+fn via(d: &DeviceRecord) -> &'static str {
+    match d.discovered_via {
+        DiscoveredVia::Snmp => "snmp",
+        DiscoveredVia::Recording => "recording",
+        DiscoveredVia::LldpNeighbor => "lldp-neighbor",
+    }
+}
+
+fn matches(rule: &Rule, d: &DeviceRecord, s: &Subject<'_>) -> bool {
+    if (s.module.is_some() && !rule.modules) || (s.module.is_none() && !rule.devices) {
+        return false;
+    }
+    if !rule.discovered_via.is_empty() && !rule.discovered_via.iter().any(|v| v == via(d)) {
+        return false;
+    }
+    if !rule.scope.is_empty() {
+        let Ok(ip) = d.address.parse::<IpAddr>() else {
+            return false;
+        };
+        if !rule.scope.iter().any(|n| n.contains(&ip)) {
+            return false;
+        }
+    }
+    let by_origin = s
+        .origin
+        .is_some_and(|o| rule.origins.iter().any(|r| r == o));
+    let by_vendor = s
+        .vendor
+        .is_some_and(|v| rule.vendors.iter().any(|r| r.eq_ignore_ascii_case(v)));
+    let by_model = match (&rule.model, s.model) {
+        (Some(re), Some(m)) => re.is_match(m),
+        _ => false,
+    };
+    // Origins and vendors name whose gear it is; a model pattern alone names a product line,
+    // and together with them narrows it.
+    let whose = rule.origins.is_empty() && rule.vendors.is_empty() || by_origin || by_vendor;
+    let which = rule.model.is_none() || by_model;
+    whose && which
+}
+
+fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &DeviceRecord) -> Option<&'a Exception> {
+    policy.exceptions.iter().find(|e| {
+        (e.rules.is_empty() || e.rules.iter().any(|r| *r == rule.id))
+            && (e.serial.is_some() && e.serial == d.serial
+                || e.chassis_mac.is_some() && e.chassis_mac == d.chassis_mac
+                || e.address.as_deref() == Some(d.address.as_str()))
+    })
+}
+
+/// Judges a device by every policy at `today`: its verdict and the findings behind it.
+pub fn judge(policies: &[Policy], d: &DeviceRecord, today: Date) -> (Verdict, Vec<Finding>) {
+    let mut subjects = vec![Subject {
+        origin: d.origin.as_deref(),
+        vendor: d.vendor.as_deref(),
+        model: d.model.as_deref(),
+        module: None,
+        label: "device".into(),
+    }];
+    for m in &d.modules {
+        if m.origin.is_some() || m.vendor.is_some() {
+            subjects.push(Subject {
+                origin: m.origin.as_deref(),
+                vendor: m.vendor.as_deref(),
+                model: m.model.as_deref(),
+                module: Some(m.index),
+                label: format!(
+                    "module {} ({})",
+                    m.index,
+                    m.name
+                        .as_deref()
+                        .or(m.description.as_deref())
+                        .unwrap_or("unnamed")
+                ),
+            });
+        }
+    }
+    let mut verdict = if d.origin.is_some() {
+        Verdict::Clear
+    } else {
+        Verdict::Unknown
+    };
+    let mut findings = Vec::new();
+    for p in policies {
+        for rule in &p.rules {
+            for s in &subjects {
+                if !matches(rule, d, s) {
+                    continue;
+                }
+                let mut reason = format!("{}: {}", s.label, rule.reason);
+                let mut effective = rule.verdict;
+                // Below the rule's confidence the match is a question for a person, not a ruling.
+                if s.module.is_none() && d.confidence < rule.min_confidence {
+                    effective = Verdict::Review;
+                    reason.push_str(&format!(
+                        " (identification confidence {:.2} is under the rule's {:.2}: review)",
+                        d.confidence, rule.min_confidence
+                    ));
+                }
+                let mut exception = None;
+                if let Some(e) = exception_for(p, rule, d) {
+                    match e.expires {
+                        Some(x) if x < today => {
+                            reason.push_str(&format!(
+                                " (the exception approved by {} expired on {x})",
+                                e.approved_by
+                            ));
+                        }
+                        _ => {
+                            exception = Some(format!(
+                                "{} (approved by {}{})",
+                                e.justification,
+                                e.approved_by,
+                                e.expires
+                                    .map(|x| format!(", until {x}"))
+                                    .unwrap_or_default()
+                            ));
+                        }
+                    }
+                }
+                if exception.is_none() {
+                    verdict = verdict.min(effective);
+                }
+                findings.push(Finding {
+                    rule: rule.id.clone(),
+                    policy: format!("{} {}", p.name, p.version),
+                    jurisdiction: p.jurisdiction.clone(),
+                    verdict: effective,
+                    severity: rule.severity.clone(),
+                    reason,
+                    module: s.module,
+                    no_new_installs_after: rule.no_new_installs_after.map(|x| x.to_string()),
+                    deadline: rule.remove_by.map(|x| x.to_string()),
+                    days_left: rule.remove_by.map(|x| x.days() - today.days()),
+                    exception,
+                });
+            }
+        }
+    }
+    (verdict, findings)
+}

@@ -1,0 +1,332 @@
+//! Policies: each rule feature, the shipped jurisdictions' dates at fixed "today"s before and
+//! after each deadline, exceptions with and without expiry, and bad policy files.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use netorigin::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
+use netorigin::policy::date::Date;
+use netorigin::policy::document::Policy;
+use netorigin::policy::judge::judge;
+
+fn origins() -> BTreeSet<String> {
+    [
+        "huawei",
+        "zte",
+        "h3c",
+        "xfusion",
+        "honor",
+        "cisco",
+        "hytera",
+        "hikvision",
+        "dahua",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn policy(text: &str) -> Policy {
+    Policy::parse("test.toml", text, &origins()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn shipped(name: &str) -> Policy {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("policies")
+        .join(format!("{name}.toml"));
+    Policy::load(&path, &origins()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn day(s: &str) -> Date {
+    Date::parse(s).unwrap()
+}
+
+fn huawei_switch() -> DeviceRecord {
+    DeviceRecord {
+        address: "10.20.0.5".into(),
+        vendor: Some("Huawei".into()),
+        origin: Some("huawei".into()),
+        model: Some("S5720-56C-PWR-EI-AC".into()),
+        serial: Some("2102359576DMHC000120".into()),
+        chassis_mac: Some("00:e0:fc:12:34:56".into()),
+        confidence: 0.98,
+        ..DeviceRecord::default()
+    }
+}
+
+const HEADER: &str = "[policy]\nname = \"t\"\nversion = \"1\"\n";
+
+#[test]
+fn origin_rule_bans_and_other_origins_are_clear() {
+    let p = policy(&format!(
+        "{HEADER}[[rule]]\nid = \"o\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n"
+    ));
+    let (v, f) = judge(&[p.clone()], &huawei_switch(), day("2026-01-01"));
+    assert_eq!(v, Verdict::Banned);
+    assert_eq!(f[0].rule, "o");
+    let cisco = DeviceRecord {
+        origin: Some("cisco".into()),
+        vendor: Some("Cisco".into()),
+        ..huawei_switch()
+    };
+    assert_eq!(
+        judge(&[p.clone()], &cisco, day("2026-01-01")),
+        (Verdict::Clear, vec![])
+    );
+    let unknown = DeviceRecord {
+        origin: None,
+        vendor: None,
+        ..huawei_switch()
+    };
+    assert_eq!(
+        judge(&[p], &unknown, day("2026-01-01")).0,
+        Verdict::Unknown,
+        "unknown is never silently clear"
+    );
+}
+
+#[test]
+fn vendor_and_model_pattern_rules() {
+    let p = policy(&format!(
+        "{HEADER}[[rule]]\nid = \"v\"\nverdict = \"review\"\nreason = \"r\"\nvendors = [\"huawei\"]\nmodel = \"^S57\"\n"
+    ));
+    assert_eq!(
+        judge(&[p.clone()], &huawei_switch(), day("2026-01-01")).0,
+        Verdict::Review
+    );
+    let router = DeviceRecord {
+        model: Some("NE8000".into()),
+        ..huawei_switch()
+    };
+    assert_eq!(
+        judge(&[p], &router, day("2026-01-01")).0,
+        Verdict::Clear,
+        "the model pattern narrows the rule"
+    );
+}
+
+#[test]
+fn a_huawei_module_in_a_cisco_chassis_is_found() {
+    let p = policy(&format!(
+        "{HEADER}[[rule]]\nid = \"m\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\napplies_to = [\"module\"]\n"
+    ));
+    let mut cisco = DeviceRecord {
+        origin: Some("cisco".into()),
+        vendor: Some("Cisco".into()),
+        ..huawei_switch()
+    };
+    cisco.modules.push(Module {
+        index: 7,
+        class: Some("port".into()),
+        name: Some("Te1/1/1 optic".into()),
+        vendor: Some("Huawei".into()),
+        origin: Some("huawei".into()),
+        ..Module::default()
+    });
+    let (v, f) = judge(&[p.clone()], &cisco, day("2026-01-01"));
+    assert_eq!(v, Verdict::Banned);
+    assert_eq!(f[0].module, Some(7));
+    assert!(
+        f[0].reason.starts_with("module 7 (Te1/1/1 optic)"),
+        "{}",
+        f[0].reason
+    );
+    // A module-only rule does not judge a whole Huawei device.
+    assert_eq!(
+        judge(&[p], &huawei_switch(), day("2026-01-01")).0,
+        Verdict::Clear
+    );
+}
+
+#[test]
+fn scope_and_discovery_limits() {
+    let p = policy(&format!(
+        "{HEADER}[[rule]]\nid = \"s\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\nscope = [\"10.20.0.0/16\"]\ndiscovered_via = [\"snmp\"]\n"
+    ));
+    assert_eq!(
+        judge(&[p.clone()], &huawei_switch(), day("2026-01-01")).0,
+        Verdict::Banned
+    );
+    let elsewhere = DeviceRecord {
+        address: "10.30.0.5".into(),
+        ..huawei_switch()
+    };
+    assert_eq!(
+        judge(&[p.clone()], &elsewhere, day("2026-01-01")).0,
+        Verdict::Clear
+    );
+    let neighbour = DeviceRecord {
+        discovered_via: DiscoveredVia::LldpNeighbor,
+        ..huawei_switch()
+    };
+    assert_eq!(judge(&[p], &neighbour, day("2026-01-01")).0, Verdict::Clear);
+}
+
+#[test]
+fn low_confidence_turns_a_ban_into_a_review() {
+    let p = policy(&format!(
+        "{HEADER}[[rule]]\nid = \"c\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\nmin_confidence = 0.7\n"
+    ));
+    let weak = DeviceRecord {
+        confidence: 0.3,
+        ..huawei_switch()
+    };
+    let (v, f) = judge(&[p.clone()], &weak, day("2026-01-01"));
+    assert_eq!(v, Verdict::Review);
+    assert!(
+        f[0].reason.contains("under the rule's 0.70"),
+        "{}",
+        f[0].reason
+    );
+    assert_eq!(
+        judge(&[p], &huawei_switch(), day("2026-01-01")).0,
+        Verdict::Banned
+    );
+}
+
+#[test]
+fn exceptions_apply_until_they_expire() {
+    let text = format!(
+        "{HEADER}[[rule]]\nid = \"o\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n\
+         [[exception]]\nserial = \"2102359576DMHC000120\"\njustification = \"lab unit\"\napproved_by = \"CISO\"\nexpires = 2026-06-30\n\
+         [[exception]]\nchassis_mac = \"00-E0-FC-AA-BB-CC\"\njustification = \"museum\"\napproved_by = \"CTO\"\n"
+    );
+    let p = policy(&text);
+    let (v, f) = judge(&[p.clone()], &huawei_switch(), day("2026-06-30"));
+    assert_eq!(v, Verdict::Clear, "excepted on its last day");
+    assert!(
+        f[0].exception
+            .as_deref()
+            .unwrap()
+            .contains("lab unit (approved by CISO, until 2026-06-30)")
+    );
+    let (v, f) = judge(&[p.clone()], &huawei_switch(), day("2026-07-01"));
+    assert_eq!(v, Verdict::Banned, "expired the next day");
+    assert!(f[0].exception.is_none());
+    assert!(
+        f[0].reason.contains("expired on 2026-06-30"),
+        "{}",
+        f[0].reason
+    );
+    // Without expiry, by chassis MAC (any spelling of it).
+    let other = DeviceRecord {
+        serial: None,
+        chassis_mac: Some("00:e0:fc:aa:bb:cc".into()),
+        ..huawei_switch()
+    };
+    assert_eq!(judge(&[p], &other, day("2040-01-01")).0, Verdict::Clear);
+}
+
+#[test]
+fn canada_deadlines_before_and_after() {
+    let ca = shipped("canada-2022");
+    let d = huawei_switch();
+    let finding = |today: &str, rule: &str| {
+        let (v, f) = judge(std::slice::from_ref(&ca), &d, day(today));
+        assert_eq!(v, Verdict::Banned);
+        f.into_iter().find(|x| x.rule == rule).unwrap()
+    };
+    let f = finding("2022-08-31", "huawei-zte-5g");
+    assert_eq!(
+        (f.deadline.as_deref(), f.no_new_installs_after.as_deref()),
+        (Some("2024-06-28"), Some("2022-09-01"))
+    );
+    assert_eq!(f.jurisdiction.as_deref(), Some("CA"));
+    assert_eq!(finding("2024-06-27", "huawei-zte-5g").days_left, Some(1));
+    assert_eq!(finding("2024-06-28", "huawei-zte-5g").days_left, Some(0));
+    assert_eq!(
+        finding("2024-06-29", "huawei-zte-5g").days_left,
+        Some(-1),
+        "overdue the day after"
+    );
+    assert_eq!(finding("2027-12-30", "huawei-zte-4g").days_left, Some(1));
+    assert_eq!(finding("2028-01-01", "huawei-zte-4g").days_left, Some(-1));
+    let zte = DeviceRecord {
+        origin: Some("zte".into()),
+        vendor: Some("ZTE".into()),
+        ..huawei_switch()
+    };
+    assert_eq!(
+        judge(std::slice::from_ref(&ca), &zte, day("2026-01-01"))
+            .1
+            .len(),
+        2
+    );
+    let h3c = DeviceRecord {
+        origin: Some("h3c".into()),
+        vendor: Some("H3C".into()),
+        ..huawei_switch()
+    };
+    assert_eq!(
+        judge(&[ca], &h3c, day("2026-01-01")).0,
+        Verdict::Clear,
+        "Canada's statement names Huawei and ZTE only"
+    );
+}
+
+#[test]
+fn shipped_policies_load_and_apply_together() {
+    let all: Vec<Policy> = [
+        "huawei-origin",
+        "canada-2022",
+        "uk-2020",
+        "us-fcc-covered-list",
+    ]
+    .iter()
+    .map(|n| shipped(n))
+    .collect();
+    let (v, f) = judge(&all, &huawei_switch(), day("2026-11-27"));
+    assert_eq!(v, Verdict::Banned);
+    let policies: BTreeSet<&str> = f
+        .iter()
+        .map(|x| x.policy.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(policies.len(), 4, "{policies:?}");
+    let hik = DeviceRecord {
+        origin: Some("hikvision".into()),
+        vendor: Some("Hikvision".into()),
+        ..huawei_switch()
+    };
+    let (v, f) = judge(&all, &hik, day("2026-11-27"));
+    assert_eq!((v, f.len()), (Verdict::Banned, 1));
+    let h3c = DeviceRecord {
+        origin: Some("h3c".into()),
+        vendor: Some("H3C".into()),
+        ..huawei_switch()
+    };
+    assert_eq!(judge(&all, &h3c, day("2026-11-27")).0, Verdict::Review);
+}
+
+fn error(text: &str) -> (usize, usize, String) {
+    let e = Policy::parse("bad.toml", text, &origins()).unwrap_err();
+    assert_eq!(e.file, "bad.toml");
+    (e.line, e.column, e.reason)
+}
+
+#[test]
+fn bad_policy_files_name_file_line_and_column() {
+    let rule = "[[rule]]\nid = \"o\"\nverdict = \"banned\"\nreason = \"r\"\n";
+    let (l, c, r) = error(&format!(
+        "{HEADER}{rule}origins = [\"huawei\"]\ncolour = \"red\"\n"
+    ));
+    assert_eq!((l, c), (9, 1), "{r}");
+    assert!(r.contains("colour"), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{rule}origins = \"huawei\"\n"));
+    assert_eq!(l, 8, "{r}");
+    let (l, c, r) = error(&format!(
+        "{HEADER}{rule}origins = [\"huawei\"]\nremove_by = 2024-02-30\n"
+    ));
+    assert_eq!(l, 9, "{r}");
+    assert!(c >= 1);
+    let (l, _, r) = error(&format!(
+        "{HEADER}{rule}origins = [\"huawei\"]\nremove_by = \"soon\"\n"
+    ));
+    assert_eq!(l, 9, "{r}");
+    let (l, c, r) = error(&format!("{HEADER}{rule}origins = [\"huawei\", \"acme\"]\n"));
+    assert_eq!((l, c), (8, 22), "{r}");
+    assert!(r.contains("unknown origin group \"acme\""), "{r}");
+    let (l, _, r) = error(&format!(
+        "{HEADER}[[rule]]\nid = \"o\"\nverdict = \"forbidden\"\nreason = \"r\"\norigins = [\"zte\"]\n"
+    ));
+    assert_eq!(l, 6, "{r}");
+}
