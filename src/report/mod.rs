@@ -1,8 +1,11 @@
-//! Report writers: a table for people, JSON Lines / JSON / CSV that keep every field.
+//! Report writers: a table for people, JSON Lines / JSON / CSV that keep every field, and a
+//! self-contained HTML page ([`html`]).
 //!
 //! Device-supplied text is hostile until shown otherwise: the table replaces control
 //! characters (terminal escape sequences) with visible escapes, and CSV cells that a
 //! spreadsheet would run as a formula are prefixed with `'`.
+
+pub mod html;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -23,6 +26,8 @@ pub enum Format {
     Json,
     /// One CSV row per device, streamed.
     Csv,
+    /// One self-contained HTML page: summary, chart, topology, sortable and filterable table.
+    Html,
 }
 
 /// Facts about the data a report was made with, printed in every report.
@@ -181,6 +186,9 @@ impl<W: Write> Writer<W> {
                 });
                 serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
                 writeln!(out)?;
+            }
+            Format::Html => {
+                out.write_all(html::page(&self.held, summary, provenance).as_bytes())?;
             }
             Format::Jsonl | Format::Csv => {}
         }

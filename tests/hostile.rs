@@ -1,0 +1,96 @@
+//! Hostile device text (HTML and JavaScript, terminal escapes, spreadsheet formulas in
+//! sysDescr, sysName and LLDP fields) is reported safely in every format, and kept intact
+//! where the format can carry it (JSON).
+
+mod common;
+
+use std::time::Duration;
+
+use common::{jsonl, root, run, s};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn report(format: &str) -> String {
+    let rec = root().join("tests/data/hostile/hostile-text.snmprec");
+    let o = run(
+        &["identify", "--snmprec", s(&rec), "--format", format],
+        LIMIT,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn json_keeps_the_text_exactly() {
+    let records = jsonl(report("jsonl").as_bytes());
+    assert_eq!(records.len(), 2, "the device and its LLDP neighbour");
+    let d = &records[0];
+    assert!(
+        d["sys_descr"]
+            .as_str()
+            .unwrap()
+            .starts_with("<script>document.title='pwned'</script>")
+    );
+    assert!(d["sys_descr"].as_str().unwrap().contains("\u{1b}[2J"));
+    assert_eq!(
+        d["sys_name"],
+        "=HYPERLINK(\"http://evil.example/\",\"click\")"
+    );
+    assert!(
+        records[1]["sys_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("\u{1b}[31m<b onmouseover")
+    );
+}
+
+#[test]
+fn no_escape_sequence_reaches_the_terminal() {
+    let table = report("table");
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{7}'),
+        "{table:?}"
+    );
+    assert!(table.contains("\\u{1b}"), "escapes are shown, visibly");
+}
+
+#[test]
+fn no_formula_is_live_in_csv() {
+    let csv = report("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    for row in reader.records() {
+        let row = row.unwrap();
+        for (h, cell) in header.iter().zip(row.iter()) {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "{h}: {cell:?} would run as a formula"
+            );
+        }
+    }
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(
+        csv.contains("'-2+3"),
+        "the neighbour's description too: {csv}"
+    );
+}
+
+#[test]
+fn html_escapes_every_device_field() {
+    let html = report("html");
+    for raw in [
+        "<script>document",
+        "<img src=x",
+        "<b onmouseover",
+        "<svg/onload",
+    ] {
+        assert!(!html.contains(raw), "{raw} reached the page raw");
+    }
+    assert!(html.contains("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"));
+    assert!(!html.contains('\u{1b}'));
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "the page's own script only"
+    );
+}
