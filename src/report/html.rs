@@ -122,32 +122,7 @@ fn chart(devices: &[DeviceRecord]) -> String {
 /// The neighbour graph: devices on a circle, a line for each neighbour relation whose far end
 /// is a device of the report, flagged devices drawn in their verdict's colour.
 fn topology(devices: &[DeviceRecord]) -> String {
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for (i, d) in devices.iter().enumerate() {
-        index.entry(format!("a {}", d.address)).or_insert(i);
-        if let Some(m) = &d.chassis_mac {
-            index.entry(format!("m {m}")).or_insert(i);
-        }
-        if let Some(n) = d.sys_name.as_ref().filter(|n| !n.starts_with('<')) {
-            index.entry(format!("n {n}")).or_insert(i);
-        }
-    }
-    let mut edges = std::collections::BTreeSet::new();
-    for (i, d) in devices.iter().enumerate() {
-        for n in &d.neighbors {
-            let keys = n
-                .management_addresses
-                .iter()
-                .map(|a| format!("a {a}"))
-                .chain(n.chassis_id.iter().map(|c| format!("m {c}")))
-                .chain(n.sys_name.iter().map(|s| format!("n {s}")));
-            if let Some(j) = keys.filter_map(|k| index.get(&k)).next()
-                && *j != i
-            {
-                edges.insert((i.min(*j), i.max(*j)));
-            }
-        }
-    }
+    let edges = super::topology::links(devices);
     let linked: std::collections::BTreeSet<usize> =
         edges.iter().flat_map(|(a, b)| [*a, *b]).collect();
     let nodes: Vec<usize> = linked.into_iter().collect();

@@ -6,6 +6,7 @@
 //! spreadsheet would run as a formula are prefixed with `'`.
 
 pub mod html;
+pub mod topology;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -28,6 +29,8 @@ pub enum Format {
     Csv,
     /// One self-contained HTML page: summary, chart, topology, sortable and filterable table.
     Html,
+    /// The neighbour graph in Graphviz DOT, flagged devices marked.
+    Dot,
 }
 
 /// Facts about the data a report was made with, printed in every report.
@@ -189,6 +192,9 @@ impl<W: Write> Writer<W> {
             }
             Format::Html => {
                 out.write_all(html::page(&self.held, summary, provenance).as_bytes())?;
+            }
+            Format::Dot => {
+                out.write_all(topology::dot(&self.held).as_bytes())?;
             }
             Format::Jsonl | Format::Csv => {}
         }
