@@ -330,7 +330,23 @@ fn every_format_carries_every_device_and_the_data_versions() {
     let comware = rows.iter().find(|r| r[col("vendor")] == *"H3C").unwrap();
     assert_eq!(&comware[col("brand")], "HPE");
     assert_eq!(&comware[col("discovered_via")], "recording");
-    assert_eq!(polled(&jsonl(with("jsonl").as_bytes())), 3);
+    let lines = jsonl(with("jsonl").as_bytes());
+    assert_eq!(polled(&lines), 3);
+    // Streamed rows name the data versions they were judged with, as the other formats do.
+    for l in &lines {
+        assert!(
+            l["data_versions"]
+                .as_str()
+                .unwrap()
+                .contains("policy: huawei-origin"),
+            "{}",
+            l["data_versions"]
+        );
+    }
+    assert!(
+        rows.iter()
+            .all(|r| r[col("data_versions")].contains("enterprise numbers"))
+    );
 }
 
 #[test]

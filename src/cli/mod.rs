@@ -416,7 +416,9 @@ async fn run_sweep(
 ) -> Result<SweepSummary, Failure> {
     let identifier = Arc::new(identifier);
     let policy = Arc::new(Policy::huawei_origin());
-    let mut writer = Writer::new(output.format, open_output(output)?).map_err(other)?;
+    let mut writer = Writer::new(output.format, open_output(output)?)
+        .map_err(other)?
+        .data_versions(provenance(&identifier, &judging).line());
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
 
     let total = u64::try_from(targets.len_hint()).unwrap_or(u64::MAX);
@@ -673,7 +675,9 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let policy = Policy::huawei_origin();
     let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
     tell_recording_notes(&recordings);
-    let mut writer = Writer::new(args.output.format, open_output(&args.output)?).map_err(other)?;
+    let mut writer = Writer::new(args.output.format, open_output(&args.output)?)
+        .map_err(other)?
+        .data_versions(provenance(&identifier, &judging).line());
     let ctx = Context {
         identifier: &identifier,
         policy: &policy,

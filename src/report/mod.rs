@@ -48,6 +48,20 @@ pub struct Provenance {
     pub policy: String,
 }
 
+impl Provenance {
+    /// The data versions in one line, as every report names them.
+    pub fn line(&self) -> String {
+        format!(
+            "netorigin {}; rules: {} enterprise numbers, {} sysDescr fingerprints; OUIs: {}; policy: {}",
+            self.netorigin,
+            self.enterprise_numbers,
+            self.sysdescr_rules,
+            self.oui_registry,
+            self.policy
+        )
+    }
+}
+
 /// Replaces control characters (ESC, CR, BEL...) with visible escapes so that device text
 /// cannot drive the terminal.
 pub fn terminal_safe(s: &str) -> String {
@@ -75,6 +89,15 @@ pub struct Writer<W: Write> {
     format: Format,
     out: Sink<W>,
     held: Vec<DeviceRecord>,
+    data_versions: String,
+}
+
+/// A streamed JSON line: the device and the data versions it was judged with.
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    device: &'a DeviceRecord,
+    data_versions: &'a str,
 }
 
 enum Sink<W: Write> {
@@ -82,7 +105,7 @@ enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
 }
 
-const CSV_HEADER: [&str; 22] = [
+const CSV_HEADER: [&str; 23] = [
     "address",
     "discovered_via",
     "credential",
@@ -105,6 +128,7 @@ const CSV_HEADER: [&str; 22] = [
     "neighbors",
     "interfaces",
     "notes",
+    "data_versions",
 ];
 
 impl<W: Write> Writer<W> {
@@ -122,19 +146,33 @@ impl<W: Write> Writer<W> {
             format,
             out,
             held: Vec::new(),
+            data_versions: String::new(),
         })
+    }
+
+    /// Names the data versions (rules, registry, policies) that streamed rows carry, so each
+    /// JSON line and CSV row says what it was judged with.
+    pub fn data_versions(mut self, line: String) -> Self {
+        self.data_versions = line;
+        self
     }
 
     /// Takes one device: streamed formats write it now.
     pub fn device(&mut self, d: DeviceRecord) -> io::Result<()> {
         match (&mut self.out, self.format) {
             (Sink::Plain(out), Format::Jsonl) => {
-                serde_json::to_writer(&mut *out, &d).map_err(io::Error::other)?;
+                let line = Line {
+                    device: &d,
+                    data_versions: &self.data_versions,
+                };
+                serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
                 out.write_all(b"\n")?;
                 out.flush()
             }
             (Sink::Csv(w), _) => {
-                w.write_record(csv_row(&d)).map_err(io::Error::other)?;
+                let mut row = csv_row(&d);
+                row.push(self.data_versions.clone());
+                w.write_record(row).map_err(io::Error::other)?;
                 w.flush()
             }
             _ => {
@@ -171,15 +209,7 @@ impl<W: Write> Writer<W> {
                         names.join(", ")
                     )?;
                 }
-                writeln!(
-                    out,
-                    "netorigin {}; rules: {} enterprise numbers, {} sysDescr fingerprints; OUIs: {}; policy: {}",
-                    provenance.netorigin,
-                    provenance.enterprise_numbers,
-                    provenance.sysdescr_rules,
-                    provenance.oui_registry,
-                    provenance.policy
-                )?;
+                writeln!(out, "{}", provenance.line())?;
             }
             Format::Json => {
                 let doc = serde_json::json!({
