@@ -61,7 +61,7 @@ fn origin_rule_bans_and_other_origins_are_clear() {
     let p = policy(&format!(
         "{HEADER}[[rule]]\nid = \"o\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n"
     ));
-    let (v, f) = judge(&[p.clone()], &huawei_switch(), day("2026-01-01"));
+    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-01-01"));
     assert_eq!(v, Verdict::Banned);
     assert_eq!(f[0].rule, "o");
     let cisco = DeviceRecord {
@@ -70,7 +70,7 @@ fn origin_rule_bans_and_other_origins_are_clear() {
         ..huawei_switch()
     };
     assert_eq!(
-        judge(&[p.clone()], &cisco, day("2026-01-01")),
+        judge(std::slice::from_ref(&p), &cisco, day("2026-01-01")),
         (Verdict::Clear, vec![])
     );
     let unknown = DeviceRecord {
@@ -91,7 +91,7 @@ fn vendor_and_model_pattern_rules() {
         "{HEADER}[[rule]]\nid = \"v\"\nverdict = \"review\"\nreason = \"r\"\nvendors = [\"huawei\"]\nmodel = \"^S57\"\n"
     ));
     assert_eq!(
-        judge(&[p.clone()], &huawei_switch(), day("2026-01-01")).0,
+        judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-01-01")).0,
         Verdict::Review
     );
     let router = DeviceRecord {
@@ -123,7 +123,7 @@ fn a_huawei_module_in_a_cisco_chassis_is_found() {
         origin: Some("huawei".into()),
         ..Module::default()
     });
-    let (v, f) = judge(&[p.clone()], &cisco, day("2026-01-01"));
+    let (v, f) = judge(std::slice::from_ref(&p), &cisco, day("2026-01-01"));
     assert_eq!(v, Verdict::Banned);
     assert_eq!(f[0].module, Some(7));
     assert!(
@@ -144,7 +144,7 @@ fn scope_and_discovery_limits() {
         "{HEADER}[[rule]]\nid = \"s\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\nscope = [\"10.20.0.0/16\"]\ndiscovered_via = [\"snmp\"]\n"
     ));
     assert_eq!(
-        judge(&[p.clone()], &huawei_switch(), day("2026-01-01")).0,
+        judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-01-01")).0,
         Verdict::Banned
     );
     let elsewhere = DeviceRecord {
@@ -152,7 +152,7 @@ fn scope_and_discovery_limits() {
         ..huawei_switch()
     };
     assert_eq!(
-        judge(&[p.clone()], &elsewhere, day("2026-01-01")).0,
+        judge(std::slice::from_ref(&p), &elsewhere, day("2026-01-01")).0,
         Verdict::Clear
     );
     let neighbour = DeviceRecord {
@@ -171,7 +171,7 @@ fn low_confidence_turns_a_ban_into_a_review() {
         confidence: 0.3,
         ..huawei_switch()
     };
-    let (v, f) = judge(&[p.clone()], &weak, day("2026-01-01"));
+    let (v, f) = judge(std::slice::from_ref(&p), &weak, day("2026-01-01"));
     assert_eq!(v, Verdict::Review);
     assert!(
         f[0].reason.contains("under the rule's 0.70"),
@@ -192,7 +192,7 @@ fn exceptions_apply_until_they_expire() {
          [[exception]]\nchassis_mac = \"00-E0-FC-AA-BB-CC\"\njustification = \"museum\"\napproved_by = \"CTO\"\n"
     );
     let p = policy(&text);
-    let (v, f) = judge(&[p.clone()], &huawei_switch(), day("2026-06-30"));
+    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-06-30"));
     assert_eq!(v, Verdict::Clear, "excepted on its last day");
     assert!(
         f[0].exception
@@ -200,7 +200,7 @@ fn exceptions_apply_until_they_expire() {
             .unwrap()
             .contains("lab unit (approved by CISO, until 2026-06-30)")
     );
-    let (v, f) = judge(&[p.clone()], &huawei_switch(), day("2026-07-01"));
+    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-07-01"));
     assert_eq!(v, Verdict::Banned, "expired the next day");
     assert!(f[0].exception.is_none());
     assert!(

@@ -1,6 +1,7 @@
 //! The thin driver between the sweep and the SNMP client: pacing (the global rate cap),
 //! per-device concurrency, and retries, so that every datagram sent is counted.
 
+pub mod engine_probe;
 pub mod pacing;
 
 pub use pacing::{Paced, Pacer};

@@ -60,7 +60,7 @@ fn matches(rule: &Rule, d: &DeviceRecord, s: &Subject<'_>) -> bool {
 
 fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &DeviceRecord) -> Option<&'a Exception> {
     policy.exceptions.iter().find(|e| {
-        (e.rules.is_empty() || e.rules.iter().any(|r| *r == rule.id))
+        (e.rules.is_empty() || e.rules.contains(&rule.id))
             && (e.serial.is_some() && e.serial == d.serial
                 || e.chassis_mac.is_some() && e.chassis_mac == d.chassis_mac
                 || e.address.as_deref() == Some(d.address.as_str()))

@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use super::Recording;
+use crate::wire::engine_id::EngineId;
 use crate::wire::message::error_status;
+use crate::wire::v3::{self, V3Message};
 use crate::wire::{Message, Pdu, PduKind, Value, VarBind, Version};
 
 /// The largest response this agent sends: the largest UDP payload over IPv4.
@@ -20,16 +22,55 @@ pub struct Agent {
     recording: Arc<Recording>,
     community: Option<Vec<u8>>,
     max_message_size: usize,
+    engine_id: Vec<u8>,
 }
 
 impl Agent {
     /// An agent that accepts any community when `community` is `None`.
     pub fn new(recording: Arc<Recording>, community: Option<Vec<u8>>) -> Self {
+        let engine_id = engine_id_for(&recording);
         Agent {
             recording,
             community,
             max_message_size: MAX_MESSAGE_SIZE,
+            engine_id,
         }
+    }
+
+    /// The agent's SNMPv3 authoritative engine ID.
+    pub fn engine_id(&self) -> &[u8] {
+        &self.engine_id
+    }
+
+    /// The answer to an SNMPv3 message. This agent has no v3 users: a discovery request (no or
+    /// another engine ID) gets the Report that reveals the engine ID, as RFC 3414 section 4
+    /// has it; a request for this engine gets usmStatsUnknownUserNames. Only reportable
+    /// messages are answered.
+    pub fn answer_v3(&self, request: &V3Message) -> Option<V3Message> {
+        if request.flags & v3::flags::REPORTABLE == 0 || request.security_model != 3 {
+            return None;
+        }
+        let uptime = self
+            .recording
+            .get(&crate::oid![1, 3, 6, 1, 2, 1, 1, 3, 0])
+            .and_then(|v| v.value.as_u64())
+            .unwrap_or(0);
+        let mut report = V3Message::discovery_report(
+            request,
+            self.engine_id.clone(),
+            1,
+            (uptime / 100) as i64,
+            1,
+        );
+        if request.usm.engine_id == self.engine_id
+            && let v3::Scoped::Plain { pdu, .. } = &mut report.scoped
+        {
+            pdu.varbinds = vec![VarBind::new(
+                v3::usm_stats_unknown_user_names(),
+                Value::Counter32(1),
+            )];
+        }
+        Some(report)
     }
 
     /// The same agent with a smaller message size limit (to exercise tooBig).
@@ -193,6 +234,58 @@ impl Agent {
                     request.pdu.varbinds.clone()
                 },
             },
+        }
+    }
+}
+
+/// An engine ID for a recording, as its device would have one: the enterprise number of its
+/// sysObjectID (net-snmp's when it has none) and its chassis MAC (LLDP), else its first
+/// interface MAC, in RFC 3411's MAC format; with neither, the recording's name as text.
+fn engine_id_for(r: &Recording) -> Vec<u8> {
+    let pen = r
+        .get(&crate::oid![1, 3, 6, 1, 2, 1, 1, 2, 0])
+        .and_then(|v| v.value.as_oid())
+        .and_then(|o| {
+            o.suffix(&crate::oid![1, 3, 6, 1, 4, 1])
+                .and_then(|s| s.first().copied())
+        })
+        .unwrap_or(8072);
+    let six = |v: &VarBind| -> Option<[u8; 6]> {
+        let b: [u8; 6] = v.value.as_bytes()?.try_into().ok()?;
+        (b != [0; 6] && b[0] & 0x01 == 0).then_some(b)
+    };
+    let lldp_mac = match r
+        .get(&crate::oid![1, 0, 8802, 1, 1, 2, 1, 3, 1, 0])
+        .map(|v| &v.value)
+    {
+        Some(Value::Integer(4)) => r
+            .get(&crate::oid![1, 0, 8802, 1, 1, 2, 1, 3, 2, 0])
+            .and_then(six),
+        _ => None,
+    };
+    let if_phys = crate::oid![1, 3, 6, 1, 2, 1, 2, 2, 1, 6];
+    let mac = lldp_mac.or_else(|| {
+        let start = r.objects.partition_point(|vb| vb.oid < if_phys);
+        r.objects[start..]
+            .iter()
+            .take_while(|vb| vb.oid.starts_with(&if_phys))
+            .find_map(six)
+    });
+    match mac {
+        Some(m) => EngineId::mac_format(pen, m),
+        None => {
+            let mut v = (pen | 0x8000_0000).to_be_bytes().to_vec();
+            v.push(4);
+            let name = r
+                .source
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            v.extend(name.bytes().take(27));
+            if v.len() < 6 {
+                v.extend_from_slice(b"sim");
+            }
+            v
         }
     }
 }
@@ -400,6 +493,35 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(r.pdu.error_status, error_status::TOO_BIG);
+    }
+
+    #[test]
+    fn v3_discovery_reveals_an_engine_id_made_from_the_recording() {
+        let a = agent();
+        let r = a.answer_v3(&V3Message::discovery(5, 6)).unwrap();
+        let e = EngineId::decode(&r.usm.engine_id).unwrap();
+        assert_eq!(e.enterprise, 2011, "the sysObjectID's enterprise");
+        assert_eq!(
+            e.mac(),
+            Some([0x00, 0xe0, 0xfc, 0, 0, 1]),
+            "the first interface MAC"
+        );
+        let v3::Scoped::Plain { pdu, .. } = &r.scoped else {
+            panic!()
+        };
+        assert_eq!((pdu.kind, pdu.request_id), (PduKind::Report, 6));
+        assert_eq!(pdu.varbinds[0].oid, v3::usm_stats_unknown_engine_ids());
+        // A request for this engine with a user it does not have.
+        let mut req = V3Message::discovery(7, 8);
+        req.usm.engine_id = a.engine_id().to_vec();
+        req.usm.user = b"admin".to_vec();
+        let r = a.answer_v3(&req).unwrap();
+        let v3::Scoped::Plain { pdu, .. } = &r.scoped else {
+            panic!()
+        };
+        assert_eq!(pdu.varbinds[0].oid, v3::usm_stats_unknown_user_names());
+        req.flags = 0;
+        assert!(a.answer_v3(&req).is_none(), "not reportable: silence");
     }
 
     #[test]

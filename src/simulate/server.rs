@@ -10,7 +10,8 @@ use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 
 use super::Agent;
-use crate::wire::{Message, PduKind};
+use crate::wire::v3::{Scoped, V3Message};
+use crate::wire::{Message, PduKind, WireError};
 
 /// Why the simulated segment could not start.
 #[derive(Debug, thiserror::Error)]
@@ -162,14 +163,35 @@ async fn serve(socket: UdpSocket, addr: SocketAddr, agent: Agent, traffic: Arc<T
         let Ok((len, peer)) = socket.recv_from(&mut buf).await else {
             continue;
         };
-        let request = Message::decode(&buf[..len]);
-        traffic.record(addr, request.as_ref().ok().map(|m| m.pdu.kind));
-        let Ok(request) = request else { continue };
-        if let Some(response) = agent.answer(&request) {
-            response.encode_into(&mut out);
-            if socket.send_to(&out, peer).await.is_ok() {
-                traffic.answered.fetch_add(1, Ordering::Relaxed);
+        let datagram = &buf[..len];
+        let answer = match Message::decode(datagram) {
+            Ok(request) => {
+                traffic.record(addr, Some(request.pdu.kind));
+                agent.answer(&request).map(|r| {
+                    r.encode_into(&mut out);
+                })
             }
+            Err(WireError::UnsupportedVersion(3)) => match V3Message::decode(datagram) {
+                Ok(request) => {
+                    let kind = match &request.scoped {
+                        Scoped::Plain { pdu, .. } => Some(pdu.kind),
+                        Scoped::Encrypted(_) => None,
+                    };
+                    traffic.record(addr, kind);
+                    agent.answer_v3(&request).map(|r| out = r.encode())
+                }
+                Err(_) => {
+                    traffic.record(addr, None);
+                    None
+                }
+            },
+            Err(_) => {
+                traffic.record(addr, None);
+                None
+            }
+        };
+        if answer.is_some() && socket.send_to(&out, peer).await.is_ok() {
+            traffic.answered.fetch_add(1, Ordering::Relaxed);
         }
     }
 }

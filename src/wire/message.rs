@@ -115,6 +115,46 @@ pub struct Pdu {
     pub varbinds: Vec<VarBind>,
 }
 
+impl Pdu {
+    /// Decodes a PDU from its context tag and contents.
+    pub fn decode(t: u8, contents: &[u8]) -> Result<Pdu, WireError> {
+        let kind = PduKind::from_tag(t)?;
+        let mut p = Reader::new(contents);
+        let request_id = p.integer("request-id")?;
+        let request_id =
+            i32::try_from(request_id).map_err(|_| WireError::BadInteger("request-id"))?;
+        let error_status = p.integer("error-status")?;
+        let error_index = p.integer("error-index")?;
+        let mut list = p.sub(tag::SEQUENCE, "VarBindList")?;
+        p.finish()?;
+        let mut varbinds = Vec::new();
+        while !list.is_empty() {
+            varbinds.push(VarBind::decode(&mut list)?);
+        }
+        Ok(Pdu {
+            kind,
+            request_id,
+            error_status,
+            error_index,
+            varbinds,
+        })
+    }
+
+    /// Appends the PDU's TLV.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        ber::push_constructed(out, self.kind.tag(), |o| {
+            ber::push_signed(o, tag::INTEGER, i64::from(self.request_id));
+            ber::push_signed(o, tag::INTEGER, self.error_status);
+            ber::push_signed(o, tag::INTEGER, self.error_index);
+            ber::push_constructed(o, tag::SEQUENCE, |o| {
+                for vb in &self.varbinds {
+                    vb.encode(o);
+                }
+            });
+        });
+    }
+}
+
 /// A whole community-based message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -140,29 +180,11 @@ impl Message {
         let community = msg.expect(tag::OCTET_STRING, "community")?.to_vec();
         let (t, contents) = msg.tlv()?;
         msg.finish()?;
-        let kind = PduKind::from_tag(t)?;
-        let mut p = Reader::new(contents);
-        let request_id = p.integer("request-id")?;
-        let request_id =
-            i32::try_from(request_id).map_err(|_| WireError::BadInteger("request-id"))?;
-        let error_status = p.integer("error-status")?;
-        let error_index = p.integer("error-index")?;
-        let mut list = p.sub(tag::SEQUENCE, "VarBindList")?;
-        p.finish()?;
-        let mut varbinds = Vec::new();
-        while !list.is_empty() {
-            varbinds.push(VarBind::decode(&mut list)?);
-        }
+        let pdu = Pdu::decode(t, contents)?;
         Ok(Message {
             version,
             community,
-            pdu: Pdu {
-                kind,
-                request_id,
-                error_status,
-                error_index,
-                varbinds,
-            },
+            pdu,
         })
     }
 
@@ -172,16 +194,7 @@ impl Message {
         ber::push_constructed(out, tag::SEQUENCE, |o| {
             ber::push_signed(o, tag::INTEGER, self.version.code());
             ber::push_tlv(o, tag::OCTET_STRING, &self.community);
-            ber::push_constructed(o, self.pdu.kind.tag(), |o| {
-                ber::push_signed(o, tag::INTEGER, i64::from(self.pdu.request_id));
-                ber::push_signed(o, tag::INTEGER, self.pdu.error_status);
-                ber::push_signed(o, tag::INTEGER, self.pdu.error_index);
-                ber::push_constructed(o, tag::SEQUENCE, |o| {
-                    for vb in &self.pdu.varbinds {
-                        vb.encode(o);
-                    }
-                });
-            });
+            self.pdu.encode(o);
         });
     }
 

@@ -2,11 +2,14 @@
 //!
 //! Everything here parses untrusted input: every decoder is total, returning [`WireError`] on
 //! bad bytes and never panicking. Encoders produce the canonical definite-length DER-like form
-//! that every agent accepts. SNMPv3 (RFC 3412/3414) is not decoded here yet.
+//! that every agent accepts. SNMPv3 (RFC 3412/3414) is decoded as far as engine discovery
+//! needs ([`v3`], [`engine_id`]); authentication and privacy are the client's.
 
 pub mod ber;
+pub mod engine_id;
 pub mod message;
 pub mod oid;
+pub mod v3;
 pub mod value;
 
 pub use message::{Message, Pdu, PduKind, Version};
