@@ -32,6 +32,47 @@ pub struct RulesError {
     pub reason: String,
 }
 
+/// The rows of a rules table: `#` comments and blank lines skipped, then a header line that
+/// must be `header`, then rows of exactly three tab-separated columns, each with its line number.
+pub fn tsv_rows<'a>(
+    file: &str,
+    text: &'a str,
+    header: [&str; 3],
+) -> Result<Vec<(usize, [&'a str; 3])>, RulesError> {
+    let err = |line: usize, reason: String| RulesError {
+        file: file.to_string(),
+        line,
+        reason,
+    };
+    let mut rows = Vec::new();
+    let mut seen_header = false;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if !seen_header {
+            if cols != header {
+                return Err(err(
+                    n,
+                    format!("expected the header line {}", header.join("<TAB>")),
+                ));
+            }
+            seen_header = true;
+            continue;
+        }
+        let [a, b, c] = cols[..] else {
+            return Err(err(
+                n,
+                format!("expected 3 tab-separated columns, found {}", cols.len()),
+            ));
+        };
+        rows.push((n, [a, b, c]));
+    }
+    Ok(rows)
+}
+
 /// The table, sorted by number.
 #[derive(Debug, Clone, Default)]
 pub struct Enterprises {
@@ -56,29 +97,7 @@ impl Enterprises {
             reason,
         };
         let mut entries: Vec<Enterprise> = Vec::new();
-        let mut header = false;
-        for (i, line) in text.lines().enumerate() {
-            let n = i + 1;
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let cols: Vec<&str> = line.split('\t').collect();
-            if !header {
-                if cols != ["pen", "vendor", "origin"] {
-                    return Err(err(
-                        n,
-                        "expected the header line pen<TAB>vendor<TAB>origin".into(),
-                    ));
-                }
-                header = true;
-                continue;
-            }
-            let [pen, vendor, origin] = cols[..] else {
-                return Err(err(
-                    n,
-                    format!("expected 3 tab-separated columns, found {}", cols.len()),
-                ));
-            };
+        for (n, [pen, vendor, origin]) in tsv_rows(file, text, ["pen", "vendor", "origin"])? {
             let pen: u32 = pen
                 .parse()
                 .map_err(|_| err(n, format!("enterprise number expected, found {pen:?}")))?;

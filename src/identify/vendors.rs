@@ -7,7 +7,7 @@
 //! normalised words (lower case, punctuation dropped): a name matches when its words start the
 //! organisation's words, and the longest match wins.
 
-use super::enterprises::{Enterprises, RulesError};
+use super::enterprises::{Enterprises, RulesError, tsv_rows};
 
 /// A vendor and its group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,29 +65,7 @@ impl Vendors {
                 names.push((w, r));
             }
         }
-        let mut header = false;
-        for (i, line) in text.lines().enumerate() {
-            let n = i + 1;
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let cols: Vec<&str> = line.split('\t').collect();
-            if !header {
-                if cols != ["name", "vendor", "origin"] {
-                    return Err(err(
-                        n,
-                        "expected the header line name<TAB>vendor<TAB>origin".into(),
-                    ));
-                }
-                header = true;
-                continue;
-            }
-            let [name, vendor, origin] = cols[..] else {
-                return Err(err(
-                    n,
-                    format!("expected 3 tab-separated columns, found {}", cols.len()),
-                ));
-            };
+        for (n, [name, vendor, origin]) in tsv_rows(file, text, ["name", "vendor", "origin"])? {
             let known = names
                 .iter()
                 .find(|(_, r)| r.vendor == vendor)
