@@ -70,18 +70,31 @@ fn accepted_vendors(icon: &str, text: &str) -> Vec<String> {
         "extremevoss" | "extremeboss" | "extreme" | "enterasys" => {
             &["Extreme", "Enterasys", "Avaya"]
         }
-        "cisco-old" | "cisco" => &["Cisco"],
+        // Cisco's own brands (origin cisco) under Cisco's logo.
+        "cisco-old" | "cisco" => &["Cisco", "Meraki", "Viptela"],
         "meraki" => &["Cisco", "Meraki"],
         "tplink" => &["TP-Link"],
         "dlink" => &["D-Link"],
         "edge-core" => &["Edgecore", "Accton"],
         "edgeos" | "ubiquiti" => &["Ubiquiti"],
         "alliedtelesis" => &["Allied Telesis"],
-        "alcatellucent" => &["Nokia", "Alcatel-Lucent"],
+        // The Alcatel-Lucent brand is carried by Nokia (carrier gear) and by Alcatel-Lucent
+        // Enterprise (OmniSwitch, the AOS product line).
+        "alcatellucent" => &["Nokia", "Alcatel-Lucent", "Alcatel-Lucent Enterprise"],
         "checkpoint" => &["Check Point"],
         "force10" => &["Dell", "Force10"],
         "ibmos" => &["Lenovo", "IBM"],
         "3com" => &["3Com", "H3C"],
+        // LibreNMS names the OS or product line; we name its maker.
+        "aix" => &["IBM"],
+        "picos" => &["Pica8"],
+        "opnsense" => &["Deciso"],
+        "pfsense" => &["Netgate"],
+        // Short logo names of the company itself.
+        "saf" => &["SAF Tehnika"],
+        "gwd" => &["GW Technologies"],
+        // Blade Network Technologies: bought by IBM (2010), whose networking went to Lenovo (2014).
+        "bnt" => &["Lenovo", "IBM"],
         "netgear" => &["Netgear"],
         "linux" => &[],
         _ => &[],
@@ -172,7 +185,7 @@ fn corpus_origins_and_vendors_agree_with_truth() {
 }
 
 /// The floor this test holds, raised as the rules improve; the target (issue 3) is 97%.
-const VENDOR_AGREEMENT: f64 = 0.86;
+const VENDOR_AGREEMENT: f64 = 0.985;
 
 fn unescape_tsv(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -379,4 +392,4 @@ fn recog_sysdescr_examples_of_network_vendors() {
 }
 
 /// The floor this test holds, raised as the rules improve; the target (issue 3) is 95%.
-const RECOG_AGREEMENT: f64 = 0.003;
+const RECOG_AGREEMENT: f64 = 0.95;
