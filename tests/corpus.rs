@@ -7,52 +7,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use common::{Simulator, corpus, jsonl, run, s};
-use netorigin::discover::plan::walk_plan;
 use netorigin::identify::Identifier;
 use netorigin::simulate::Recording;
 use netorigin::snmp::oids;
-use netorigin::wire::VarBind;
-
-/// What a correct sweep must have saved: the probe objects, every object under the plan, and,
-/// where the sysObjectID names no maker, the first object of each watched vendor's private
-/// subtree (the probe that unmasks Huawei power units behind net-snmp).
-fn expected(rec: &Recording, identifier: &Identifier) -> Vec<VarBind> {
-    let plan = walk_plan();
-    let probe = [
-        oids::sys_descr(),
-        oids::sys_object_id(),
-        oids::sys_name(),
-        oids::sys_uptime(),
-    ];
-    let mut want: Vec<VarBind> = rec
-        .objects
-        .iter()
-        .filter(|vb| !vb.value.is_exception())
-        .filter(|vb| {
-            probe.contains(&vb.oid)
-                || plan
-                    .iter()
-                    .any(|t| vb.oid.starts_with(&t.root) && vb.oid != t.root)
-        })
-        .cloned()
-        .collect();
-    let maker_known = rec
-        .get(&oids::sys_object_id())
-        .and_then(|v| v.value.as_oid())
-        .and_then(|o| identifier.sys_object_id_evidence(o))
-        .is_some_and(|e| e.origin.is_some());
-    if !maker_known {
-        for root in identifier.watched_roots() {
-            if let Some(vb) = rec
-                .next_after(&root)
-                .filter(|vb| vb.oid.starts_with(&root) && !vb.value.is_exception())
-            {
-                want.push(vb.clone());
-            }
-        }
-    }
-    want
-}
 
 fn clean(t: Option<String>) -> Option<String> {
     t.map(|t| {
@@ -150,7 +107,7 @@ fn sweep_of_the_whole_corpus_matches_every_recording() {
         }
         let saved = walks_dir.join(format!("{ip}.snmprec"));
         let got = Recording::load(&saved).unwrap_or_else(|e| panic!("{e}"));
-        let want = expected(&rec, &identifier);
+        let want = common::expected_saved_walk(&rec, &identifier);
         let got: HashMap<_, _> = got
             .objects
             .iter()

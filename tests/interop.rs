@@ -73,19 +73,12 @@ fn wait_for_agent(addr: &str, community: &str, version: &str) {
     panic!("agent at {addr} did not answer within 30 s");
 }
 
-/// The values a sweep must have saved for a recording: probe objects and the walk plan.
+/// The values a sweep must have saved for a recording (see `common::expected_saved_walk`).
 fn plan_objects(rec: &Recording) -> BTreeMap<Oid, Value> {
-    let plan = netorigin::discover::plan::walk_plan();
-    rec.objects
-        .iter()
-        .filter(|vb| !vb.value.is_exception())
-        .filter(|vb| {
-            vb.oid.arcs().starts_with(&[1, 3, 6, 1, 2, 1, 1])
-                || plan
-                    .iter()
-                    .any(|t| vb.oid.starts_with(&t.root) && vb.oid != t.root)
-        })
-        .map(|vb| (vb.oid.clone(), vb.value.clone()))
+    let identifier = netorigin::identify::Identifier::bundled().unwrap();
+    common::expected_saved_walk(rec, &identifier)
+        .into_iter()
+        .map(|vb| (vb.oid, vb.value))
         .collect()
 }
 
@@ -162,7 +155,11 @@ fn sweep_against_snmpsim_serving_recordings() {
             "{n}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let records = jsonl(&o.stdout);
+        // The polled device; its LLDP neighbours follow as devices of their own.
+        let records: Vec<_> = jsonl(&o.stdout)
+            .into_iter()
+            .filter(|r| r["discovered_via"] == "snmp")
+            .collect();
         assert_eq!(records.len(), 1, "{n}");
         let r = &records[0];
         let rec = Recording::load(&root().join(format!("tests/data/snmprec/{n}.snmprec"))).unwrap();

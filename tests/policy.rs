@@ -61,7 +61,11 @@ fn origin_rule_bans_and_other_origins_are_clear() {
     let p = policy(&format!(
         "{HEADER}[[rule]]\nid = \"o\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n"
     ));
-    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-01-01"));
+    let (v, f) = judge(
+        std::slice::from_ref(&p),
+        &huawei_switch(),
+        day("2026-01-01"),
+    );
     assert_eq!(v, Verdict::Banned);
     assert_eq!(f[0].rule, "o");
     let cisco = DeviceRecord {
@@ -91,7 +95,12 @@ fn vendor_and_model_pattern_rules() {
         "{HEADER}[[rule]]\nid = \"v\"\nverdict = \"review\"\nreason = \"r\"\nvendors = [\"huawei\"]\nmodel = \"^S57\"\n"
     ));
     assert_eq!(
-        judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-01-01")).0,
+        judge(
+            std::slice::from_ref(&p),
+            &huawei_switch(),
+            day("2026-01-01")
+        )
+        .0,
         Verdict::Review
     );
     let router = DeviceRecord {
@@ -144,7 +153,12 @@ fn scope_and_discovery_limits() {
         "{HEADER}[[rule]]\nid = \"s\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\nscope = [\"10.20.0.0/16\"]\ndiscovered_via = [\"snmp\"]\n"
     ));
     assert_eq!(
-        judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-01-01")).0,
+        judge(
+            std::slice::from_ref(&p),
+            &huawei_switch(),
+            day("2026-01-01")
+        )
+        .0,
         Verdict::Banned
     );
     let elsewhere = DeviceRecord {
@@ -192,7 +206,11 @@ fn exceptions_apply_until_they_expire() {
          [[exception]]\nchassis_mac = \"00-E0-FC-AA-BB-CC\"\njustification = \"museum\"\napproved_by = \"CTO\"\n"
     );
     let p = policy(&text);
-    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-06-30"));
+    let (v, f) = judge(
+        std::slice::from_ref(&p),
+        &huawei_switch(),
+        day("2026-06-30"),
+    );
     assert_eq!(v, Verdict::Clear, "excepted on its last day");
     assert!(
         f[0].exception
@@ -200,7 +218,11 @@ fn exceptions_apply_until_they_expire() {
             .unwrap()
             .contains("lab unit (approved by CISO, until 2026-06-30)")
     );
-    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), day("2026-07-01"));
+    let (v, f) = judge(
+        std::slice::from_ref(&p),
+        &huawei_switch(),
+        day("2026-07-01"),
+    );
     assert_eq!(v, Verdict::Banned, "expired the next day");
     assert!(f[0].exception.is_none());
     assert!(

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::device::{DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations};
-use crate::identify::{Facts, Identifier, hex_mac, mac_of, private_oids};
+use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
 use crate::policy::Policy;
 use crate::snmp::oids;
 use crate::wire::{Oid, Value};
@@ -216,7 +216,49 @@ fn count_under(obs: &Observations, column: &str) -> usize {
     obs.column(&c).count()
 }
 
-/// Builds the record of one device.
+fn sys_object_id(obs: &Observations) -> Option<Oid> {
+    obs.get(&oids::sys_object_id())
+        .and_then(Value::as_oid)
+        .cloned()
+}
+
+/// The chassis MAC: LLDP's local chassis ID where its subtype is a MAC address.
+fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
+    match obs.get(&col(LLDP_LOC, 1)) {
+        Some(Value::Integer(4)) => mac_of(obs.get(&col(LLDP_LOC, 2))),
+        _ => None,
+    }
+}
+
+/// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
+/// before it fetches the objects of the inventory rules that apply to the vendor).
+pub fn identify(obs: &Observations, identifier: &Identifier) -> Identification {
+    identify_with(obs, &modules(obs), identifier)
+}
+
+fn identify_with(
+    obs: &Observations,
+    modules: &[Module],
+    identifier: &Identifier,
+) -> Identification {
+    let sys_object_id = sys_object_id(obs);
+    let sys_descr = text(obs.get(&oids::sys_descr()));
+    let interface_macs: Vec<[u8; 6]> = rows(obs, IF_ENTRY, &[6])
+        .values()
+        .filter_map(|c| mac_of(c.get(&6).copied()))
+        .collect();
+    identifier.identify(&Facts {
+        sys_object_id: sys_object_id.as_ref(),
+        sys_descr: sys_descr.as_deref(),
+        chassis: chassis(modules),
+        chassis_mac: chassis_mac(obs),
+        interface_macs,
+        private_oids: private_oids(obs),
+    })
+}
+
+/// Builds the record of one device: identification, then the model, version and serial of the
+/// inventory rules where they apply (see [`crate::identify::inventory`] for the precedence).
 pub fn device_record(
     address: String,
     via: DiscoveredVia,
@@ -225,10 +267,7 @@ pub fn device_record(
     notes: Vec<String>,
     ctx: &Context<'_>,
 ) -> DeviceRecord {
-    let sys_object_id = obs
-        .get(&oids::sys_object_id())
-        .and_then(Value::as_oid)
-        .cloned();
+    let sys_object_id = sys_object_id(obs);
     let sys_descr = text(obs.get(&oids::sys_descr()));
     let mut modules = modules(obs);
     for m in &mut modules {
@@ -238,24 +277,14 @@ pub fn device_record(
         }
     }
     let interfaces = interfaces(obs);
-    let chassis_mac = match obs.get(&col(LLDP_LOC, 1)) {
-        Some(Value::Integer(4)) => mac_of(obs.get(&col(LLDP_LOC, 2))),
-        _ => None,
-    };
-    let interface_macs: Vec<[u8; 6]> = rows(obs, IF_ENTRY, &[6])
-        .values()
-        .filter_map(|c| mac_of(c.get(&6).copied()))
-        .collect();
-    let facts = Facts {
+    let chassis_mac = chassis_mac(obs);
+    let id = identify_with(obs, &modules, ctx.identifier);
+    let subject = Subject {
         sys_object_id: sys_object_id.as_ref(),
-        sys_descr: sys_descr.as_deref(),
-        chassis: chassis(&modules),
-        chassis_mac,
-        interface_macs,
-        private_oids: private_oids(obs),
+        vendor: id.vendor.as_deref(),
+        chassis: chassis(&modules).map(|c| c.index),
     };
-    let id = ctx.identifier.identify(&facts);
-    let serial = chassis_serial(&modules);
+    let inventory = ctx.identifier.inventory(obs, &subject);
     let (verdict, findings) = ctx.policy.evaluate(id.origin.as_deref());
     DeviceRecord {
         address,
@@ -269,10 +298,10 @@ pub fn device_record(
         vendor: id.vendor,
         origin: id.origin,
         brand: id.brand,
-        model: id.model,
+        model: inventory.model.over(id.model),
         os: id.os,
-        version: id.version,
-        serial,
+        version: inventory.version.over(id.version),
+        serial: inventory.serial.over(chassis_serial(&modules)),
         chassis_mac: chassis_mac.map(hex_mac),
         confidence: id.confidence,
         evidence: id.evidence,
@@ -291,7 +320,9 @@ pub fn device_record(
 }
 
 /// The chassis: the first ENTITY row of class chassis contained in nothing, else the first
-/// chassis row, else the first row with a manufacturer or model.
+/// chassis row, else the first row with a manufacturer or model, else the first row of class
+/// stack or of no class at all that has a serial number or software revision (agents that
+/// answer only some columns of the table, such as entPhysicalSerialNum.1).
 fn chassis(modules: &[Module]) -> Option<&Module> {
     let is_chassis = |m: &&Module| m.class.as_deref() == Some("chassis");
     modules
@@ -303,6 +334,12 @@ fn chassis(modules: &[Module]) -> Option<&Module> {
             modules
                 .iter()
                 .find(|m| m.manufacturer.is_some() || m.model.is_some())
+        })
+        .or_else(|| {
+            modules.iter().find(|m| {
+                matches!(m.class.as_deref(), None | Some("stack"))
+                    && (m.serial.is_some() || m.software_rev.is_some())
+            })
         })
 }
 
@@ -316,7 +353,12 @@ fn chassis_serial(modules: &[Module]) -> Option<String> {
         .or_else(|| {
             modules
                 .iter()
-                .filter(|m| matches!(m.class.as_deref(), Some("chassis" | "module" | "stack")))
+                .filter(|m| {
+                    matches!(
+                        m.class.as_deref(),
+                        None | Some("chassis" | "module" | "stack")
+                    )
+                })
                 .find_map(|m| m.serial.clone().filter(usable))
         })
 }

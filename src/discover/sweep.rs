@@ -4,6 +4,9 @@
 //! Politeness: every datagram waits for the global [`Pacer`]; each device has its own cap on
 //! requests in flight; a device that times out is tried with each credential once (plus
 //! retries) and then reported silent. The sweep never sends a SET.
+//!
+//! After the walk plan, the objects of the inventory rules that apply to the device (its
+//! vendor's model, version and serial objects) are fetched through the same paced session.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -14,16 +17,17 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::build::{Context, NeighborCollector, device_record};
+use super::build::{Context, NeighborCollector, device_record, identify};
 use super::plan::walk_plan;
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::identify::Identifier;
+use crate::identify::inventory::Source;
 use crate::net::{Paced, Pacer};
 use crate::policy::Policy;
 use crate::simulate::recording::write_snmprec;
 use crate::snmp::walk::{WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
-use crate::wire::VarBind;
+use crate::wire::{Oid, VarBind};
 
 /// How to sweep.
 #[derive(Debug, Clone)]
@@ -225,6 +229,8 @@ async fn device<C: Connector>(
             });
             obs.extend(rows);
         }
+        let walked: Vec<Oid> = walk_plan().into_iter().map(|t| t.root).collect();
+        obs.extend(inventory(session, &obs, identifier, &walked).await);
     }
     if let Some(dir) = &config.save_walks {
         let path = dir.join(format!("{}.snmprec", address.to_string().replace(':', "_")));
@@ -276,8 +282,47 @@ async fn private_subtrees<S: Session>(
     found
 }
 
-/// GET of the four system objects. A v1 agent that lacks one answers noSuchName for the whole
-/// request; then each is asked alone so the others are not lost.
+/// The objects of the inventory rules that apply to the device as identified so far
+/// (`rules/inventory.toml`): one GET for the exact objects, one GETNEXT per prefix keeping only
+/// an answer inside it, so that the record says what offline identification of a full walk
+/// says. What the probe or the walks already hold is not asked again.
+async fn inventory<S: Session>(
+    session: &S,
+    obs: &Observations,
+    identifier: &Identifier,
+    walked: &[Oid],
+) -> Vec<VarBind> {
+    let id = identify(obs, identifier);
+    let sys_object_id = obs.get(&oids::sys_object_id()).and_then(|v| v.as_oid());
+    let inside_walk = |o: &Oid| walked.iter().any(|r| o.starts_with(r));
+    let mut gets = Vec::new();
+    let mut found = Vec::new();
+    for source in identifier.inventory_sources(sys_object_id, id.vendor.as_deref()) {
+        match &source {
+            Source::Get(o) if obs.get(o).is_none() && !inside_walk(o) => gets.push(o.clone()),
+            Source::First(p) if !inside_walk(p) => {
+                if let Ok(vbs) = session.get_next(std::slice::from_ref(p)).await {
+                    found.extend(
+                        vbs.into_iter()
+                            .filter(|vb| source.answered_by(&vb.oid) && !vb.value.is_exception()),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    for chunk in gets.chunks(INVENTORY_GET_BATCH) {
+        if let Ok(vbs) = get_each_if_refused(session, chunk).await {
+            found.extend(vbs.into_iter().filter(|vb| !vb.value.is_exception()));
+        }
+    }
+    found
+}
+
+/// Objects asked in one inventory GET.
+const INVENTORY_GET_BATCH: usize = 8;
+
+/// GET of the four system objects.
 async fn probe<S: Session>(session: &S) -> Result<Vec<VarBind>, SnmpError> {
     let wanted = [
         oids::sys_descr(),
@@ -285,10 +330,19 @@ async fn probe<S: Session>(session: &S) -> Result<Vec<VarBind>, SnmpError> {
         oids::sys_name(),
         oids::sys_uptime(),
     ];
-    match session.get(&wanted).await {
+    get_each_if_refused(session, &wanted).await
+}
+
+/// GET of several objects. A v1 agent that lacks one answers noSuchName for the whole request;
+/// then each is asked alone so the others are not lost.
+async fn get_each_if_refused<S: Session>(
+    session: &S,
+    wanted: &[Oid],
+) -> Result<Vec<VarBind>, SnmpError> {
+    match session.get(wanted).await {
         Err(SnmpError::Status { status: 2, .. }) => {
             let mut got = Vec::new();
-            for oid in &wanted {
+            for oid in wanted {
                 if let Ok(v) = session.get(std::slice::from_ref(oid)).await {
                     got.extend(v);
                 }

@@ -13,9 +13,14 @@
 //! - the IEEE OUI of the chassis MAC and of the interfaces' MACs (weak: a NIC's maker is often
 //!   not the device's).
 //!
+//! Model, version and serial come from the sysDescr capture and the ENTITY-MIB chassis row,
+//! and, where `rules/inventory.toml` knows the vendor's own objects, from those
+//! ([`inventory`]; [`Identifier::inventory_oids`] says what a sweep must fetch for them).
+//!
 //! Pure functions over data: nothing here does I/O.
 
 pub mod enterprises;
+pub mod inventory;
 pub mod oui;
 pub mod sysdescr;
 pub mod vendors;
@@ -23,6 +28,7 @@ pub mod vendors;
 use std::collections::BTreeMap;
 
 pub use enterprises::{Enterprise, Enterprises, RulesError};
+pub use inventory::{Inventory, InventoryRules, Subject};
 pub use sysdescr::SysDescrRules;
 pub use vendors::{VendorRef, Vendors};
 
@@ -89,6 +95,7 @@ pub struct Identifier {
     enterprises: Enterprises,
     vendors: Vendors,
     sysdescr: SysDescrRules,
+    inventory: InventoryRules,
 }
 
 /// What the identifier is given about one device, however it was learnt.
@@ -114,10 +121,12 @@ impl Identifier {
         let enterprises = Enterprises::bundled()?;
         let vendors = Vendors::bundled(&enterprises)?;
         let sysdescr = SysDescrRules::bundled(&vendors)?;
+        let inventory = InventoryRules::bundled(&vendors)?;
         Ok(Identifier {
             enterprises,
             vendors,
             sysdescr,
+            inventory,
         })
     }
 
@@ -134,6 +143,36 @@ impl Identifier {
     /// The sysDescr rules.
     pub fn sysdescr_rules(&self) -> &SysDescrRules {
         &self.sysdescr
+    }
+
+    /// The inventory rules.
+    pub fn inventory_rules(&self) -> &InventoryRules {
+        &self.inventory
+    }
+
+    /// What a sweep must fetch for the inventory rules that apply to a device with this
+    /// sysObjectID and identified vendor: each an object (GET) or a prefix (one GETNEXT), as
+    /// [`inventory::Source`] says; in OID order, once each.
+    pub fn inventory_sources(
+        &self,
+        sys_object_id: Option<&Oid>,
+        vendor: Option<&str>,
+    ) -> Vec<inventory::Source> {
+        self.inventory.sources(sys_object_id, vendor)
+    }
+
+    /// The OIDs of [`Identifier::inventory_sources`].
+    pub fn inventory_oids(&self, sys_object_id: Option<&Oid>, vendor: Option<&str>) -> Vec<Oid> {
+        self.inventory_sources(sys_object_id, vendor)
+            .iter()
+            .map(|s| s.oid().clone())
+            .collect()
+    }
+
+    /// Model, version and serial as the inventory rules read them from a device's
+    /// observations; each [`inventory::Choice`] says how it ranks against the generic sources.
+    pub fn inventory(&self, obs: &Observations, subject: &Subject<'_>) -> Inventory {
+        self.inventory.apply(obs, subject)
     }
 
     /// The roots of the private subtrees of [`WATCHED_ORIGINS`], to probe on generic agents.

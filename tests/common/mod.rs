@@ -8,6 +8,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use netorigin::device::Observations;
+use netorigin::discover::build::identify;
+use netorigin::discover::plan::walk_plan;
+use netorigin::identify::Identifier;
+use netorigin::identify::inventory::Source;
+use netorigin::simulate::Recording;
+use netorigin::snmp::oids;
+use netorigin::wire::VarBind;
+
 /// The binary under test.
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_netorigin")
@@ -148,4 +157,70 @@ pub fn jsonl(out: &[u8]) -> Vec<serde_json::Value> {
 /// Path as &str.
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
+}
+
+/// What a correct sweep must have saved: the probe objects, every object under the plan,
+/// where the sysObjectID names no maker, the first object of each watched vendor's private
+/// subtree (the probe that unmasks Huawei power units behind net-snmp), and the objects of the
+/// inventory rules that apply to the device as identified from all that.
+pub fn expected_saved_walk(rec: &Recording, identifier: &Identifier) -> Vec<VarBind> {
+    let plan = walk_plan();
+    let probe = [
+        oids::sys_descr(),
+        oids::sys_object_id(),
+        oids::sys_name(),
+        oids::sys_uptime(),
+    ];
+    let mut want: Vec<VarBind> = rec
+        .objects
+        .iter()
+        .filter(|vb| !vb.value.is_exception())
+        .filter(|vb| {
+            probe.contains(&vb.oid)
+                || plan
+                    .iter()
+                    .any(|t| vb.oid.starts_with(&t.root) && vb.oid != t.root)
+        })
+        .cloned()
+        .collect();
+    let maker_known = rec
+        .get(&oids::sys_object_id())
+        .and_then(|v| v.value.as_oid())
+        .and_then(|o| identifier.sys_object_id_evidence(o))
+        .is_some_and(|e| e.origin.is_some());
+    if !maker_known {
+        for root in identifier.watched_roots() {
+            if let Some(vb) = rec
+                .next_after(&root)
+                .filter(|vb| vb.oid.starts_with(&root) && !vb.value.is_exception())
+            {
+                want.push(vb.clone());
+            }
+        }
+    }
+    want.extend(inventory(rec, identifier, &want));
+    want
+}
+
+/// The inventory objects a sweep fetches after `seen`: for an exact object its recorded value,
+/// for a prefix the first recorded object under it; each once, and none already seen.
+fn inventory(rec: &Recording, identifier: &Identifier, seen: &[VarBind]) -> Vec<VarBind> {
+    let mut obs = Observations::default();
+    obs.extend(seen.iter().cloned());
+    let id = identify(&obs, identifier);
+    let sys_object_id = obs.get(&oids::sys_object_id()).and_then(|v| v.as_oid());
+    let mut out: Vec<VarBind> = Vec::new();
+    for source in identifier.inventory_sources(sys_object_id, id.vendor.as_deref()) {
+        let found = match &source {
+            Source::Get(o) => rec.get(o),
+            Source::First(p) => rec.next_after(p),
+        };
+        if let Some(vb) = found.filter(|vb| source.answered_by(&vb.oid) && !vb.value.is_exception())
+            && obs.get(&vb.oid).is_none()
+            && !out.iter().any(|x| x.oid == vb.oid)
+        {
+            out.push(vb.clone());
+        }
+    }
+    out
 }
