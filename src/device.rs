@@ -148,6 +148,8 @@ pub struct Observations {
     pub values: BTreeMap<Oid, Value>,
     /// How each table walk ended.
     pub tables: Vec<TableWalk>,
+    /// The SNMPv3 authoritative engine ID, as the engine-ID probe found it.
+    pub engine_id: Option<Vec<u8>>,
 }
 
 impl Observations {

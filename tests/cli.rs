@@ -408,3 +408,71 @@ fn fail_on_sets_exit_code_3_and_bad_policies_are_exit_2() {
         "nothing is judged with a broken policy"
     );
 }
+
+#[test]
+fn a_device_with_no_working_credential_is_reported_from_its_engine_id() {
+    let rec = root().join("tests/data/snmprec/zte/zxr10_5928.snmprec");
+    let sim = Simulator::start("127.22.1.1", &[rec], &["--community", "only-the-noc-knows"]);
+    let port = sim.port.to_string();
+    let o = run(
+        &[
+            "sweep",
+            "127.22.1.1",
+            "--port",
+            &port,
+            "--timeout",
+            "300",
+            "--retries",
+            "0",
+            "--format",
+            "jsonl",
+        ],
+        LIMIT,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = &jsonl(&o.stdout)[0];
+    assert_eq!(r["vendor"], "ZTE");
+    assert_eq!(r["origin"], "zte");
+    assert_eq!(r["verdict"], "banned");
+    assert!(r["credential"].is_null());
+    assert!(
+        r["engine_id"].as_str().unwrap().starts_with("80000f3e03"),
+        "ZTE's 3902 in RFC 3411's MAC format: {}",
+        r["engine_id"]
+    );
+    assert_eq!(r["chassis_mac"], "00:19:c6:01:0e:3c", "the engine ID's MAC");
+    assert_eq!(
+        r["evidence"][0]["source"],
+        "SNMPv3 engine ID enterprise 3902"
+    );
+    assert!(
+        r["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("engine-ID probe"))
+    );
+    // With the probe off, the same device is silent.
+    let o = run(
+        &[
+            "sweep",
+            "127.22.1.1",
+            "--port",
+            &port,
+            "--timeout",
+            "300",
+            "--retries",
+            "0",
+            "--no-engine-probe",
+            "--format",
+            "jsonl",
+        ],
+        LIMIT,
+    );
+    assert!(o.status.success());
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

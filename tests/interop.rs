@@ -278,6 +278,12 @@ fn sweep_against_net_snmp_snmpd_v2c_and_v1() {
     assert_eq!(r["sys_name"], "netorigin-snmpd");
     assert_eq!(r["sys_object_id"], "1.3.6.1.4.1.8072.3.2.10");
     assert_eq!(r["credential"], "v2c community #1");
+    // net-snmp answered the credential-free engine-ID probe with its own engine ID (8072).
+    assert!(
+        r["engine_id"].as_str().unwrap().starts_with("80001f88"),
+        "{}",
+        r["engine_id"]
+    );
     // net-snmp's enterprise number is a generic agent's: evidence, not a maker.
     assert_eq!(r["evidence"][0]["vendor"], "Net-SNMP");
     assert!(r["vendor"].is_null() && r["verdict"] == "unknown");
@@ -331,6 +337,37 @@ fn sweep_against_net_snmp_snmpd_v2c_and_v1() {
         "{ends:?}"
     );
     assert!(r["interfaces"].as_array().unwrap().len() == theirs.len());
+
+    // No working community at all: net-snmp is still found, from its engine ID alone (its
+    // enterprise number is a generic agent's, so the vendor stays open).
+    let o = run(
+        &[
+            "sweep",
+            ip,
+            "--port",
+            &port.to_string(),
+            "--community",
+            "wrong",
+            "--timeout",
+            "300",
+            "--format",
+            "jsonl",
+        ],
+        LIMIT,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = &jsonl(&o.stdout)[0];
+    assert!(r["credential"].is_null());
+    assert!(
+        r["engine_id"].as_str().unwrap().starts_with("80001f88"),
+        "{}",
+        r["engine_id"]
+    );
+    assert_eq!(
+        r["evidence"][0]["source"],
+        "SNMPv3 engine ID enterprise 8072"
+    );
+    assert!(r["vendor"].is_null() && r["verdict"] == "unknown");
 }
 
 /// One binding as net-snmp prints it with `-On -Ox -Oe -Ot -OU`, brought to a canonical form.
@@ -419,6 +456,29 @@ fn net_snmp_walks_netorigin_simulate_and_sees_the_recording() {
         .collect();
     let sim = Simulator::start("127.24.0.3", &recs, &[]);
     for (addr, path) in &sim.agents {
+        // net-snmp's v3 client discovers our engine ID, then asks with a user we do not have:
+        // "Unknown user name" proves it read our discovery Report.
+        let o = Command::new(need("snmpget"))
+            .args([
+                "-v3",
+                "-l",
+                "noAuthNoPriv",
+                "-u",
+                "probe",
+                "-t",
+                "2",
+                "-r",
+                "0",
+                &addr.to_string(),
+                ".1.3.6.1.2.1.1.1.0",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("Unknown user name"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let rec = Recording::load(path).unwrap();
         for (tool, version) in [("snmpbulkwalk", "2c"), ("snmpwalk", "1")] {
             // v1 cannot carry Counter64, so a v1 walk skips those objects (RFC 3584 4.2.2.1).

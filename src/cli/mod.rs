@@ -230,6 +230,10 @@ pub struct SweepTuning {
     /// Probe only: do not walk the responders' tables.
     #[arg(long)]
     pub no_walk: bool,
+    /// Do not ask targets for their SNMPv3 engine ID (a credential-free first probe that
+    /// reveals the maker's enterprise number of almost every v3-capable agent).
+    #[arg(long)]
+    pub no_engine_probe: bool,
     /// Rows at most per walked table.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub max_rows: u64,
@@ -361,6 +365,7 @@ fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, 
         rate: t.rate.0,
         max_in_flight_per_device: t.max_in_flight_per_device as usize,
         walk: !t.no_walk,
+        engine_probe: !t.no_engine_probe,
         limits: WalkLimits {
             max_rows: t.max_rows as usize,
             ..WalkLimits::default()
@@ -658,6 +663,7 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
         rate: Rate(NonZeroU32::new(5000)),
         max_in_flight_per_device: 1,
         no_walk: false,
+        no_engine_probe: false,
         max_rows: 20_000,
         save_walks: None,
     };

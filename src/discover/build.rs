@@ -7,6 +7,7 @@ use crate::device::{DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Ob
 use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
 use crate::policy::Policy;
 use crate::snmp::oids;
+use crate::wire::engine_id::EngineId;
 use crate::wire::{Oid, Value};
 
 /// What the record needs besides the observations.
@@ -222,12 +223,19 @@ fn sys_object_id(obs: &Observations) -> Option<Oid> {
         .cloned()
 }
 
-/// The chassis MAC: LLDP's local chassis ID where its subtype is a MAC address.
+/// The chassis MAC: LLDP's local chassis ID where its subtype is a MAC address, else the MAC
+/// an RFC 3411 engine ID carries (agents build it from the chassis MAC).
 fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
     match obs.get(&col(LLDP_LOC, 1)) {
         Some(Value::Integer(4)) => mac_of(obs.get(&col(LLDP_LOC, 2))),
         _ => None,
     }
+    .or_else(|| {
+        obs.engine_id
+            .as_deref()
+            .and_then(|b| EngineId::decode(b).ok())
+            .and_then(|e| e.mac())
+    })
 }
 
 /// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
@@ -247,6 +255,10 @@ fn identify_with(
         .values()
         .filter_map(|c| mac_of(c.get(&6).copied()))
         .collect();
+    let engine_id = obs
+        .engine_id
+        .as_deref()
+        .and_then(|b| EngineId::decode(b).ok());
     identifier.identify(&Facts {
         sys_object_id: sys_object_id.as_ref(),
         sys_descr: sys_descr.as_deref(),
@@ -254,6 +266,7 @@ fn identify_with(
         chassis_mac: chassis_mac(obs),
         interface_macs,
         private_oids: private_oids(obs),
+        engine_id: engine_id.as_ref(),
     })
 }
 
@@ -294,7 +307,10 @@ pub fn device_record(
         sys_descr,
         sys_object_id: sys_object_id.map(|o| o.to_string()),
         sys_uptime: obs.get(&oids::sys_uptime()).and_then(Value::as_u64),
-        engine_id: None,
+        engine_id: obs
+            .engine_id
+            .as_ref()
+            .map(|b| b.iter().map(|x| format!("{x:02x}")).collect()),
         vendor: id.vendor,
         origin: id.origin,
         brand: id.brand,

@@ -22,9 +22,10 @@ use super::plan::walk_plan;
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::identify::Identifier;
 use crate::identify::inventory::Source;
+use crate::net::engine_probe::discover_engine_id;
 use crate::net::{Paced, Pacer};
 use crate::policy::Policy;
-use crate::simulate::recording::write_snmprec;
+use crate::simulate::recording::{engine_id_comment, write_snmprec};
 use crate::snmp::walk::{WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
 use crate::wire::{Oid, VarBind};
@@ -34,6 +35,8 @@ use crate::wire::{Oid, VarBind};
 pub struct SweepConfig {
     /// The credential ladder, tried in order.
     pub credentials: Vec<Credential>,
+    /// Whether to ask every target for its SNMPv3 engine ID first, with no credential.
+    pub engine_probe: bool,
     /// The agents' UDP port.
     pub port: u16,
     /// How long to wait for each answer.
@@ -58,6 +61,7 @@ impl Default for SweepConfig {
     fn default() -> Self {
         SweepConfig {
             credentials: Vec::new(),
+            engine_probe: true,
             port: 161,
             timeout: Duration::from_millis(1000),
             retries: 1,
@@ -184,6 +188,15 @@ async fn device<C: Connector>(
     let peer = SocketAddr::new(address, config.port);
     let permits = Arc::new(Semaphore::new(config.max_in_flight_per_device.max(1)));
     let mut notes = Vec::new();
+    // The engine-ID probe goes first, under the same per-device cap as everything else.
+    let engine_id = if config.engine_probe {
+        let _permit = permits.acquire().await.ok()?;
+        discover_engine_id(peer, config.timeout, config.retries, &pacer)
+            .await
+            .ok()
+    } else {
+        None
+    };
     let mut found = None;
     for credential in &config.credentials {
         let session = match connector.session(peer, credential, config.timeout).await {
@@ -202,8 +215,30 @@ async fn device<C: Connector>(
             Err(e) => notes.push(format!("{}: {e}", credential.label())),
         }
     }
-    let (session, credential, probed) = found?;
-    let mut obs = Observations::default();
+    let Some((session, credential, probed)) = found else {
+        // No credential worked; an agent that revealed its engine ID is still a device,
+        // identified from that alone.
+        let obs = Observations {
+            engine_id: Some(engine_id?),
+            ..Observations::default()
+        };
+        notes.push(
+            "answered only the credential-free SNMPv3 engine-ID probe: no credential worked".into(),
+        );
+        let ctx = Context { identifier, policy };
+        return Some(device_record(
+            address.to_string(),
+            DiscoveredVia::Snmp,
+            None,
+            &obs,
+            notes,
+            &ctx,
+        ));
+    };
+    let mut obs = Observations {
+        engine_id,
+        ..Observations::default()
+    };
     obs.extend(probed);
     obs.extend(private_subtrees(&session, &obs, identifier).await);
     if config.walk {
@@ -234,7 +269,7 @@ async fn device<C: Connector>(
     }
     if let Some(dir) = &config.save_walks {
         let path = dir.join(format!("{}.snmprec", address.to_string().replace(':', "_")));
-        if let Err(e) = std::fs::write(&path, write_snmprec(&obs.varbinds())) {
+        if let Err(e) = std::fs::write(&path, saved_walk(&obs)) {
             let _ = events
                 .send(Event::Warning(format!(
                     "cannot save walk to {}: {e}",
@@ -252,6 +287,17 @@ async fn device<C: Connector>(
         notes,
         &ctx,
     ))
+}
+
+/// A device's answers as `.snmprec` text, with its engine ID as a comment so that a replay
+/// answers discovery as the device did. No credential is in it.
+fn saved_walk(obs: &Observations) -> String {
+    let head = obs
+        .engine_id
+        .as_deref()
+        .map(engine_id_comment)
+        .unwrap_or_default();
+    head + &write_snmprec(&obs.varbinds())
 }
 
 /// Where the sysObjectID names no maker (a generic agent such as net-snmp, or none at all),

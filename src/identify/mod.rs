@@ -33,6 +33,7 @@ pub use sysdescr::SysDescrRules;
 pub use vendors::{VendorRef, Vendors};
 
 use crate::device::{Evidence, Module, Observations};
+use crate::wire::engine_id::EngineId;
 use crate::wire::{Oid, Value};
 
 /// The result of identification.
@@ -113,6 +114,8 @@ pub struct Facts<'a> {
     pub interface_macs: Vec<[u8; 6]>,
     /// Private enterprise OIDs that answered (the first one seen under each enterprise).
     pub private_oids: Vec<&'a Oid>,
+    /// The SNMPv3 engine ID, decoded.
+    pub engine_id: Option<&'a EngineId>,
 }
 
 impl Identifier {
@@ -182,6 +185,37 @@ impl Identifier {
             .filter(|e| WATCHED_ORIGINS.contains(&e.origin.as_str()))
             .map(|e| enterprises_arc().child(e.pen))
             .collect()
+    }
+
+    /// Evidence from an SNMPv3 engine ID: its enterprise number (as strong as a sysObjectID's,
+    /// and there before any credential), and the OUI of the MAC it carries.
+    pub fn engine_id_evidence(&self, e: &EngineId) -> Vec<Evidence> {
+        let (vendor, origin, w) = match self.enterprises.get(e.enterprise) {
+            Some(x) if x.is_generic_agent() => {
+                (Some(x.vendor.clone()), None, weight::GENERIC_AGENT)
+            }
+            Some(x) => (
+                Some(x.vendor.clone()),
+                Some(x.origin.clone()),
+                weight::ENTERPRISE,
+            ),
+            None => (None, None, 0.0),
+        };
+        let mut out = vec![Evidence {
+            source: format!("SNMPv3 engine ID enterprise {}", e.enterprise),
+            value: e.hex.clone(),
+            vendor,
+            origin,
+            weight: w,
+        }];
+        if let Some(mac) = e.mac() {
+            out.extend(self.oui_evidence(
+                "OUI of the engine ID's MAC".into(),
+                mac,
+                weight::CHASSIS_OUI,
+            ));
+        }
+        out
     }
 
     /// Evidence from a sysObjectID.
@@ -285,6 +319,9 @@ impl Identifier {
             }
         }
 
+        if let Some(e) = facts.engine_id {
+            evidence.extend(self.engine_id_evidence(e));
+        }
         if let Some(mac) = facts.chassis_mac {
             evidence.extend(self.oui_evidence(
                 "OUI of chassis MAC".into(),

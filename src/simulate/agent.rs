@@ -28,7 +28,10 @@ pub struct Agent {
 impl Agent {
     /// An agent that accepts any community when `community` is `None`.
     pub fn new(recording: Arc<Recording>, community: Option<Vec<u8>>) -> Self {
-        let engine_id = engine_id_for(&recording);
+        let engine_id = recording
+            .engine_id
+            .clone()
+            .unwrap_or_else(|| engine_id_for(&recording));
         Agent {
             recording,
             community,

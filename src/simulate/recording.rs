@@ -28,6 +28,9 @@ pub struct Recording {
     /// Malformed lines skipped by [`Recording::load_skipping_bad_lines`], each as
     /// `FILE:LINE: reason`.
     pub skipped: Vec<String>,
+    /// The SNMPv3 engine ID the recorded agent had, from a `# engine-id: HEX` comment (which
+    /// `--save-walks` writes), so that a replay answers discovery as the device did.
+    pub engine_id: Option<Vec<u8>>,
 }
 
 /// Why a recording could not be loaded.
@@ -85,8 +88,15 @@ impl Recording {
     ) -> Result<Recording, RecordingError> {
         let mut objects = Vec::new();
         let mut skipped = Vec::new();
+        let mut engine_id = None;
         for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if let Some(hex) = raw.strip_prefix(ENGINE_ID_COMMENT.as_bytes()) {
+                engine_id = decode_hex(String::from_utf8_lossy(hex).trim())
+                    .ok()
+                    .filter(|e| (5..=32).contains(&e.len()));
+                continue;
+            }
             if raw.iter().all(u8::is_ascii_whitespace) || raw.first() == Some(&b'#') {
                 continue;
             }
@@ -116,6 +126,7 @@ impl Recording {
             was_unsorted,
             objects,
             skipped,
+            engine_id,
         })
     }
 
@@ -307,6 +318,14 @@ fn decode_escaped(s: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// The comment that carries a recorded agent's engine ID.
+pub const ENGINE_ID_COMMENT: &str = "# engine-id: ";
+
+/// The engine-ID comment line for a saved walk.
+pub fn engine_id_comment(engine_id: &[u8]) -> String {
+    format!("{ENGINE_ID_COMMENT}{}\n", hex(engine_id))
+}
+
 /// Writes bindings as `.snmprec` text, in the order given. Octet strings that are printable
 /// ASCII are written plain, others in hex, so the file replays byte for byte.
 pub fn write_snmprec(objects: &[VarBind]) -> String {
@@ -420,6 +439,22 @@ mod tests {
                 .to_string();
             assert!(err.starts_with("t.snmprec:2: "), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn an_engine_id_comment_is_kept_for_replay() {
+        let text = format!(
+            "{}1.3.6.1.2.1.1.1.0|4|x\n",
+            engine_id_comment(&[0x80, 0, 0x07, 0xdb, 4, b'a', b'b'])
+        );
+        let r = parse(&text).unwrap();
+        assert_eq!(r.engine_id, Some(vec![0x80, 0, 0x07, 0xdb, 4, b'a', b'b']));
+        assert_eq!(r.objects.len(), 1);
+        assert_eq!(
+            parse("# engine-id: zz\n").unwrap().engine_id,
+            None,
+            "a bad one is ignored"
+        );
     }
 
     #[test]
