@@ -89,6 +89,8 @@ pub struct Module {
     pub vendor: Option<String>,
     /// The module's own company group, once identified.
     pub origin: Option<String>,
+    /// The module's own verdict, for modules whose maker is known (`None` for the others).
+    pub verdict: Option<Verdict>,
 }
 
 /// A neighbour from the device's LLDP remote table (IEEE 802.1AB LLDP-MIB).

@@ -135,6 +135,12 @@ fn a_huawei_module_in_a_cisco_chassis_is_found() {
     let (v, f) = judge(std::slice::from_ref(&p), &cisco, day("2026-01-01"));
     assert_eq!(v, Verdict::Banned);
     assert_eq!(f[0].module, Some(7));
+    netorigin::policy::judge::module_verdicts(&mut cisco.modules, &f);
+    assert_eq!(
+        cisco.modules[0].verdict,
+        Some(Verdict::Banned),
+        "the module carries its own verdict"
+    );
     assert!(
         f[0].reason.starts_with("module 7 (Te1/1/1 optic)"),
         "{}",

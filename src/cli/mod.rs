@@ -135,6 +135,7 @@ impl Judging {
     /// Judges a device by every policy.
     pub fn judge(&mut self, mut d: DeviceRecord) -> DeviceRecord {
         let (verdict, findings) = crate::policy::judge::judge(&self.policies, &d, self.today);
+        crate::policy::judge::module_verdicts(&mut d.modules, &findings);
         d.verdict = verdict;
         d.findings = findings;
         self.worst = self.worst.min(verdict);

@@ -109,8 +109,7 @@ fn modules(obs: &Observations) -> Vec<Module> {
                     .get(&4)
                     .and_then(|v| v.as_u64())
                     .and_then(|v| u32::try_from(v).ok()),
-                vendor: None,
-                origin: None,
+                ..Module::default()
             })
         })
         .collect()

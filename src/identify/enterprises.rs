@@ -16,9 +16,13 @@ impl Enterprise {
     /// Whether this number belongs to a generic agent (net-snmp, UCD-SNMP, Windows) rather
     /// than to the maker of the device: such a sysObjectID says little about whose box it is.
     pub fn is_generic_agent(&self) -> bool {
-        matches!(self.origin.as_str(), "net-snmp" | "microsoft")
+        matches!(self.origin.as_str(), GENERIC_AGENTS | "microsoft")
     }
 }
+
+/// The company group of generic SNMP agents and of enterprise numbers that many makers'
+/// firmware share (net-snmp, UCD-SNMP, Broadcom FASTPATH...): never a maker.
+pub const GENERIC_AGENTS: &str = "net-snmp";
 
 /// A mistake in a rules file.
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@
 //! normalised words (lower case, punctuation dropped): a name matches when its words start the
 //! organisation's words, and the longest match wins.
 
-use super::enterprises::{Enterprises, RulesError, tsv_rows};
+use super::enterprises::{Enterprises, GENERIC_AGENTS, RulesError, tsv_rows};
 
 /// A vendor and its group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,9 +110,10 @@ impl Vendors {
     /// known name's words ("Huawei Technologies Co., Ltd" → Huawei).
     pub fn resolve(&self, organisation: &str) -> Option<&VendorRef> {
         let w = words(organisation);
+        // A generic agent's or shared number's owner names no maker (see GENERIC_AGENTS).
         self.names
             .iter()
-            .find(|(n, _)| w.starts_with(n))
+            .find(|(n, r)| w.starts_with(n) && r.origin != GENERIC_AGENTS)
             .map(|(_, r)| r)
     }
 
@@ -170,6 +171,16 @@ mod tests {
             v.resolve("Huaweisoft Trading").map(|r| r.origin.as_str()),
             Some("huawei")
         );
+    }
+
+    #[test]
+    fn a_shared_numbers_owner_names_no_maker() {
+        let v = vendors();
+        assert!(
+            v.resolve("Frogfoot Networks").is_none(),
+            "Frogfoot's number is shared by many makers' firmware"
+        );
+        assert!(v.resolve("net-snmp").is_none());
     }
 
     #[test]

@@ -158,3 +158,18 @@ pub fn judge(policies: &[Policy], d: &DeviceRecord, today: Date) -> (Verdict, Ve
     }
     (verdict, findings)
 }
+
+/// Sets each identified module's own verdict from the findings about it: the worst of those
+/// not lifted by an exception, else clear. Modules whose maker is unknown keep no verdict.
+pub fn module_verdicts(modules: &mut [crate::device::Module], findings: &[Finding]) {
+    for m in modules.iter_mut().filter(|m| m.origin.is_some()) {
+        m.verdict = Some(
+            findings
+                .iter()
+                .filter(|f| f.module == Some(m.index) && f.exception.is_none())
+                .map(|f| f.verdict)
+                .min()
+                .unwrap_or(Verdict::Clear),
+        );
+    }
+}
