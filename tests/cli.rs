@@ -476,3 +476,29 @@ fn a_device_with_no_working_credential_is_reported_from_its_engine_id() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn sweeps_and_simulates_over_ipv6() {
+    let rec = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
+    let sim = Simulator::start("::1", &[rec], &[]);
+    assert_eq!(sim.agents[0].0.to_string(), format!("[::1]:{}", sim.port));
+    let o = run(
+        &[
+            "sweep",
+            "::1/128",
+            "--port",
+            &sim.port.to_string(),
+            "--format",
+            "jsonl",
+        ],
+        LIMIT,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = &jsonl(&o.stdout)[0];
+    assert_eq!(r["address"], "::1");
+    assert_eq!(r["vendor"], "Huawei");
+    assert!(
+        r["engine_id"].as_str().unwrap().starts_with("800007db"),
+        "the v3 probe works over IPv6 too"
+    );
+}
