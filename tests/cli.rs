@@ -329,6 +329,9 @@ fn every_format_carries_every_device_and_the_data_versions() {
     );
     let comware = rows.iter().find(|r| r[col("vendor")] == *"H3C").unwrap();
     assert_eq!(&comware[col("brand")], "HPE");
+    // Nested parts are kept whole, as JSON in their cells.
+    let modules: serde_json::Value = serde_json::from_str(&comware[col("modules")]).unwrap();
+    assert!(modules.as_array().unwrap().len() > 10, "{modules}");
     assert_eq!(&comware[col("discovered_via")], "recording");
     let lines = jsonl(with("jsonl").as_bytes());
     assert_eq!(polled(&lines), 3);

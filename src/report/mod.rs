@@ -355,6 +355,13 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
     )
 }
 
+/// Nested parts of the record (modules, neighbours, interfaces) as a JSON array in one cell,
+/// so the CSV keeps every field; JSON never starts with a formula character, and the cell is
+/// checked all the same.
+fn json_cell<T: serde::Serialize>(v: &T) -> String {
+    spreadsheet_safe(&serde_json::to_string(v).unwrap_or_default())
+}
+
 fn csv_row(d: &DeviceRecord) -> Vec<String> {
     let o = |s: &Option<String>| spreadsheet_safe(s.as_deref().unwrap_or(""));
     let findings: Vec<String> = d
@@ -397,9 +404,9 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
         d.verdict.to_string(),
         spreadsheet_safe(&findings.join("; ")),
         spreadsheet_safe(&evidence.join("; ")),
-        d.modules.len().to_string(),
-        d.neighbors.len().to_string(),
-        d.interfaces.len().to_string(),
+        json_cell(&d.modules),
+        json_cell(&d.neighbors),
+        json_cell(&d.interfaces),
         spreadsheet_safe(&d.notes.join("; ")),
     ]
 }
