@@ -7,10 +7,9 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use netorigin::device::{DiscoveredVia, Observations};
-use netorigin::discover::build::{Context, device_record};
+use netorigin::discover::build::device_record;
 use netorigin::identify::Identifier;
 use netorigin::identify::oui::OuiRegistry;
-use netorigin::policy::Policy;
 use netorigin::simulate::Recording;
 
 fn corpus() -> Vec<Observations> {
@@ -41,11 +40,6 @@ fn corpus() -> Vec<Observations> {
 
 fn identify(c: &mut Criterion) {
     let identifier = Identifier::bundled().expect("rules");
-    let policy = Policy::huawei_origin();
-    let ctx = Context {
-        identifier: &identifier,
-        policy: &policy,
-    };
     let devices = corpus();
     // The OUI registry is parsed once, on first use: keep that out of the measurement.
     let _ = OuiRegistry::active();
@@ -62,7 +56,7 @@ fn identify(c: &mut Criterion) {
                         None,
                         obs,
                         Vec::new(),
-                        &ctx,
+                        &identifier,
                     )
                 })
                 .filter(|r| r.origin.is_some())

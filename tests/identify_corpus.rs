@@ -10,23 +10,21 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use netorigin::device::{DeviceRecord, DiscoveredVia, Observations};
-use netorigin::discover::build::{Context, device_record};
+use netorigin::discover::build::device_record;
 use netorigin::identify::Identifier;
-use netorigin::policy::Policy;
 use netorigin::simulate::Recording;
 
-fn record(path: &Path, identifier: &Identifier, policy: &Policy) -> DeviceRecord {
+fn record(path: &Path, identifier: &Identifier) -> DeviceRecord {
     let rec = Recording::load_skipping_bad_lines(path).unwrap();
     let mut obs = Observations::default();
     obs.extend(rec.objects);
-    let ctx = Context { identifier, policy };
     device_record(
         path.display().to_string(),
         DiscoveredVia::Recording,
         None,
         &obs,
         Vec::new(),
-        &ctx,
+        identifier,
     )
 }
 
@@ -116,12 +114,11 @@ fn squash(s: &str) -> String {
 #[test]
 fn corpus_origins_and_vendors_agree_with_truth() {
     let identifier = Identifier::bundled().unwrap();
-    let policy = Policy::huawei_origin();
     let watched = ["huawei", "zte", "h3c"];
     let (mut origin_misses, mut vendor_misses) = (Vec::new(), Vec::new());
     let (mut vendor_total, mut watched_total) = (0, 0);
     for row in truth() {
-        let r = record(&find(&row["file"]), &identifier, &policy);
+        let r = record(&find(&row["file"]), &identifier);
         let want_origin = row["origin"].as_str();
         let got_origin = r.origin.as_deref().unwrap_or("-");
         if watched.contains(&want_origin) {
@@ -219,7 +216,6 @@ fn agrees(ours: &str, theirs: &str) -> bool {
 #[test]
 fn hardware_version_and_serial_agree_with_librenms() {
     let identifier = Identifier::bundled().unwrap();
-    let policy = Policy::huawei_origin();
     let text = std::fs::read_to_string(common::root().join("tests/data/librenms-expected/os.tsv"))
         .unwrap();
     let corpus: HashMap<String, std::path::PathBuf> = common::corpus()
@@ -234,7 +230,7 @@ fn hardware_version_and_serial_agree_with_librenms() {
         let Some(path) = corpus.get(&cols[0]) else {
             continue;
         };
-        let r = record(path, &identifier, &policy);
+        let r = record(path, &identifier);
         for (field, theirs, ours) in [
             ("hardware", &cols[1], &r.model),
             ("version", &cols[2], &r.version),

@@ -15,10 +15,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, Verdict};
-use crate::discover::build::{Context, NeighborCollector, device_record};
+use crate::discover::build::{NeighborCollector, device_record};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
-use crate::policy::Policy;
 use crate::report::{Format, Provenance, Writer};
 use crate::simulate::{Agent, Recording, SimulateError, Simulation, Traffic};
 use crate::snmp::backend::AsyncSnmp;
@@ -421,7 +420,6 @@ async fn run_sweep(
     output: &OutputArgs,
 ) -> Result<SweepSummary, Failure> {
     let identifier = Arc::new(identifier);
-    let policy = Arc::new(Policy::huawei_origin());
     let mut writer = Writer::new(output.format, open_output(output)?)
         .map_err(other)?
         .data_versions(provenance(&identifier, &judging).line());
@@ -435,9 +433,9 @@ async fn run_sweep(
     );
 
     let (tx, mut rx) = mpsc::channel(1024);
-    let (config, id2, pol2) = (Arc::new(config), identifier.clone(), policy.clone());
+    let (config, id2) = (Arc::new(config), identifier.clone());
     let addresses = targets.iter();
-    let task = tokio::spawn(sweep(connector, addresses, config, id2, pol2, tx));
+    let task = tokio::spawn(sweep(connector, addresses, config, id2, tx));
     let (mut responders, mut walked) = (0u64, 0u64);
     let mut write_error = None;
     while let Some(event) = rx.recv().await {
@@ -679,16 +677,11 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
 fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let identifier = Identifier::bundled().map_err(other)?;
     let mut judging = Judging::load(&args.policy, &identifier)?;
-    let policy = Policy::huawei_origin();
     let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
     tell_recording_notes(&recordings);
     let mut writer = Writer::new(args.output.format, open_output(&args.output)?)
         .map_err(other)?
         .data_versions(provenance(&identifier, &judging).line());
-    let ctx = Context {
-        identifier: &identifier,
-        policy: &policy,
-    };
     let mut neighbors = NeighborCollector::default();
     for r in &recordings {
         let mut obs = Observations::default();
@@ -699,9 +692,9 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
             None,
             &obs,
             Vec::new(),
-            &ctx,
+            &identifier,
         );
-        neighbors.add(&record, &ctx);
+        neighbors.add(&record, &identifier);
         writer.device(judging.judge(record)).map_err(other)?;
     }
     for record in neighbors.finish() {

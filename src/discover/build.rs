@@ -3,20 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::device::{DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations};
+use crate::device::{
+    DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations, Verdict,
+};
 use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
-use crate::policy::Policy;
 use crate::snmp::oids;
 use crate::wire::engine_id::EngineId;
 use crate::wire::{Oid, Value};
-
-/// What the record needs besides the observations.
-pub struct Context<'a> {
-    /// The identifier.
-    pub identifier: &'a Identifier,
-    /// The policy.
-    pub policy: &'a Policy,
-}
 
 fn text(v: Option<&Value>) -> Option<String> {
     let t = v?.as_text()?;
@@ -277,27 +270,26 @@ pub fn device_record(
     credential: Option<String>,
     obs: &Observations,
     notes: Vec<String>,
-    ctx: &Context<'_>,
+    identifier: &Identifier,
 ) -> DeviceRecord {
     let sys_object_id = sys_object_id(obs);
     let sys_descr = text(obs.get(&oids::sys_descr()));
     let mut modules = modules(obs);
     for m in &mut modules {
-        if let Some(r) = ctx.identifier.module_vendor(m) {
+        if let Some(r) = identifier.module_vendor(m) {
             m.vendor = Some(r.vendor.clone());
             m.origin = Some(r.origin.clone());
         }
     }
     let interfaces = interfaces(obs);
     let chassis_mac = chassis_mac(obs);
-    let id = identify_with(obs, &modules, ctx.identifier);
+    let id = identify_with(obs, &modules, identifier);
     let subject = Subject {
         sys_object_id: sys_object_id.as_ref(),
         vendor: id.vendor.as_deref(),
         chassis: chassis(&modules).map(|c| c.index),
     };
-    let inventory = ctx.identifier.inventory(obs, &subject);
-    let (verdict, findings) = ctx.policy.evaluate(id.origin.as_deref());
+    let inventory = identifier.inventory(obs, &subject);
     DeviceRecord {
         address,
         discovered_via: via,
@@ -328,8 +320,9 @@ pub fn device_record(
             + count_under(obs, "1.3.6.1.2.1.4.35.1.4"),
         fdb_entries: count_under(obs, "1.3.6.1.2.1.17.4.3.1.1"),
         tables: obs.tables.clone(),
-        verdict,
-        findings,
+        // Judged later, by the policies the user chose (see crate::policy::judge).
+        verdict: Verdict::Unknown,
+        findings: Vec::new(),
         notes,
     }
 }
@@ -381,7 +374,7 @@ fn chassis_serial(modules: &[Module]) -> Option<String> {
 /// Devices seen only in another device's LLDP table become records of their own, identified
 /// from what the neighbour said of them (system description, and the port description where it
 /// names a model, as Huawei access nodes do), with lower confidence. One record per chassis ID.
-pub fn neighbor_records(parent: &DeviceRecord, ctx: &Context<'_>) -> Vec<DeviceRecord> {
+pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<DeviceRecord> {
     let mut out: Vec<DeviceRecord> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for n in &parent.neighbors {
@@ -400,12 +393,12 @@ pub fn neighbor_records(parent: &DeviceRecord, ctx: &Context<'_>) -> Vec<DeviceR
             chassis_mac,
             ..Facts::default()
         };
-        let mut id = ctx.identifier.identify(&facts);
-        if let Some(m) = n.port_descr.as_deref().and_then(|p| {
-            ctx.identifier
-                .sysdescr_rules()
-                .matches(p, ctx.identifier.vendors())
-        }) {
+        let mut id = identifier.identify(&facts);
+        if let Some(m) = n
+            .port_descr
+            .as_deref()
+            .and_then(|p| identifier.sysdescr_rules().matches(p, identifier.vendors()))
+        {
             let same = m.vendor.as_ref().map(|v| &v.origin) == id.origin.as_ref();
             if same || id.origin.is_none() {
                 id.model = id.model.or(m.model);
@@ -420,9 +413,7 @@ pub fn neighbor_records(parent: &DeviceRecord, ctx: &Context<'_>) -> Vec<DeviceR
                     weight: crate::identify::weight::SYSDESCR_NAMED,
                 };
                 let model = id.model.take();
-                id = ctx
-                    .identifier
-                    .combine(id.evidence.into_iter().chain([ev]).collect());
+                id = identifier.combine(id.evidence.into_iter().chain([ev]).collect());
                 id.model = model;
             }
         }
@@ -432,7 +423,6 @@ pub fn neighbor_records(parent: &DeviceRecord, ctx: &Context<'_>) -> Vec<DeviceR
         }
         let confidence =
             (id.confidence * crate::identify::weight::NEIGHBOR_SCALE * 100.0).round() / 100.0;
-        let (verdict, findings) = ctx.policy.evaluate(id.origin.as_deref());
         let port = n
             .local_port_descr
             .clone()
@@ -467,8 +457,8 @@ pub fn neighbor_records(parent: &DeviceRecord, ctx: &Context<'_>) -> Vec<DeviceR
             arp_entries: 0,
             fdb_entries: 0,
             tables: Vec::new(),
-            verdict,
-            findings,
+            verdict: Verdict::Unknown,
+            findings: Vec::new(),
             notes: vec![format!(
                 "seen only in the LLDP table of {} ({}), on {port}, remote port {}",
                 parent.address,
@@ -499,9 +489,9 @@ pub struct NeighborCollector {
 
 impl NeighborCollector {
     /// Takes a polled device: its identity keys, and its neighbours as candidates.
-    pub fn add(&mut self, device: &DeviceRecord, ctx: &Context<'_>) {
+    pub fn add(&mut self, device: &DeviceRecord, identifier: &Identifier) {
         self.known.extend(keys(device));
-        self.candidates.extend(neighbor_records(device, ctx));
+        self.candidates.extend(neighbor_records(device, identifier));
     }
 
     /// Takes in what another collector gathered.

@@ -17,14 +17,13 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 
-use super::build::{Context, NeighborCollector, device_record, identify};
+use super::build::{NeighborCollector, device_record, identify};
 use super::plan::walk_plan;
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::identify::Identifier;
 use crate::identify::inventory::Source;
 use crate::net::engine_probe::discover_engine_id;
 use crate::net::{Paced, Pacer};
-use crate::policy::Policy;
 use crate::simulate::recording::{engine_id_comment, write_snmprec};
 use crate::snmp::walk::{WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
@@ -116,7 +115,6 @@ pub async fn sweep<C: Connector>(
     targets: impl Iterator<Item = IpAddr>,
     config: Arc<SweepConfig>,
     identifier: Arc<Identifier>,
-    policy: Arc<Policy>,
     events: mpsc::Sender<Event>,
 ) -> SweepSummary {
     let pacer = Arc::new(Pacer::new(config.rate));
@@ -124,27 +122,15 @@ pub async fn sweep<C: Connector>(
     let results = futures::stream::iter(targets)
         .map(|address| {
             let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
-            let (identifier, policy, events) = (identifier.clone(), policy.clone(), events.clone());
+            let (identifier, events) = (identifier.clone(), events.clone());
             async move {
-                let record = device(
-                    &*connector,
-                    address,
-                    &config,
-                    pacer,
-                    &identifier,
-                    &policy,
-                    &events,
-                )
-                .await;
+                let record =
+                    device(&*connector, address, &config, pacer, &identifier, &events).await;
                 let answered = record.is_some();
                 let _ = events.send(Event::Probed { address, answered }).await;
                 let mut neighbors = NeighborCollector::default();
                 if let Some(r) = record {
-                    let ctx = Context {
-                        identifier: &identifier,
-                        policy: &policy,
-                    };
-                    neighbors.add(&r, &ctx);
+                    neighbors.add(&r, &identifier);
                     let _ = events.send(Event::Device(Box::new(r))).await;
                 }
                 (address, answered, neighbors)
@@ -182,7 +168,6 @@ async fn device<C: Connector>(
     config: &SweepConfig,
     pacer: Arc<Pacer>,
     identifier: &Identifier,
-    policy: &Policy,
     events: &mpsc::Sender<Event>,
 ) -> Option<DeviceRecord> {
     let peer = SocketAddr::new(address, config.port);
@@ -225,14 +210,13 @@ async fn device<C: Connector>(
         notes.push(
             "answered only the credential-free SNMPv3 engine-ID probe: no credential worked".into(),
         );
-        let ctx = Context { identifier, policy };
         return Some(device_record(
             address.to_string(),
             DiscoveredVia::Snmp,
             None,
             &obs,
             notes,
-            &ctx,
+            identifier,
         ));
     };
     let mut obs = Observations {
@@ -278,14 +262,13 @@ async fn device<C: Connector>(
                 .await;
         }
     }
-    let ctx = Context { identifier, policy };
     Some(device_record(
         address.to_string(),
         DiscoveredVia::Snmp,
         Some(credential.label()),
         &obs,
         notes,
-        &ctx,
+        identifier,
     ))
 }
 
