@@ -505,3 +505,75 @@ fn sweeps_and_simulates_over_ipv6() {
         "the v3 probe works over IPv6 too"
     );
 }
+
+#[test]
+fn credentials_files_drive_the_ladder_and_bad_ones_are_exit_2() {
+    let rec = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
+    let sim = Simulator::start("127.22.2.1", &[rec], &["--community", "noc-community"]);
+    let port = sim.port.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("creds.toml");
+    std::fs::write(
+        &creds,
+        "[[credential]]\ncommunity = \"elsewhere\"\nscope = [\"10.0.0.0/8\"]\n\
+         [[credential]]\ncommunity_env = \"TEST_NOC_COMMUNITY\"\nversion = \"v2c\"\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(common::bin())
+        .args([
+            "sweep",
+            "127.22.2.1",
+            "--port",
+            &port,
+            "--credentials",
+            s(&creds),
+            "--timeout",
+            "300",
+            "--format",
+            "jsonl",
+        ])
+        .env("TEST_NOC_COMMUNITY", "noc-community")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = &jsonl(&o.stdout)[0];
+    assert_eq!(
+        r["credential"], "v2c community #2",
+        "the first is out of scope and never tried"
+    );
+    assert!(!r["notes"].to_string().contains("#1"), "{}", r["notes"]);
+    assert!(
+        stderr(&o).contains("can be read by other users"),
+        "{}",
+        stderr(&o)
+    );
+    for text in [&o.stdout, &o.stderr] {
+        assert!(
+            !String::from_utf8_lossy(text).contains("noc-community"),
+            "the community leaked"
+        );
+    }
+
+    std::fs::write(
+        &creds,
+        "[[credential]]\ncommunity = \"x\"\nversion = \"v3\"\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "sweep",
+            "127.22.2.1",
+            "--port",
+            &port,
+            "--credentials",
+            s(&creds),
+        ],
+        LIMIT,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("creds.toml:3:11: version must be"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -191,10 +191,15 @@ pub struct SweepArgs {
     /// Addresses, CIDRs (IPv4 or IPv6), or @FILE with one per line.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
-    /// Community to try, in order (repeatable; v2c then v1 for each). Note that command-line
-    /// arguments are visible to other users of the machine in the process list.
-    #[arg(long, value_name = "COMMUNITY", default_value = "public")]
+    /// Community to try, in order (repeatable; v2c then v1 for each; default `public` when no
+    /// credentials file is given). Command-line arguments are visible to other users of the
+    /// machine in the process list: prefer --credentials.
+    #[arg(long, value_name = "COMMUNITY")]
     pub community: Vec<String>,
+    /// A credentials file (TOML): the ladder of communities and v3 users, tried in order, each
+    /// optionally scoped to CIDRs; secrets inline, from the environment or from files.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
     /// Tuning.
     #[command(flatten)]
     pub sweep: SweepTuning,
@@ -343,13 +348,34 @@ fn credentials(communities: &[String]) -> Vec<Credential> {
         .iter()
         .enumerate()
         .flat_map(|(i, c)| {
-            [Version::V2c, Version::V1].map(|version| Credential {
-                version,
-                community: Secret::new(c.clone()),
-                index: i + 1,
-            })
+            [Version::V2c, Version::V1]
+                .map(|version| Credential::community(version, Secret::new(c.clone()), i + 1))
         })
         .collect()
+}
+
+/// The credential ladder: the credentials file's, then any --community; `public` when neither
+/// is given. A bad file is exit code 2; a file others can read is a warning.
+fn ladder(args: &SweepArgs) -> Result<Vec<Credential>, Failure> {
+    let mut ladder = Vec::new();
+    if let Some(path) = &args.credentials {
+        let loaded = crate::snmp::credentials::load(path).map_err(usage)?;
+        for w in &loaded.warnings {
+            eprintln!("netorigin: warning: {w}");
+        }
+        ladder = loaded.credentials;
+    }
+    let offset = ladder.iter().map(|c| c.index).max().unwrap_or(0);
+    let communities: Vec<String> = if args.community.is_empty() && args.credentials.is_none() {
+        vec!["public".into()]
+    } else {
+        args.community.clone()
+    };
+    ladder.extend(credentials(&communities).into_iter().map(|mut c| {
+        c.index += offset;
+        c
+    }));
+    Ok(ladder)
 }
 
 fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, Failure> {
@@ -403,7 +429,8 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
     let targets = Targets::parse(&args.targets)
         .and_then(|t| t.exclude(&args.exclude))
         .map_err(usage)?;
-    let config = sweep_config(&args.sweep, &args.community)?;
+    let mut config = sweep_config(&args.sweep, &[])?;
+    config.credentials = ladder(&args)?;
     let identifier = Identifier::bundled().map_err(other)?;
     let judging = Judging::load(&args.policy, &identifier)?;
     run_sweep(targets, config, identifier, judging, &args.output)

@@ -183,7 +183,7 @@ async fn device<C: Connector>(
         None
     };
     let mut found = None;
-    for credential in &config.credentials {
+    for credential in config.credentials.iter().filter(|c| c.applies_to(address)) {
         let session = match connector.session(peer, credential, config.timeout).await {
             Ok(s) => Paced::new(s, pacer.clone(), permits.clone(), config.retries),
             Err(e) => {
@@ -196,7 +196,7 @@ async fn device<C: Connector>(
                 found = Some((session, credential, values));
                 break;
             }
-            Err(SnmpError::Timeout) => {}
+            Err(SnmpError::Timeout) => notes.push(format!("{}: no response", credential.label())),
             Err(e) => notes.push(format!("{}: {e}", credential.label())),
         }
     }

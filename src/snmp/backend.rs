@@ -7,13 +7,16 @@ use std::time::Duration;
 use async_snmp::transport::{UdpHandle, UdpTransport};
 use async_snmp::{Auth, Client, Retry};
 
-use super::{Connector, Credential, Session, SnmpError};
+use super::{
+    AuthProtocol, Connector, Credential, CredentialKind, PrivProtocol, Session, SnmpError, UsmUser,
+};
 use crate::wire::{Oid, Value, VarBind, Version};
 
 /// Sessions over two shared sockets, one for IPv4 targets and one for IPv6.
 pub struct AsyncSnmp {
     v4: UdpTransport,
     v6: Option<UdpTransport>,
+    des: std::sync::OnceLock<Result<async_snmp::DesSaltState, String>>,
 }
 
 impl AsyncSnmp {
@@ -24,7 +27,11 @@ impl AsyncSnmp {
             .await
             .map_err(|e| SnmpError::Network(e.to_string()))?;
         let v6 = UdpTransport::bind("[::]:0").await.ok();
-        Ok(AsyncSnmp { v4, v6 })
+        Ok(AsyncSnmp {
+            v4,
+            v6,
+            des: std::sync::OnceLock::new(),
+        })
     }
 }
 
@@ -51,20 +58,33 @@ impl Connector for AsyncSnmp {
                 .as_ref()
                 .ok_or_else(|| SnmpError::Network("no IPv6 socket".into()))?,
         };
-        let community = credential.community.expose();
-        let auth = match credential.version {
-            Version::V1 => Auth::v1(community),
-            Version::V2c => Auth::v2c(community),
+        let auth: Auth = match &credential.kind {
+            CredentialKind::Community {
+                version: Version::V1,
+                community,
+            } => Auth::v1(community.expose()),
+            CredentialKind::Community { community, .. } => Auth::v2c(community.expose()),
+            CredentialKind::Usm(u) => usm(u)?.into(),
         };
-        let client = Client::builder(peer, auth)
+        let mut builder = Client::builder(peer, auth)
             .request_timeout(timeout)
-            .retry(Retry::none())
-            .build_with(transport)
-            .await
-            .map_err(convert_error)?;
+            .retry(Retry::none());
+        if let CredentialKind::Usm(UsmUser {
+            privacy: Some((PrivProtocol::Des | PrivProtocol::Des3, _)),
+            ..
+        }) = &credential.kind
+        {
+            let state = self
+                .des
+                .get_or_init(des_salt_state)
+                .clone()
+                .map_err(SnmpError::Other)?;
+            builder = builder.des_salt_state(state);
+        }
+        let client = builder.build_with(transport).await.map_err(convert_error)?;
         Ok(AsyncSnmpSession {
             client,
-            version: credential.version,
+            version: credential.version(),
         })
     }
 }
@@ -108,6 +128,70 @@ impl Session for AsyncSnmpSession {
             .map_err(convert_error)?;
         Ok(r.into_iter().map(from_lib_varbind).collect())
     }
+}
+
+/// DES and 3DES privacy need salts that never repeat for a key, across runs too: the
+/// generating-engine boots counter that makes them unique is kept in the user's data folder
+/// (`des-salt-boots`) and advanced at every run that uses DES.
+fn des_salt_state() -> Result<async_snmp::DesSaltState, String> {
+    use async_snmp::{DesSaltState, PersistedDesSaltState};
+    let dir = crate::identify::oui::user_data_dir()
+        .ok_or("no data folder for the DES salt state (set NETORIGIN_DATA_DIR)")?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join("des-salt-boots");
+    let persist = |s: &PersistedDesSaltState| -> Result<(), std::io::Error> {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, s.engine_boots().to_string())?;
+        std::fs::rename(&tmp, &path)
+    };
+    let previous = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| t.trim().parse::<u32>().ok());
+    let state = match previous {
+        Some(boots) => {
+            PersistedDesSaltState::new(boots).and_then(|p| DesSaltState::restart(p, persist))
+        }
+        None => DesSaltState::install(persist),
+    };
+    state.map_err(|e| format!("DES salt state in {}: {e}", path.display()))
+}
+
+/// The library's USM configuration for a user.
+fn usm(u: &UsmUser) -> Result<async_snmp::UsmConfig, SnmpError> {
+    use async_snmp::{AuthProtocol as A, PrivProtocol as P};
+    let auth = |a: AuthProtocol| match a {
+        AuthProtocol::Md5 => A::Md5,
+        AuthProtocol::Sha1 => A::Sha1,
+        AuthProtocol::Sha224 => A::Sha224,
+        AuthProtocol::Sha256 => A::Sha256,
+        AuthProtocol::Sha384 => A::Sha384,
+        AuthProtocol::Sha512 => A::Sha512,
+    };
+    let privacy = |p: PrivProtocol| match p {
+        PrivProtocol::Des => P::Des,
+        PrivProtocol::Des3 => P::Des3,
+        PrivProtocol::Aes128 => P::Aes128,
+        PrivProtocol::Aes192 => P::Aes192Blumenthal,
+        PrivProtocol::Aes256 => P::Aes256Blumenthal,
+        PrivProtocol::Aes192Cisco => P::Aes192Reeder,
+        PrivProtocol::Aes256Cisco => P::Aes256Reeder,
+    };
+    let config = async_snmp::UsmConfig::new(u.name.clone().into_bytes());
+    let config = match (&u.auth, &u.privacy) {
+        (None, _) => Ok(config),
+        (Some((a, ap)), None) => config.auth(auth(*a), ap.expose().as_bytes()),
+        (Some((a, ap)), Some((p, pp))) => config.auth_priv(
+            auth(*a),
+            ap.expose().as_bytes(),
+            privacy(*p),
+            pp.expose().as_bytes(),
+        ),
+    }
+    .map_err(|e| SnmpError::Other(format!("cannot set up v3 user {:?}: {e}", u.name)))?;
+    Ok(match &u.context {
+        Some(c) => config.context_name(c.clone().into_bytes()),
+        None => config,
+    })
 }
 
 fn to_lib_oid(oid: &Oid) -> async_snmp::Oid {

@@ -5,6 +5,7 @@
 //! Nothing outside this module names `async-snmp`, so the client can be replaced.
 
 pub mod backend;
+pub mod credentials;
 pub mod walk;
 
 use std::future::Future;
@@ -13,14 +14,15 @@ use std::time::Duration;
 
 use crate::wire::{Oid, VarBind, Version};
 
-/// A secret string (a community, later a v3 pass phrase). `Debug` and `Display` never show it.
+/// A secret (a community, a v3 pass phrase). Its memory is wiped when dropped; `Debug` never
+/// shows it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(zeroize::Zeroizing<String>);
 
 impl Secret {
     /// Wraps a secret.
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        Secret(zeroize::Zeroizing::new(s.into()))
     }
 
     /// The secret itself, for the wire only.
@@ -35,21 +37,120 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// How to talk to an agent.
+/// SNMPv3 authentication protocols (RFC 3414, RFC 7860).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProtocol {
+    /// HMAC-MD5-96.
+    Md5,
+    /// HMAC-SHA-96.
+    Sha1,
+    /// HMAC-SHA-224-128.
+    Sha224,
+    /// HMAC-SHA-256-192.
+    Sha256,
+    /// HMAC-SHA-384-256.
+    Sha384,
+    /// HMAC-SHA-512-384.
+    Sha512,
+}
+
+/// SNMPv3 privacy protocols (RFC 3414 DES, RFC 3826 AES-128; AES-192/256 with Blumenthal's
+/// key extension as net-snmp does it, or Reeder's as Cisco does it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivProtocol {
+    /// DES-CBC.
+    Des,
+    /// 3DES-EDE.
+    Des3,
+    /// AES-128-CFB.
+    Aes128,
+    /// AES-192-CFB, Blumenthal key extension.
+    Aes192,
+    /// AES-256-CFB, Blumenthal key extension.
+    Aes256,
+    /// AES-192-CFB, Reeder (Cisco) key extension.
+    Aes192Cisco,
+    /// AES-256-CFB, Reeder (Cisco) key extension.
+    Aes256Cisco,
+}
+
+/// A v3 user of the User-based Security Model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsmUser {
+    /// The user name.
+    pub name: String,
+    /// Authentication protocol and pass phrase (`None`: noAuthNoPriv).
+    pub auth: Option<(AuthProtocol, Secret)>,
+    /// Privacy protocol and pass phrase (`None`: no privacy).
+    pub privacy: Option<(PrivProtocol, Secret)>,
+    /// The context name.
+    pub context: Option<String>,
+}
+
+/// What a credential is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// A v1 or v2c community.
+    Community {
+        /// v1 or v2c.
+        version: Version,
+        /// The community.
+        community: Secret,
+    },
+    /// A v3 user.
+    Usm(UsmUser),
+}
+
+/// How to talk to an agent: one rung of the credential ladder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credential {
-    /// The message version.
-    pub version: Version,
-    /// The community.
-    pub community: Secret,
-    /// The credential's place in the user's list (1-based), to name it without its secret.
+    /// What it is.
+    pub kind: CredentialKind,
+    /// Its place in the user's list (1-based), to name it without its secret.
     pub index: usize,
+    /// Where it may be used (empty: everywhere).
+    pub scope: Vec<ipnet::IpNet>,
 }
 
 impl Credential {
-    /// A name for this credential that reveals no secret: `v2c community #1`.
+    /// A community credential usable everywhere.
+    pub fn community(version: Version, community: Secret, index: usize) -> Self {
+        Credential {
+            kind: CredentialKind::Community { version, community },
+            index,
+            scope: Vec::new(),
+        }
+    }
+
+    /// The message version it speaks.
+    pub fn version(&self) -> Version {
+        match &self.kind {
+            CredentialKind::Community { version, .. } => *version,
+            CredentialKind::Usm(_) => Version::V3,
+        }
+    }
+
+    /// Whether it may be used for `address`.
+    pub fn applies_to(&self, address: std::net::IpAddr) -> bool {
+        self.scope.is_empty() || self.scope.iter().any(|n| n.contains(&address))
+    }
+
+    /// A name for this credential that reveals no secret: `v2c community #1`,
+    /// `v3 user "monitor" (SHA-512, AES-256) #3`.
     pub fn label(&self) -> String {
-        format!("{} community #{}", self.version, self.index)
+        match &self.kind {
+            CredentialKind::Community { version, .. } => {
+                format!("{version} community #{}", self.index)
+            }
+            CredentialKind::Usm(u) => {
+                let level = match (&u.auth, &u.privacy) {
+                    (None, _) => "noAuthNoPriv".to_string(),
+                    (Some((a, _)), None) => format!("{a:?}"),
+                    (Some((a, _)), Some((p, _))) => format!("{a:?}, {p:?}"),
+                };
+                format!("v3 user {:?} ({level}) #{}", u.name, self.index)
+            }
+        }
     }
 }
 

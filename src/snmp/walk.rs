@@ -102,7 +102,7 @@ impl Walk {
         }
         Some(match self.version {
             Version::V1 => Request::GetNext(self.cursor.clone()),
-            Version::V2c => {
+            Version::V2c | Version::V3 => {
                 let left = self.limits.max_rows.saturating_sub(self.rows.len());
                 let reps = self
                     .limits

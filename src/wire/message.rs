@@ -18,6 +18,8 @@ pub enum Version {
     V1,
     /// SNMPv2c (1).
     V2c,
+    /// SNMPv3 (3): named here for sessions; the community codec never carries it.
+    V3,
 }
 
 impl Version {
@@ -25,6 +27,7 @@ impl Version {
         match self {
             Version::V1 => 0,
             Version::V2c => 1,
+            Version::V3 => 3,
         }
     }
 }
@@ -34,6 +37,7 @@ impl std::fmt::Display for Version {
         f.write_str(match self {
             Version::V1 => "v1",
             Version::V2c => "v2c",
+            Version::V3 => "v3",
         })
     }
 }
