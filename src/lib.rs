@@ -7,6 +7,7 @@ pub mod cli;
 pub mod device;
 pub mod discover;
 pub mod identify;
+pub mod location;
 pub mod net;
 pub mod policy;
 pub mod report;

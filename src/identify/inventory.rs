@@ -381,17 +381,8 @@ impl InventoryRules {
 
     /// Parses and compiles rules; errors name file and line.
     pub fn parse(file: &str, text: &str, vendors: &Vendors) -> Result<Self, RulesError> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let parsed: File = toml::from_str(text).map_err(|e| RulesError {
-            file: file.to_string(),
-            line: e.span().map(|s| line_of(s.start)).unwrap_or(0),
-            reason: e.message().to_string(),
-        })?;
-        let id_line = |id: &str| {
-            text.lines()
-                .position(|l| l.trim_start().starts_with("id") && l.contains(&format!("\"{id}\"")))
-                .map_or(0, |i| i + 1)
-        };
+        let parsed: File = super::sysdescr::parse_rules_toml(file, text)?;
+        let id_line = |id: &str| super::sysdescr::rule_line(text, id);
         let mut rules: Vec<Rule> = Vec::with_capacity(parsed.rule.len());
         for r in parsed.rule {
             let (line, id) = (id_line(&r.id), r.id.clone());

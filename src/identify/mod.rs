@@ -190,17 +190,7 @@ impl Identifier {
     /// Evidence from an SNMPv3 engine ID: its enterprise number (as strong as a sysObjectID's,
     /// and there before any credential), and the OUI of the MAC it carries.
     pub fn engine_id_evidence(&self, e: &EngineId) -> Vec<Evidence> {
-        let (vendor, origin, w) = match self.enterprises.get(e.enterprise) {
-            Some(x) if x.is_generic_agent() => {
-                (Some(x.vendor.clone()), None, weight::GENERIC_AGENT)
-            }
-            Some(x) => (
-                Some(x.vendor.clone()),
-                Some(x.origin.clone()),
-                weight::ENTERPRISE,
-            ),
-            None => (None, None, 0.0),
-        };
+        let (vendor, origin, w) = self.enterprise_claim(e.enterprise);
         let mut out = vec![Evidence {
             source: format!("SNMPv3 engine ID enterprise {}", e.enterprise),
             value: e.hex.clone(),
@@ -218,10 +208,11 @@ impl Identifier {
         out
     }
 
-    /// Evidence from a sysObjectID.
-    pub fn sys_object_id_evidence(&self, sys_object_id: &Oid) -> Option<Evidence> {
-        let pen = *sys_object_id.suffix(&enterprises_arc())?.first()?;
-        let (vendor, origin, weight) = match self.enterprises.get(pen) {
+    /// What an enterprise number says of a maker, wherever it was read (sysObjectID, engine
+    /// ID): its vendor and group with the enterprise weight; a generic agent's vendor with no
+    /// group; nothing for an unknown number.
+    fn enterprise_claim(&self, pen: u32) -> (Option<String>, Option<String>, f64) {
+        match self.enterprises.get(pen) {
             Some(e) if e.is_generic_agent() => {
                 (Some(e.vendor.clone()), None, weight::GENERIC_AGENT)
             }
@@ -231,7 +222,13 @@ impl Identifier {
                 weight::ENTERPRISE,
             ),
             None => (None, None, 0.0),
-        };
+        }
+    }
+
+    /// Evidence from a sysObjectID.
+    pub fn sys_object_id_evidence(&self, sys_object_id: &Oid) -> Option<Evidence> {
+        let pen = *sys_object_id.suffix(&enterprises_arc())?.first()?;
+        let (vendor, origin, weight) = self.enterprise_claim(pen);
         Some(Evidence {
             source: format!("sysObjectID enterprise {pen}"),
             value: sys_object_id.to_string(),

@@ -66,6 +66,28 @@ pub struct Example {
     pub version: Option<String>,
 }
 
+/// Parses a TOML rules file; a syntax or type error names file and line.
+pub(crate) fn parse_rules_toml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, RulesError> {
+    toml::from_str(text).map_err(|e| RulesError {
+        file: file.to_string(),
+        line: e
+            .span()
+            .map_or(0, |s| crate::location::line_and_column(text, s.start).0),
+        reason: e.message().to_string(),
+    })
+}
+
+/// The line of a rule's `id = "..."`, to name it in errors found after parsing.
+pub(crate) fn rule_line(text: &str, id: &str) -> usize {
+    let quoted = format!("\"{id}\"");
+    text.lines()
+        .position(|l| l.trim_start().starts_with("id") && l.contains(&quoted))
+        .map_or(0, |i| i + 1)
+}
+
 /// One compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -112,18 +134,8 @@ impl SysDescrRules {
 
     /// Parses and compiles rules; errors name file, line and column.
     pub fn parse(file: &str, text: &str, vendors: &Vendors) -> Result<Self, RulesError> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let parsed: File = toml::from_str(text).map_err(|e| RulesError {
-            file: file.to_string(),
-            line: e.span().map(|s| line_of(s.start)).unwrap_or(0),
-            reason: e.message().to_string(),
-        })?;
-        // Locate each rule's `id = "..."` line for error messages.
-        let id_line = |id: &str| {
-            text.lines()
-                .position(|l| l.trim_start().starts_with("id") && l.contains(&format!("\"{id}\"")))
-                .map_or(0, |i| i + 1)
-        };
+        let parsed: File = parse_rules_toml(file, text)?;
+        let id_line = |id: &str| rule_line(text, id);
         let mut rules: Vec<Rule> = Vec::with_capacity(parsed.rule.len());
         for r in parsed.rule {
             let err = |reason: String| RulesError {

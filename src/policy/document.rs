@@ -213,9 +213,7 @@ impl Policy {
         known_origins: &BTreeSet<String>,
     ) -> Result<Policy, PolicyError> {
         let at = |offset: usize, reason: String| {
-            let before = &text[..offset.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let (line, column) = crate::location::line_and_column(text, offset);
             PolicyError {
                 file: file.to_string(),
                 line,

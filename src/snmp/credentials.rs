@@ -114,11 +114,11 @@ pub fn parse(
     read: impl Fn(&Path) -> Option<String>,
 ) -> Result<Loaded, CredentialsError> {
     let at = |offset: usize, reason: String| {
-        let before = &text[..offset.min(text.len())];
+        let (line, column) = crate::location::line_and_column(text, offset);
         CredentialsError {
             file: file.to_string(),
-            line: before.matches('\n').count() + 1,
-            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            line,
+            column,
             reason,
         }
     };
