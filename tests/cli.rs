@@ -577,3 +577,69 @@ fn credentials_files_drive_the_ladder_and_bad_ones_are_exit_2() {
         stderr(&o)
     );
 }
+
+#[test]
+fn v3_sweep_of_a_simulated_agent_with_every_pairing() {
+    let rec = root().join("tests/data/snmprec/zte/zxr10_5928.snmprec");
+    let pairings = [
+        ("md5", "des"),
+        ("sha1", "aes128"),
+        ("sha256", "aes192"),
+        ("sha512", "aes256"),
+        ("sha224", "3des"),
+        ("sha384", "aes256-cisco"),
+    ];
+    let users: Vec<String> = pairings
+        .iter()
+        .map(|(a, p)| format!("u-{a}-{p}:{a}:auth-{a}-pass:{p}:priv-{p}-pass"))
+        .collect();
+    let mut args: Vec<&str> = Vec::new();
+    for u in &users {
+        args.extend(["--v3-user", u.as_str()]);
+    }
+    let sim = Simulator::start("127.22.3.1", &[rec], &args);
+    let dir = tempfile::tempdir().unwrap();
+    for (a, p) in pairings {
+        let creds = dir.path().join(format!("{a}-{p}.toml"));
+        std::fs::write(
+            &creds,
+            format!("[[credential]]\nuser = \"u-{a}-{p}\"\nauth = \"{a}\"\nauth_password = \"auth-{a}-pass\"\nprivacy = \"{p}\"\nprivacy_password = \"priv-{p}-pass\"\n"),
+        )
+        .unwrap();
+        let o = std::process::Command::new(common::bin())
+            .args([
+                "sweep",
+                "127.22.3.1",
+                "--port",
+                &sim.port.to_string(),
+                "--credentials",
+                s(&creds),
+                "--format",
+                "jsonl",
+            ])
+            .env("NETORIGIN_DATA_DIR", dir.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{a}/{p}: {}", stderr(&o));
+        let r = &jsonl(&o.stdout)[0];
+        assert!(
+            r["credential"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("v3 user \"u-{a}-{p}\"")),
+            "{a}/{p}: {}",
+            r["credential"]
+        );
+        assert_eq!(r["vendor"], "ZTE", "{a}/{p}");
+        assert!(
+            r["interfaces"].as_array().unwrap().len() > 10,
+            "{a}/{p}: the walk ran over v3"
+        );
+        let all =
+            String::from_utf8_lossy(&[o.stdout.clone(), o.stderr.clone()].concat()).into_owned();
+        assert!(
+            !all.contains(&format!("auth-{a}-pass")) && !all.contains(&format!("priv-{p}-pass")),
+            "a secret leaked"
+        );
+    }
+}

@@ -724,3 +724,72 @@ fn v3_sweeps_against_net_snmp_with_every_algorithm_pairing_and_no_secret_leaks()
         "{notes}"
     );
 }
+
+#[test]
+#[ignore = "needs net-snmp snmpget: run scripts/test"]
+fn net_snmp_v3_against_netorigin_simulate_with_every_pairing() {
+    let rec = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
+    let users: Vec<String> = V3_USERS
+        .iter()
+        .map(|(user, _, auth, _, privacy)| {
+            format!(
+                "{user}:{auth}:{}:{privacy}:{}",
+                auth_pass(user),
+                priv_pass(user)
+            )
+        })
+        .collect();
+    let mut args: Vec<&str> = Vec::new();
+    for u in &users {
+        args.extend(["--v3-user", u.as_str()]);
+    }
+    let sim = Simulator::start("127.24.0.7", &[rec], &args);
+    let addr = sim.agents[0].0.to_string();
+    let snmpget = |user: &str, auth: &str, auth_password: &str, privacy: &str| {
+        Command::new(need("snmpget"))
+            .args([
+                "-v3",
+                "-l",
+                "authPriv",
+                "-u",
+                user,
+                "-a",
+                auth,
+                "-A",
+                auth_password,
+                "-x",
+                privacy,
+                "-X",
+                &priv_pass(user),
+            ])
+            .args(["-t", "2", "-r", "0", "-Oqv", &addr, ".1.3.6.1.2.1.1.1.0"])
+            .output()
+            .unwrap()
+    };
+    for (user, auth, _, privacy, _) in V3_USERS {
+        let o = snmpget(user, auth, &auth_pass(user), privacy);
+        assert!(
+            o.status.success(),
+            "{user}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Huawei Versatile Routing Platform"),
+            "{user}"
+        );
+    }
+    // The agent reports what went wrong, as a real one does.
+    let (user, auth, _, privacy, _) = V3_USERS[1];
+    let o = snmpget(user, auth, "not-the-password", privacy);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Authentication failure"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = snmpget("nobody", auth, "whatever-pass", privacy);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Unknown user name"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -266,6 +266,47 @@ pub struct SimulateArgs {
     /// named on standard error) instead of refusing it.
     #[arg(long)]
     pub skip_bad_lines: bool,
+    /// An SNMPv3 user every agent serves (repeatable): NAME (noAuthNoPriv), NAME:AUTH:PASS
+    /// (authNoPriv) or NAME:AUTH:PASS:PRIV:PASS (authPriv), e.g.
+    /// `monitor:sha512:authpass1:aes256:privpass1`. For test set-ups: the pass phrases are
+    /// visible in the process list.
+    #[arg(long = "v3-user", value_name = "USER", value_parser = parse_v3_user)]
+    pub v3_users: Vec<V3UserArg>,
+}
+
+/// A `--v3-user` argument.
+#[derive(Debug, Clone)]
+pub struct V3UserArg(pub crate::snmp::UsmUser);
+
+fn parse_v3_user(s: &str) -> Result<V3UserArg, String> {
+    use crate::snmp::credentials::{auth_protocol, priv_protocol};
+    let parts: Vec<&str> = s.splitn(5, ':').collect();
+    let expected = "expected NAME, NAME:AUTH:PASS or NAME:AUTH:PASS:PRIV:PASS";
+    let auth = |a: &str, p: &str| {
+        auth_protocol(a)
+            .map(|a| (a, Secret::new(p)))
+            .ok_or_else(|| format!("unknown auth protocol {a:?} ({expected})"))
+    };
+    let privacy = |a: &str, p: &str| {
+        priv_protocol(a)
+            .map(|a| (a, Secret::new(p)))
+            .ok_or_else(|| format!("unknown privacy protocol {a:?} ({expected})"))
+    };
+    let (auth, privacy) = match parts[..] {
+        [_] => (None, None),
+        [_, a, p] => (Some(auth(a, p)?), None),
+        [_, a, p, x, q] => (Some(auth(a, p)?), Some(privacy(x, q)?)),
+        _ => return Err(expected.into()),
+    };
+    if parts[0].is_empty() {
+        return Err(format!("empty user name: {expected}"));
+    }
+    Ok(V3UserArg(crate::snmp::UsmUser {
+        name: parts[0].to_string(),
+        auth,
+        privacy,
+        context: None,
+    }))
 }
 
 /// `netorigin demo`.
@@ -574,10 +615,17 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     let recordings = load_recordings(&args.paths, args.skip_bad_lines)?;
     tell_recording_notes(&recordings);
     let community = args.community.map(String::into_bytes);
+    let users = args
+        .v3_users
+        .iter()
+        .map(|u| crate::snmp::usm::UserKeys::new(&u.0))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
     let agents: Vec<Agent> = recordings
         .into_iter()
-        .map(|r| Agent::new(Arc::new(r), community.clone()))
-        .collect();
+        .map(|r| Agent::new(Arc::new(r), community.clone()).with_v3_users(&users))
+        .collect::<Result<_, _>>()
+        .map_err(usage)?;
     let sources: Vec<PathBuf> = agents
         .iter()
         .map(|a| a.recording().source.clone())

@@ -8,6 +8,8 @@
 use std::sync::Arc;
 
 use super::Recording;
+use crate::snmp::SnmpError;
+use crate::snmp::usm::{LocalKeys, UserKeys};
 use crate::wire::engine_id::EngineId;
 use crate::wire::message::error_status;
 use crate::wire::v3::{self, V3Message};
@@ -23,6 +25,8 @@ pub struct Agent {
     community: Option<Vec<u8>>,
     max_message_size: usize,
     engine_id: Vec<u8>,
+    users: Arc<Vec<LocalKeys>>,
+    started: std::time::Instant,
 }
 
 impl Agent {
@@ -37,7 +41,31 @@ impl Agent {
             community,
             max_message_size: MAX_MESSAGE_SIZE,
             engine_id,
+            users: Arc::new(Vec::new()),
+            started: std::time::Instant::now(),
         }
+    }
+
+    /// The same agent serving SNMPv3 users, their keys localized to its engine ID.
+    pub fn with_v3_users(mut self, users: &[UserKeys]) -> Result<Self, SnmpError> {
+        let local = users
+            .iter()
+            .map(|u| u.localize(&self.engine_id))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.users = Arc::new(local);
+        Ok(self)
+    }
+
+    /// snmpEngineBoots and snmpEngineTime: one boot, up since the recorded sysUpTime plus the
+    /// time this agent has run.
+    fn boots_and_time(&self) -> (u32, u32) {
+        let uptime = self
+            .recording
+            .get(&crate::oid![1, 3, 6, 1, 2, 1, 1, 3, 0])
+            .and_then(|v| v.value.as_u64())
+            .unwrap_or(0);
+        let time = uptime / 100 + self.started.elapsed().as_secs();
+        (1, u32::try_from(time).unwrap_or(u32::MAX).min(0x7fff_ffff))
     }
 
     /// The agent's SNMPv3 authoritative engine ID.
@@ -45,35 +73,111 @@ impl Agent {
         &self.engine_id
     }
 
-    /// The answer to an SNMPv3 message. This agent has no v3 users: a discovery request (no or
-    /// another engine ID) gets the Report that reveals the engine ID, as RFC 3414 section 4
-    /// has it; a request for this engine gets usmStatsUnknownUserNames. Only reportable
-    /// messages are answered.
+    /// The answer to an SNMPv3 message (RFC 3412, RFC 3414). A discovery request (no or another
+    /// engine ID) gets the Report that reveals the engine ID; an unknown user, a security level
+    /// the user does not have, a wrong digest or an undecryptable PDU get their usmStats Report
+    /// (when the request is reportable); a request of a known user is answered like a v2c one,
+    /// authenticated and encrypted as the user's keys say.
     pub fn answer_v3(&self, request: &V3Message) -> Option<V3Message> {
-        if request.flags & v3::flags::REPORTABLE == 0 || request.security_model != 3 {
+        if request.security_model != 3 {
             return None;
         }
-        let uptime = self
-            .recording
-            .get(&crate::oid![1, 3, 6, 1, 2, 1, 1, 3, 0])
-            .and_then(|v| v.value.as_u64())
-            .unwrap_or(0);
-        let mut report = V3Message::discovery_report(
-            request,
-            self.engine_id.clone(),
-            1,
-            (uptime / 100) as i64,
-            1,
-        );
-        if request.usm.engine_id == self.engine_id
-            && let v3::Scoped::Plain { pdu, .. } = &mut report.scoped
-        {
-            pdu.varbinds = vec![VarBind::new(
-                v3::usm_stats_unknown_user_names(),
-                Value::Counter32(1),
-            )];
+        let (boots, time) = self.boots_and_time();
+        let report = |oid: crate::wire::Oid| {
+            if request.flags & v3::flags::REPORTABLE == 0 {
+                return None;
+            }
+            let mut r = V3Message::discovery_report(
+                request,
+                self.engine_id.clone(),
+                i64::from(boots),
+                i64::from(time),
+                1,
+            );
+            if let v3::Scoped::Plain { pdu, .. } = &mut r.scoped {
+                pdu.varbinds = vec![VarBind::new(oid, Value::Counter32(1))];
+            }
+            Some(r)
+        };
+        if request.usm.engine_id != self.engine_id {
+            return report(v3::usm_stats_unknown_engine_ids());
         }
-        Some(report)
+        let Some(user) = self.users.iter().find(|u| u.name == request.usm.user) else {
+            return report(v3::usm_stats_unknown_user_names());
+        };
+        let (auth, privacy) = (
+            request.flags & v3::flags::AUTH != 0,
+            request.flags & v3::flags::PRIV != 0,
+        );
+        if auth != user.authenticates() || privacy != user.encrypts() {
+            return report(v3::usm_stats_unsupported_sec_levels());
+        }
+        if auth {
+            let mut zeroed = request.clone();
+            zeroed.usm.auth = vec![0; request.usm.auth.len()];
+            if request.usm.auth.len() != user.mac_len()
+                || !user.verify(&zeroed.encode(), &request.usm.auth)
+            {
+                return report(v3::usm_stats_wrong_digests());
+            }
+        }
+        let scoped = match (&request.scoped, privacy) {
+            (v3::Scoped::Plain { .. }, false) => request.scoped.clone(),
+            (v3::Scoped::Encrypted(c), true) => {
+                let boots = u32::try_from(request.usm.boots).unwrap_or(0);
+                let time = u32::try_from(request.usm.time).unwrap_or(0);
+                match user
+                    .decrypt(c, boots, time, &request.usm.privacy)
+                    .ok()
+                    .and_then(|p| v3::decode_scoped_pdu(&p).ok())
+                {
+                    Some(s) => s,
+                    None => return report(v3::usm_stats_decryption_errors()),
+                }
+            }
+            _ => return None,
+        };
+        let v3::Scoped::Plain {
+            context_engine_id,
+            context_name,
+            pdu,
+        } = scoped
+        else {
+            return None;
+        };
+        let answer = self.answer_pdu(false, &pdu, 160 + user.name.len() + user.mac_len())?;
+        let mut usm = v3::Usm {
+            engine_id: self.engine_id.clone(),
+            boots: i64::from(boots),
+            time: i64::from(time),
+            user: user.name.clone(),
+            auth: vec![0; user.mac_len()],
+            privacy: Vec::new(),
+        };
+        let plain = v3::encode_scoped_pdu(&context_engine_id, &context_name, &answer);
+        let scoped = if privacy {
+            let (cipher, params) = user.encrypt(&plain, boots, time).ok()?;
+            usm.privacy = params;
+            v3::Scoped::Encrypted(cipher)
+        } else {
+            v3::Scoped::Plain {
+                context_engine_id,
+                context_name,
+                pdu: answer,
+            }
+        };
+        let mut response = V3Message {
+            msg_id: request.msg_id,
+            max_size: 65_507,
+            flags: request.flags & (v3::flags::AUTH | v3::flags::PRIV),
+            security_model: 3,
+            usm,
+            scoped,
+        };
+        if auth {
+            response.usm.auth = user.sign(&response.encode()).ok()?;
+        }
+        Some(response)
     }
 
     /// The same agent with a smaller message size limit (to exercise tooBig).
@@ -94,8 +198,31 @@ impl Agent {
         {
             return None;
         }
-        let v1 = request.version == Version::V1;
-        let pdu = &request.pdu;
+        let pdu = self.answer_pdu(
+            request.version == Version::V1,
+            &request.pdu,
+            64 + request.community.len(),
+        )?;
+        Some(Message {
+            version: request.version,
+            community: request.community.clone(),
+            pdu,
+        })
+    }
+
+    /// The response PDU to a request PDU; `overhead` is what the message around it takes.
+    fn answer_pdu(&self, v1: bool, pdu: &Pdu, overhead: usize) -> Option<Pdu> {
+        let error = |status: i64, index: usize| Pdu {
+            kind: PduKind::Response,
+            request_id: pdu.request_id,
+            error_status: status,
+            error_index: i64::try_from(index).unwrap_or(0),
+            varbinds: if status == error_status::TOO_BIG {
+                Vec::new()
+            } else {
+                pdu.varbinds.clone()
+            },
+        };
         let mut response = Pdu {
             kind: PduKind::Response,
             request_id: pdu.request_id,
@@ -111,38 +238,39 @@ impl Agent {
                         (_, false) => self.next(vb),
                         (_, true) => self.next_v1(vb),
                     };
-                    // v1 cannot carry Counter64 (RFC 3584 4.2.2.1): a GET of one is noSuchName.
+                    // v1 has no exceptions and cannot carry Counter64 (RFC 3584 4.2.2.1): the
+                    // whole request fails with noSuchName.
                     if v1
                         && (found.value.is_exception()
                             || matches!(found.value, Value::Counter64(_)))
                     {
-                        // v1 has no exceptions: the whole request fails with noSuchName.
-                        return Some(self.error(request, error_status::NO_SUCH_NAME, i + 1));
+                        return Some(error(error_status::NO_SUCH_NAME, i + 1));
                     }
                     response.varbinds.push(found);
                 }
             }
-            PduKind::GetBulk if !v1 => self.bulk(pdu, &mut response.varbinds, request),
+            PduKind::GetBulk if !v1 => self.bulk(pdu, &mut response.varbinds, overhead),
             PduKind::Set => {
                 let status = if v1 {
                     error_status::NO_SUCH_NAME
                 } else {
                     error_status::NOT_WRITABLE
                 };
-                return Some(self.error(request, status, 1));
+                return Some(error(status, 1));
             }
             // GetBulk in v1, responses, traps and reports are not requests an agent answers.
             _ => return None,
         }
-        let msg = Message {
-            version: request.version,
-            community: request.community.clone(),
-            pdu: response,
-        };
-        if msg.encode().len() > self.max_message_size {
-            return Some(self.error(request, error_status::TOO_BIG, 0));
+        let mut size = overhead;
+        for vb in &response.varbinds {
+            let mut enc = Vec::new();
+            vb.encode(&mut enc);
+            size += enc.len();
         }
-        Some(msg)
+        if size > self.max_message_size {
+            return Some(error(error_status::TOO_BIG, 0));
+        }
+        Some(response)
     }
 
     fn get(&self, vb: &VarBind) -> VarBind {
@@ -177,16 +305,14 @@ impl Agent {
     /// GETBULK (RFC 3416 4.2.3): non-repeaters get one GETNEXT each, then up to
     /// max-repetitions rounds over the repeaters, stopping when every repeater has reached the
     /// end of the MIB or the response would no longer fit.
-    fn bulk(&self, pdu: &Pdu, out: &mut Vec<VarBind>, request: &Message) {
+    fn bulk(&self, pdu: &Pdu, out: &mut Vec<VarBind>, overhead: usize) {
         let n = usize::try_from(pdu.error_status.max(0))
             .unwrap_or(0)
             .min(pdu.varbinds.len());
         let m = usize::try_from(pdu.error_index.max(0)).unwrap_or(0);
         let (non_repeaters, repeaters) = pdu.varbinds.split_at(n);
         // Size accounting: the envelope is small and bounded; count each binding's encoding.
-        let budget = self
-            .max_message_size
-            .saturating_sub(64 + request.community.len());
+        let budget = self.max_message_size.saturating_sub(overhead);
         let mut used = 0usize;
         let mut push = |vb: VarBind, out: &mut Vec<VarBind>| -> bool {
             let mut enc = Vec::new();
@@ -219,24 +345,6 @@ impl Agent {
                 }
                 *c = next;
             }
-        }
-    }
-
-    fn error(&self, request: &Message, status: i64, index: usize) -> Message {
-        Message {
-            version: request.version,
-            community: request.community.clone(),
-            pdu: Pdu {
-                kind: PduKind::Response,
-                request_id: request.pdu.request_id,
-                error_status: status,
-                error_index: i64::try_from(index).unwrap_or(0),
-                varbinds: if status == error_status::TOO_BIG {
-                    Vec::new()
-                } else {
-                    request.pdu.varbinds.clone()
-                },
-            },
         }
     }
 }

@@ -7,9 +7,7 @@ use std::time::Duration;
 use async_snmp::transport::{UdpHandle, UdpTransport};
 use async_snmp::{Auth, Client, Retry};
 
-use super::{
-    AuthProtocol, Connector, Credential, CredentialKind, PrivProtocol, Session, SnmpError, UsmUser,
-};
+use super::{Connector, Credential, CredentialKind, PrivProtocol, Session, SnmpError, UsmUser};
 use crate::wire::{Oid, Value, VarBind, Version};
 
 /// Sessions over two shared sockets, one for IPv4 targets and one for IPv6.
@@ -158,24 +156,7 @@ fn des_salt_state() -> Result<async_snmp::DesSaltState, String> {
 
 /// The library's USM configuration for a user.
 fn usm(u: &UsmUser) -> Result<async_snmp::UsmConfig, SnmpError> {
-    use async_snmp::{AuthProtocol as A, PrivProtocol as P};
-    let auth = |a: AuthProtocol| match a {
-        AuthProtocol::Md5 => A::Md5,
-        AuthProtocol::Sha1 => A::Sha1,
-        AuthProtocol::Sha224 => A::Sha224,
-        AuthProtocol::Sha256 => A::Sha256,
-        AuthProtocol::Sha384 => A::Sha384,
-        AuthProtocol::Sha512 => A::Sha512,
-    };
-    let privacy = |p: PrivProtocol| match p {
-        PrivProtocol::Des => P::Des,
-        PrivProtocol::Des3 => P::Des3,
-        PrivProtocol::Aes128 => P::Aes128,
-        PrivProtocol::Aes192 => P::Aes192Blumenthal,
-        PrivProtocol::Aes256 => P::Aes256Blumenthal,
-        PrivProtocol::Aes192Cisco => P::Aes192Reeder,
-        PrivProtocol::Aes256Cisco => P::Aes256Reeder,
-    };
+    use super::usm::{lib_auth as auth, lib_priv as privacy};
     let config = async_snmp::UsmConfig::new(u.name.clone().into_bytes());
     let config = match (&u.auth, &u.privacy) {
         (None, _) => Ok(config),

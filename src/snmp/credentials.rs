@@ -285,7 +285,8 @@ pub fn parse(
     Ok(out)
 }
 
-fn auth_protocol(s: &str) -> Option<AuthProtocol> {
+/// An auth protocol by name (md5, sha1, sha224, sha256, sha384, sha512; case and dashes aside).
+pub fn auth_protocol(s: &str) -> Option<AuthProtocol> {
     Some(match s.to_ascii_lowercase().replace('-', "").as_str() {
         "md5" => AuthProtocol::Md5,
         "sha" | "sha1" => AuthProtocol::Sha1,
@@ -297,7 +298,8 @@ fn auth_protocol(s: &str) -> Option<AuthProtocol> {
     })
 }
 
-fn priv_protocol(s: &str) -> Option<PrivProtocol> {
+/// A privacy protocol by name (des, 3des, aes128, aes192, aes256, aes192-cisco, aes256-cisco).
+pub fn priv_protocol(s: &str) -> Option<PrivProtocol> {
     Some(match s.to_ascii_lowercase().as_str() {
         "des" => PrivProtocol::Des,
         "3des" => PrivProtocol::Des3,

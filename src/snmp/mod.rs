@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod credentials;
+pub mod usm;
 pub mod walk;
 
 use std::future::Future;

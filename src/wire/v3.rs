@@ -76,6 +76,21 @@ pub fn usm_stats_unknown_user_names() -> Oid {
     crate::oid![1, 3, 6, 1, 6, 3, 15, 1, 1, 3, 0]
 }
 
+/// usmStatsUnsupportedSecLevels.0.
+pub fn usm_stats_unsupported_sec_levels() -> Oid {
+    crate::oid![1, 3, 6, 1, 6, 3, 15, 1, 1, 1, 0]
+}
+
+/// usmStatsWrongDigests.0.
+pub fn usm_stats_wrong_digests() -> Oid {
+    crate::oid![1, 3, 6, 1, 6, 3, 15, 1, 1, 5, 0]
+}
+
+/// usmStatsDecryptionErrors.0.
+pub fn usm_stats_decryption_errors() -> Oid {
+    crate::oid![1, 3, 6, 1, 6, 3, 15, 1, 1, 6, 0]
+}
+
 impl V3Message {
     /// The engine-discovery request of RFC 3414 section 4: reportable, no user, no engine ID,
     /// a GetRequest with no bindings.
@@ -168,18 +183,7 @@ impl V3Message {
         let (t, contents) = msg.tlv()?;
         msg.finish()?;
         let scoped = match t {
-            tag::SEQUENCE => {
-                let mut s = Reader::new(contents);
-                let context_engine_id = s.expect(tag::OCTET_STRING, "contextEngineID")?.to_vec();
-                let context_name = s.expect(tag::OCTET_STRING, "contextName")?.to_vec();
-                let (pt, pc) = s.tlv()?;
-                s.finish()?;
-                Scoped::Plain {
-                    context_engine_id,
-                    context_name,
-                    pdu: Pdu::decode(pt, pc)?,
-                }
-            }
+            tag::SEQUENCE => decode_scoped_contents(contents)?,
             tag::OCTET_STRING => Scoped::Encrypted(contents.to_vec()),
             found => {
                 return Err(WireError::UnexpectedTag {
@@ -218,18 +222,43 @@ impl V3Message {
                     context_engine_id,
                     context_name,
                     pdu,
-                } => {
-                    ber::push_constructed(o, tag::SEQUENCE, |o| {
-                        ber::push_tlv(o, tag::OCTET_STRING, context_engine_id);
-                        ber::push_tlv(o, tag::OCTET_STRING, context_name);
-                        pdu.encode(o);
-                    });
-                }
+                } => o.extend_from_slice(&encode_scoped_pdu(context_engine_id, context_name, pdu)),
                 Scoped::Encrypted(b) => ber::push_tlv(o, tag::OCTET_STRING, b),
             }
         });
         out
     }
+}
+
+/// Encodes a plaintext ScopedPDU (what privacy encrypts).
+pub fn encode_scoped_pdu(context_engine_id: &[u8], context_name: &[u8], pdu: &Pdu) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    ber::push_constructed(&mut out, tag::SEQUENCE, |o| {
+        ber::push_tlv(o, tag::OCTET_STRING, context_engine_id);
+        ber::push_tlv(o, tag::OCTET_STRING, context_name);
+        pdu.encode(o);
+    });
+    out
+}
+
+/// Decodes a plaintext ScopedPDU, as privacy decrypted it. Decryption pads to the cipher's
+/// block size, so bytes after the ScopedPDU are ignored.
+pub fn decode_scoped_pdu(buf: &[u8]) -> Result<Scoped, WireError> {
+    let mut r = Reader::new(buf);
+    decode_scoped_contents(r.expect(tag::SEQUENCE, "ScopedPDU")?)
+}
+
+fn decode_scoped_contents(contents: &[u8]) -> Result<Scoped, WireError> {
+    let mut s = Reader::new(contents);
+    let context_engine_id = s.expect(tag::OCTET_STRING, "contextEngineID")?.to_vec();
+    let context_name = s.expect(tag::OCTET_STRING, "contextName")?.to_vec();
+    let (pt, pc) = s.tlv()?;
+    s.finish()?;
+    Ok(Scoped::Plain {
+        context_engine_id,
+        context_name,
+        pdu: Pdu::decode(pt, pc)?,
+    })
 }
 
 impl Usm {
