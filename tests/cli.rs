@@ -643,3 +643,87 @@ fn v3_sweep_of_a_simulated_agent_with_every_pairing() {
         );
     }
 }
+
+#[test]
+fn refused_v3_users_are_reported_with_the_agents_reason_and_the_ladder_goes_on() {
+    let rec = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
+    let sim = Simulator::start(
+        "127.22.4.1",
+        &[rec],
+        &[
+            "--v3-user",
+            "noc:sha256:noc-auth-pass:aes128:noc-priv-pass",
+            "--v3-user",
+            "ro:sha1:ro-auth-pass",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("ladder.toml");
+    let user = |name: &str, auth: &str, pass: &str, privacy: Option<&str>| {
+        let mut t = format!(
+            "[[credential]]\nuser = \"{name}\"\nauth = \"{auth}\"\nauth_password = \"{pass}\"\n"
+        );
+        if let Some(p) = privacy {
+            t.push_str(&format!(
+                "privacy = \"{p}\"\nprivacy_password = \"noc-priv-pass\"\n"
+            ));
+        }
+        t
+    };
+    std::fs::write(
+        &creds,
+        [
+            user("noc", "sha256", "not-the-pass", Some("aes128")),
+            user("intruder", "sha256", "whatever-pass", None),
+            user("ro", "sha1", "ro-auth-pass", Some("aes128")),
+            user("noc", "sha256", "noc-auth-pass", Some("aes128")),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = run(
+        &[
+            "sweep",
+            "127.22.4.1",
+            "--port",
+            &sim.port.to_string(),
+            "--credentials",
+            s(&creds),
+            "--timeout",
+            "3000",
+            "--format",
+            "jsonl",
+        ],
+        LIMIT,
+    );
+    let took = started.elapsed();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = &jsonl(&o.stdout)[0];
+    assert!(
+        r["credential"].as_str().unwrap().ends_with("#4"),
+        "{}",
+        r["credential"]
+    );
+    let notes: Vec<&str> = r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes[0].contains("#1") && notes[0].contains("usmStatsWrongDigests"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[1].contains("#2") && notes[1].contains("usmStatsUnknownUserNames"),
+        "{notes:?}"
+    );
+    assert!(
+        notes[2].contains("#3") && notes[2].contains("usmStatsUnsupportedSecLevels"),
+        "{notes:?}"
+    );
+    // Each refusal came back as a Report, not after a timeout: three timeouts of 3 s would
+    // take 9 s at least.
+    assert!(took < std::time::Duration::from_secs(9), "took {took:?}");
+}

@@ -22,12 +22,15 @@ use super::plan::walk_plan;
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::identify::Identifier;
 use crate::identify::inventory::Source;
-use crate::net::engine_probe::discover_engine_id;
+use crate::net::engine_probe::{check_user, discover_engine_id};
 use crate::net::{Paced, Pacer};
 use crate::simulate::recording::{engine_id_comment, write_snmprec};
+use crate::snmp::usm::UserKeys;
 use crate::snmp::walk::{WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
+use crate::snmp::{CredentialKind, PrivProtocol};
 use crate::wire::{Oid, VarBind};
+use std::collections::HashMap;
 
 /// How to sweep.
 #[derive(Debug, Clone)]
@@ -117,15 +120,40 @@ pub async fn sweep<C: Connector>(
     identifier: Arc<Identifier>,
     events: mpsc::Sender<Event>,
 ) -> SweepSummary {
+    // v3 users' master keys, derived once per sweep (DES users excepted: their salts must
+    // come from the client's persistent state, so they are left to the client).
+    let usm_keys: Arc<HashMap<usize, UserKeys>> = Arc::new(
+        config
+            .credentials
+            .iter()
+            .filter_map(|c| match &c.kind {
+                CredentialKind::Usm(u)
+                    if !matches!(u.privacy, Some((PrivProtocol::Des | PrivProtocol::Des3, _))) =>
+                {
+                    UserKeys::new(u).ok().map(|k| (c.index, k))
+                }
+                _ => None,
+            })
+            .collect(),
+    );
     let pacer = Arc::new(Pacer::new(config.rate));
     let concurrency = config.concurrency.max(1);
     let results = futures::stream::iter(targets)
         .map(|address| {
             let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
-            let (identifier, events) = (identifier.clone(), events.clone());
+            let (identifier, events, usm_keys) =
+                (identifier.clone(), events.clone(), usm_keys.clone());
             async move {
-                let record =
-                    device(&*connector, address, &config, pacer, &identifier, &events).await;
+                let record = device(
+                    &*connector,
+                    address,
+                    &config,
+                    pacer,
+                    &identifier,
+                    &usm_keys,
+                    &events,
+                )
+                .await;
                 let answered = record.is_some();
                 let _ = events.send(Event::Probed { address, answered }).await;
                 let mut neighbors = NeighborCollector::default();
@@ -168,6 +196,7 @@ async fn device<C: Connector>(
     config: &SweepConfig,
     pacer: Arc<Pacer>,
     identifier: &Identifier,
+    usm_keys: &HashMap<usize, UserKeys>,
     events: &mpsc::Sender<Event>,
 ) -> Option<DeviceRecord> {
     let peer = SocketAddr::new(address, config.port);
@@ -184,6 +213,19 @@ async fn device<C: Connector>(
     };
     let mut found = None;
     for credential in config.credentials.iter().filter(|c| c.applies_to(address)) {
+        // A v3 user is first tried with a request built here, so that an agent's Report says
+        // at once why it is refused (the client library waits out its timeout instead).
+        if let (Some(engine), Some(keys)) = (&engine_id, usm_keys.get(&credential.index))
+            && let Ok(local) = keys.localize(&engine.id)
+        {
+            let _permit = permits.acquire().await.ok()?;
+            if let Err(reason) =
+                check_user(peer, engine, &local, config.timeout, config.retries, &pacer).await
+            {
+                notes.push(format!("{}: {reason}", credential.label()));
+                continue;
+            }
+        }
         let session = match connector.session(peer, credential, config.timeout).await {
             Ok(s) => Paced::new(s, pacer.clone(), permits.clone(), config.retries),
             Err(e) => {
@@ -204,7 +246,7 @@ async fn device<C: Connector>(
         // No credential worked; an agent that revealed its engine ID is still a device,
         // identified from that alone.
         let obs = Observations {
-            engine_id: Some(engine_id?),
+            engine_id: Some(engine_id?.id),
             ..Observations::default()
         };
         notes.push(
@@ -220,7 +262,7 @@ async fn device<C: Connector>(
         ));
     };
     let mut obs = Observations {
-        engine_id,
+        engine_id: engine_id.map(|e| e.id),
         ..Observations::default()
     };
     obs.extend(probed);

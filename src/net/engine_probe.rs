@@ -11,9 +11,22 @@ use tokio::net::UdpSocket;
 
 use super::Pacer;
 use crate::snmp::SnmpError;
-use crate::wire::v3::V3Message;
+use crate::snmp::usm::LocalKeys;
+use crate::wire::v3::{self, V3Message};
+use crate::wire::{Pdu, PduKind, Value, VarBind};
 
 static NEXT_ID: AtomicI32 = AtomicI32::new(0x2f00_0000);
+
+/// What an engine-ID probe learns: the authoritative engine's ID, boots and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Engine {
+    /// snmpEngineID.
+    pub id: Vec<u8>,
+    /// snmpEngineBoots.
+    pub boots: u32,
+    /// snmpEngineTime, as of the answer.
+    pub time: u32,
+}
 
 /// Asks `peer` for its engine ID; waits `timeout` per attempt, `retries` more attempts, each
 /// counted by the pacer. Answers from elsewhere or for another msgID are ignored.
@@ -22,7 +35,132 @@ pub async fn discover_engine_id(
     timeout: Duration,
     retries: u32,
     pacer: &Arc<Pacer>,
-) -> Result<Vec<u8>, SnmpError> {
+) -> Result<Engine, SnmpError> {
+    let reply = exchange(peer, timeout, retries, pacer, |id| {
+        V3Message::discovery(id, id).encode()
+    })
+    .await?;
+    if reply.usm.engine_id.is_empty() {
+        return Err(SnmpError::Malformed(
+            "discovery Report without an engine ID".into(),
+        ));
+    }
+    Ok(Engine {
+        id: reply.usm.engine_id,
+        boots: u32::try_from(reply.usm.boots).unwrap_or(0),
+        time: u32::try_from(reply.usm.time).unwrap_or(0),
+    })
+}
+
+/// Why a v3 user was refused, from the agent's Report (RFC 3414 section 3.2).
+pub fn refusal(report: &crate::wire::Oid) -> &'static str {
+    match report.arcs() {
+        [1, 3, 6, 1, 6, 3, 15, 1, 1, 1, 0] => {
+            "security level not supported for this user (usmStatsUnsupportedSecLevels)"
+        }
+        [1, 3, 6, 1, 6, 3, 15, 1, 1, 2, 0] => "not in the time window (usmStatsNotInTimeWindows)",
+        [1, 3, 6, 1, 6, 3, 15, 1, 1, 3, 0] => "unknown user (usmStatsUnknownUserNames)",
+        [1, 3, 6, 1, 6, 3, 15, 1, 1, 4, 0] => "unknown engine ID (usmStatsUnknownEngineIDs)",
+        [1, 3, 6, 1, 6, 3, 15, 1, 1, 5, 0] => {
+            "wrong authentication pass phrase or protocol (usmStatsWrongDigests)"
+        }
+        [1, 3, 6, 1, 6, 3, 15, 1, 1, 6, 0] => {
+            "wrong privacy pass phrase or protocol (usmStatsDecryptionErrors)"
+        }
+        _ => "refused by the agent (an unexpected Report)",
+    }
+}
+
+/// Tries a v3 user with one authenticated (and, where the user has privacy, encrypted)
+/// GET of sysUpTime.0, built here from the keys, so that an agent's Report says at once why a
+/// user is refused. `Ok` when the agent answered; `Err` with the reason otherwise.
+pub async fn check_user(
+    peer: SocketAddr,
+    engine: &Engine,
+    keys: &LocalKeys,
+    timeout: Duration,
+    retries: u32,
+    pacer: &Arc<Pacer>,
+) -> Result<(), String> {
+    let build = |id: i32| -> Vec<u8> {
+        let pdu = Pdu {
+            kind: PduKind::Get,
+            request_id: id,
+            error_status: 0,
+            error_index: 0,
+            varbinds: vec![VarBind::new(
+                crate::oid![1, 3, 6, 1, 2, 1, 1, 3, 0],
+                Value::Null,
+            )],
+        };
+        let mut flags = v3::flags::REPORTABLE;
+        let mut usm = v3::Usm {
+            engine_id: engine.id.clone(),
+            boots: i64::from(engine.boots),
+            time: i64::from(engine.time),
+            user: keys.name.clone(),
+            auth: vec![0; keys.mac_len()],
+            privacy: Vec::new(),
+        };
+        let plain = v3::encode_scoped_pdu(&engine.id, &[], &pdu);
+        let scoped = if keys.encrypts() {
+            flags |= v3::flags::PRIV;
+            match keys.encrypt(&plain, engine.boots, engine.time) {
+                Ok((cipher, params)) => {
+                    usm.privacy = params;
+                    v3::Scoped::Encrypted(cipher)
+                }
+                Err(_) => return Vec::new(),
+            }
+        } else {
+            v3::Scoped::Plain {
+                context_engine_id: engine.id.clone(),
+                context_name: Vec::new(),
+                pdu,
+            }
+        };
+        if keys.authenticates() {
+            flags |= v3::flags::AUTH;
+        }
+        let mut m = V3Message {
+            msg_id: id,
+            max_size: 65_507,
+            flags,
+            security_model: 3,
+            usm,
+            scoped,
+        };
+        if keys.authenticates() {
+            match keys.sign(&m.encode()) {
+                Ok(mac) => m.usm.auth = mac,
+                Err(_) => return Vec::new(),
+            }
+        }
+        m.encode()
+    };
+    let reply = exchange(peer, timeout, retries, pacer, build)
+        .await
+        .map_err(|_| "no response".to_string())?;
+    match &reply.scoped {
+        v3::Scoped::Plain { pdu, .. } if pdu.kind == PduKind::Report => Err(pdu
+            .varbinds
+            .first()
+            .map_or("refused by the agent (an empty Report)", |vb| {
+                refusal(&vb.oid)
+            })
+            .to_string()),
+        _ => Ok(()),
+    }
+}
+
+/// One v3 request and the reply with its msgID, retried on silence.
+async fn exchange(
+    peer: SocketAddr,
+    timeout: Duration,
+    retries: u32,
+    pacer: &Arc<Pacer>,
+    build: impl Fn(i32) -> Vec<u8>,
+) -> Result<V3Message, SnmpError> {
     let bind: SocketAddr = if peer.is_ipv4() {
         "0.0.0.0:0".parse()
     } else {
@@ -36,16 +174,16 @@ pub async fn discover_engine_id(
         .connect(peer)
         .await
         .map_err(|e| SnmpError::Network(e.to_string()))?;
-    let mut buf = vec![0u8; 4096];
+    let mut buf = vec![0u8; 65_536];
     for _ in 0..=retries {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff;
+        let request = build(id);
+        if request.is_empty() {
+            return Err(SnmpError::Other("cannot build the request".into()));
+        }
         pacer.ready().await;
         // A closed port answers with ICMP, which a connected socket reports: that is silence.
-        if socket
-            .send(&V3Message::discovery(id, id).encode())
-            .await
-            .is_err()
-        {
+        if socket.send(&request).await.is_err() {
             continue;
         }
         let deadline = tokio::time::Instant::now() + timeout;
@@ -57,11 +195,10 @@ pub async fn discover_engine_id(
                 }
                 Ok(Err(_)) => break,
                 Ok(Ok(n)) => {
-                    let Ok(m) = V3Message::decode(&buf[..n]) else {
-                        continue;
-                    };
-                    if m.msg_id == id && !m.usm.engine_id.is_empty() {
-                        return Ok(m.usm.engine_id);
+                    if let Ok(m) = V3Message::decode(&buf[..n])
+                        && m.msg_id == id
+                    {
+                        return Ok(m);
                     }
                 }
             }
@@ -100,7 +237,7 @@ mod tests {
         let id = discover_engine_id(sim.addresses[0], Duration::from_secs(2), 1, &pacer)
             .await
             .unwrap();
-        let e = EngineId::decode(&id).unwrap();
+        let e = EngineId::decode(&id.id).unwrap();
         assert_eq!(
             (e.enterprise, e.mac()),
             (3902, Some([0x00, 0x19, 0xc6, 0x01, 0x0e, 0x3c]))
