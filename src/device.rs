@@ -229,7 +229,7 @@ pub struct DeviceRecord {
     pub sys_object_id: Option<String>,
     /// sysUpTime.0 in hundredths of a second.
     pub sys_uptime: Option<u64>,
-    /// The SNMPv3 authoritative engine ID, hex (not probed yet).
+    /// The SNMPv3 authoritative engine ID, hex, from the credential-free probe.
     pub engine_id: Option<String>,
     /// The vendor's display name.
     pub vendor: Option<String>,
@@ -237,15 +237,15 @@ pub struct DeviceRecord {
     pub origin: Option<String>,
     /// The brand the device shows where it differs from the maker (HPE on an H3C-made switch).
     pub brand: Option<String>,
-    /// Model (the chassis' entPhysicalModelName).
+    /// Model: from an inventory rule, a sysDescr fingerprint or the ENTITY-MIB chassis row.
     pub model: Option<String>,
     /// Operating system.
     pub os: Option<String>,
-    /// Software version (the chassis' entPhysicalSoftwareRev).
+    /// Software version: from an inventory rule, a sysDescr fingerprint or the chassis row.
     pub version: Option<String>,
-    /// Serial number (the chassis' entPhysicalSerialNum).
+    /// Serial number: from an inventory rule or the ENTITY-MIB chassis (or main board) row.
     pub serial: Option<String>,
-    /// Chassis MAC (lldpLocChassisId when it is a MAC).
+    /// Chassis MAC: lldpLocChassisId when it is a MAC, else the MAC in the v3 engine ID.
     pub chassis_mac: Option<String>,
     /// Confidence of the identification, 0..1.
     pub confidence: f64,

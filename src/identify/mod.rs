@@ -17,7 +17,8 @@
 //! and, where `rules/inventory.toml` knows the vendor's own objects, from those
 //! ([`inventory`]; [`Identifier::inventory_oids`] says what a sweep must fetch for them).
 //!
-//! Pure functions over data: nothing here does I/O.
+//! Functions over data: the only I/O is the OUI registry's first use, which reads the user's
+//! updated copy (`netorigin oui update`) if there is one.
 
 pub mod enterprises;
 pub mod inventory;
