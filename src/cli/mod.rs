@@ -189,8 +189,24 @@ fn parse_rate(s: &str) -> Result<Rate, String> {
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Addresses, CIDRs (IPv4 or IPv6), or @FILE with one per line.
-    #[arg(required = true, value_name = "TARGET")]
+    #[arg(required_unless_present = "seed", value_name = "TARGET")]
     pub targets: Vec<String>,
+    /// Follow neighbours: probe the LLDP management addresses that swept devices report, as
+    /// long as they lie inside --scope, breadth-first (needs --scope).
+    #[arg(long, requires = "scope")]
+    pub crawl: bool,
+    /// A device to start a crawl from (repeatable; implies --crawl).
+    #[arg(long, value_name = "ADDRESS", requires = "scope")]
+    pub seed: Vec<String>,
+    /// Where a crawl may go (CIDR, repeatable); --exclude still applies.
+    #[arg(long, value_name = "CIDR")]
+    pub scope: Vec<String>,
+    /// Hops a crawl goes from the targets.
+    #[arg(long, default_value_t = 3)]
+    pub max_depth: u32,
+    /// Addresses a crawl probes at most, targets included.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_devices: usize,
     /// Community to try, in order (repeatable; v2c then v1 for each; default `public` when no
     /// credentials file is given). Command-line arguments are visible to other users of the
     /// machine in the process list: prefer --credentials.
@@ -467,11 +483,27 @@ fn provenance(identifier: &Identifier, judging: &Judging) -> Provenance {
 }
 
 async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
-    let targets = Targets::parse(&args.targets)
-        .and_then(|t| t.exclude(&args.exclude))
-        .map_err(usage)?;
+    let all: Vec<String> = args.targets.iter().chain(&args.seed).cloned().collect();
+    let targets = Targets::parse(&all).and_then(|t| t.exclude(&args.exclude)).map_err(usage)?;
     let mut config = sweep_config(&args.sweep, &[])?;
     config.credentials = ladder(&args)?;
+    if args.crawl || !args.seed.is_empty() {
+        let nets = |list: &[String], what: &str| -> Result<Vec<ipnet::IpNet>, Failure> {
+            list.iter()
+                .map(|c| {
+                    c.parse::<ipnet::IpNet>()
+                        .or_else(|_| c.parse::<IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| usage(format!("{what} {c:?} is not a CIDR (expected e.g. 10.20.0.0/16)")))
+                })
+                .collect()
+        };
+        config.crawl = Some(crate::discover::sweep::Crawl {
+            scope: nets(&args.scope, "--scope")?,
+            exclude: nets(&args.exclude, "--exclude")?,
+            max_depth: args.max_depth,
+            max_devices: args.max_devices,
+        });
+    }
     let identifier = Identifier::bundled().map_err(other)?;
     let judging = Judging::load(&args.policy, &identifier)?;
     run_sweep(targets, config, identifier, judging, &args.output)

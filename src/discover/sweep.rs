@@ -57,6 +57,24 @@ pub struct SweepConfig {
     pub concurrency: usize,
     /// Where to write each device's answers as `.snmprec`.
     pub save_walks: Option<PathBuf>,
+    /// Whether and how far to follow neighbours' management addresses.
+    pub crawl: Option<Crawl>,
+}
+
+/// Bounds of a crawl: neighbours' management addresses are followed breadth-first, only
+/// inside `scope`, never into `exclude`, at most `max_depth` hops from the targets and
+/// `max_devices` addresses in all; a device already known by its chassis ID is not walked
+/// again through another of its addresses, and an address is probed once, so loops end.
+#[derive(Debug, Clone)]
+pub struct Crawl {
+    /// Where the crawl may go.
+    pub scope: Vec<ipnet::IpNet>,
+    /// Where it must not.
+    pub exclude: Vec<ipnet::IpNet>,
+    /// Hops from the targets.
+    pub max_depth: u32,
+    /// Addresses probed at most, targets included.
+    pub max_devices: usize,
 }
 
 impl Default for SweepConfig {
@@ -73,6 +91,7 @@ impl Default for SweepConfig {
             limits: WalkLimits::default(),
             concurrency: 1024,
             save_walks: None,
+            crawl: None,
         }
     }
 }
@@ -115,7 +134,7 @@ pub struct SweepSummary {
 /// Sweeps `targets`, sending an [`Event`] per address probed and per device completed.
 pub async fn sweep<C: Connector>(
     connector: Arc<C>,
-    targets: impl Iterator<Item = IpAddr>,
+    targets: impl Iterator<Item = IpAddr> + Send + 'static,
     config: Arc<SweepConfig>,
     identifier: Arc<Identifier>,
     events: mpsc::Sender<Event>,
@@ -138,47 +157,99 @@ pub async fn sweep<C: Connector>(
     );
     let pacer = Arc::new(Pacer::new(config.rate));
     let concurrency = config.concurrency.max(1);
-    let results = futures::stream::iter(targets)
-        .map(|address| {
-            let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
-            let (identifier, events, usm_keys) =
-                (identifier.clone(), events.clone(), usm_keys.clone());
-            async move {
-                let record = device(
-                    &*connector,
-                    address,
-                    &config,
-                    pacer,
-                    &identifier,
-                    &usm_keys,
-                    &events,
-                )
-                .await;
-                let answered = record.is_some();
-                let _ = events.send(Event::Probed { address, answered }).await;
-                let mut neighbors = NeighborCollector::default();
-                if let Some(r) = record {
-                    neighbors.add(&r, &identifier);
-                    let _ = events.send(Event::Device(Box::new(r))).await;
-                }
-                (address, answered, neighbors)
-            }
-        })
-        .buffer_unordered(concurrency);
     let mut summary = SweepSummary::default();
     let mut neighbors = NeighborCollector::default();
-    futures::pin_mut!(results);
-    while let Some((address, answered, found)) = results.next().await {
-        neighbors.merge(found);
-        summary.probed += 1;
-        if answered {
-            summary.responders += 1;
-        } else {
-            summary.silent += 1;
-            if summary.silent_examples.len() < 20 {
-                summary.silent_examples.push(address);
+    let mut probed: std::collections::HashSet<IpAddr> = std::collections::HashSet::new();
+    let mut known_chassis: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Wave 0 is the targets; each later wave, the new in-scope neighbours of the one before.
+    let mut wave: Box<dyn Iterator<Item = IpAddr> + Send> = Box::new(targets);
+    let mut depth = 0u32;
+    loop {
+        let results = futures::stream::iter(wave)
+            .map(|address| {
+                let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
+                let (identifier, events, usm_keys) =
+                    (identifier.clone(), events.clone(), usm_keys.clone());
+                async move {
+                    let record = device(
+                        &*connector,
+                        address,
+                        &config,
+                        pacer,
+                        &identifier,
+                        &usm_keys,
+                        &events,
+                    )
+                    .await;
+                    let answered = record.is_some();
+                    let _ = events.send(Event::Probed { address, answered }).await;
+                    let mut neighbors = NeighborCollector::default();
+                    let mut leads = Vec::new();
+                    if let Some(r) = record {
+                        neighbors.add(&r, &identifier);
+                        leads = crawl_leads(&r);
+                        let _ = events.send(Event::Device(Box::new(r))).await;
+                    }
+                    (address, answered, neighbors, leads)
+                }
+            })
+            .buffer_unordered(concurrency);
+        let mut next: Vec<IpAddr> = Vec::new();
+        let mut wave_leads = Vec::new();
+        futures::pin_mut!(results);
+        while let Some((address, answered, found, leads)) = results.next().await {
+            probed.insert(address);
+            neighbors.merge(found);
+            summary.probed += 1;
+            if answered {
+                summary.responders += 1;
+            } else {
+                summary.silent += 1;
+                if summary.silent_examples.len() < 20 {
+                    summary.silent_examples.push(address);
+                }
+            }
+            wave_leads.extend(leads);
+        }
+        let Some(crawl) = &config.crawl else { break };
+        depth += 1;
+        if depth > crawl.max_depth {
+            break;
+        }
+        // Chassis IDs of everything polled so far: a neighbour already walked through another
+        // of its addresses is not walked again.
+        for lead in &wave_leads {
+            if lead.polled
+                && let Some(c) = &lead.chassis
+            {
+                known_chassis.insert(c.clone());
             }
         }
+        for lead in wave_leads.into_iter().filter(|l| !l.polled) {
+            let budget_left = crawl.max_devices.saturating_sub(probed.len() + next.len());
+            if budget_left == 0 {
+                break;
+            }
+            let Some(address) = lead.address else {
+                continue;
+            };
+            let in_scope = crawl.scope.iter().any(|n| n.contains(&address))
+                && !crawl.exclude.iter().any(|n| n.contains(&address));
+            let known = lead
+                .chassis
+                .as_ref()
+                .is_some_and(|c| known_chassis.contains(c));
+            if in_scope && !known && !probed.contains(&address) && !next.contains(&address) {
+                if let Some(c) = lead.chassis {
+                    known_chassis.insert(c);
+                }
+                next.push(address);
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        wave = Box::new(next.into_iter());
     }
     // Devices seen only as neighbours come last, once every polled device is known.
     for d in neighbors.finish() {
@@ -188,6 +259,32 @@ pub async fn sweep<C: Connector>(
     summary.requests = pacer.sent.load(std::sync::atomic::Ordering::Relaxed);
     summary.timeouts = pacer.timeouts.load(std::sync::atomic::Ordering::Relaxed);
     summary
+}
+
+/// What a polled device tells the crawl: its own chassis ID, and each neighbour's management
+/// address with its chassis ID.
+struct Lead {
+    polled: bool,
+    address: Option<IpAddr>,
+    chassis: Option<String>,
+}
+
+fn crawl_leads(d: &DeviceRecord) -> Vec<Lead> {
+    let mut leads = vec![Lead {
+        polled: true,
+        address: None,
+        chassis: d.chassis_mac.clone(),
+    }];
+    for n in &d.neighbors {
+        for a in &n.management_addresses {
+            leads.push(Lead {
+                polled: false,
+                address: a.parse().ok(),
+                chassis: n.chassis_id.clone(),
+            });
+        }
+    }
+    leads
 }
 
 async fn device<C: Connector>(
