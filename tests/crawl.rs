@@ -13,7 +13,10 @@ use common::{Simulator, jsonl, run};
 
 /// A device's recording: its own chassis MAC and sysName, and LLDP neighbours given as
 /// (neighbour number, management addresses).
-fn recording(n: u8, neighbours: &[(u8, &[&str])]) -> String {
+/// A neighbour: its number and the management addresses it is known by.
+type Neighbour<'a> = (u8, &'a [&'a str]);
+
+fn recording(n: u8, neighbours: &[Neighbour<'_>]) -> String {
     let mut t = format!(
         "1.3.6.1.2.1.1.1.0|4|Cisco IOS Software, crawl test device {n}\n\
          1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9.1.1\n\
@@ -47,7 +50,7 @@ struct Segment {
 /// 5 → 6 → 7 → 8. Device 4 is reachable from nobody.
 fn segment() -> Segment {
     let dir = tempfile::tempdir().unwrap();
-    let devices: [(u8, Vec<(u8, &[&str])>); 8] = [
+    let devices: [(u8, Vec<Neighbour<'_>>); 8] = [
         (
             1,
             vec![(2, &["127.25.0.2"]), (3, &["127.25.0.3", "127.25.0.9"])],
