@@ -18,6 +18,8 @@ pub enum DiscoveredVia {
     Recording,
     /// It was seen only in another device's LLDP remote table.
     LldpNeighbor,
+    /// It was heard in LLDP or CDP frames.
+    Passive,
 }
 
 /// One piece of evidence for an identification.

@@ -1,6 +1,7 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
+pub mod listen;
 pub mod oui;
 
 use std::io::Write;
@@ -48,6 +49,8 @@ pub enum Command {
     Identify(IdentifyArgs),
     /// Look up MAC addresses in the IEEE registries, or update them.
     Oui(oui::OuiArgs),
+    /// Listen for LLDP and CDP frames (a pcap or pcapng file), and identify who sent them.
+    Listen(listen::ListenArgs),
 }
 
 /// Options of every report.
@@ -397,6 +400,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo(args) => demo_command(args).await,
         Command::Identify(args) => identify_command(args),
         Command::Oui(args) => oui::oui_command(args),
+        Command::Listen(args) => listen::listen_command(args),
     }
 }
 
@@ -484,7 +488,9 @@ fn provenance(identifier: &Identifier, judging: &Judging) -> Provenance {
 
 async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
     let all: Vec<String> = args.targets.iter().chain(&args.seed).cloned().collect();
-    let targets = Targets::parse(&all).and_then(|t| t.exclude(&args.exclude)).map_err(usage)?;
+    let targets = Targets::parse(&all)
+        .and_then(|t| t.exclude(&args.exclude))
+        .map_err(usage)?;
     let mut config = sweep_config(&args.sweep, &[])?;
     config.credentials = ladder(&args)?;
     if args.crawl || !args.seed.is_empty() {
@@ -493,7 +499,11 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
                 .map(|c| {
                     c.parse::<ipnet::IpNet>()
                         .or_else(|_| c.parse::<IpAddr>().map(ipnet::IpNet::from))
-                        .map_err(|_| usage(format!("{what} {c:?} is not a CIDR (expected e.g. 10.20.0.0/16)")))
+                        .map_err(|_| {
+                            usage(format!(
+                                "{what} {c:?} is not a CIDR (expected e.g. 10.20.0.0/16)"
+                            ))
+                        })
                 })
                 .collect()
         };

@@ -1,6 +1,7 @@
 //! Discovery: turns targets into observations and device records (probe, walk plan, sweep).
 
 pub mod build;
+pub mod passive;
 pub mod plan;
 pub mod sweep;
 pub mod targets;

@@ -6,7 +6,10 @@
 //! needs ([`v3`], [`engine_id`]); authentication and privacy are the client's.
 
 pub mod ber;
+pub mod cdp;
 pub mod engine_id;
+pub mod ethernet;
+pub mod lldp;
 pub mod message;
 pub mod oid;
 pub mod v3;

@@ -1,0 +1,251 @@
+//! Passive discovery: device records from LLDP and CDP frames heard on a segment, with no
+//! packet sent. One record per LLDP chassis ID or CDP device ID; the first frame heard from a
+//! device fills it, later ones are counted in its notes.
+//!
+//! Identification is as for an LLDP neighbour ([`super::build::neighbor_records`]): the system
+//! description (CDP: software version) and the chassis MAC go to
+//! [`Identifier::identify`]; LLDP-MED inventory and the CDP platform go in as the chassis row,
+//! so a manufacturer name counts as ENTITY-MIB evidence would. The frame's source MAC counts as
+//! an interface MAC. The verdict stays `Unknown`: the caller judges.
+
+use crate::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
+use crate::identify::{Facts, Identifier, hex_mac};
+use crate::wire::cdp::Packet;
+use crate::wire::ethernet::mac_string;
+use crate::wire::lldp::Lldpdu;
+
+/// What one frame said, with who sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heard {
+    /// An LLDPDU.
+    Lldp {
+        /// The frame's source MAC.
+        source: [u8; 6],
+        /// The decoded LLDPDU (boxed: it is much larger than a CDP packet).
+        du: Box<Lldpdu>,
+    },
+    /// A CDP packet.
+    Cdp {
+        /// The frame's source MAC.
+        source: [u8; 6],
+        /// The decoded packet.
+        packet: Packet,
+    },
+}
+
+impl Heard {
+    /// The key that says which device sent it: `lldp:<chassis ID>` or `cdp:<device ID>`
+    /// (the source MAC when the frame has neither).
+    pub fn key(&self) -> String {
+        match self {
+            Heard::Lldp { source, du } => format!(
+                "lldp:{}",
+                du.chassis_id
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| mac_string(source))
+            ),
+            Heard::Cdp { source, packet } => format!(
+                "cdp:{}",
+                packet
+                    .device_id
+                    .clone()
+                    .unwrap_or_else(|| mac_string(source))
+            ),
+        }
+    }
+}
+
+/// One record per device heard, in the order first heard.
+pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<DeviceRecord> {
+    let mut order: Vec<(String, &Heard, usize)> = Vec::new();
+    for h in heard {
+        let key = h.key();
+        match order.iter_mut().find(|(k, _, _)| *k == key) {
+            Some((_, _, n)) => *n += 1,
+            None => order.push((key, h, 1)),
+        }
+    }
+    order
+        .into_iter()
+        .map(|(key, h, n)| record(key, h, n, identifier))
+        .collect()
+}
+
+/// The record of one device from the first frame it sent (`frames`: how many it sent).
+pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier) -> DeviceRecord {
+    let (source, sys_name, sys_descr, chassis_mac, chassis, address, note) = match heard {
+        Heard::Lldp { source, du } => {
+            let inv = &du.med_inventory;
+            let chassis = (!inv.is_empty()).then(|| Module {
+                index: 1,
+                class: Some("chassis".into()),
+                manufacturer: inv.manufacturer.clone(),
+                model: inv.model.clone(),
+                serial: inv.serial_number.clone(),
+                hardware_rev: inv.hardware_revision.clone(),
+                software_rev: inv.software_revision.clone(),
+                ..Module::default()
+            });
+            let note = format!(
+                "heard in LLDP from {}, port {}{}",
+                mac_string(source),
+                du.port_id
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                du.port_description
+                    .as_ref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            );
+            (
+                source,
+                du.system_name.clone(),
+                du.system_description.clone(),
+                du.chassis_id.as_ref().and_then(|c| c.mac()),
+                chassis,
+                du.management_addresses.first().map(|a| a.to_string()),
+                note,
+            )
+        }
+        Heard::Cdp { source, packet } => {
+            let chassis = packet.platform.as_ref().map(|p| Module {
+                index: 1,
+                class: Some("chassis".into()),
+                model: Some(p.clone()),
+                ..Module::default()
+            });
+            let note = format!(
+                "heard in CDP v{} from {}, port {}",
+                packet.version,
+                mac_string(source),
+                packet.port_id.as_deref().unwrap_or("?")
+            );
+            (
+                source,
+                packet.device_id.clone(),
+                packet.software_version.clone(),
+                None,
+                chassis,
+                packet.addresses.first().cloned(),
+                note,
+            )
+        }
+    };
+    let facts = Facts {
+        sys_descr: sys_descr.as_deref(),
+        chassis_mac,
+        chassis: chassis.as_ref(),
+        interface_macs: vec![*source],
+        ..Facts::default()
+    };
+    let id = identifier.identify(&facts);
+    let (model, serial, firmware) = match heard {
+        Heard::Lldp { du, .. } => (
+            du.med_inventory.model.clone(),
+            du.med_inventory.serial_number.clone(),
+            du.med_inventory
+                .firmware_revision
+                .clone()
+                .or_else(|| du.med_inventory.software_revision.clone()),
+        ),
+        Heard::Cdp { packet, .. } => (packet.platform.clone(), None, None),
+    };
+    let mut notes = vec![note];
+    if frames > 1 {
+        notes.push(format!("{frames} frames heard"));
+    }
+    DeviceRecord {
+        address: address.unwrap_or(key),
+        discovered_via: DiscoveredVia::Passive,
+        sys_name,
+        sys_descr,
+        vendor: id.vendor,
+        origin: id.origin,
+        brand: id.brand,
+        model: model.or(id.model),
+        os: id.os,
+        version: id.version.or(firmware),
+        serial,
+        chassis_mac: chassis_mac.map(hex_mac),
+        confidence: (id.confidence * 100.0).round() / 100.0,
+        evidence: id.evidence,
+        conflicts: id.conflicts,
+        modules: chassis.into_iter().collect(),
+        verdict: Verdict::Unknown,
+        notes,
+        ..DeviceRecord::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::lldp::{Id, MedInventory};
+
+    fn identifier() -> Identifier {
+        Identifier::bundled().unwrap()
+    }
+
+    #[test]
+    fn cdp_cisco_switch() {
+        let packet = Packet {
+            version: 2,
+            device_id: Some("S1".into()),
+            addresses: vec!["10.0.0.1".into()],
+            port_id: Some("FastEthernet0/13".into()),
+            software_version: Some(
+                "Cisco IOS Software, C3560 Software (C3560-ADVIPSERVICESK9-M), Version 12.2(44)SE, RELEASE SOFTWARE (fc1)".into(),
+            ),
+            platform: Some("cisco WS-C3560-24TS".into()),
+            ..Packet::default()
+        };
+        let h = Heard::Cdp {
+            source: [0x00, 0x18, 0xba, 0x98, 0x68, 0x8f],
+            packet,
+        };
+        let recs = records(&[h.clone(), h], &identifier());
+        assert_eq!(recs.len(), 1);
+        let r = &recs[0];
+        assert_eq!(r.address, "10.0.0.1");
+        assert_eq!(r.discovered_via, DiscoveredVia::Passive);
+        assert_eq!(r.vendor.as_deref(), Some("Cisco"));
+        assert_eq!(r.model.as_deref(), Some("cisco WS-C3560-24TS"));
+        assert_eq!(r.verdict, Verdict::Unknown);
+        assert!(r.notes.iter().any(|n| n == "2 frames heard"));
+    }
+
+    #[test]
+    fn lldp_med_fills_inventory() {
+        let du = Lldpdu {
+            chassis_id: Some(Id {
+                subtype: 7,
+                value: b"sw-7".to_vec(),
+                chassis: true,
+            }),
+            system_name: Some("sw-7".into()),
+            med_inventory: MedInventory {
+                manufacturer: Some("Huawei Technologies Co., Ltd.".into()),
+                model: Some("S5720".into()),
+                serial_number: Some("2102".into()),
+                firmware_revision: Some("V200R011".into()),
+                ..MedInventory::default()
+            },
+            ..Lldpdu::default()
+        };
+        let recs = records(
+            &[Heard::Lldp {
+                source: [0x02, 0, 0, 0, 0, 1],
+                du: Box::new(du),
+            }],
+            &identifier(),
+        );
+        let r = &recs[0];
+        assert_eq!(r.address, "lldp:sw-7");
+        assert_eq!(r.model.as_deref(), Some("S5720"));
+        assert_eq!(r.serial.as_deref(), Some("2102"));
+        assert_eq!(r.version.as_deref(), Some("V200R011"));
+        assert_eq!(r.origin.as_deref(), Some("huawei"));
+    }
+}
