@@ -96,3 +96,51 @@ async fn rate_caps_requests_in_every_one_second_window() {
         arrivals.len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_sends_nothing_and_a_large_sweep_needs_max_hosts_raised() {
+    let rec = Recording::load(&root().join("tests/data/snmprec/huawei/vrp_route.snmprec")).unwrap();
+    let port = free_port("127.23.1.1");
+    let traffic = Arc::new(Traffic::default());
+    let sim = Simulation::start(
+        vec![Agent::new(Arc::new(rec), None)],
+        "127.23.1.1".parse().unwrap(),
+        port,
+        traffic.clone(),
+    )
+    .await
+    .unwrap();
+    let p = port.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        run(
+            &["sweep", "127.23.1.0/29", "--port", &p, "--dry-run"],
+            Duration::from_secs(30),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("up to 6 addresses of 127.23.1.0/29") && said.contains("Nothing was sent"),
+        "{said}"
+    );
+    // All of loopback is more than the default --max-hosts: refused, nothing sent.
+    let out =
+        tokio::task::spawn_blocking(|| run(&["sweep", "127.0.0.0/8"], Duration::from_secs(30)))
+            .await
+            .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than --max-hosts 65536"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        traffic.received.load(std::sync::atomic::Ordering::Relaxed),
+        0,
+        "a datagram reached the simulator"
+    );
+    sim.stop().await;
+}

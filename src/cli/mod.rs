@@ -42,7 +42,7 @@ pub enum Command {
     /// Start a simulated carrier segment from bundled recordings on loopback, sweep it, report.
     Demo(DemoArgs),
     /// Probe, walk, identify and judge every device in the targets.
-    Sweep(SweepArgs),
+    Sweep(Box<SweepArgs>),
     /// Serve .snmprec recordings as live SNMP v1/v2c agents, one per address.
     Simulate(SimulateArgs),
     /// Identify recordings offline, with no network.
@@ -225,6 +225,12 @@ pub struct SweepArgs {
     /// Addresses or CIDRs never to send to (repeatable).
     #[arg(long, value_name = "CIDR")]
     pub exclude: Vec<String>,
+    /// The most addresses a sweep may cover; a larger range must raise this on purpose.
+    #[arg(long, default_value_t = 65_536)]
+    pub max_hosts: u128,
+    /// Say what would be probed, at what rate and for how long, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Policies.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -395,7 +401,7 @@ fn other(e: impl std::fmt::Display) -> Failure {
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Sweep(args) => sweep_command(args).await,
+        Command::Sweep(args) => sweep_command(*args).await,
         Command::Simulate(args) => simulate_command(args).await,
         Command::Demo(args) => demo_command(args).await,
         Command::Identify(args) => identify_command(args),
@@ -491,6 +497,17 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
     let targets = Targets::parse(&all)
         .and_then(|t| t.exclude(&args.exclude))
         .map_err(usage)?;
+    let hosts = targets.len_hint();
+    if hosts > args.max_hosts {
+        return Err(usage(format!(
+            "the targets hold {hosts} addresses, more than --max-hosts {}: raise it on purpose for a sweep this large (and consider --dry-run first)",
+            args.max_hosts
+        )));
+    }
+    if args.dry_run {
+        println!("{}", dry_run(&targets, &args));
+        return Ok(());
+    }
     let mut config = sweep_config(&args.sweep, &[])?;
     config.credentials = ladder(&args)?;
     if args.crawl || !args.seed.is_empty() {
@@ -519,6 +536,64 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
     run_sweep(targets, config, identifier, judging, &args.output)
         .await
         .map(|_| ())
+}
+
+/// What a sweep would do: how many addresses, the first and last, the credentials (by label),
+/// the rate, and the least time it takes for silent addresses (each credential tried, with
+/// retries, before it is called silent).
+fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
+    let hosts = targets.len_hint();
+    let first = targets
+        .iter()
+        .next()
+        .map_or("-".to_string(), |a| a.to_string());
+    let given: Vec<&str> = args
+        .targets
+        .iter()
+        .chain(&args.seed)
+        .map(String::as_str)
+        .collect();
+    let rungs = ladder(args).map(|l| l.len()).unwrap_or(0);
+    let per_silent = (rungs as u128 + u128::from(!args.sweep.no_engine_probe))
+        * u128::from(args.sweep.retries + 1);
+    let rate = match args.sweep.rate.0 {
+        Some(r) => format!("{r} requests per second"),
+        None => "no rate cap".to_string(),
+    };
+    let floor = match args.sweep.rate.0 {
+        Some(r) => format!(
+            "; at that rate, probing every address once takes at least {} s",
+            hosts * per_silent / u128::from(r.get()).max(1)
+        ),
+        None => String::new(),
+    };
+    let walking = if args.sweep.no_walk {
+        "no"
+    } else {
+        "the full plan"
+    };
+    let crawl = if args.crawl || !args.seed.is_empty() {
+        format!(
+            "up to depth {} inside {}",
+            args.max_depth,
+            args.scope.join(" ")
+        )
+    } else {
+        "no".into()
+    };
+    format!(
+        "dry run: would probe up to {hosts} addresses of {} (the first {first}), excluded ranges left out, \
+         on UDP port {}, with {rungs} credential rungs plus {} engine-ID probe, {} retries each, {rate}{floor}; \
+         walking: {walking}; crawl: {crawl}. Nothing was sent.",
+        given.join(" "),
+        args.sweep.port,
+        if args.sweep.no_engine_probe {
+            "no"
+        } else {
+            "one"
+        },
+        args.sweep.retries,
+    )
 }
 
 /// Sweeps and reports; returns the summary.
