@@ -6,8 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use pcap_parser::{Block, PcapBlockOwned, PcapError, create_reader};
 
-use super::{Failure, Judging, Writer, open_output, other, provenance};
-use crate::discover::SweepSummary;
+use super::{Failure, Judging, other, report_offline};
 use crate::discover::passive::{Heard, records};
 use crate::identify::Identifier;
 use crate::wire::cdp::Packet;
@@ -32,10 +31,7 @@ pub struct ListenArgs {
 pub fn listen_command(args: ListenArgs) -> Result<(), Failure> {
     let capture = read_capture(&args.pcap)?;
     let identifier = Identifier::bundled().map_err(other)?;
-    let mut judging = Judging::load(&args.policy, &identifier)?;
-    let mut writer = Writer::new(args.output.format, open_output(&args.output)?)
-        .map_err(other)?
-        .data_versions(provenance(&identifier, &judging).line());
+    let judging = Judging::load(&args.policy, &identifier)?;
     let mut heard = Vec::new();
     for (n, frame) in capture.iter().enumerate() {
         match decode(frame) {
@@ -46,18 +42,7 @@ pub fn listen_command(args: ListenArgs) -> Result<(), Failure> {
     }
     let devices = records(&heard, &identifier);
     let n = devices.len() as u64;
-    for record in devices {
-        writer.device(judging.judge(record)).map_err(other)?;
-    }
-    let summary = SweepSummary {
-        probed: n,
-        responders: n,
-        ..SweepSummary::default()
-    };
-    writer
-        .finish(&summary, &provenance(&identifier, &judging))
-        .map_err(other)?;
-    judging.outcome()
+    report_offline(devices, n, &identifier, judging, &args.output)
 }
 
 /// Decodes one Ethernet frame: `None` when it is neither LLDP nor CDP.

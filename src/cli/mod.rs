@@ -868,12 +868,10 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
 
 fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let identifier = Identifier::bundled().map_err(other)?;
-    let mut judging = Judging::load(&args.policy, &identifier)?;
+    let judging = Judging::load(&args.policy, &identifier)?;
     let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
     tell_recording_notes(&recordings);
-    let mut writer = Writer::new(args.output.format, open_output(&args.output)?)
-        .map_err(other)?
-        .data_versions(provenance(&identifier, &judging).line());
+    let mut records = Vec::with_capacity(recordings.len());
     let mut neighbors = NeighborCollector::default();
     for r in &recordings {
         let mut obs = Observations::default();
@@ -887,19 +885,40 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
             &identifier,
         );
         neighbors.add(&record, &identifier);
+        records.push(record);
+    }
+    records.extend(neighbors.finish());
+    report_offline(
+        records,
+        recordings.len() as u64,
+        &identifier,
+        judging,
+        &args.output,
+    )
+}
+
+/// Judges and reports records made with no network (recordings, captures); `sources` is how
+/// many recordings or senders they came from. Exit code 3 as `--fail-on` says.
+fn report_offline(
+    records: Vec<DeviceRecord>,
+    sources: u64,
+    identifier: &Identifier,
+    mut judging: Judging,
+    output: &OutputArgs,
+) -> Result<(), Failure> {
+    let mut writer = Writer::new(output.format, open_output(output)?)
+        .map_err(other)?
+        .data_versions(provenance(identifier, &judging).line());
+    for record in records {
         writer.device(judging.judge(record)).map_err(other)?;
     }
-    for record in neighbors.finish() {
-        writer.device(judging.judge(record)).map_err(other)?;
-    }
-    let n = recordings.len() as u64;
     let summary = SweepSummary {
-        probed: n,
-        responders: n,
+        probed: sources,
+        responders: sources,
         ..SweepSummary::default()
     };
     writer
-        .finish(&summary, &provenance(&identifier, &judging))
+        .finish(&summary, &provenance(identifier, &judging))
         .map_err(other)?;
     judging.outcome()
 }
