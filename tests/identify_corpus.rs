@@ -184,25 +184,6 @@ fn corpus_origins_and_vendors_agree_with_truth() {
 /// The floor this test holds, raised as the rules improve; the target (issue 3) is 97%.
 const VENDOR_AGREEMENT: f64 = 0.985;
 
-fn unescape_tsv(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some(o) => out.push(o),
-            None => {}
-        }
-    }
-    out
-}
-
 /// Whether two descriptions of one field agree: equal once case, spaces and punctuation are
 /// set aside, or one contains the other (LibreNMS writes "5.170 (V200R010C00SPC600) [unlocked]"
 /// where we write "V200R010C00SPC600").
@@ -226,7 +207,7 @@ fn hardware_version_and_serial_agree_with_librenms() {
     let (mut watched_total, mut watched_misses) = (0usize, 0usize);
     let mut per_field: HashMap<&str, (usize, usize)> = HashMap::new();
     for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
-        let cols: Vec<String> = line.split('\t').map(unescape_tsv).collect();
+        let cols: Vec<String> = line.split('\t').map(common::unescape).collect();
         let Some(path) = corpus.get(&cols[0]) else {
             continue;
         };

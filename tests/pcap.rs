@@ -3,6 +3,8 @@
 //! output (`*.out`) say; malformed frames are typed errors, never panics; and
 //! `netorigin listen --pcap` reports the devices heard, identified.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use netorigin::cli::listen::{decode, read_capture};
@@ -47,41 +49,12 @@ fn frames(path: &Path) -> (u32, Vec<Vec<u8>>) {
     (linktype, out)
 }
 
-/// FRAMES.tsv's escapes: `\n`, `\t`, `\\`, `\xNN` (a Latin-1 character).
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('\\') => out.push('\\'),
-            Some('\'') => out.push('\''),
-            Some('x') => {
-                let h: String = chars.by_ref().take(2).collect();
-                out.push(char::from(u8::from_str_radix(&h, 16).unwrap()));
-            }
-            Some(o) => {
-                out.push('\\');
-                out.push(o);
-            }
-            None => out.push('\\'),
-        }
-    }
-    out
-}
-
 /// `(4, '00:17:d1:a8:35:bf')` → (4, the value, unescaped twice: the TSV's and Python's).
 fn expected_id(s: &str) -> Option<(u8, String)> {
     let s = s.strip_prefix('(')?.strip_suffix(')')?;
     let (n, v) = s.split_once(", ")?;
     let v = v.trim_matches(|c| c == '\'' || c == '"');
-    Some((n.parse().ok()?, unescape(&unescape(v))))
+    Some((n.parse().ok()?, common::unescape(&common::unescape(v))))
 }
 
 /// An ID as FRAMES.tsv writes it: MACs as colon hex, anything else as Latin-1 text.
@@ -197,10 +170,14 @@ fn check_lldp(ctx: &str, f: &[&str], source: [u8; 6], du: &Lldpdu, out: Option<&
         None => assert!(du.port_id.is_none(), "{ctx}"),
     }
     let or_empty = |s: &Option<String>| s.clone().unwrap_or_default();
-    assert_eq!(or_empty(&du.system_name), unescape(f[7]), "{ctx}: name");
+    assert_eq!(
+        or_empty(&du.system_name),
+        common::unescape(f[7]),
+        "{ctx}: name"
+    );
     assert_eq!(
         or_empty(&du.system_description),
-        unescape(f[8]),
+        common::unescape(f[8]),
         "{ctx}: description"
     );
     let mut ouis: Vec<String> = du.org.iter().map(|o| mac_string(&o.oui)).collect();
@@ -219,14 +196,26 @@ fn check_lldp(ctx: &str, f: &[&str], source: [u8; 6], du: &Lldpdu, out: Option<&
 /// tcpdump lines were checked.
 fn check_cdp(ctx: &str, f: &[&str], p: &Packet, out: Option<&str>) -> usize {
     let or_empty = |s: &Option<String>| s.clone().unwrap_or_default();
-    assert_eq!(or_empty(&p.device_id), unescape(f[5]), "{ctx}: device ID");
-    assert_eq!(or_empty(&p.port_id), unescape(f[6]), "{ctx}: port ID");
+    assert_eq!(
+        or_empty(&p.device_id),
+        common::unescape(f[5]),
+        "{ctx}: device ID"
+    );
+    assert_eq!(
+        or_empty(&p.port_id),
+        common::unescape(f[6]),
+        "{ctx}: port ID"
+    );
     assert_eq!(
         or_empty(&p.software_version),
-        unescape(f[8]),
+        common::unescape(f[8]),
         "{ctx}: version"
     );
-    assert_eq!(or_empty(&p.platform), unescape(f[9]), "{ctx}: platform");
+    assert_eq!(
+        or_empty(&p.platform),
+        common::unescape(f[9]),
+        "{ctx}: platform"
+    );
     // The switches of tcpdump's captures got their checksums right. (Not every capture did:
     // Wireshark's cdp_v2.pcap and lldpd's cdp.2.raw do not match, which is only reported.)
     if ctx.starts_with("tcpdump-tests/") {

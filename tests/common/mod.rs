@@ -224,3 +224,33 @@ fn inventory(rec: &Recording, identifier: &Identifier, seen: &[VarBind]) -> Vec<
     }
     out
 }
+
+/// Undoes the escapes of the TSV files in tests/data (FRAMES.tsv, librenms-expected/os.tsv):
+/// `\n`, `\t`, `\r`, `\\`, `\'`, `\xNN` (a Latin-1 character); others are kept as they are.
+pub fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('x') => {
+                let h: String = chars.by_ref().take(2).collect();
+                out.push(char::from(u8::from_str_radix(&h, 16).unwrap()));
+            }
+            Some(o) => {
+                out.push('\\');
+                out.push(o);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
