@@ -750,6 +750,7 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     let sim = Simulation::start(agents, args.base, args.port, Arc::new(Traffic::default()))
         .await
         .map_err(|e| bind_failure(e, args.port))?;
+    let shutdown = Shutdown::listen();
     let mut out = std::io::stdout().lock();
     for (addr, src) in sim.addresses.iter().zip(&sources) {
         let _ = writeln!(out, "{addr}\t{}", src.display());
@@ -769,29 +770,44 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     );
     let _ = out.flush();
     drop(out);
-    shutdown_signal().await;
+    shutdown.wait().await;
     sim.stop().await;
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C and SIGTERM, listened for from the moment this is made: make it before telling
+/// anyone that the process is ready, so a signal sent right after is a clean stop.
+struct Shutdown {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Shutdown {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Shutdown {
+                signals: signal(SignalKind::interrupt())
+                    .ok()
+                    .zip(signal(SignalKind::terminate()).ok()),
             }
         }
+        #[cfg(not(unix))]
+        Shutdown {}
     }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut int, mut term)) = self.signals {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// The demo segment's base address and first port to try.
