@@ -18,6 +18,8 @@ pub enum DiscoveredVia {
     Recording,
     /// It was seen only in another device's LLDP remote table.
     LldpNeighbor,
+    /// It was seen only in another device's CDP cache.
+    CdpNeighbor,
     /// It was heard in LLDP or CDP frames.
     Passive,
 }
@@ -95,28 +97,38 @@ pub struct Module {
     pub verdict: Option<Verdict>,
 }
 
-/// A neighbour from the device's LLDP remote table (IEEE 802.1AB LLDP-MIB).
+/// A neighbour from one of the device's neighbour tables: the LLDP remote table (IEEE 802.1AB
+/// LLDP-MIB lldpRemTable, or LLDP-V2-MIB lldpV2RemTable) or the CDP cache (CISCO-CDP-MIB
+/// cdpCacheTable).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Neighbor {
-    /// Protocol (`lldp`).
+    /// Protocol: `lldp` (either LLDP MIB) or `cdp`.
     pub protocol: &'static str,
-    /// lldpRemLocalPortNum: the local port it was seen on.
+    /// The local port it was seen on: lldpRemLocalPortNum, lldpV2RemLocalIfIndex or
+    /// cdpCacheIfIndex.
     pub local_port: u32,
     /// The local port's ifDescr, when known.
     pub local_port_descr: Option<String>,
-    /// lldpRemChassisIdSubtype, as a word.
+    /// lldpRemChassisIdSubtype as a word; `deviceId` for CDP, whose ID is the Device-ID.
     pub chassis_id_subtype: Option<String>,
-    /// lldpRemChassisId, as text or colon-separated hex.
+    /// lldpRemChassisId, as text or colon-separated hex; cdpCacheDeviceId.
     pub chassis_id: Option<String>,
-    /// lldpRemPortId.
+    /// lldpRemPortIdSubtype as a word (`interfaceName`, `macAddress`, ...); `None` for CDP.
+    pub port_id_subtype: Option<String>,
+    /// lldpRemPortId; cdpCacheDevicePort.
     pub port_id: Option<String>,
     /// lldpRemPortDesc.
     pub port_descr: Option<String>,
     /// lldpRemSysName.
     pub sys_name: Option<String>,
-    /// lldpRemSysDesc.
+    /// lldpRemSysDesc; cdpCacheVersion (the software version text, a sysDescr in practice).
     pub sys_descr: Option<String>,
-    /// Management addresses from lldpRemManAddrTable.
+    /// cdpCachePlatform: the model as the neighbour names it (CDP only).
+    pub platform: Option<String>,
+    /// Enabled capabilities: lldpRemSysCapEnabled bit names (`bridge`, `router`, ...), or
+    /// the CDP capability bits (`router`, `switch`, `igmp`, ...).
+    pub capabilities: Vec<String>,
+    /// Management addresses: lldpRemManAddrTable, lldpV2RemManAddrTable, or cdpCacheAddress.
     pub management_addresses: Vec<String>,
 }
 
@@ -247,7 +259,8 @@ pub struct DeviceRecord {
     pub version: Option<String>,
     /// Serial number: from an inventory rule or the ENTITY-MIB chassis (or main board) row.
     pub serial: Option<String>,
-    /// Chassis MAC: lldpLocChassisId when it is a MAC, else the MAC in the v3 engine ID.
+    /// Chassis MAC: lldpLocChassisId (or lldpV2LocChassisId) when it is a MAC, else the MAC in
+    /// the v3 engine ID.
     pub chassis_mac: Option<String>,
     /// Confidence of the identification, 0..1.
     pub confidence: f64,
@@ -257,7 +270,7 @@ pub struct DeviceRecord {
     pub conflicts: Vec<Evidence>,
     /// ENTITY-MIB rows.
     pub modules: Vec<Module>,
-    /// LLDP neighbours.
+    /// LLDP and CDP neighbours.
     pub neighbors: Vec<Neighbor>,
     /// Interfaces.
     pub interfaces: Vec<Interface>,

@@ -1,5 +1,13 @@
 //! Turns one device's observations into its record: decodes the walked tables (system,
-//! ENTITY-MIB, IF-MIB, LLDP-MIB, ARP, FDB), identifies, and judges.
+//! ENTITY-MIB, IF-MIB, the neighbour tables, ARP, FDB), identifies, and judges.
+//!
+//! Neighbours come from three tables, each decoded to the same [`Neighbor`]: IEEE 802.1AB
+//! LLDP-MIB lldpRemTable (1.0.8802.1.1.2), its 802.1AB-2009 successor LLDP-V2-MIB
+//! lldpV2RemTable (1.3.111.2.802.1.1.13), each with its management-address table, and
+//! CISCO-CDP-MIB cdpCacheTable (1.3.6.1.4.1.9.9.23). The LLDP tables differ only in their
+//! index (V2 adds the destination-address row between local port and remote index, and its
+//! local port is an ifIndex) and so in their column numbers. Not decoded: the LLDP extension
+//! MIBs (802.1, 802.3, MED), cdpCtAddressTable (a CDP neighbour's second and later addresses).
 
 use std::collections::BTreeMap;
 
@@ -39,8 +47,40 @@ fn col(table: &str, column: u32) -> Oid {
 const ENT_PHYSICAL_ENTRY: &str = "1.3.6.1.2.1.47.1.1.1.1";
 const IF_ENTRY: &str = "1.3.6.1.2.1.2.2.1";
 const LLDP_LOC: &str = "1.0.8802.1.1.2.1.3";
-const LLDP_REM_ENTRY: &str = "1.0.8802.1.1.2.1.4.1.1";
-const LLDP_REM_MAN_ADDR_ENTRY: &str = "1.0.8802.1.1.2.1.4.2.1";
+const LLDP_V2_LOC: &str = "1.3.111.2.802.1.1.13.1.3";
+const CDP_CACHE_ENTRY: &str = "1.3.6.1.4.1.9.9.23.1.2.1.1";
+
+/// Where one version of the LLDP MIB keeps its remote data.
+struct LldpMib {
+    /// lldpRemEntry / lldpV2RemEntry.
+    rem_entry: &'static str,
+    /// lldpRemManAddrEntry / lldpV2RemManAddrEntry.
+    man_addr_entry: &'static str,
+    /// Sub-identifiers of the remote-table index: timeMark, localPortNum, remIndex (V1);
+    /// timeMark, localIfIndex, localDestMACAddress (a row of lldpV2DestAddressTable, one
+    /// sub-identifier), remIndex (V2). The local port is the second in both.
+    index_len: usize,
+    /// The column of lldpRemChassisIdSubtype; the eight after it follow in the same order in
+    /// both versions (chassis ID, port ID subtype, port ID, port description, system name,
+    /// system description, capabilities supported, capabilities enabled).
+    first_column: u32,
+}
+
+/// LLDP-MIB (IEEE 802.1AB-2005): lldpRemTable and lldpRemManAddrTable.
+const LLDP_V1: LldpMib = LldpMib {
+    rem_entry: "1.0.8802.1.1.2.1.4.1.1",
+    man_addr_entry: "1.0.8802.1.1.2.1.4.2.1",
+    index_len: 3,
+    first_column: 4,
+};
+
+/// LLDP-V2-MIB (IEEE 802.1AB-2009): lldpV2RemTable and lldpV2RemManAddrTable.
+const LLDP_V2: LldpMib = LldpMib {
+    rem_entry: "1.3.111.2.802.1.1.13.1.4.1.1",
+    man_addr_entry: "1.3.111.2.802.1.1.13.1.4.2.1",
+    index_len: 4,
+    first_column: 5,
+};
 
 /// Rows of a table: index suffix → column → value.
 fn rows<'a>(
@@ -136,6 +176,21 @@ fn chassis_id_subtype(v: Option<&Value>) -> Option<&'static str> {
     })
 }
 
+/// LldpPortIdSubtype (the same in both MIB versions; not the chassis numbering).
+fn port_id_subtype(v: Option<&Value>) -> Option<&'static str> {
+    let Value::Integer(i) = v? else { return None };
+    Some(match i {
+        1 => "interfaceAlias",
+        2 => "portComponent",
+        3 => "macAddress",
+        4 => "networkAddress",
+        5 => "interfaceName",
+        6 => "agentCircuitId",
+        7 => "local",
+        _ => "unknown",
+    })
+}
+
 /// A chassis or port ID: a MAC as hex, printable text as text, anything else as hex.
 fn lldp_id(subtype_is_mac: bool, v: Option<&Value>) -> Option<String> {
     let b = v?.as_bytes()?;
@@ -148,15 +203,95 @@ fn lldp_id(subtype_is_mac: bool, v: Option<&Value>) -> Option<String> {
     (!b.is_empty()).then(|| hex_colon(b))
 }
 
-fn neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
+/// LldpSystemCapabilitiesMap / LldpV2SystemCapabilitiesMap bit names (V1 defines 0..7).
+const LLDP_CAPABILITIES: [&str; 11] = [
+    "other",
+    "repeater",
+    "bridge",
+    "wlanAccessPoint",
+    "router",
+    "telephone",
+    "docsisCableDevice",
+    "stationOnly",
+    "cVLANComponent",
+    "sVLANComponent",
+    "twoPortMACRelay",
+];
+
+/// A BITS value of capabilities as names: bit 0 is the high-order bit of the first octet
+/// (RFC 2578 7.1.4). Bits beyond the MIB's are named by number.
+fn lldp_capabilities(v: Option<&Value>) -> Vec<String> {
+    let Some(b) = v.and_then(Value::as_bytes) else {
+        return Vec::new();
+    };
+    (0..b.len() * 8)
+        .filter(|&n| b[n / 8] & (0x80 >> (n % 8)) != 0)
+        .map(|n| {
+            LLDP_CAPABILITIES
+                .get(n)
+                .map_or_else(|| format!("bit {n}"), |s| (*s).to_string())
+        })
+        .collect()
+}
+
+/// CDP capability bits, from 0x01 up (the CDP specification; the MIB leaves them to it).
+const CDP_CAPABILITIES: [&str; 11] = [
+    "router",
+    "transparentBridge",
+    "sourceRouteBridge",
+    "switch",
+    "host",
+    "igmp",
+    "repeater",
+    "voipPhone",
+    "remotelyManaged",
+    "cvta",
+    "twoPortMacRelay",
+];
+
+/// cdpCacheCapabilities (an octet string of up to four octets, the CDP TLV's 32-bit word in
+/// network order) as names. Bits beyond the known ones are named by value.
+fn cdp_capabilities(v: Option<&Value>) -> Vec<String> {
+    let word = match v {
+        Some(Value::OctetString(b)) => b[b.len().saturating_sub(4)..]
+            .iter()
+            .fold(0u32, |w, &x| (w << 8) | u32::from(x)),
+        Some(v) => v.as_u64().and_then(|w| u32::try_from(w).ok()).unwrap_or(0),
+        None => 0,
+    };
+    (0..32)
+        .filter(|&n| word & (1 << n) != 0)
+        .map(|n| {
+            CDP_CAPABILITIES
+                .get(n)
+                .map_or_else(|| format!("bit 0x{:x}", 1u32 << n), |s| (*s).to_string())
+        })
+        .collect()
+}
+
+/// An address as text: IPv4 and IPv6 (IANA address families 1 and 2) as such, others as hex.
+fn address_text(family: u32, octets: &[u8]) -> String {
+    if let (1, Ok(a)) = (family, <[u8; 4]>::try_from(octets)) {
+        return std::net::Ipv4Addr::from(a).to_string();
+    }
+    if let (2, Ok(a)) = (family, <[u8; 16]>::try_from(octets)) {
+        return std::net::Ipv6Addr::from(a).to_string();
+    }
+    hex_colon(octets)
+}
+
+/// Management addresses of an LLDP remote management-address table, by the index of their
+/// remote-table row. Each row's index is that row's index, then the address subtype (an IANA
+/// address family) and the address, length-prefixed (some agents leave the length out).
+fn management_addresses(obs: &Observations, mib: &LldpMib) -> BTreeMap<Vec<u32>, Vec<String>> {
     let mut addrs: BTreeMap<Vec<u32>, Vec<String>> = BTreeMap::new();
-    // lldpRemManAddrTable index: timeMark, localPort, remIndex, addrSubtype, addr (length-prefixed).
-    let if_subtype = col(LLDP_REM_MAN_ADDR_ENTRY, 3);
-    for (idx, _) in obs.column(&if_subtype) {
-        if idx.len() < 5 {
+    // lldpRemManAddrIfSubtype, IfId and OID (columns 3 to 5 in both versions): any one
+    // answered makes a row.
+    for idx in rows(obs, mib.man_addr_entry, &[3, 4, 5]).into_keys() {
+        if idx.len() < mib.index_len + 2 {
             continue;
         }
-        let (key, addr) = idx.split_at(3);
+        let (key, addr) = idx.split_at(mib.index_len);
         let (subtype, rest) = (addr[0], &addr[1..]);
         let octets: Vec<u8> = match rest.split_first() {
             Some((&len, tail)) if tail.len() == len as usize => {
@@ -164,44 +299,115 @@ fn neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
             }
             _ => rest.iter().filter_map(|&x| u8::try_from(x).ok()).collect(),
         };
-        let shown = match (subtype, octets.len()) {
-            (1, 4) => {
-                std::net::Ipv4Addr::new(octets[0], octets[1], octets[2], octets[3]).to_string()
-            }
-            (2, 16) => {
-                let a: [u8; 16] = octets.clone().try_into().unwrap_or([0; 16]);
-                std::net::Ipv6Addr::from(a).to_string()
-            }
-            _ => hex_colon(&octets),
-        };
-        addrs.entry(key.to_vec()).or_default().push(shown);
+        addrs
+            .entry(key.to_vec())
+            .or_default()
+            .push(address_text(subtype, &octets));
     }
-    rows(obs, LLDP_REM_ENTRY, &[4, 5, 6, 7, 8, 9, 10])
+    addrs
+}
+
+fn port_descr(ifaces: &[Interface], index: u32) -> Option<String> {
+    ifaces
+        .iter()
+        .find(|i| i.index == index)
+        .and_then(|i| i.descr.clone())
+}
+
+fn lldp_neighbors(obs: &Observations, ifaces: &[Interface], mib: &LldpMib) -> Vec<Neighbor> {
+    let mut addrs = management_addresses(obs, mib);
+    let c0 = mib.first_column;
+    rows(
+        obs,
+        mib.rem_entry,
+        &[c0, c0 + 1, c0 + 2, c0 + 3, c0 + 4, c0 + 5, c0 + 6, c0 + 8],
+    )
+    .into_iter()
+    .filter(|(idx, _)| idx.len() == mib.index_len)
+    .map(|(idx, c)| {
+        let column = |k: u32| c.get(&(c0 + k)).copied();
+        let subtype = chassis_id_subtype(column(0));
+        let port_subtype = port_id_subtype(column(2));
+        let local_port = idx[1];
+        Neighbor {
+            protocol: "lldp",
+            local_port,
+            local_port_descr: port_descr(ifaces, local_port),
+            chassis_id_subtype: subtype.map(str::to_string),
+            chassis_id: lldp_id(subtype == Some("macAddress"), column(1)),
+            port_id_subtype: port_subtype.map(str::to_string),
+            port_id: lldp_id(port_subtype == Some("macAddress"), column(3)),
+            port_descr: text(column(4)),
+            sys_name: text(column(5)),
+            sys_descr: text(column(6)),
+            platform: None,
+            capabilities: lldp_capabilities(column(8)),
+            management_addresses: addrs.remove(&idx).unwrap_or_default(),
+        }
+    })
+    .collect()
+}
+
+/// cdpCacheAddress by cdpCacheAddressType (CISCO-TC CiscoNetworkProtocol: ip(1), ipv6(20)).
+/// Other protocols and the unspecified address (agents fill it in when the neighbour sent
+/// none) are left out: nobody can be reached at them.
+fn cdp_address(kind: Option<&Value>, address: Option<&Value>) -> Option<String> {
+    let octets: Vec<u8> = match address? {
+        Value::OctetString(b) => b.clone(),
+        Value::IpAddress(a) => a.to_vec(),
+        _ => return None,
+    };
+    let ip: std::net::IpAddr = match (kind.and_then(Value::as_u64), octets.len()) {
+        (Some(1) | None, 4) => <[u8; 4]>::try_from(octets.as_slice()).ok()?.into(),
+        (Some(20), 16) => <[u8; 16]>::try_from(octets.as_slice()).ok()?.into(),
+        _ => return None,
+    };
+    (!ip.is_unspecified()).then(|| ip.to_string())
+}
+
+/// cdpCacheTable, INDEX { cdpCacheIfIndex, cdpCacheDeviceIndex }: columns 3 address type,
+/// 4 address, 5 version, 6 device ID, 7 device port, 8 platform, 9 capabilities, 17 sysName.
+fn cdp_neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
+    rows(obs, CDP_CACHE_ENTRY, &[3, 4, 5, 6, 7, 8, 9, 17])
         .into_iter()
-        .filter(|(idx, _)| idx.len() == 3)
+        .filter(|(idx, _)| idx.len() == 2)
         .map(|(idx, c)| {
-            let subtype = chassis_id_subtype(c.get(&4).copied());
-            let local_port = idx[1];
+            let column = |k: u32| c.get(&k).copied();
+            let local_port = idx[0];
+            let chassis_id = text(column(6));
             Neighbor {
-                protocol: "lldp",
+                protocol: "cdp",
                 local_port,
-                local_port_descr: ifaces
-                    .iter()
-                    .find(|i| i.index == local_port)
-                    .and_then(|i| i.descr.clone()),
-                chassis_id_subtype: subtype.map(str::to_string),
-                chassis_id: lldp_id(subtype == Some("macAddress"), c.get(&5).copied()),
-                port_id: lldp_id(
-                    matches!(c.get(&6), Some(Value::Integer(3))),
-                    c.get(&7).copied(),
-                ),
-                port_descr: text(c.get(&8).copied()),
-                sys_name: text(c.get(&9).copied()),
-                sys_descr: text(c.get(&10).copied()),
-                management_addresses: addrs.remove(&idx).unwrap_or_default(),
+                local_port_descr: port_descr(ifaces, local_port),
+                chassis_id_subtype: chassis_id.as_ref().map(|_| "deviceId".to_string()),
+                chassis_id,
+                port_id_subtype: None,
+                port_id: text(column(7)),
+                port_descr: None,
+                sys_name: text(column(17)),
+                sys_descr: text(column(5)),
+                platform: text(column(8)),
+                capabilities: cdp_capabilities(column(9)),
+                management_addresses: cdp_address(column(3), column(4)).into_iter().collect(),
             }
         })
         .collect()
+}
+
+/// Every neighbour of the device: LLDP (V1, then V2 rows that V1 did not already list, as
+/// agents that implement both MIBs show the same neighbours twice), then CDP.
+fn neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
+    let mut out = lldp_neighbors(obs, ifaces, &LLDP_V1);
+    for n in lldp_neighbors(obs, ifaces, &LLDP_V2) {
+        let same = |m: &Neighbor| {
+            m.chassis_id.is_some() && m.chassis_id == n.chassis_id && m.port_id == n.port_id
+        };
+        if !out.iter().any(same) {
+            out.push(n);
+        }
+    }
+    out.extend(cdp_neighbors(obs, ifaces));
+    out
 }
 
 fn count_under(obs: &Observations, column: &str) -> usize {
@@ -215,19 +421,22 @@ fn sys_object_id(obs: &Observations) -> Option<Oid> {
         .cloned()
 }
 
-/// The chassis MAC: LLDP's local chassis ID where its subtype is a MAC address, else the MAC
-/// an RFC 3411 engine ID carries (agents build it from the chassis MAC).
+/// The chassis MAC: LLDP's local chassis ID (lldpLocChassisId.0, else lldpV2LocChassisId.0)
+/// where its subtype is a MAC address, else the MAC an RFC 3411 engine ID carries (agents build
+/// it from the chassis MAC).
 fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
-    match obs.get(&col(LLDP_LOC, 1)) {
-        Some(Value::Integer(4)) => mac_of(obs.get(&col(LLDP_LOC, 2))),
-        _ => None,
-    }
-    .or_else(|| {
-        obs.engine_id
-            .as_deref()
-            .and_then(|b| EngineId::decode(b).ok())
-            .and_then(|e| e.mac())
-    })
+    [LLDP_LOC, LLDP_V2_LOC]
+        .into_iter()
+        .find_map(|local| match obs.get(&col(local, 1).child(0)) {
+            Some(Value::Integer(4)) => mac_of(obs.get(&col(local, 2).child(0))),
+            _ => None,
+        })
+        .or_else(|| {
+            obs.engine_id
+                .as_deref()
+                .and_then(|b| EngineId::decode(b).ok())
+                .and_then(|e| e.mac())
+        })
 }
 
 /// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
@@ -371,9 +580,10 @@ fn chassis_serial(modules: &[Module]) -> Option<String> {
         })
 }
 
-/// Devices seen only in another device's LLDP table become records of their own, identified
-/// from what the neighbour said of them (system description, and the port description where it
-/// names a model, as Huawei access nodes do), with lower confidence. One record per chassis ID.
+/// Devices seen only in another device's LLDP table or CDP cache become records of their own,
+/// identified from what the neighbour said of them (system description or CDP software
+/// version; and the model text: the LLDP port description where it names a model, as Huawei
+/// access nodes do, or the CDP platform), with lower confidence. One record per chassis ID.
 pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<DeviceRecord> {
     let mut out: Vec<DeviceRecord> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -384,6 +594,12 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
         {
             continue;
         }
+        let cdp = n.protocol == "cdp";
+        let (protocol, table) = if cdp {
+            ("CDP", "CDP cache")
+        } else {
+            ("LLDP", "LLDP table")
+        };
         let chassis_mac = match n.chassis_id_subtype.as_deref() {
             Some("macAddress") => n.chassis_id.as_deref().and_then(parse_colon_mac),
             _ => None,
@@ -394,11 +610,21 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             ..Facts::default()
         };
         let mut id = identifier.identify(&facts);
-        if let Some(m) = n
-            .port_descr
-            .as_deref()
-            .and_then(|p| identifier.sysdescr_rules().matches(p, identifier.vendors()))
-        {
+        // The CDP platform is the model as the device names itself ("cisco AIR-AP2702I-UXK9"),
+        // better than what its software version suggests (the image family, "C2700").
+        let version_model = if cdp { id.model.take() } else { None };
+        let model_texts = [
+            ("LLDP port description", n.port_descr.as_deref()),
+            ("CDP platform", n.platform.as_deref()),
+        ];
+        for (what, value) in model_texts {
+            let Some(value) = value else { continue };
+            let Some(m) = identifier
+                .sysdescr_rules()
+                .matches(value, identifier.vendors())
+            else {
+                continue;
+            };
             let same = m.vendor.as_ref().map(|v| &v.origin) == id.origin.as_ref();
             if same || id.origin.is_none() {
                 id.model = id.model.or(m.model);
@@ -406,19 +632,23 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             }
             if id.origin.is_none() {
                 let ev = crate::device::Evidence {
-                    source: format!("LLDP port description rule {}", m.rule),
-                    value: n.port_descr.clone().unwrap_or_default(),
+                    source: format!("{what} rule {}", m.rule),
+                    value: value.to_string(),
                     vendor: m.vendor.as_ref().map(|v| v.vendor.clone()),
                     origin: m.vendor.as_ref().map(|v| v.origin.clone()),
                     weight: crate::identify::weight::SYSDESCR_NAMED,
                 };
-                let model = id.model.take();
+                let (model, version) = (id.model.take(), id.version.take());
                 id = identifier.combine(id.evidence.into_iter().chain([ev]).collect());
                 id.model = model;
+                id.version = version;
             }
         }
+        if cdp {
+            id.model = id.model.or_else(|| n.platform.clone()).or(version_model);
+        }
         for e in &mut id.evidence {
-            e.source = format!("LLDP neighbour of {}: {}", parent.address, e.source);
+            e.source = format!("{protocol} neighbour of {}: {}", parent.address, e.source);
             e.weight *= crate::identify::weight::NEIGHBOR_SCALE;
         }
         let confidence =
@@ -432,8 +662,12 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
                 .management_addresses
                 .first()
                 .cloned()
-                .unwrap_or_else(|| format!("lldp:{}", key.clone().unwrap_or_default())),
-            discovered_via: DiscoveredVia::LldpNeighbor,
+                .unwrap_or_else(|| format!("{}:{}", n.protocol, key.clone().unwrap_or_default())),
+            discovered_via: if n.protocol == "cdp" {
+                DiscoveredVia::CdpNeighbor
+            } else {
+                DiscoveredVia::LldpNeighbor
+            },
             credential: None,
             sys_name: n.sys_name.clone(),
             sys_descr: n.sys_descr.clone(),
@@ -460,7 +694,7 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             verdict: Verdict::Unknown,
             findings: Vec::new(),
             notes: vec![format!(
-                "seen only in the LLDP table of {} ({}), on {port}, remote port {}",
+                "seen only in the {table} of {} ({}), on {port}, remote port {}",
                 parent.address,
                 parent.sys_name.as_deref().unwrap_or("?"),
                 n.port_id.as_deref().unwrap_or("?")
@@ -533,4 +767,306 @@ fn keys(d: &DeviceRecord) -> Vec<String> {
             .map(|n| format!("name {n}")),
     );
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::VarBind;
+
+    fn identifier() -> Identifier {
+        Identifier::bundled().unwrap()
+    }
+
+    fn observations(values: &[(&str, Value)]) -> Observations {
+        let mut obs = Observations::default();
+        obs.extend(
+            values
+                .iter()
+                .map(|(o, v)| VarBind::new(o.parse().unwrap(), v.clone())),
+        );
+        obs
+    }
+
+    fn octets(b: &[u8]) -> Value {
+        Value::OctetString(b.to_vec())
+    }
+
+    fn string(s: &str) -> Value {
+        Value::OctetString(s.as_bytes().to_vec())
+    }
+
+    fn record(obs: &Observations) -> DeviceRecord {
+        device_record(
+            "192.0.2.1".into(),
+            DiscoveredVia::Snmp,
+            None,
+            obs,
+            Vec::new(),
+            &identifier(),
+        )
+    }
+
+    /// lldpV2RemTable row 0.7.1.3 (timeMark 0, ifIndex 7, destination-address row 1, remote
+    /// index 3) and its lldpV2RemManAddrTable row for 10.0.0.3, as a switch answers them; the
+    /// device's own chassis MAC in lldpV2LocalSystemData.
+    #[test]
+    fn lldp_v2_remote_table_decodes_with_its_management_address() {
+        let rem = "1.3.111.2.802.1.1.13.1.4.1.1";
+        let row = "0.7.1.3";
+        let obs = observations(&[
+            ("1.3.6.1.2.1.2.2.1.2.7", string("GigabitEthernet0/7")),
+            ("1.3.111.2.802.1.1.13.1.3.1.0", Value::Integer(4)),
+            (
+                "1.3.111.2.802.1.1.13.1.3.2.0",
+                octets(&[0x00, 0xe0, 0xfc, 0x01, 0x02, 0x03]),
+            ),
+            (&format!("{rem}.5.{row}"), Value::Integer(4)),
+            (
+                &format!("{rem}.6.{row}"),
+                octets(&[0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc]),
+            ),
+            (&format!("{rem}.7.{row}"), Value::Integer(5)),
+            (&format!("{rem}.8.{row}"), string("ge-0/0/1")),
+            (&format!("{rem}.9.{row}"), string("uplink to core")),
+            (&format!("{rem}.10.{row}"), string("core-1")),
+            (
+                &format!("{rem}.11.{row}"),
+                string("Juniper Networks, Inc. ex4300"),
+            ),
+            (&format!("{rem}.12.{row}"), octets(&[0x28, 0x00])),
+            (&format!("{rem}.13.{row}"), octets(&[0x20, 0x00])),
+            (
+                "1.3.111.2.802.1.1.13.1.4.2.1.3.0.7.1.3.1.4.10.0.0.3",
+                Value::Integer(2),
+            ),
+            (
+                "1.3.111.2.802.1.1.13.1.4.2.1.4.0.7.1.3.1.4.10.0.0.3",
+                Value::Gauge32(1),
+            ),
+        ]);
+        let r = record(&obs);
+        assert_eq!(r.chassis_mac.as_deref(), Some("00:e0:fc:01:02:03"));
+        assert_eq!(
+            r.neighbors,
+            vec![Neighbor {
+                protocol: "lldp",
+                local_port: 7,
+                local_port_descr: Some("GigabitEthernet0/7".into()),
+                chassis_id_subtype: Some("macAddress".into()),
+                chassis_id: Some("00:1b:21:aa:bb:cc".into()),
+                port_id_subtype: Some("interfaceName".into()),
+                port_id: Some("ge-0/0/1".into()),
+                port_descr: Some("uplink to core".into()),
+                sys_name: Some("core-1".into()),
+                sys_descr: Some("Juniper Networks, Inc. ex4300".into()),
+                platform: None,
+                capabilities: vec!["bridge".into()],
+                management_addresses: vec!["10.0.0.3".into()],
+            }]
+        );
+    }
+
+    /// The same neighbour in both LLDP MIBs is listed once; the V1 row's lldpLocChassisId.0
+    /// gives the chassis MAC.
+    #[test]
+    fn a_neighbour_in_both_lldp_mibs_is_listed_once() {
+        let obs = observations(&[
+            ("1.0.8802.1.1.2.1.3.1.0", Value::Integer(4)),
+            ("1.0.8802.1.1.2.1.3.2.0", octets(&[0x02, 0, 0, 0, 0, 0x01])),
+            ("1.0.8802.1.1.2.1.4.1.1.4.0.7.3", Value::Integer(7)),
+            ("1.0.8802.1.1.2.1.4.1.1.5.0.7.3", string("core-1")),
+            ("1.0.8802.1.1.2.1.4.1.1.6.0.7.3", Value::Integer(3)),
+            (
+                "1.0.8802.1.1.2.1.4.1.1.7.0.7.3",
+                octets(&[0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcd]),
+            ),
+            ("1.0.8802.1.1.2.1.4.1.1.12.0.7.3", octets(&[0x08])),
+            ("1.3.111.2.802.1.1.13.1.4.1.1.5.0.7.1.3", Value::Integer(7)),
+            ("1.3.111.2.802.1.1.13.1.4.1.1.6.0.7.1.3", string("core-1")),
+            ("1.3.111.2.802.1.1.13.1.4.1.1.7.0.7.1.3", Value::Integer(3)),
+            (
+                "1.3.111.2.802.1.1.13.1.4.1.1.8.0.7.1.3",
+                octets(&[0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcd]),
+            ),
+            ("1.3.111.2.802.1.1.13.1.4.1.1.6.0.8.1.4", string("core-2")),
+        ]);
+        let r = record(&obs);
+        assert_eq!(r.chassis_mac.as_deref(), Some("02:00:00:00:00:01"));
+        let ids: Vec<_> = r
+            .neighbors
+            .iter()
+            .map(|n| (n.chassis_id.as_deref(), n.port_id.as_deref()))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                (Some("core-1"), Some("00:1b:21:aa:bb:cd")),
+                (Some("core-2"), None)
+            ]
+        );
+        assert_eq!(
+            r.neighbors[0].port_id_subtype.as_deref(),
+            Some("macAddress")
+        );
+        assert_eq!(r.neighbors[0].capabilities, ["router"]);
+    }
+
+    /// Two rows of a Catalyst 2960-X's cdpCacheTable (tests/data/snmprec/other/ios_2960x),
+    /// and one whose neighbour sent no address.
+    #[test]
+    fn cdp_cache_rows_decode() {
+        let cdp = "1.3.6.1.4.1.9.9.23.1.2.1.1";
+        let version = "Cisco IOS Software, IOS-XE Software, Catalyst L3 Switch Software \
+                       (CAT3K_CAA-UNIVERSALK9-M), Version 03.07.05E RELEASE SOFTWARE (fc1)";
+        let obs = observations(&[
+            ("1.3.6.1.2.1.2.2.1.2.10152", string("GigabitEthernet1/0/52")),
+            (&format!("{cdp}.3.10152.8"), Value::Integer(1)),
+            (
+                &format!("{cdp}.4.10152.8"),
+                octets(&[0x0a, 0x36, 0x40, 0x05]),
+            ),
+            (&format!("{cdp}.5.10152.8"), string(version)),
+            (&format!("{cdp}.6.10152.8"), string("acme-fr-s-001")),
+            (&format!("{cdp}.7.10152.8"), string("GigabitEthernet1/0/3")),
+            (&format!("{cdp}.8.10152.8"), string("cisco WS-C3850-12S")),
+            (&format!("{cdp}.9.10152.8"), octets(&[0, 0, 0, 0x29])),
+            (&format!("{cdp}.3.10153.1"), Value::Integer(1)),
+            (&format!("{cdp}.4.10153.1"), octets(&[0, 0, 0, 0])),
+            (&format!("{cdp}.6.10153.1"), string("SEP001122334455")),
+            (&format!("{cdp}.8.10153.1"), string("Cisco IP Phone 7962")),
+            (&format!("{cdp}.9.10153.1"), octets(&[0, 0, 0x04, 0x90])),
+        ]);
+        let r = record(&obs);
+        assert_eq!(
+            r.neighbors[0],
+            Neighbor {
+                protocol: "cdp",
+                local_port: 10152,
+                local_port_descr: Some("GigabitEthernet1/0/52".into()),
+                chassis_id_subtype: Some("deviceId".into()),
+                chassis_id: Some("acme-fr-s-001".into()),
+                port_id_subtype: None,
+                port_id: Some("GigabitEthernet1/0/3".into()),
+                port_descr: None,
+                sys_name: None,
+                sys_descr: Some(version.into()),
+                platform: Some("cisco WS-C3850-12S".into()),
+                capabilities: vec!["router".into(), "switch".into(), "igmp".into()],
+                management_addresses: vec!["10.54.64.5".into()],
+            }
+        );
+        let phone = &r.neighbors[1];
+        assert_eq!(phone.local_port, 10153);
+        assert_eq!(phone.local_port_descr, None);
+        assert!(
+            phone.management_addresses.is_empty(),
+            "0.0.0.0 is no address"
+        );
+        assert_eq!(phone.capabilities, ["host", "voipPhone", "twoPortMacRelay"]);
+    }
+
+    #[test]
+    fn capability_bits() {
+        let lldp = |b: &[u8]| lldp_capabilities(Some(&octets(b)));
+        // BITS: bit 0 is the high-order bit of the first octet.
+        assert_eq!(lldp(&[0x80]), ["other"]);
+        assert_eq!(lldp(&[0x28, 0x00]), ["bridge", "router"]);
+        assert_eq!(lldp(&[0x05]), ["telephone", "stationOnly"]);
+        assert_eq!(
+            lldp(&[0x00, 0xf0]),
+            [
+                "cVLANComponent",
+                "sVLANComponent",
+                "twoPortMACRelay",
+                "bit 11"
+            ]
+        );
+        assert!(lldp(&[]).is_empty());
+        assert!(lldp_capabilities(None).is_empty());
+        let cdp = |b: &[u8]| cdp_capabilities(Some(&octets(b)));
+        // A 32-bit word in network order, bit 0x01 first.
+        assert_eq!(
+            cdp(&[0, 0, 0, 0x26]),
+            ["transparentBridge", "sourceRouteBridge", "igmp"]
+        );
+        assert_eq!(cdp(&[0x29]), ["router", "switch", "igmp"]);
+        assert_eq!(
+            cdp(&[0, 0, 0x03, 0x50]),
+            ["host", "repeater", "remotelyManaged", "cvta"]
+        );
+        assert_eq!(cdp(&[0, 0, 0x08, 0x00]), ["bit 0x800"]);
+        assert!(cdp(&[0, 0, 0, 0]).is_empty());
+    }
+
+    /// A CDP neighbour seen only in the cache becomes a record that says so, identified from
+    /// its platform alone (a Huawei switch answering CDP), or from its software version.
+    #[test]
+    fn cdp_neighbours_become_records_identified_from_platform_or_version() {
+        let id = identifier();
+        let neighbour = |platform: Option<&str>, version: Option<&str>| Neighbor {
+            protocol: "cdp",
+            local_port: 3,
+            local_port_descr: Some("Gi1/0/3".into()),
+            chassis_id_subtype: Some("deviceId".into()),
+            chassis_id: Some("access-7".into()),
+            port_id: Some("GigabitEthernet0/0/1".into()),
+            sys_descr: version.map(str::to_string),
+            platform: platform.map(str::to_string),
+            management_addresses: vec!["10.0.0.7".into()],
+            ..Neighbor::default()
+        };
+        let parent = |n: Neighbor| DeviceRecord {
+            address: "10.0.0.1".into(),
+            sys_name: Some("core".into()),
+            neighbors: vec![n],
+            ..DeviceRecord::default()
+        };
+
+        let r = neighbor_records(
+            &parent(neighbour(Some("HUAWEI S5735-L48T4X-A1"), None)),
+            &id,
+        );
+        assert_eq!(r.len(), 1);
+        let d = &r[0];
+        assert_eq!(d.address, "10.0.0.7");
+        assert_eq!(d.discovered_via, DiscoveredVia::CdpNeighbor);
+        assert_eq!(d.origin.as_deref(), Some("huawei"), "{:?}", d.evidence);
+        assert!(
+            d.evidence.iter().any(|e| e
+                .source
+                .starts_with("CDP neighbour of 10.0.0.1: CDP platform rule")),
+            "{:?}",
+            d.evidence
+        );
+        assert_eq!(
+            d.notes,
+            [
+                "seen only in the CDP cache of 10.0.0.1 (core), on Gi1/0/3, remote port \
+              GigabitEthernet0/0/1"
+            ]
+        );
+
+        let version = "Huawei Versatile Routing Platform Software VRP (R) software, Version \
+                       5.170 (S5735 V200R019C10SPC500)";
+        let r = neighbor_records(&parent(neighbour(None, Some(version))), &id);
+        assert_eq!(
+            r[0].origin.as_deref(),
+            Some("huawei"),
+            "{:?}",
+            r[0].evidence
+        );
+        assert_eq!(r[0].version.as_deref(), Some("V200R019C10SPC500"));
+
+        // The platform names the model, rather than the image family of the version text.
+        let cisco = "Cisco IOS Software, C2700 Software (AP3G2-K9W8-M), Version 15.3(3)JC14, \
+                     RELEASE SOFTWARE (fc1)";
+        let mut n = neighbour(Some("cisco AIR-AP2702I-UXK9"), Some(cisco));
+        n.management_addresses.clear();
+        let r = neighbor_records(&parent(n), &id);
+        assert_eq!(r[0].origin.as_deref(), Some("cisco"), "{:?}", r[0].evidence);
+        assert_eq!(r[0].model.as_deref(), Some("cisco AIR-AP2702I-UXK9"));
+        assert_eq!(r[0].version.as_deref(), Some("15.3(3)JC14"));
+        assert_eq!(r[0].address, "cdp:access-7");
+    }
 }

@@ -429,10 +429,16 @@ pub fn private_oids(obs: &Observations) -> Vec<&Oid> {
     let arc = enterprises_arc();
     let mut seen = Vec::new();
     let mut last_pen = None;
+    // CISCO-CDP-MIB lives under Cisco's arc but other makers' agents implement it too (the walk
+    // plan asks every agent for its cdpCacheTable): an answer there says nothing of the maker.
+    let cdp: Oid = "1.3.6.1.4.1.9.9.23".parse().unwrap_or_default();
     for (oid, _) in obs.values.range(arc.clone()..) {
         let Some(&pen) = oid.suffix(&arc).and_then(|s| s.first()) else {
             break;
         };
+        if oid.starts_with(&cdp) {
+            continue;
+        }
         if last_pen != Some(pen) {
             seen.push(oid);
             last_pen = Some(pen);
@@ -494,6 +500,31 @@ mod tests {
             r.evidence
                 .iter()
                 .any(|e| e.source.starts_with("private subtree of enterprise 2011"))
+        );
+    }
+
+    #[test]
+    fn a_cdp_cache_is_not_cisco_evidence_but_other_cisco_subtrees_are() {
+        use crate::wire::VarBind;
+        let vb = |o: &str| VarBind {
+            oid: o.parse().unwrap(),
+            value: Value::Integer(1),
+        };
+        let mut obs = Observations::default();
+        obs.extend([
+            vb("1.3.6.1.4.1.9.9.23.1.2.1.1.4.1.1"),
+            vb("1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7.1"),
+        ]);
+        let seen: Vec<String> = private_oids(&obs).iter().map(|o| o.to_string()).collect();
+        assert_eq!(seen, ["1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7.1"]);
+        obs.extend([vb("1.3.6.1.4.1.9.9.109.1.1.1.1.2.1")]);
+        let seen: Vec<String> = private_oids(&obs).iter().map(|o| o.to_string()).collect();
+        assert_eq!(
+            seen,
+            [
+                "1.3.6.1.4.1.9.9.109.1.1.1.1.2.1",
+                "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7.1"
+            ]
         );
     }
 

@@ -23,6 +23,7 @@ fn via(d: &DeviceRecord) -> &'static str {
         DiscoveredVia::Snmp => "snmp",
         DiscoveredVia::Recording => "recording",
         DiscoveredVia::LldpNeighbor => "lldp-neighbor",
+        DiscoveredVia::CdpNeighbor => "cdp-neighbor",
         DiscoveredVia::Passive => "passive",
     }
 }

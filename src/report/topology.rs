@@ -1,4 +1,4 @@
-//! The neighbour graph of a report: which reported devices are LLDP neighbours of which, and
+//! The neighbour graph of a report: which reported devices are LLDP or CDP neighbours of which, and
 //! its DOT rendering (`--format dot`). The HTML report draws the same graph.
 
 use std::collections::{BTreeSet, HashMap};
@@ -50,7 +50,7 @@ fn dot_escape(s: &str) -> String {
 }
 
 /// The graph in Graphviz DOT: every device a node labelled with its name, vendor and verdict;
-/// banned devices red and bold, review orange; links between LLDP neighbours.
+/// banned devices red and bold, review orange; links between LLDP and CDP neighbours.
 pub fn dot(devices: &[DeviceRecord]) -> String {
     let mut out = String::from(
         "graph netorigin {\n  node [shape=box, style=rounded, fontname=\"sans-serif\"];\n",
