@@ -49,7 +49,8 @@ pub enum Command {
     Identify(IdentifyArgs),
     /// Look up MAC addresses in the IEEE registries, or update them.
     Oui(oui::OuiArgs),
-    /// Listen for LLDP and CDP frames (a pcap or pcapng file), and identify who sent them.
+    /// Listen for LLDP and CDP frames (live on an interface, or from a pcap or pcapng file), and
+    /// identify who sent them. Nothing is sent.
     Listen(listen::ListenArgs),
 }
 
@@ -406,7 +407,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Demo(args) => demo_command(args).await,
         Command::Identify(args) => identify_command(args),
         Command::Oui(args) => oui::oui_command(args),
-        Command::Listen(args) => listen::listen_command(args),
+        Command::Listen(args) => listen::listen_command(args).await,
     }
 }
 
