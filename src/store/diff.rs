@@ -217,7 +217,14 @@ mod tests {
             serial: serial.map(str::to_string),
             chassis_mac: None,
             engine_id: None,
-            vendor: Some(if verdict == "banned" { "Huawei" } else { "Cisco" }.into()),
+            vendor: Some(
+                if verdict == "banned" {
+                    "Huawei"
+                } else {
+                    "Cisco"
+                }
+                .into(),
+            ),
             origin: None,
             model: Some("M".into()),
             version: Some(version.into()),

@@ -107,9 +107,7 @@ pub fn match_devices(before: &[Identity], after: &[Identity]) -> Vec<Option<usiz
                     continue;
                 }
                 if let Some(k) = id.keys()[level].clone() {
-                    seen.entry(k)
-                        .and_modify(|e| *e = None)
-                        .or_insert(Some(i));
+                    seen.entry(k).and_modify(|e| *e = None).or_insert(Some(i));
                 }
             }
             seen
@@ -151,10 +149,19 @@ mod tests {
             "mac:aa:bb:cc:00:00:01"
         );
         assert_eq!(
-            id(None, Some("00:00:00:00:00:00"), Some("80001F88"), "10.0.0.1").key(),
+            id(
+                None,
+                Some("00:00:00:00:00:00"),
+                Some("80001F88"),
+                "10.0.0.1"
+            )
+            .key(),
             "engine:80001f88"
         );
-        assert_eq!(id(Some(""), None, None, "10.0.0.1").key(), "address:10.0.0.1");
+        assert_eq!(
+            id(Some(""), None, None, "10.0.0.1").key(),
+            "address:10.0.0.1"
+        );
     }
 
     #[test]

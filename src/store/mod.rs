@@ -285,12 +285,7 @@ pub fn timestamp(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let day = crate::policy::date::Date::from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!(
-        "{day} {:02}:{:02}:{:02}Z",
-        s / 3600,
-        (s / 60) % 60,
-        s % 60
-    )
+    format!("{day} {:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
 }
 
 impl Store {
@@ -817,7 +812,11 @@ mod tests {
         let e = Store::open(&foreign).err().unwrap().to_string();
         assert!(e.contains("not netorigin's"), "{e}");
         let text = dir.path().join("text.db");
-        std::fs::write(&text, "hello, this is not SQLite at all, not even close to it\n").unwrap();
+        std::fs::write(
+            &text,
+            "hello, this is not SQLite at all, not even close to it\n",
+        )
+        .unwrap();
         let e = Store::open(&text).err().unwrap().to_string();
         assert!(e.contains("not a netorigin database"), "{e}");
     }

@@ -326,7 +326,11 @@ mod tests {
         let path = dir.path().join("h.db");
         let rec = Store::open(&path)
             .unwrap()
-            .begin_sweep(&serde_json::json!({"targets": ["10.0.0.0/30"]}), "data v1", "2026-05-01")
+            .begin_sweep(
+                &serde_json::json!({"targets": ["10.0.0.0/30"]}),
+                "data v1",
+                "2026-05-01",
+            )
             .unwrap();
         let id = rec.id();
         // While it runs, another reader sees it running, and does not take it for dead.
@@ -339,7 +343,12 @@ mod tests {
             responders: 2,
             ..SweepSummary::default()
         };
-        assert_eq!(rec.finish(Status::Complete, Some(summary), None).await.unwrap(), 2);
+        assert_eq!(
+            rec.finish(Status::Complete, Some(summary), None)
+                .await
+                .unwrap(),
+            2
+        );
         let row = reader.sweep(id).unwrap().unwrap();
         assert_eq!(
             (row.status.as_str(), row.devices, row.banned, row.probed),
@@ -358,7 +367,9 @@ mod tests {
         assert_eq!(modules, 2);
         // Its lock is gone with it.
         assert_eq!(
-            std::fs::read_dir(dir.path().join("h.db-locks")).unwrap().count(),
+            std::fs::read_dir(dir.path().join("h.db-locks"))
+                .unwrap()
+                .count(),
             0
         );
     }
