@@ -262,7 +262,10 @@ fn list(
                     ]);
                 }
                 writeln!(out, "{t}")?;
-                writeln!(out, "{} sweeps", sweeps.len())?;
+                match sweeps.len() {
+                    1 => writeln!(out, "1 sweep")?,
+                    n => writeln!(out, "{n} sweeps")?,
+                }
             }
             Format::Jsonl => {
                 for s in sweeps {
