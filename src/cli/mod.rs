@@ -1,9 +1,11 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
+pub mod cron;
 pub mod history;
 pub mod listen;
 pub mod oui;
+pub mod schedule;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -54,6 +56,9 @@ pub enum Command {
     Listen(listen::ListenArgs),
     /// What the stored sweeps found: list them, show one, or what changed between two.
     History(history::HistoryArgs),
+    /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
+    /// Prometheus metrics.
+    Schedule(Box<schedule::ScheduleArgs>),
 }
 
 /// Options of every report.
@@ -442,6 +447,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Oui(args) => oui::oui_command(args),
         Command::Listen(args) => listen::listen_command(args),
         Command::History(args) => history::history_command(args),
+        Command::Schedule(args) => schedule::schedule_command(*args).await,
     }
 }
 
