@@ -122,7 +122,19 @@ fn history_diff_reports_exactly_what_changed_on_the_segment() {
             .iter()
             .find(|r| r["serial"] == serial)
             .cloned()
-            .unwrap_or_else(|| panic!("no {serial} in {:?}", records.iter().map(|r| (r["address"].clone(), r["serial"].clone(), r["notes"].clone())).collect::<Vec<_>>()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no {serial} in {:?}",
+                    records
+                        .iter()
+                        .map(|r| (
+                            r["address"].clone(),
+                            r["serial"].clone(),
+                            r["notes"].clone()
+                        ))
+                        .collect::<Vec<_>>()
+                )
+            })
     };
     assert_eq!(by_serial(&first, "CAT0912N0CU")["address"], "127.31.0.2");
     assert_eq!(by_serial(&second, "CAT0912N0CU")["address"], "127.31.0.7");

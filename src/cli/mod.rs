@@ -893,7 +893,6 @@ async fn run_sweep(
             take(event);
         }
     }
-    drop(take);
     progress.finish_and_clear();
     let stopped_early = interrupted || reader_gone;
     let summary = if stopped_early {

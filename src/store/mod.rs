@@ -13,7 +13,7 @@
 //!   Several sweeps may store into one database at once; `schedule` takes one more lock so that
 //!   two schedulers never sweep the same database.
 //! - Devices are recognised across sweeps by serial, then chassis MAC, then SNMPv3 engine ID,
-//!   then address ([`identity`]); [`diff`] compares two sweeps.
+//!   then address ([`identity`]); [`diff()`] compares two sweeps.
 //!
 //! Writing goes through [`writer`]: one thread owns the connection and is fed through a
 //! channel, so the sweep never waits on the disk.
