@@ -33,9 +33,10 @@ pub enum HistoryCommand {
         #[command(flatten)]
         options: HistoryOptions,
     },
-    /// What changed from sweep A to sweep B: devices new and gone, address, firmware, model
-    /// and verdict changes, banned gear new and removed (with when it was last seen), and
-    /// banned gear past its policy deadline. Default: the last two complete sweeps; with A
+    /// What changed from sweep A to sweep B (default: the last two complete sweeps).
+    ///
+    /// Devices new and gone; address, firmware, model and verdict changes; banned gear new and
+    /// removed (with when it was last seen); banned gear past its policy deadline. With A
     /// alone, A against the last complete sweep.
     Diff {
         /// The earlier sweep: its number, or `last`.

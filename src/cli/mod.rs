@@ -602,10 +602,18 @@ pub(crate) fn prepare_sweep(args: &SweepArgs) -> Result<Option<PreparedSweep>, F
     }
     let identifier = Identifier::bundled().map_err(other)?;
     let judging = Judging::load(&args.policy, &identifier)?;
-    let store = match args.store.path()? {
-        Some(path) => Some(crate::store::Store::open(&path).map_err(store_failure)?),
-        None => None,
-    };
+    let store =
+        match args.store.path()? {
+            Some(path) => Some(crate::store::Store::open(&path).map_err(
+                |e| match store_failure(e) {
+                    Failure::Usage(m) => Failure::Usage(format!(
+                        "{m} (--db FILE stores the sweep elsewhere, --no-db not at all)"
+                    )),
+                    f => f,
+                },
+            )?),
+            None => None,
+        };
     Ok(Some(PreparedSweep {
         targets,
         config,

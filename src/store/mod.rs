@@ -330,8 +330,7 @@ impl Store {
             .map_err(unusable)?;
         // WAL: readers (history) never block the writer, and a killed writer loses nothing it
         // committed. NORMAL is durable across a process crash, which is what a sweep meets.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(unusable)?;
+        set_wal(&conn).map_err(unusable)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(unusable)?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -384,6 +383,43 @@ impl Store {
                 ),
             });
         }
+        if have == migrations.len() {
+            return Ok(());
+        }
+        // Each step in a write transaction that first reads the version again: another process
+        // opening the same new file at the same moment may have applied it already.
+        loop {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.sqlite(e))?;
+            let step = self.migration_step(migrations);
+            match step {
+                Ok(true) => {
+                    self.conn
+                        .execute_batch("COMMIT")
+                        .map_err(|e| self.sqlite(e))?;
+                }
+                Ok(false) => {
+                    self.conn
+                        .execute_batch("COMMIT")
+                        .map_err(|e| self.sqlite(e))?;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Inside a write transaction: applies the next step the database lacks; `false` when it
+    /// lacks none.
+    fn migration_step(&self, migrations: &[&str]) -> Result<bool, StoreError> {
+        let have = self.schema_version()?;
+        if have >= migrations.len() {
+            return Ok(false);
+        }
         if have == 0 {
             // A file that already holds tables of someone else's is not ours to change.
             let tables: i64 = self
@@ -397,18 +433,14 @@ impl Store {
                 });
             }
         }
-        for (i, step) in migrations.iter().enumerate().skip(have) {
-            let batch = format!(
-                "BEGIN IMMEDIATE; {}; PRAGMA user_version = {}; COMMIT;",
-                step.trim().trim_end_matches(';'),
-                i + 1
-            );
-            if let Err(e) = self.conn.execute_batch(&batch) {
-                let _ = self.conn.execute_batch("ROLLBACK");
-                return Err(self.sqlite(e));
-            }
-        }
-        Ok(())
+        self.conn
+            .execute_batch(&format!(
+                "{}; PRAGMA user_version = {};",
+                migrations[have].trim().trim_end_matches(';'),
+                have + 1
+            ))
+            .map_err(|e| self.sqlite(e))?;
+        Ok(true)
     }
 
     /// Marks as interrupted every sweep still `running` whose process no longer holds its
@@ -636,6 +668,29 @@ impl Store {
     }
 }
 
+/// Puts the database in WAL mode. Switching needs the file to itself, and SQLite does not wait
+/// for that with the busy timeout: when several processes open a new file at once, the switch
+/// is tried again for a while (the others are only opening, so this is short).
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy && tries < 300 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Where the lock files of a database are: `DB-locks/` beside it.
 fn lock_dir(db: &Path) -> PathBuf {
     let mut name = db.file_name().unwrap_or_default().to_os_string();
@@ -792,6 +847,21 @@ mod tests {
             .query_row("SELECT sys_name FROM device", [], |r| r.get(0))
             .unwrap();
         assert_eq!(name, "core-1");
+    }
+
+    #[test]
+    fn processes_opening_a_new_file_at_once_migrate_it_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version().unwrap()))
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap().unwrap(), MIGRATIONS.len());
+        }
     }
 
     #[test]
