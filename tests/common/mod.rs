@@ -111,9 +111,16 @@ impl Drop for Simulator {
 
 /// The data folder the tests give the binary (`NETORIGIN_DATA_DIR`), under the target folder,
 /// so that no test writes to the real home: sweeps store their history there unless told
-/// otherwise.
+/// otherwise. One per test program, emptied when the program first asks for it, so that it
+/// does not grow from run to run.
 pub fn test_data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("netorigin-data")
+    static EMPTIED: std::sync::Once = std::sync::Once::new();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("netorigin-data-{}", env!("CARGO_CRATE_NAME")));
+    EMPTIED.call_once(|| {
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+    dir
 }
 
 /// Runs the binary with `args`, bounded by `limit` (killed past it). Output is drained as it
