@@ -255,3 +255,70 @@ fn bad_schedules_are_exit_2_with_a_clear_message() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn sigterm_during_a_scheduled_sweep_stores_it_as_interrupted_and_exits_0() {
+    let paths: Vec<_> = common::corpus().into_iter().step_by(13).take(25).collect();
+    let sim = Simulator::start("127.33.0.65", &paths, &["--skip-bad-lines"]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let port = sim.port.to_string();
+    let mut child = Command::new(common::bin())
+        .args([
+            "schedule",
+            "--every",
+            "1h",
+            "--jitter",
+            "0s",
+            "127.33.0.64/27",
+            "--port",
+            &port,
+            "--rate",
+            "40",
+            "--timeout",
+            "2000",
+            "--db",
+            s(&db),
+            "--format",
+            "jsonl",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + LIMIT;
+    while count(&db, "SELECT count(*) FROM device") < 2 {
+        assert!(Instant::now() < deadline, "no device stored");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let killed = Command::new("kill")
+        .args(["-s", "TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "schedule did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "schedule exited with {exit}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (status, note, devices): (String, String, i64) = conn
+        .query_row(
+            "SELECT status, note, (SELECT count(*) FROM device) FROM sweep",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (status.as_str(), note.as_str()),
+        ("interrupted", "stopped by a signal")
+    );
+    assert!((2..25).contains(&devices), "{devices}");
+}
