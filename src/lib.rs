@@ -13,4 +13,5 @@ pub mod policy;
 pub mod report;
 pub mod simulate;
 pub mod snmp;
+pub mod store;
 pub mod wire;

@@ -533,6 +533,7 @@ fn credentials_files_drive_the_ladder_and_bad_ones_are_exit_2() {
             "jsonl",
         ])
         .env("TEST_NOC_COMMUNITY", "noc-community")
+        .env("NETORIGIN_DATA_DIR", dir.path())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));

@@ -1,8 +1,11 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
+pub mod cron;
+pub mod history;
 pub mod listen;
 pub mod oui;
+pub mod schedule;
 
 use std::io::Write;
 use std::net::IpAddr;
@@ -52,6 +55,11 @@ pub enum Command {
     /// Listen for LLDP and CDP frames (live on an interface, or from a pcap or pcapng file), and
     /// identify who sent them. Nothing is sent.
     Listen(listen::ListenArgs),
+    /// What the stored sweeps found: list them, show one, or what changed between two.
+    History(history::HistoryArgs),
+    /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
+    /// Prometheus metrics.
+    Schedule(Box<schedule::ScheduleArgs>),
 }
 
 /// Options of every report.
@@ -238,6 +246,37 @@ pub struct SweepArgs {
     /// Report options.
     #[command(flatten)]
     pub output: OutputArgs,
+    /// History options.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Where a sweep is stored.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The history database (SQLite) to store the sweep in. Default: netorigin.db in the data
+    /// folder ($NETORIGIN_DATA_DIR, else $XDG_DATA_HOME/netorigin, else
+    /// ~/.local/share/netorigin).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_db")]
+    pub db: Option<PathBuf>,
+    /// Do not store the sweep.
+    #[arg(long)]
+    pub no_db: bool,
+}
+
+impl StoreArgs {
+    /// The database to store in, if any: `--db`, else the default one, unless `--no-db`.
+    pub fn path(&self) -> Result<Option<PathBuf>, Failure> {
+        if self.no_db {
+            return Ok(None);
+        }
+        match &self.db {
+            Some(p) => Ok(Some(p.clone())),
+            None => crate::store::default_path().map(Some).ok_or_else(|| {
+                usage("no data folder for the history database (set NETORIGIN_DATA_DIR or HOME, or give --db FILE or --no-db)")
+            }),
+        }
+    }
 }
 
 /// How hard and how far a sweep goes.
@@ -408,6 +447,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Identify(args) => identify_command(args),
         Command::Oui(args) => oui::oui_command(args),
         Command::Listen(args) => listen::listen_command(args).await,
+        Command::History(args) => history::history_command(args),
+        Command::Schedule(args) => schedule::schedule_command(*args).await,
     }
 }
 
@@ -494,6 +535,34 @@ fn provenance(identifier: &Identifier, judging: &Judging) -> Provenance {
 }
 
 async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
+    let Some(prepared) = prepare_sweep(&args)? else {
+        return Ok(());
+    };
+    let run = prepared.run(&args, Stop::listen()).await?;
+    if run.interrupted {
+        return Err(other(format!(
+            "the sweep was interrupted: {} devices collected{}",
+            run.devices,
+            run.stored
+                .map(|(id, _)| format!(", stored as sweep #{id} (interrupted)"))
+                .unwrap_or_default()
+        )));
+    }
+    run.findings
+}
+
+/// A sweep ready to run: targets parsed, credentials loaded, policies checked, database open.
+pub(crate) struct PreparedSweep {
+    targets: Targets,
+    config: SweepConfig,
+    identifier: Identifier,
+    judging: Judging,
+    store: Option<crate::store::Store>,
+}
+
+/// Checks a sweep's options (exit code 2 for what a person got wrong) and opens its database;
+/// `None` for a dry run, which has said what it would do.
+pub(crate) fn prepare_sweep(args: &SweepArgs) -> Result<Option<PreparedSweep>, Failure> {
     let all: Vec<String> = args.targets.iter().chain(&args.seed).cloned().collect();
     let targets = Targets::parse(&all)
         .and_then(|t| t.exclude(&args.exclude))
@@ -506,11 +575,11 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
         )));
     }
     if args.dry_run {
-        println!("{}", dry_run(&targets, &args));
-        return Ok(());
+        println!("{}", dry_run(&targets, args));
+        return Ok(None);
     }
     let mut config = sweep_config(&args.sweep, &[])?;
-    config.credentials = ladder(&args)?;
+    config.credentials = ladder(args)?;
     if args.crawl || !args.seed.is_empty() {
         let nets = |list: &[String], what: &str| -> Result<Vec<ipnet::IpNet>, Failure> {
             list.iter()
@@ -534,9 +603,80 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
     }
     let identifier = Identifier::bundled().map_err(other)?;
     let judging = Judging::load(&args.policy, &identifier)?;
-    run_sweep(targets, config, identifier, judging, &args.output)
+    let store =
+        match args.store.path()? {
+            Some(path) => Some(crate::store::Store::open(&path).map_err(
+                |e| match store_failure(e) {
+                    Failure::Usage(m) => Failure::Usage(format!(
+                        "{m} (--db FILE stores the sweep elsewhere, --no-db not at all)"
+                    )),
+                    f => f,
+                },
+            )?),
+            None => None,
+        };
+    Ok(Some(PreparedSweep {
+        targets,
+        config,
+        identifier,
+        judging,
+        store,
+    }))
+}
+
+impl PreparedSweep {
+    /// Runs the sweep, storing it if it has a database.
+    pub(crate) async fn run(self, args: &SweepArgs, stop: Stop) -> Result<SweepRun, Failure> {
+        let parameters = sweep_parameters(args, &self.config);
+        let store = self.store.map(|s| (s, parameters));
+        run_sweep(
+            self.targets,
+            self.config,
+            self.identifier,
+            self.judging,
+            &args.output,
+            store,
+            stop,
+        )
         .await
-        .map(|_| ())
+    }
+}
+
+/// A store error as a failure: a database a person pointed at that cannot be used is exit
+/// code 2.
+pub(crate) fn store_failure(e: crate::store::StoreError) -> Failure {
+    match e {
+        crate::store::StoreError::Unusable { .. } => usage(e),
+        e => other(e),
+    }
+}
+
+/// The options of a sweep as stored with it: everything but secrets (credentials by their
+/// label only; community strings and pass phrases never).
+fn sweep_parameters(args: &SweepArgs, config: &SweepConfig) -> serde_json::Value {
+    serde_json::json!({
+        "targets": args.targets,
+        "seed": args.seed,
+        "crawl": config.crawl.is_some(),
+        "scope": args.scope,
+        "exclude": args.exclude,
+        "max_depth": args.max_depth,
+        "max_devices": args.max_devices,
+        "max_hosts": args.max_hosts.to_string(),
+        "credentials": config.credentials.iter().map(Credential::label).collect::<Vec<_>>(),
+        "credentials_file": args.credentials,
+        "port": args.sweep.port,
+        "timeout_ms": args.sweep.timeout,
+        "retries": args.sweep.retries,
+        "rate": args.sweep.rate.0.map_or("unlimited".to_string(), |r| r.to_string()),
+        "max_in_flight_per_device": args.sweep.max_in_flight_per_device,
+        "walk": !args.sweep.no_walk,
+        "engine_probe": !args.sweep.no_engine_probe,
+        "max_rows": args.sweep.max_rows,
+        "save_walks": args.sweep.save_walks,
+        "policies": args.policy.policies,
+        "today": args.policy.today.map(|d| d.to_string()),
+    })
 }
 
 /// What a sweep would do: how many addresses, the first and last, the credentials (by label),
@@ -597,19 +737,95 @@ fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
     )
 }
 
-/// Sweeps and reports; returns the summary.
+/// What a sweep came to.
+#[derive(Debug)]
+pub(crate) struct SweepRun {
+    /// Its totals (for an interrupted sweep, as far as it went).
+    pub summary: SweepSummary,
+    /// Whether it was stopped before the end.
+    pub interrupted: bool,
+    /// Devices collected.
+    pub devices: u64,
+    /// Devices by verdict and vendor.
+    pub counts: std::collections::BTreeMap<(String, String), u64>,
+    /// The sweep's number in the database and how many devices were stored.
+    pub stored: Option<(i64, u64)>,
+    /// The `--fail-on` outcome.
+    pub findings: Result<(), Failure>,
+}
+
+/// Ctrl-C and SIGTERM as a value many can watch: a sweep stops at the first, storing what it
+/// has; a second one ends the process at once.
+#[derive(Clone)]
+pub(crate) struct Stop {
+    rx: tokio::sync::watch::Receiver<bool>,
+    _tx: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Stop {
+    /// Listens from now on.
+    pub(crate) fn listen() -> Stop {
+        let shutdown = Shutdown::listen();
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let tx = Arc::new(tx);
+        let sender = tx.clone();
+        tokio::spawn(async move {
+            shutdown.wait().await;
+            let _ = sender.send(true);
+            let again = Shutdown::listen();
+            again.wait().await;
+            eprintln!("netorigin: stopping at once");
+            std::process::exit(130);
+        });
+        Stop { rx, _tx: tx }
+    }
+
+    /// Never stops (the signals keep their default action).
+    pub(crate) fn never() -> Stop {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        Stop {
+            rx,
+            _tx: Arc::new(tx),
+        }
+    }
+
+    /// Waits for the signal.
+    pub(crate) async fn stopped(&mut self) {
+        let _ = self.rx.wait_for(|s| *s).await;
+    }
+
+    /// Whether the signal came.
+    pub(crate) fn is_stopped(&self) -> bool {
+        *self.rx.borrow()
+    }
+}
+
+/// Sweeps, reports, and stores in `store` (with the sweep's parameters) if given; stops
+/// early, keeping what it has, when `stop` says.
 async fn run_sweep(
     targets: Targets,
     config: SweepConfig,
     identifier: Identifier,
     mut judging: Judging,
     output: &OutputArgs,
-) -> Result<SweepSummary, Failure> {
+    store: Option<(crate::store::Store, serde_json::Value)>,
+    mut stop: Stop,
+) -> Result<SweepRun, Failure> {
+    use crate::store::writer::Status;
     let identifier = Arc::new(identifier);
+    let data_versions = provenance(&identifier, &judging).line();
     let mut writer = Writer::new(output.format, open_output(output)?)
         .map_err(other)?
-        .data_versions(provenance(&identifier, &judging).line());
+        .data_versions(data_versions.clone());
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
+    let recorder = match store {
+        Some((store, parameters)) => Some(
+            store
+                .begin_sweep(&parameters, &data_versions, &judging.today.to_string())
+                .map_err(store_failure)?,
+        ),
+        None => None,
+    };
 
     let total = u64::try_from(targets.len_hint()).unwrap_or(u64::MAX);
     let progress = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
@@ -622,50 +838,142 @@ async fn run_sweep(
     let (config, id2) = (Arc::new(config), identifier.clone());
     let addresses = targets.iter();
     let task = tokio::spawn(sweep(connector, addresses, config, id2, tx));
-    let (mut responders, mut walked) = (0u64, 0u64);
+    let (mut probed, mut responders, mut walked) = (0u64, 0u64, 0u64);
+    let mut counts = std::collections::BTreeMap::new();
     let mut write_error = None;
-    while let Some(event) = rx.recv().await {
+    let reader_gone = std::cell::Cell::new(false);
+    let mut interrupted = false;
+    let mut take = |event: Event| {
         match event {
             Event::Probed { answered, .. } => {
                 progress.inc(1);
+                probed += 1;
                 responders += u64::from(answered);
             }
             Event::Device(d) => {
                 walked += 1;
+                let d = judging.judge(*d);
+                *counts
+                    .entry((
+                        d.verdict.to_string(),
+                        d.vendor.clone().unwrap_or_else(|| "unidentified".into()),
+                    ))
+                    .or_insert(0) += 1;
+                if let Some(r) = &recorder {
+                    r.device(d.clone());
+                }
                 if write_error.is_none()
-                    && let Err(e) = writer.device(judging.judge(*d))
+                    && !reader_gone.get()
+                    && let Err(e) = writer.device(d)
                 {
                     if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        // The reader has gone (`| head`): nobody to report to, so stop sending.
-                        task.abort();
-                        progress.finish_and_clear();
-                        return Ok(SweepSummary::default());
+                        // The reader has gone (`| head`): nobody to report to, so stop.
+                        reader_gone.set(true);
+                    } else {
+                        write_error = Some(e);
                     }
-                    write_error = Some(e);
                 }
             }
             Event::Warning(w) => progress.suspend(|| eprintln!("netorigin: {w}")),
         }
         progress.set_message(format!("{responders} responders, {walked} devices"));
+    };
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.stopped() => {
+                interrupted = true;
+                break;
+            }
+            event = rx.recv() => match event {
+                Some(event) => take(event),
+                None => break,
+            },
+        }
+        if reader_gone.get() {
+            break;
+        }
+    }
+    let reader_gone = reader_gone.get();
+    if interrupted || reader_gone {
+        task.abort();
+        // What was already collected is kept: the events waiting in the channel.
+        while let Ok(event) = rx.try_recv() {
+            take(event);
+        }
     }
     progress.finish_and_clear();
-    let summary = task.await.map_err(other)?;
+    let stopped_early = interrupted || reader_gone;
+    let summary = if stopped_early {
+        SweepSummary {
+            probed,
+            responders,
+            silent: probed - responders,
+            ..SweepSummary::default()
+        }
+    } else {
+        match task.await {
+            Ok(summary) => summary,
+            Err(e) => {
+                if let Some(r) = recorder {
+                    let _ = r
+                        .finish(Status::Failed, None, Some(format!("the sweep failed: {e}")))
+                        .await;
+                }
+                return Err(other(e));
+            }
+        }
+    };
+    let stored = match recorder {
+        Some(r) => {
+            let id = r.id();
+            let (status, note) = match (interrupted, reader_gone) {
+                (true, _) => (Status::Interrupted, Some("stopped by a signal".to_string())),
+                (_, true) => (
+                    Status::Interrupted,
+                    Some("the report's reader went away".to_string()),
+                ),
+                _ => (Status::Complete, None),
+            };
+            let n = r
+                .finish(status, Some(summary.clone()), note)
+                .await
+                .map_err(|e| other(format!("cannot store the sweep: {e}")))?;
+            Some((id, n))
+        }
+        None => None,
+    };
+    let run = |findings| SweepRun {
+        summary: summary.clone(),
+        interrupted,
+        devices: walked,
+        counts: counts.clone(),
+        stored,
+        findings,
+    };
+    if reader_gone {
+        return Ok(run(Ok(())));
+    }
     if let Some(e) = write_error {
         return Err(other(format!("cannot write the report: {e}")));
     }
     match writer.finish(&summary, &provenance(&identifier, &judging)) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(summary),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(run(Ok(()))),
         other_result => other_result.map_err(|e| other(format!("cannot write the report: {e}")))?,
     }
+    let stored_line = stored
+        .map(|(id, n)| format!("; {n} devices stored as sweep #{id}"))
+        .unwrap_or_default();
     if output.format != Format::Table {
         // Machine formats keep standard output clean; the people's summary goes to stderr.
         eprintln!(
-            "netorigin: {} addresses probed, {} answered, {} silent",
+            "netorigin: {} addresses probed, {} answered, {} silent{stored_line}",
             summary.probed, summary.responders, summary.silent
         );
+    } else if !stored_line.is_empty() {
+        eprintln!("netorigin: {}", stored_line.trim_start_matches("; "));
     }
-    judging.outcome()?;
-    Ok(summary)
+    Ok(run(judging.outcome()))
 }
 
 /// Says on standard error what loading changed in each recording: lines skipped, repeated
@@ -878,9 +1186,18 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
     let config = sweep_config(&tuning, &["public".to_string()])?;
     let identifier = Identifier::bundled().map_err(other)?;
     let judging = Judging::load(&args.policy, &identifier)?;
-    let result = run_sweep(targets, config, identifier, judging, &args.output).await;
+    let result = run_sweep(
+        targets,
+        config,
+        identifier,
+        judging,
+        &args.output,
+        None,
+        Stop::never(),
+    )
+    .await;
     sim.stop().await;
-    result.map(|_| ())
+    result?.findings
 }
 
 fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {

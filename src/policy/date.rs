@@ -37,6 +37,11 @@ impl Date {
         Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
     }
 
+    /// Year, month (1-12) and day (1-31).
+    pub fn parts(self) -> (i32, u8, u8) {
+        (self.year, self.month, self.day)
+    }
+
     /// Days since 1970-01-01 (negative before).
     pub fn days(self) -> i64 {
         // Howard Hinnant's days_from_civil.

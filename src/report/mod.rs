@@ -6,6 +6,7 @@
 //! spreadsheet would run as a formula are prefixed with `'`.
 
 pub mod html;
+pub mod metrics;
 pub mod topology;
 
 use std::collections::BTreeMap;

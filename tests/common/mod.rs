@@ -63,7 +63,12 @@ impl Simulator {
     /// Starts `netorigin simulate --base BASE --port (free) PATHS... EXTRA...` and waits for
     /// its ready line.
     pub fn start(base: &str, paths: &[PathBuf], extra: &[&str]) -> Simulator {
-        let port = free_port(base);
+        Simulator::start_on(base, free_port(base), paths, extra)
+    }
+
+    /// Starts `netorigin simulate --base BASE --port PORT PATHS... EXTRA...` (several
+    /// simulators may share a port on different addresses) and waits for its ready line.
+    pub fn start_on(base: &str, port: u16, paths: &[PathBuf], extra: &[&str]) -> Simulator {
         let mut child = Command::new(bin())
             .arg("simulate")
             .args(["--base", base, "--port", &port.to_string()])
@@ -104,11 +109,26 @@ impl Drop for Simulator {
     }
 }
 
+/// The data folder the tests give the binary (`NETORIGIN_DATA_DIR`), under the target folder,
+/// so that no test writes to the real home: sweeps store their history there unless told
+/// otherwise. One per test program, emptied when the program first asks for it, so that it
+/// does not grow from run to run.
+pub fn test_data_dir() -> PathBuf {
+    static EMPTIED: std::sync::Once = std::sync::Once::new();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("netorigin-data-{}", env!("CARGO_CRATE_NAME")));
+    EMPTIED.call_once(|| {
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+    dir
+}
+
 /// Runs the binary with `args`, bounded by `limit` (killed past it). Output is drained as it
 /// comes so that a large report never blocks the child on a full pipe.
 pub fn run(args: &[&str], limit: Duration) -> Output {
     let mut child = Command::new(bin())
         .args(args)
+        .env("NETORIGIN_DATA_DIR", test_data_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
