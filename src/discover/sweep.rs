@@ -1,9 +1,11 @@
-//! The sweep: probe every target with the credential ladder, walk every responder over the
-//! plan, build its record, and stream events as each device completes.
+//! The sweep: first contact with every target at once ([`crate::net::first_contact`]: each
+//! community in v2c and v1, and the engine-ID probe), then, for each address that answered,
+//! the credential ladder and the walk of the plan; each record is built and streamed as its
+//! device completes.
 //!
 //! Politeness: every datagram waits for the global [`Pacer`]; each device has its own cap on
-//! requests in flight; a device that times out is tried with each credential once (plus
-//! retries) and then reported silent. The sweep never sends a SET.
+//! requests in flight, first contact included; a device that times out is tried with each
+//! credential once (plus retries) and then reported silent. The sweep never sends a SET.
 //!
 //! After the walk plan, the objects of the inventory rules that apply to the device (its
 //! vendor's model, version and serial objects) are fetched through the same paced session.
@@ -22,7 +24,8 @@ use super::plan::walk_plan;
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::identify::Identifier;
 use crate::identify::inventory::Source;
-use crate::net::engine_probe::{check_user, discover_engine_id};
+use crate::net::engine_probe::check_user;
+use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::net::{Paced, Pacer};
 use crate::simulate::recording::{engine_id_comment, write_snmprec};
 use crate::snmp::usm::UserKeys;
@@ -164,23 +167,51 @@ pub async fn sweep<C: Connector>(
     // Wave 0 is the targets; each later wave, the new in-scope neighbours of the one before.
     let mut wave: Box<dyn Iterator<Item = IpAddr> + Send> = Box::new(targets);
     let mut depth = 0u32;
+    let plan = Plan {
+        port: config.port,
+        timeout: config.timeout,
+        retries: config.retries,
+        engine_probe: config.engine_probe,
+        max_in_flight_per_device: config.max_in_flight_per_device,
+        max_addresses: FIRST_CONTACT_ADDRESSES,
+    };
     loop {
-        let results = futures::stream::iter(wave)
-            .map(|address| {
+        // First contact runs on its own task; each address comes out of it as soon as it is
+        // known, and the ones that answered go on to the ladder and the walk at once.
+        let (contacts_tx, contacts) = mpsc::unbounded_channel();
+        let first = {
+            let (config, pacer, plan) = (config.clone(), pacer.clone(), plan.clone());
+            tokio::spawn(async move {
+                first_contact(wave, &config.credentials, &plan, &pacer, contacts_tx).await;
+            })
+        };
+        let contacts = futures::stream::unfold(contacts, |mut rx| async move {
+            rx.recv().await.map(|c| (c, rx))
+        });
+        let results = contacts
+            .map(|contact: Contact| {
                 let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
                 let (identifier, events, usm_keys) =
                     (identifier.clone(), events.clone(), usm_keys.clone());
                 async move {
-                    let record = device(
-                        &*connector,
-                        address,
-                        &config,
-                        pacer,
-                        &identifier,
-                        &usm_keys,
-                        &events,
-                    )
-                    .await;
+                    let address = contact
+                        .address
+                        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+                    let record = if needs_device_stage(&contact, &config) {
+                        device(
+                            &*connector,
+                            address,
+                            &contact,
+                            &config,
+                            pacer,
+                            &identifier,
+                            &usm_keys,
+                            &events,
+                        )
+                        .await
+                    } else {
+                        None
+                    };
                     let answered = record.is_some();
                     let _ = events.send(Event::Probed { address, answered }).await;
                     let mut neighbors = NeighborCollector::default();
@@ -211,6 +242,7 @@ pub async fn sweep<C: Connector>(
             }
             wave_leads.extend(leads);
         }
+        let _ = first.await;
         let Some(crawl) = &config.crawl else { break };
         depth += 1;
         if depth > crawl.max_depth {
@@ -287,9 +319,25 @@ fn crawl_leads(d: &DeviceRecord) -> Vec<Lead> {
     leads
 }
 
+/// Addresses in first contact at once: about 100 bytes each, so a /16 in flight is a few MB.
+const FIRST_CONTACT_ADDRESSES: usize = 65_536;
+
+/// Whether an address goes on from first contact: it answered, or first contact could not
+/// tell (no engine-ID probe, and v3 users in the ladder that only the client library can try).
+fn needs_device_stage(contact: &Contact, config: &SweepConfig) -> bool {
+    contact.reached()
+        || (!config.engine_probe
+            && config.credentials.iter().any(|c| {
+                matches!(c.kind, CredentialKind::Usm(_))
+                    && contact.address.is_some_and(|a| c.applies_to(a))
+            }))
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn device<C: Connector>(
     connector: &C,
     address: IpAddr,
+    contact: &Contact,
     config: &SweepConfig,
     pacer: Arc<Pacer>,
     identifier: &Identifier,
@@ -299,17 +347,27 @@ async fn device<C: Connector>(
     let peer = SocketAddr::new(address, config.port);
     let permits = Arc::new(Semaphore::new(config.max_in_flight_per_device.max(1)));
     let mut notes = Vec::new();
-    // The engine-ID probe goes first, under the same per-device cap as everything else.
-    let engine_id = if config.engine_probe {
-        let _permit = permits.acquire().await.ok()?;
-        discover_engine_id(peer, config.timeout, config.retries, &pacer)
-            .await
-            .ok()
-    } else {
-        None
-    };
+    if contact.stray > 0 {
+        notes.push(format!(
+            "{} answer(s) ignored in first contact: from another address or port, for no \
+             request sent, or not a response",
+            contact.stray
+        ));
+    }
+    // The engine-ID probe was part of first contact.
+    let engine_id = contact.engine.clone();
     let mut found = None;
-    for credential in config.credentials.iter().filter(|c| c.applies_to(address)) {
+    for (position, credential) in config.credentials.iter().enumerate() {
+        if !credential.applies_to(address) {
+            continue;
+        }
+        // A community that first contact tried and got no answer with is not tried again.
+        if matches!(credential.kind, CredentialKind::Community { .. })
+            && !contact.answered.contains(&position)
+        {
+            notes.push(format!("{}: no response", credential.label()));
+            continue;
+        }
         // A v3 user is first tried with a request built here, so that an agent's Report says
         // at once why it is refused (the client library waits out its timeout instead).
         if let (Some(engine), Some(keys)) = (&engine_id, usm_keys.get(&credential.index))

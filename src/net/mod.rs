@@ -2,6 +2,7 @@
 //! per-device concurrency, and retries, so that every datagram sent is counted.
 
 pub mod engine_probe;
+pub mod first_contact;
 pub mod pacing;
 
 pub use pacing::{Paced, Pacer};
