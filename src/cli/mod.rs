@@ -298,6 +298,20 @@ pub struct SimulateArgs {
     /// visible in the process list.
     #[arg(long = "v3-user", value_name = "USER", value_parser = parse_v3_user)]
     pub v3_users: Vec<V3UserArg>,
+    /// Make every agent misbehave this way, as agents on live networks do (repeatable, to
+    /// combine). Without it every answer is a healthy agent's.
+    #[arg(long = "fault", value_enum, value_name = "MODE")]
+    pub faults: Vec<crate::simulate::Fault>,
+    /// Each agent answers its first N requests healthily, then its faults begin (`reboot`:
+    /// it restarts then).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fault_after: u64,
+    /// `slow`: the fixed delay before each answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub fault_delay_ms: u64,
+    /// `slow`: the most random delay added to the fixed one, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub fault_jitter_ms: u64,
 }
 
 /// A `--v3-user` argument.
@@ -739,9 +753,21 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
         .map(|u| crate::snmp::usm::UserKeys::new(&u.0))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
+    let faults = Arc::new(
+        crate::simulate::Faults::new(&args.faults)
+            .after(args.fault_after)
+            .delays(
+                Duration::from_millis(args.fault_delay_ms),
+                Duration::from_millis(args.fault_jitter_ms),
+            ),
+    );
     let agents: Vec<Agent> = recordings
         .into_iter()
-        .map(|r| Agent::new(Arc::new(r), community.clone()).with_v3_users(&users))
+        .map(|r| {
+            Agent::new(Arc::new(r), community.clone())
+                .with_faults(faults.clone())
+                .with_v3_users(&users)
+        })
         .collect::<Result<_, _>>()
         .map_err(usage)?;
     let sources: Vec<PathBuf> = agents
@@ -761,6 +787,22 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
         .last()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
+    if !faults.is_empty() {
+        let modes: Vec<String> = faults
+            .modes()
+            .iter()
+            .filter_map(clap::ValueEnum::to_possible_value)
+            .map(|v| v.get_name().to_string())
+            .collect();
+        eprintln!(
+            "netorigin: every agent misbehaves ({}) after its first {} requests{}",
+            modes.join(", "),
+            faults.after,
+            sim.wrong_source
+                .map(|a| format!("; wrong-source answers come from {}", a.ip()))
+                .unwrap_or_default()
+        );
+    }
     let _ = writeln!(
         out,
         "ready: {} agents on {}..{} port {}",
