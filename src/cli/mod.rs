@@ -268,6 +268,10 @@ pub struct SweepTuning {
     /// Rows at most per walked table.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub max_rows: u64,
+    /// The most time spent on one device, in seconds, once a credential is tried on it (its
+    /// probe, walks and inventory): what is not asked by then is left out, and the record says so.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub max_device_time: u64,
     /// Write each device's answers to DIR/ADDRESS.snmprec, to replay with `simulate`.
     #[arg(long, value_name = "DIR")]
     pub save_walks: Option<PathBuf>,
@@ -478,6 +482,7 @@ fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, 
             max_rows: t.max_rows as usize,
             ..WalkLimits::default()
         },
+        max_device_time: Duration::from_secs(t.max_device_time),
         save_walks: t.save_walks.clone(),
         ..SweepConfig::default()
     })
@@ -915,6 +920,7 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
         no_walk: false,
         no_engine_probe: false,
         max_rows: 20_000,
+        max_device_time: 600,
         save_walks: None,
     };
     let config = sweep_config(&tuning, &["public".to_string()])?;
