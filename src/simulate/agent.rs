@@ -479,19 +479,25 @@ impl Agent {
         }
     }
 
-    /// The object after `oid` where a fault changes it: `non-increasing` and `oid-loop` at every
-    /// eighth object, `endless` past the last row of ifDescr.
+    /// The object after `oid` where a fault changes it: `non-increasing` and `oid-loop` after
+    /// the fifth object of each column, `endless` past the last row of ifDescr.
     fn faulty_next(&self, oid: &crate::wire::Oid) -> Option<VarBind> {
         let faults = self.faults.as_ref()?;
         let objects = &self.recording.objects;
         let after = objects.partition_point(|o| o.oid <= *oid);
-        if after > 0 && objects[after - 1].oid == *oid && (after - 1) % 8 == 7 {
+        if (faults.has(Fault::NonIncreasing) || faults.has(Fault::OidLoop))
+            && after > 0
+            && objects[after - 1].oid == *oid
+            && let Some((_, parent)) = oid.arcs().split_last()
+        {
             let here = after - 1;
-            if faults.has(Fault::NonIncreasing) {
-                return Some(objects[here].clone());
-            }
-            if faults.has(Fault::OidLoop) {
-                return Some(objects[here - 3].clone());
+            let parent = crate::wire::Oid::new(parent.to_vec());
+            let first = objects.partition_point(|o| o.oid < parent);
+            if here - first == 4 {
+                if faults.has(Fault::NonIncreasing) {
+                    return Some(objects[here].clone());
+                }
+                return Some(objects[first].clone());
             }
         }
         if !faults.has(Fault::Endless) {
@@ -1010,30 +1016,39 @@ mod tests {
     }
 
     #[test]
-    fn walks_go_backwards_or_loop_at_every_eighth_object() {
-        // Object 7 (from 0) is ifDescr.5.
+    fn walks_go_backwards_or_loop_after_the_fifth_object_of_a_column() {
         let at = "1.3.6.1.2.1.2.2.1.2.5";
-        let next = |modes: &[Fault]| {
+        let next = |modes: &[Fault], from: &str| {
             oids(
                 &faulty(modes)
-                    .answer(&request(Version::V2c, PduKind::GetNext, &[at], 0, 0))
+                    .answer(&request(Version::V2c, PduKind::GetNext, &[from], 0, 0))
                     .unwrap(),
             )
         };
-        assert_eq!(next(&[]), ["1.3.6.1.2.1.2.2.1.2.6"]);
-        assert_eq!(next(&[Fault::NonIncreasing]), [at]);
-        assert_eq!(next(&[Fault::OidLoop]), ["1.3.6.1.2.1.2.2.1.2.2"]);
-        // Elsewhere the walk goes on.
-        let r = faulty(&[Fault::OidLoop])
+        assert_eq!(next(&[], at), ["1.3.6.1.2.1.2.2.1.2.6"]);
+        assert_eq!(next(&[Fault::NonIncreasing], at), [at]);
+        assert_eq!(next(&[Fault::OidLoop], at), ["1.3.6.1.2.1.2.2.1.2.1"]);
+        // Elsewhere the walk goes on, and columns of fewer than five objects are untouched.
+        assert_eq!(next(&[Fault::OidLoop], "1.3.6.1.2.1.2.2.1.2.4"), [at]);
+        assert_eq!(
+            next(&[Fault::NonIncreasing], "1.3.6.1.2.1.1.2.0"),
+            ["1.3.6.1.2.1.1.3.0"]
+        );
+        let bulk = faulty(&[Fault::OidLoop])
             .answer(&request(
                 Version::V2c,
-                PduKind::GetNext,
-                &["1.3.6.1.2.1.2.2.1.2.4"],
+                PduKind::GetBulk,
+                &["1.3.6.1.2.1.2.2.1.2"],
                 0,
-                0,
+                12,
             ))
             .unwrap();
-        assert_eq!(oids(&r), [at]);
+        let cycle: Vec<String> = (1..=5)
+            .chain(1..=5)
+            .chain(1..=2)
+            .map(|i| format!("1.3.6.1.2.1.2.2.1.2.{i}"))
+            .collect();
+        assert_eq!(oids(&bulk), cycle);
     }
 
     #[test]

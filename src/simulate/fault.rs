@@ -28,17 +28,18 @@ pub enum Fault {
     /// Answers come from another address (a socket bound to the address after the last agent,
     /// on the same port), not from the one asked.
     WrongSource,
-    /// Answers end with a value whose BER length runs past the end of the message (an
-    /// SNMPv3 answer: of its scoped PDU, before encryption).
+    /// Answers end with a value whose BER length field runs past the end of the message (a
+    /// long-form length announcing five length octets, and none following; in an SNMPv3
+    /// answer, of its scoped PDU, before encryption).
     Malformed,
     /// Answers longer than 484 octets (the size every SNMP engine must accept, RFC 3417) are cut
     /// at 484 octets, as by a datagram buffer too small.
     Truncated,
-    /// The object after every eighth object of the recording is that object again: a walk
-    /// there is answered with the OID it asked for.
+    /// The object after the fifth object of each column (the objects under one parent OID) is
+    /// that object again: a walk there is answered with the OID it asked for.
     NonIncreasing,
-    /// The object after every eighth object of the recording is the one three places before
-    /// it: a walk there cycles through the same four objects.
+    /// The object after the fifth object of each column (the objects under one parent OID) is
+    /// the column's first object: a walk there cycles through the same five objects.
     OidLoop,
     /// GETBULK answers go on past max-repetitions until the message is full (65,507 octets) or
     /// the MIB ends.
@@ -136,12 +137,14 @@ fn splitmix(seed: u64) -> u64 {
 }
 
 /// Makes an encoded message malformed: its last two octets must be the empty OCTET STRING
-/// that [`Agent`](super::Agent) appends under `malformed` (`04 00`); its length becomes 5,
-/// running past the end of the message. Returns whether the message had that ending.
+/// that [`Agent`](super::Agent) appends under `malformed` (`04 00`); its length becomes `85`,
+/// a long form announcing five length octets where none follow. (A short-form length that
+/// merely overruns is not enough: clients clamp such strings to their binding, as real
+/// firmware needs.) Returns whether the message had that ending.
 pub fn break_last_length(message: &mut [u8]) -> bool {
     match message {
         [.., 0x04, last @ 0x00] => {
-            *last = 0x05;
+            *last = 0x85;
             true
         }
         _ => false,
@@ -204,7 +207,7 @@ mod tests {
     fn breaking_the_last_length_needs_the_empty_octet_string_ending() {
         let mut m = vec![0x30, 0x04, 0x02, 0x00, 0x04, 0x00];
         assert!(break_last_length(&mut m));
-        assert_eq!(m.last(), Some(&0x05));
+        assert_eq!(m.last(), Some(&0x85));
         let mut other = vec![0x30, 0x02, 0x05, 0x00];
         assert!(!break_last_length(&mut other));
     }

@@ -63,7 +63,11 @@ impl Simulator {
     /// Starts `netorigin simulate --base BASE --port (free) PATHS... EXTRA...` and waits for
     /// its ready line.
     pub fn start(base: &str, paths: &[PathBuf], extra: &[&str]) -> Simulator {
-        let port = free_port(base);
+        Simulator::start_on(base, free_port(base), paths, extra)
+    }
+
+    /// The same on a given port.
+    pub fn start_on(base: &str, port: u16, paths: &[PathBuf], extra: &[&str]) -> Simulator {
         let mut child = Command::new(bin())
             .arg("simulate")
             .args(["--base", base, "--port", &port.to_string()])
