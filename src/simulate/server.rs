@@ -49,7 +49,8 @@ pub struct Arrival {
     pub kind: Option<PduKind>,
 }
 
-/// One answer as it left, for measurements of requests in flight.
+/// One answer as it left (logged just before it is sent), for measurements of requests in
+/// flight.
 #[derive(Debug, Clone)]
 pub struct Departure {
     /// When it was sent.
@@ -73,11 +74,17 @@ pub struct Traffic {
 }
 
 impl Traffic {
-    /// Counters plus a log of every arrival.
+    /// Counters plus a log of every arrival and answer.
     pub fn logged() -> Self {
+        Traffic::logged_with_capacity(0)
+    }
+
+    /// The same, with room for `n` of each made up front (so that a long measurement is not
+    /// held up while its log grows).
+    pub fn logged_with_capacity(n: usize) -> Self {
         Traffic {
-            log: Some(Mutex::new(Vec::new())),
-            departures: Some(Mutex::new(Vec::new())),
+            log: Some(Mutex::new(Vec::with_capacity(n))),
+            departures: Some(Mutex::new(Vec::with_capacity(n))),
             ..Traffic::default()
         }
     }
@@ -90,8 +97,9 @@ impl Traffic {
             .unwrap_or_default()
     }
 
-    fn sent(&self, agent: SocketAddr) {
-        self.answered.fetch_add(1, Ordering::Relaxed);
+    /// Logs an answer about to leave: before it is sent, so that no request it makes possible
+    /// can be logged before it.
+    fn leaving(&self, agent: SocketAddr) {
         if let Some(log) = &self.departures
             && let Ok(mut l) = log.lock()
         {
@@ -110,7 +118,7 @@ impl Traffic {
             .unwrap_or_default()
     }
 
-    fn record(&self, agent: SocketAddr, kind: Option<PduKind>) {
+    fn record(&self, at: Instant, agent: SocketAddr, kind: Option<PduKind>) {
         self.received.fetch_add(1, Ordering::Relaxed);
         if kind.is_none() {
             self.undecodable.fetch_add(1, Ordering::Relaxed);
@@ -118,11 +126,7 @@ impl Traffic {
         if let Some(log) = &self.log
             && let Ok(mut l) = log.lock()
         {
-            l.push(Arrival {
-                at: Instant::now(),
-                agent,
-                kind,
-            });
+            l.push(Arrival { at, agent, kind });
         }
     }
 }
@@ -237,15 +241,18 @@ async fn serve(
         let Ok((len, peer)) = socket.recv_from(&mut buf).await else {
             continue;
         };
+        // Taken as soon as the datagram is read, before the agent works on it.
+        let at = Instant::now();
         let reply = agent.respond(&buf[..len], &mut out);
-        traffic.record(addr, reply.request);
+        traffic.record(at, addr, reply.request);
         if !reply.answered {
             continue;
         }
         let faults = agent.faults().filter(|_| reply.faulty);
         let Some(faults) = faults else {
+            traffic.leaving(addr);
             if socket.send_to(&out, peer).await.is_ok() {
-                traffic.sent(addr);
+                traffic.answered.fetch_add(1, Ordering::Relaxed);
             }
             continue;
         };
@@ -264,16 +271,18 @@ async fn serve(
             tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
                 for _ in 0..copies {
+                    traffic.leaving(addr);
                     if from.send_to(&answer, peer).await.is_ok() {
-                        traffic.sent(addr);
+                        traffic.answered.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             });
             continue;
         }
         for _ in 0..copies {
+            traffic.leaving(addr);
             if from.send_to(&out, peer).await.is_ok() {
-                traffic.sent(addr);
+                traffic.answered.fetch_add(1, Ordering::Relaxed);
             }
         }
     }
