@@ -601,10 +601,15 @@ fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
     } else {
         "no".into()
     };
+    // The most one device can take: every probe timing out, then the device's time limit.
+    let exchange_ms = u128::from(args.sweep.timeout) * u128::from(args.sweep.retries + 1);
+    let per_device = per_silent / u128::from(args.sweep.retries + 1) * exchange_ms / 1000
+        + u128::from(args.sweep.max_device_time);
     format!(
         "dry run: would probe up to {hosts} addresses of {} (the first {first}), excluded ranges left out, \
          on UDP port {}, with {rungs} credential rungs plus {} engine-ID probe, {} retries each, {rate}{floor}; \
-         walking: {walking}; crawl: {crawl}. Nothing was sent.",
+         walking: {walking}; crawl: {crawl}; one device takes at most about {per_device} s \
+         (every probe timing out, then --max-device-time). Nothing was sent.",
         given.join(" "),
         args.sweep.port,
         if args.sweep.no_engine_probe {
