@@ -433,13 +433,13 @@ async fn slow_answers_within_the_timeout_give_a_complete_device() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_later_than_the_timeout_are_ignored_and_said() {
-    // Each answer comes 300 ms after its request; the timeout is 200 ms, so the answer to a
-    // first attempt arrives while its retry waits.
+    // Each answer comes 750 ms after its request; the timeout is 500 ms, so the answer to a
+    // first attempt arrives while its retry waits, 250 ms from either edge.
     let options = Options {
-        timeout_ms: 200,
+        timeout_ms: 500,
         ..Options::default()
     };
-    let faults = Faults::new(&[Fault::Slow]).delays(Duration::from_millis(300), Duration::ZERO);
+    let faults = Faults::new(&[Fault::Slow]).delays(Duration::from_millis(750), Duration::ZERO);
     let o = sweep(4, faults, options, &[]).await;
     o.assert_healthy_complete();
     let notes = o.notes();

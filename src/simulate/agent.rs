@@ -1001,7 +1001,8 @@ mod tests {
         let (reply, bytes) = respond(&faulty(&[Fault::Malformed]), &get);
         assert!(reply.answered && reply.faulty);
         assert!(Message::decode(&bytes).is_err());
-        // The request-id is still where a client looks for it.
+        // The message's frame is intact (so a client still finds its request-id): only the
+        // last value is broken.
         assert_eq!(&bytes[..2], &[0x30, (bytes.len() - 2) as u8]);
         let mut out = Vec::new();
         faulty(&[Fault::Malformed]).respond(&V3Message::discovery(5, 6).encode(), &mut out);
