@@ -307,6 +307,10 @@ pub struct SweepTuning {
     /// Rows at most per walked table.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub max_rows: u64,
+    /// The most time spent on one device, in seconds, once a credential is tried on it (its
+    /// probe, walks and inventory): what is not asked by then is left out, and the record says so.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub max_device_time: u64,
     /// Write each device's answers to DIR/ADDRESS.snmprec, to replay with `simulate`.
     #[arg(long, value_name = "DIR")]
     pub save_walks: Option<PathBuf>,
@@ -337,6 +341,20 @@ pub struct SimulateArgs {
     /// visible in the process list.
     #[arg(long = "v3-user", value_name = "USER", value_parser = parse_v3_user)]
     pub v3_users: Vec<V3UserArg>,
+    /// Make every agent misbehave this way, as agents on live networks do (repeatable, to
+    /// combine). Without it every answer is a healthy agent's.
+    #[arg(long = "fault", value_enum, value_name = "MODE")]
+    pub faults: Vec<crate::simulate::Fault>,
+    /// Each agent answers its first N requests healthily, then its faults begin (`reboot`:
+    /// it restarts then).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub fault_after: u64,
+    /// `slow`: the fixed delay before each answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub fault_delay_ms: u64,
+    /// `slow`: the most random delay added to the fixed one, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub fault_jitter_ms: u64,
 }
 
 /// A `--v3-user` argument.
@@ -505,6 +523,7 @@ fn sweep_config(t: &SweepTuning, communities: &[String]) -> Result<SweepConfig, 
             max_rows: t.max_rows as usize,
             ..WalkLimits::default()
         },
+        max_device_time: Duration::from_secs(t.max_device_time),
         save_walks: t.save_walks.clone(),
         ..SweepConfig::default()
     })
@@ -722,10 +741,15 @@ fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
     } else {
         "no".into()
     };
+    // The most one device can take: every probe timing out, then the device's time limit.
+    let exchange_ms = u128::from(args.sweep.timeout) * u128::from(args.sweep.retries + 1);
+    let per_device = per_silent / u128::from(args.sweep.retries + 1) * exchange_ms / 1000
+        + u128::from(args.sweep.max_device_time);
     format!(
         "dry run: would probe up to {hosts} addresses of {} (the first {first}), excluded ranges left out, \
          on UDP port {}, with {rungs} credential rungs plus {} engine-ID probe, {} retries each, {rate}{floor}; \
-         walking: {walking}; crawl: {crawl}. Nothing was sent.",
+         walking: {walking}; crawl: {crawl}; one device takes at most about {per_device} s \
+         (every probe timing out, then --max-device-time). Nothing was sent.",
         given.join(" "),
         args.sweep.port,
         if args.sweep.no_engine_probe {
@@ -1047,9 +1071,21 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
         .map(|u| crate::snmp::usm::UserKeys::new(&u.0))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
+    let faults = Arc::new(
+        crate::simulate::Faults::new(&args.faults)
+            .after(args.fault_after)
+            .delays(
+                Duration::from_millis(args.fault_delay_ms),
+                Duration::from_millis(args.fault_jitter_ms),
+            ),
+    );
     let agents: Vec<Agent> = recordings
         .into_iter()
-        .map(|r| Agent::new(Arc::new(r), community.clone()).with_v3_users(&users))
+        .map(|r| {
+            Agent::new(Arc::new(r), community.clone())
+                .with_faults(faults.clone())
+                .with_v3_users(&users)
+        })
         .collect::<Result<_, _>>()
         .map_err(usage)?;
     let sources: Vec<PathBuf> = agents
@@ -1069,6 +1105,22 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
         .last()
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
+    if !faults.is_empty() {
+        let modes: Vec<String> = faults
+            .modes()
+            .iter()
+            .filter_map(clap::ValueEnum::to_possible_value)
+            .map(|v| v.get_name().to_string())
+            .collect();
+        eprintln!(
+            "netorigin: every agent misbehaves ({}) after its first {} requests{}",
+            modes.join(", "),
+            faults.after,
+            sim.wrong_source
+                .map(|a| format!("; wrong-source answers come from {}", a.ip()))
+                .unwrap_or_default()
+        );
+    }
     let _ = writeln!(
         out,
         "ready: {} agents on {}..{} port {}",
@@ -1181,6 +1233,7 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
         no_walk: false,
         no_engine_probe: false,
         max_rows: 20_000,
+        max_device_time: 600,
         save_walks: None,
     };
     let config = sweep_config(&tuning, &["public".to_string()])?;

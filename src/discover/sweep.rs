@@ -7,6 +7,11 @@
 //! requests in flight, first contact included; a device that times out is tried with each
 //! credential once (plus retries) and then reported silent. The sweep never sends a SET.
 //!
+//! Bounds: once a credential is tried, the device's session is [`Guarded`]: it backs off and
+//! then gives up after requests go unanswered, falls back from GETBULK to GETNEXT where bulk
+//! answers misbehave, cuts huge values, and stops at the device's time limit; each walk stops
+//! at its row cap and at OIDs out of order. What went wrong goes in the record's notes.
+//!
 //! After the walk plan, the objects of the inventory rules that apply to the device (its
 //! vendor's model, version and serial objects) are fetched through the same paced session.
 
@@ -28,8 +33,9 @@ use crate::net::engine_probe::check_user;
 use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::net::{Paced, Pacer};
 use crate::simulate::recording::{engine_id_comment, write_snmprec};
+use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
 use crate::snmp::usm::UserKeys;
-use crate::snmp::walk::{WalkLimits, run};
+use crate::snmp::walk::{WalkEnd, WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
 use crate::snmp::{CredentialKind, PrivProtocol};
 use crate::wire::{Oid, VarBind};
@@ -56,6 +62,11 @@ pub struct SweepConfig {
     pub walk: bool,
     /// Bounds of each table walk.
     pub limits: WalkLimits,
+    /// The most time spent on one device once a credential is tried on it: what is not asked
+    /// by then is not asked.
+    pub max_device_time: Duration,
+    /// The longest value kept, in octets; longer ones are cut.
+    pub max_value_size: usize,
     /// How many devices are handled at once.
     pub concurrency: usize,
     /// Where to write each device's answers as `.snmprec`.
@@ -92,6 +103,8 @@ impl Default for SweepConfig {
             max_in_flight_per_device: 1,
             walk: true,
             limits: WalkLimits::default(),
+            max_device_time: Duration::from_secs(600),
+            max_value_size: crate::snmp::guard::MAX_VALUE_SIZE,
             concurrency: 1024,
             save_walks: None,
             crawl: None,
@@ -325,7 +338,7 @@ const FIRST_CONTACT_ADDRESSES: usize = 65_536;
 /// Whether an address goes on from first contact: it answered, or first contact could not
 /// tell (no engine-ID probe, and v3 users in the ladder that only the client library can try).
 fn needs_device_stage(contact: &Contact, config: &SweepConfig) -> bool {
-    contact.reached()
+    contact.heard()
         || (!config.engine_probe
             && config.credentials.iter().any(|c| {
                 matches!(c.kind, CredentialKind::Usm(_))
@@ -347,13 +360,10 @@ async fn device<C: Connector>(
     let peer = SocketAddr::new(address, config.port);
     let permits = Arc::new(Semaphore::new(config.max_in_flight_per_device.max(1)));
     let mut notes = Vec::new();
-    if contact.stray > 0 {
-        notes.push(format!(
-            "{} answer(s) ignored in first contact: from another address or port, for no \
-             request sent, or not a response",
-            contact.stray
-        ));
-    }
+    // Whether anything came back in first contact, even what could not be used: such a device
+    // is reported, with notes on what went wrong, not counted silent.
+    let mut answered = contact.heard();
+    notes.extend(contact.notes());
     // The engine-ID probe was part of first contact.
     let engine_id = contact.engine.clone();
     let mut found = None;
@@ -382,7 +392,15 @@ async fn device<C: Connector>(
             }
         }
         let session = match connector.session(peer, credential, config.timeout).await {
-            Ok(s) => Paced::new(s, pacer.clone(), permits.clone(), config.retries),
+            Ok(s) => Guarded::new(
+                Paced::new(s, pacer.clone(), permits.clone(), config.retries),
+                GuardLimits {
+                    give_up_after: GIVE_UP_AFTER,
+                    back_off: config.timeout,
+                    max_value_size: config.max_value_size,
+                    deadline: Some(tokio::time::Instant::now() + config.max_device_time),
+                },
+            ),
             Err(e) => {
                 notes.push(format!("{}: {e}", credential.label()));
                 continue;
@@ -394,19 +412,27 @@ async fn device<C: Connector>(
                 break;
             }
             Err(SnmpError::Timeout) => notes.push(format!("{}: no response", credential.label())),
-            Err(e) => notes.push(format!("{}: {e}", credential.label())),
+            Err(e) => {
+                answered |= matches!(e, SnmpError::Status { .. } | SnmpError::Malformed(_));
+                notes.push(format!("{}: {e}", credential.label()));
+            }
         }
     }
     let Some((session, credential, probed)) = found else {
-        // No credential worked; an agent that revealed its engine ID is still a device,
-        // identified from that alone.
+        // No credential worked; an agent that revealed its engine ID, or answered something
+        // unusable, is still a device, identified from what it gave.
+        if engine_id.is_none() && !answered {
+            return None;
+        }
         let obs = Observations {
-            engine_id: Some(engine_id?.id),
+            engine_id: engine_id.map(|e| e.id),
             ..Observations::default()
         };
-        notes.push(
-            "answered only the credential-free SNMPv3 engine-ID probe: no credential worked".into(),
-        );
+        notes.push(if obs.engine_id.is_some() {
+            "answered only the credential-free SNMPv3 engine-ID probe: no credential worked".into()
+        } else {
+            "answered, but nothing that could be used: no credential worked".into()
+        });
         return Some(device_record(
             address.to_string(),
             DiscoveredVia::Snmp,
@@ -416,6 +442,10 @@ async fn device<C: Connector>(
             identifier,
         ));
     };
+    let probed_uptime = probed
+        .iter()
+        .find(|vb| vb.oid == oids::sys_uptime())
+        .and_then(|vb| vb.value.as_u64());
     let mut obs = Observations {
         engine_id: engine_id.map(|e| e.id),
         ..Observations::default()
@@ -433,9 +463,23 @@ async fn device<C: Connector>(
             .buffered(config.max_in_flight_per_device.max(1))
             .collect::<Vec<_>>()
             .await;
+        let not_asked = SnmpError::GaveUp.to_string();
         for (table, rows, end) in walks {
-            if let crate::snmp::walk::WalkEnd::Error { reason } = &end {
-                notes.push(format!("walk of {} stopped: {reason}", table.name));
+            let why = match &end {
+                WalkEnd::EndOfTable | WalkEnd::EndOfMibView | WalkEnd::TimeLimit => None,
+                // Said once for the device, by the guard.
+                WalkEnd::Error { reason } if *reason == not_asked => None,
+                WalkEnd::Error { reason } => Some(reason.clone()),
+                WalkEnd::NonIncreasing { oid } => Some(format!(
+                    "the agent answered {oid}, which does not come after the OID asked for"
+                )),
+                WalkEnd::Loop { oid } => {
+                    Some(format!("the agent looped back to {oid}, already walked"))
+                }
+                WalkEnd::RowCap => Some(format!("row cap of {} reached", limits.max_rows)),
+            };
+            if let Some(why) = why {
+                notes.push(format!("walk of {} stopped: {why}", table.name));
             }
             obs.tables.push(TableWalk {
                 table: table.name,
@@ -448,6 +492,18 @@ async fn device<C: Connector>(
         let walked: Vec<Oid> = walk_plan().into_iter().map(|t| t.root).collect();
         obs.extend(inventory(session, &obs, identifier, &walked).await);
     }
+    // sysUpTime is read by the probe and again in the system table: going back means the device
+    // restarted while it was swept.
+    let walked_uptime = obs.get(&oids::sys_uptime()).and_then(|v| v.as_u64());
+    if let (Some(before), Some(after)) = (probed_uptime, walked_uptime)
+        && after < before
+    {
+        notes.push(format!(
+            "sysUpTime went back from {before} to {after} (hundredths of a second) while the device \
+             was swept: it restarted, and values from before and after the restart are mixed"
+        ));
+    }
+    notes.extend(session.notes());
     if let Some(dir) = &config.save_walks {
         let path = dir.join(format!("{}.snmprec", address.to_string().replace(':', "_")));
         if let Err(e) = std::fs::write(&path, saved_walk(&obs)) {
@@ -560,13 +616,14 @@ async fn probe<S: Session>(session: &S) -> Result<Vec<VarBind>, SnmpError> {
 }
 
 /// GET of several objects. A v1 agent that lacks one answers noSuchName for the whole request;
-/// then each is asked alone so the others are not lost.
+/// then each is asked alone so the others are not lost. So too when the answer would not fit
+/// in one message (tooBig: huge values).
 async fn get_each_if_refused<S: Session>(
     session: &S,
     wanted: &[Oid],
 ) -> Result<Vec<VarBind>, SnmpError> {
     match session.get(wanted).await {
-        Err(SnmpError::Status { status: 2, .. }) => {
+        Err(SnmpError::Status { status: 1 | 2, .. }) if wanted.len() > 1 => {
             let mut got = Vec::new();
             for oid in wanted {
                 if let Ok(v) = session.get(std::slice::from_ref(oid)).await {

@@ -124,6 +124,9 @@ pub struct Match {
 #[derive(Debug, Clone, Default)]
 pub struct SysDescrRules {
     rules: Vec<Rule>,
+    /// Every rule's pattern at once: one pass over a text says which rules can match, so only
+    /// those run their captures.
+    set: regex::RegexSet,
 }
 
 impl SysDescrRules {
@@ -182,7 +185,15 @@ impl SysDescrRules {
                 examples: r.example,
             });
         }
-        Ok(SysDescrRules { rules })
+        let set = regex::RegexSetBuilder::new(rules.iter().map(|r| r.regex.as_str()))
+            .size_limit(64 << 20)
+            .build()
+            .map_err(|e| RulesError {
+                file: file.to_string(),
+                line: 1,
+                reason: format!("the rules together: {e}"),
+            })?;
+        Ok(SysDescrRules { rules, set })
     }
 
     /// The rules.
@@ -192,7 +203,10 @@ impl SysDescrRules {
 
     /// The first rule that matches `text`.
     pub fn matches(&self, text: &str, vendors: &Vendors) -> Option<Match> {
-        self.rules.iter().find_map(|r| r.apply(text, vendors))
+        self.set
+            .matches(text)
+            .iter()
+            .find_map(|i| self.rules[i].apply(text, vendors))
     }
 }
 

@@ -29,7 +29,10 @@ pub struct Engine {
 }
 
 /// Asks `peer` for its engine ID; waits `timeout` per attempt, `retries` more attempts, each
-/// counted by the pacer. Answers from elsewhere or for another msgID are ignored.
+/// counted by the pacer. Answers from elsewhere (the socket is connected), for another msgID,
+/// or that do not decode are ignored; when nothing else came, the error says what did
+/// ([`SnmpError::Malformed`], or [`SnmpError::Other`] for answers that came too late), so a
+/// device that only misbehaves is still told from a silent address.
 pub async fn discover_engine_id(
     peer: SocketAddr,
     timeout: Duration,
@@ -140,7 +143,10 @@ pub async fn check_user(
     };
     let reply = exchange(peer, timeout, retries, pacer, build)
         .await
-        .map_err(|_| "no response".to_string())?;
+        .map_err(|e| match e {
+            SnmpError::Timeout => "no response".to_string(),
+            other => other.to_string(),
+        })?;
     match &reply.scoped {
         v3::Scoped::Plain { pdu, .. } if pdu.kind == PduKind::Report => Err(pdu
             .varbinds
@@ -153,7 +159,8 @@ pub async fn check_user(
     }
 }
 
-/// One v3 request and the reply with its msgID, retried on silence.
+/// One v3 request and the reply with its msgID, retried on silence; [`SnmpError::Timeout`] only
+/// when nothing at all came back.
 async fn exchange(
     peer: SocketAddr,
     timeout: Duration,
@@ -175,12 +182,16 @@ async fn exchange(
         .await
         .map_err(|e| SnmpError::Network(e.to_string()))?;
     let mut buf = vec![0u8; 65_536];
+    let mut asked: Vec<i32> = Vec::new();
+    // What came back that was not the answer, to say why a probe with replies still failed.
+    let mut ignored: Option<SnmpError> = None;
     for _ in 0..=retries {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed) & 0x7fff_ffff;
         let request = build(id);
         if request.is_empty() {
             return Err(SnmpError::Other("cannot build the request".into()));
         }
+        asked.push(id);
         pacer.ready().await;
         // A closed port answers with ICMP, which a connected socket reports: that is silence.
         if socket.send(&request).await.is_err() {
@@ -194,17 +205,29 @@ async fn exchange(
                     break;
                 }
                 Ok(Err(_)) => break,
-                Ok(Ok(n)) => {
-                    if let Ok(m) = V3Message::decode(&buf[..n])
-                        && m.msg_id == id
-                    {
-                        return Ok(m);
+                Ok(Ok(n)) => match V3Message::decode(&buf[..n]) {
+                    Ok(m) if m.msg_id == id => return Ok(m),
+                    Ok(m) if asked.contains(&m.msg_id) => {
+                        ignored.get_or_insert(SnmpError::Other(
+                            "answered only after the timeout".into(),
+                        ));
                     }
-                }
+                    Ok(m) => {
+                        ignored.get_or_insert(SnmpError::Malformed(format!(
+                            "answered for msgID {} where {id} was asked",
+                            m.msg_id
+                        )));
+                    }
+                    Err(e) => {
+                        ignored.get_or_insert(SnmpError::Malformed(format!(
+                            "answered with {n} octets that do not decode as SNMPv3 ({e})"
+                        )));
+                    }
+                },
             }
         }
     }
-    Err(SnmpError::Timeout)
+    Err(ignored.unwrap_or(SnmpError::Timeout))
 }
 
 #[cfg(test)]

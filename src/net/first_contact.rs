@@ -63,17 +63,74 @@ pub struct Contact {
     /// Positions in the credential ladder of the community credentials (in their version)
     /// that answered.
     pub answered: Vec<usize>,
-    /// Answers that were ignored: from another address or port, for no request, or not a
-    /// response.
-    pub stray: u32,
+    /// Answers from the address that came only after their request's timeout (each attempt
+    /// has its own request ID, so a late answer is told from a timely one).
+    pub late: u32,
+    /// Answers from the address for no request it was sent: (SNMPv3 by msgID, v1/v2c by
+    /// request ID, or a community or version other than the one asked).
+    pub unmatched_v3: u32,
+    /// The same for v1/v2c.
+    pub unmatched: u32,
+    /// Answers from the address that do not decode as SNMP, while the engine-ID probe was out.
+    pub undecodable_engine: u32,
+    /// The same while a community probe was out.
+    pub undecodable_community: u32,
     /// The host answered a probe with ICMP destination unreachable: no agent on the port.
     pub refused: bool,
 }
 
 impl Contact {
-    /// Whether anything answered.
+    /// Whether anything usable answered.
     pub fn reached(&self) -> bool {
         self.engine.is_some() || !self.answered.is_empty()
+    }
+
+    /// Whether anything came back from the address, usable or not.
+    pub fn heard(&self) -> bool {
+        self.reached()
+            || self.late > 0
+            || self.unmatched_v3 > 0
+            || self.unmatched > 0
+            || self.undecodable_engine > 0
+            || self.undecodable_community > 0
+    }
+
+    /// What came back that could not be used, as notes for the device's record.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.undecodable_engine > 0 {
+            out.push(format!(
+                "engine-ID probe: malformed response: {} answer(s) that do not decode as SNMP",
+                self.undecodable_engine
+            ));
+        }
+        if self.undecodable_community > 0 {
+            out.push(format!(
+                "community probe: {} answer(s) that do not decode as SNMP",
+                self.undecodable_community
+            ));
+        }
+        if self.unmatched_v3 > 0 {
+            out.push(format!(
+                "engine-ID probe: {} answer(s) for a msgID that was not asked",
+                self.unmatched_v3
+            ));
+        }
+        if self.unmatched > 0 {
+            out.push(format!(
+                "community probe: {} answer(s) for a request ID, community or version that \
+                 was not asked",
+                self.unmatched
+            ));
+        }
+        if self.late > 0 {
+            out.push(format!(
+                "first contact: {} answer(s) came only after the timeout, and were not used \
+                 (answered only after the timeout)",
+                self.late
+            ));
+        }
+        out
     }
 }
 
@@ -314,6 +371,8 @@ struct Run<'a> {
     sockets: Sockets,
     hosts: HashMap<IpAddr, Host>,
     requests: HashMap<i32, Request>,
+    /// IDs whose time ran out, with the address they went to: an answer to one is late.
+    retired: HashMap<i32, IpAddr>,
     /// Requests to send (new, or again after a timeout), by ID.
     queue: VecDeque<i32>,
     /// When each sent request times out: in sending order, so in deadline order.
@@ -347,6 +406,9 @@ impl Run<'_> {
         }
         if host.out == 0 {
             if let Some(host) = self.hosts.remove(&address) {
+                for id in &host.ids {
+                    self.retired.remove(id);
+                }
                 let _ = self.done.send(host.contact);
             }
             return;
@@ -425,19 +487,54 @@ impl Run<'_> {
     }
 
     async fn answer(&mut self, from: SocketAddr, answer: Option<Answer>) {
-        let id = match &answer {
-            Some(Answer::Community { id, .. } | Answer::Engine { id, .. }) => *id,
+        // Only what comes from the address and port asked counts for it; anything else is
+        // ignored, as if it never came.
+        if from.port() != self.plan.port {
+            return;
+        }
+        let source = from.ip();
+        let (id, v3) = match &answer {
+            Some(Answer::Community { id, .. }) => (*id, false),
+            Some(Answer::Engine { id, .. }) => (*id, true),
             None => {
-                self.stray(from.ip());
+                // Which probe it answered cannot be told: blame what is out to the host.
+                let engine_out = self.hosts.get(&source).is_some_and(|h| {
+                    h.ids.iter().any(|i| {
+                        self.requests
+                            .get(i)
+                            .is_some_and(|r| r.probe == Probe::Engine)
+                    })
+                });
+                if let Some(h) = self.hosts.get_mut(&source) {
+                    if engine_out {
+                        h.contact.undecodable_engine += 1;
+                    } else {
+                        h.contact.undecodable_community += 1;
+                    }
+                }
                 return;
             }
         };
         let Some(r) = self.requests.get(&id) else {
-            self.stray(from.ip());
+            let late = self.retired.get(&id) == Some(&source);
+            if let Some(h) = self.hosts.get_mut(&source) {
+                match (late, v3) {
+                    (true, _) => h.contact.late += 1,
+                    (false, true) => h.contact.unmatched_v3 += 1,
+                    (false, false) => h.contact.unmatched += 1,
+                }
+            }
             return;
         };
-        if r.address != from.ip() || from.port() != self.plan.port {
-            self.stray(r.address);
+        if r.address != source {
+            // Another address's request ID: for the one that sent it, an answer to nothing.
+            if let Some(h) = self.hosts.get_mut(&source) {
+                if v3 {
+                    h.contact.unmatched_v3 += 1;
+                } else {
+                    h.contact.unmatched += 1;
+                }
+            }
             return;
         }
         let (address, probe) = (r.address, r.probe);
@@ -454,7 +551,13 @@ impl Run<'_> {
             _ => false,
         };
         if !matches {
-            self.stray(address);
+            if let Some(h) = self.hosts.get_mut(&address) {
+                if v3 {
+                    h.contact.unmatched_v3 += 1;
+                } else {
+                    h.contact.unmatched += 1;
+                }
+            }
             return;
         }
         self.requests.remove(&id);
@@ -491,12 +594,6 @@ impl Run<'_> {
         }
     }
 
-    fn stray(&mut self, address: IpAddr) {
-        if let Some(h) = self.hosts.get_mut(&address) {
-            h.contact.stray += 1;
-        }
-    }
-
     /// Requests whose time is up: sent again, or given up.
     async fn expire(&mut self) {
         let now = Instant::now();
@@ -505,17 +602,28 @@ impl Run<'_> {
                 break;
             }
             self.deadlines.pop_front();
-            let Some(r) = self.requests.get_mut(&id) else {
+            let Some(r) = self.requests.remove(&id) else {
                 continue;
             };
             self.pacer.timeouts.fetch_add(1, Ordering::Relaxed);
+            self.retired.insert(id, r.address);
             if r.attempt < self.plan.retries {
-                r.attempt += 1;
-                self.queue.push_back(id);
+                // The next attempt gets an ID of its own, so that an answer to this one,
+                // coming late, is known for what it is.
+                let again = self.new_id();
+                if let Some(h) = self.hosts.get_mut(&r.address) {
+                    h.ids.push(again);
+                }
+                self.requests.insert(
+                    again,
+                    Request {
+                        attempt: r.attempt + 1,
+                        ..r
+                    },
+                );
+                self.queue.push_back(again);
             } else {
-                let address = r.address;
-                self.requests.remove(&id);
-                self.finished(address).await;
+                self.finished(r.address).await;
             }
         }
     }
@@ -539,6 +647,7 @@ pub async fn first_contact(
         sockets: Sockets::default(),
         hosts: HashMap::new(),
         requests: HashMap::new(),
+        retired: HashMap::new(),
         queue: VecDeque::new(),
         deadlines: VecDeque::new(),
         next_id: 0x1000_0000 | (std::process::id() as i32 & 0x0fff_ffff),

@@ -1,13 +1,19 @@
 //! One simulated agent: answers GET, GETNEXT and GETBULK from a [`Recording`] as RFC 3416
 //! (v2c) and RFC 1157 (v1) say a real agent would.
 //!
-//! Sans-IO: [`Agent::answer`] takes a decoded request and returns the response to send, if any.
-//! SET is refused (`notWritable`, or `noSuchName` in v1); a wrong community gets no answer, as
-//! on real agents.
+//! Sans-IO: [`Agent::answer`] takes a decoded request and returns the response to send, if any;
+//! [`Agent::respond`] does the same from datagram to datagram. SET is refused (`notWritable`,
+//! or `noSuchName` in v1); a wrong community gets no answer, as on real agents.
+//!
+//! An agent given [`Faults`] misbehaves as they say once its first requests are answered; the
+//! content faults are applied here, the delivery faults by the server.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use super::Recording;
+use super::fault::{self, Fault, Faults};
 use crate::snmp::SnmpError;
 use crate::snmp::usm::{LocalKeys, UserKeys};
 use crate::wire::engine_id::EngineId;
@@ -26,7 +32,34 @@ pub struct Agent {
     max_message_size: usize,
     engine_id: Vec<u8>,
     users: Arc<Vec<LocalKeys>>,
-    started: std::time::Instant,
+    started: Instant,
+    faults: Option<Arc<Faults>>,
+    /// Datagrams received so far, to know when the faults begin.
+    requests: Arc<AtomicU64>,
+    /// When a `reboot` agent restarted.
+    rebooted: Arc<OnceLock<Instant>>,
+}
+
+/// What [`Agent::respond`] made of one datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reply {
+    /// The request's PDU type (an SNMPv3 user's once decrypted); `None` when it did not decode.
+    pub request: Option<PduKind>,
+    /// Whether an answer was written.
+    pub answered: bool,
+    /// Whether the agent's faults applied to this request (so the server's delivery faults
+    /// apply to its answer).
+    pub faulty: bool,
+}
+
+/// sysUpTime.0
+fn sys_uptime() -> crate::wire::Oid {
+    crate::oid![1, 3, 6, 1, 2, 1, 1, 3, 0]
+}
+
+/// IF-MIB ifDescr, the column `endless` never ends.
+fn if_descr() -> crate::wire::Oid {
+    crate::oid![1, 3, 6, 1, 2, 1, 2, 2, 1, 2]
 }
 
 impl Agent {
@@ -42,8 +75,40 @@ impl Agent {
             max_message_size: MAX_MESSAGE_SIZE,
             engine_id,
             users: Arc::new(Vec::new()),
-            started: std::time::Instant::now(),
+            started: Instant::now(),
+            faults: None,
+            requests: Arc::new(AtomicU64::new(0)),
+            rebooted: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// The same agent misbehaving as `faults` say (none: healthy).
+    pub fn with_faults(mut self, faults: Arc<Faults>) -> Self {
+        self.faults = (!faults.is_empty()).then_some(faults);
+        self
+    }
+
+    /// The faults this agent has, if any.
+    pub fn faults(&self) -> Option<&Faults> {
+        self.faults.as_deref()
+    }
+
+    /// Counts a request; returns whether the faults apply to it.
+    fn begin(&self) -> bool {
+        let Some(f) = &self.faults else {
+            return false;
+        };
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        let faulty = n >= f.after;
+        if faulty && f.has(Fault::Reboot) {
+            self.rebooted.get_or_init(Instant::now);
+        }
+        faulty
+    }
+
+    /// The faults in force for one request.
+    fn fault(&self, faulty: bool, mode: Fault) -> bool {
+        faulty && self.faults.as_ref().is_some_and(|f| f.has(mode))
     }
 
     /// The same agent serving SNMPv3 users, their keys localized to its engine ID.
@@ -59,6 +124,10 @@ impl Agent {
     /// snmpEngineBoots and snmpEngineTime: one boot, up since the recorded sysUpTime plus the
     /// time this agent has run.
     fn boots_and_time(&self) -> (u32, u32) {
+        if let Some(at) = self.rebooted.get() {
+            let time = at.elapsed().as_secs();
+            return (2, u32::try_from(time).unwrap_or(u32::MAX).min(0x7fff_ffff));
+        }
         let uptime = self
             .recording
             .get(&crate::oid![1, 3, 6, 1, 2, 1, 1, 3, 0])
@@ -79,10 +148,36 @@ impl Agent {
     /// (when the request is reportable); a request of a known user is answered like a v2c one,
     /// authenticated and encrypted as the user's keys say.
     pub fn answer_v3(&self, request: &V3Message) -> Option<V3Message> {
+        let faulty = self.begin();
+        self.answer_v3_with(request, faulty).1
+    }
+
+    /// [`Agent::answer_v3`] for a request already counted, with the request's PDU type as the
+    /// agent sees it (decrypted, for a user whose keys it has).
+    fn answer_v3_with(
+        &self,
+        request: &V3Message,
+        faulty: bool,
+    ) -> (Option<PduKind>, Option<V3Message>) {
+        let mut kind = match &request.scoped {
+            v3::Scoped::Plain { pdu, .. } => Some(pdu.kind),
+            v3::Scoped::Encrypted(_) => None,
+        };
+        let answer = self.answer_v3_inner(request, faulty, &mut kind);
+        (kind, answer)
+    }
+
+    fn answer_v3_inner(
+        &self,
+        request: &V3Message,
+        faulty: bool,
+        kind: &mut Option<PduKind>,
+    ) -> Option<V3Message> {
         if request.security_model != 3 {
             return None;
         }
         let (boots, time) = self.boots_and_time();
+        let wrong_id = self.fault(faulty, Fault::WrongId);
         let report = |oid: crate::wire::Oid| {
             if request.flags & v3::flags::REPORTABLE == 0 {
                 return None;
@@ -96,6 +191,15 @@ impl Agent {
             );
             if let v3::Scoped::Plain { pdu, .. } = &mut r.scoped {
                 pdu.varbinds = vec![VarBind::new(oid, Value::Counter32(1))];
+                if wrong_id {
+                    pdu.request_id = pdu.request_id.wrapping_add(1);
+                }
+                if self.fault(faulty, Fault::Malformed) {
+                    pdu.varbinds.push(malformed_marker());
+                }
+            }
+            if wrong_id {
+                r.msg_id = r.msg_id.wrapping_add(1);
             }
             Some(r)
         };
@@ -131,7 +235,12 @@ impl Agent {
                     .ok()
                     .and_then(|p| v3::decode_scoped_pdu(&p).ok())
                 {
-                    Some(s) => s,
+                    Some(s) => {
+                        if let v3::Scoped::Plain { pdu, .. } = &s {
+                            *kind = Some(pdu.kind);
+                        }
+                        s
+                    }
                     None => return report(v3::usm_stats_decryption_errors()),
                 }
             }
@@ -145,7 +254,8 @@ impl Agent {
         else {
             return None;
         };
-        let answer = self.answer_pdu(false, &pdu, 160 + user.name.len() + user.mac_len())?;
+        let answer =
+            self.answer_pdu(false, &pdu, 160 + user.name.len() + user.mac_len(), faulty)?;
         let mut usm = v3::Usm {
             engine_id: self.engine_id.clone(),
             boots: i64::from(boots),
@@ -154,7 +264,10 @@ impl Agent {
             auth: vec![0; user.mac_len()],
             privacy: Vec::new(),
         };
-        let plain = v3::encode_scoped_pdu(&context_engine_id, &context_name, &answer);
+        let mut plain = v3::encode_scoped_pdu(&context_engine_id, &context_name, &answer);
+        if self.fault(faulty, Fault::Malformed) {
+            fault::break_last_length(&mut plain);
+        }
         let scoped = if privacy {
             let (cipher, params) = user.encrypt(&plain, boots, time).ok()?;
             usm.privacy = params;
@@ -167,7 +280,11 @@ impl Agent {
             }
         };
         let mut response = V3Message {
-            msg_id: request.msg_id,
+            msg_id: if wrong_id {
+                request.msg_id.wrapping_add(1)
+            } else {
+                request.msg_id
+            },
             max_size: 65_507,
             flags: request.flags & (v3::flags::AUTH | v3::flags::PRIV),
             security_model: 3,
@@ -193,6 +310,53 @@ impl Agent {
 
     /// The response to a request, or `None` when a real agent would stay silent.
     pub fn answer(&self, request: &Message) -> Option<Message> {
+        let faulty = self.begin();
+        self.answer_with(request, faulty)
+    }
+
+    /// One datagram in, the answer's bytes into `out` (cleared first): v1, v2c and v3 alike,
+    /// with this agent's content faults applied, BER-level ones (`malformed`, `truncated`)
+    /// included.
+    pub fn respond(&self, datagram: &[u8], out: &mut Vec<u8>) -> Reply {
+        let faulty = self.begin();
+        out.clear();
+        let (request, answered) = match Message::decode(datagram) {
+            Ok(request) => {
+                let answer = self.answer_with(&request, faulty);
+                if let Some(a) = &answer {
+                    a.encode_into(out);
+                }
+                (Some(request.pdu.kind), answer.is_some())
+            }
+            Err(crate::wire::WireError::UnsupportedVersion(3)) => {
+                match V3Message::decode(datagram) {
+                    Ok(request) => {
+                        let (kind, answer) = self.answer_v3_with(&request, faulty);
+                        if let Some(a) = &answer {
+                            *out = a.encode();
+                        }
+                        (kind, answer.is_some())
+                    }
+                    Err(_) => (None, false),
+                }
+            }
+            Err(_) => (None, false),
+        };
+        if answered && self.fault(faulty, Fault::Malformed) {
+            // The encrypted answers of v3 users were broken before encryption.
+            fault::break_last_length(out);
+        }
+        if answered && self.fault(faulty, Fault::Truncated) {
+            out.truncate(fault::TRUNCATED_LEN);
+        }
+        Reply {
+            request,
+            answered,
+            faulty,
+        }
+    }
+
+    fn answer_with(&self, request: &Message, faulty: bool) -> Option<Message> {
         if let Some(c) = &self.community
             && *c != request.community
         {
@@ -202,6 +366,7 @@ impl Agent {
             request.version == Version::V1,
             &request.pdu,
             64 + request.community.len(),
+            faulty,
         )?;
         Some(Message {
             version: request.version,
@@ -211,7 +376,25 @@ impl Agent {
     }
 
     /// The response PDU to a request PDU; `overhead` is what the message around it takes.
-    fn answer_pdu(&self, v1: bool, pdu: &Pdu, overhead: usize) -> Option<Pdu> {
+    fn answer_pdu(&self, v1: bool, pdu: &Pdu, overhead: usize, faulty: bool) -> Option<Pdu> {
+        let mut answer = self.answer_pdu_healthy(v1, pdu, overhead, faulty)?;
+        if self.fault(faulty, Fault::WrongId) {
+            answer.request_id = answer.request_id.wrapping_add(1);
+        }
+        if self.fault(faulty, Fault::Malformed) {
+            answer.varbinds.push(malformed_marker());
+        }
+        Some(answer)
+    }
+
+    /// The response PDU before the faults that spoil a whole answer.
+    fn answer_pdu_healthy(
+        &self,
+        v1: bool,
+        pdu: &Pdu,
+        overhead: usize,
+        faulty: bool,
+    ) -> Option<Pdu> {
         let error = |status: i64, index: usize| Pdu {
             kind: PduKind::Response,
             request_id: pdu.request_id,
@@ -234,9 +417,9 @@ impl Agent {
             PduKind::Get | PduKind::GetNext => {
                 for (i, vb) in pdu.varbinds.iter().enumerate() {
                     let found = match (pdu.kind, v1) {
-                        (PduKind::Get, _) => self.get(vb),
-                        (_, false) => self.next(vb),
-                        (_, true) => self.next_v1(vb),
+                        (PduKind::Get, _) => self.get(vb, faulty),
+                        (_, false) => self.next(vb, faulty),
+                        (_, true) => self.next_v1(vb, faulty),
                     };
                     // v1 has no exceptions and cannot carry Counter64 (RFC 3584 4.2.2.1): the
                     // whole request fails with noSuchName.
@@ -249,7 +432,10 @@ impl Agent {
                     response.varbinds.push(found);
                 }
             }
-            PduKind::GetBulk if !v1 => self.bulk(pdu, &mut response.varbinds, overhead),
+            PduKind::GetBulk if !v1 && self.fault(faulty, Fault::TooBig) => {
+                return Some(error(error_status::TOO_BIG, 0));
+            }
+            PduKind::GetBulk if !v1 => self.bulk(pdu, &mut response.varbinds, overhead, faulty),
             PduKind::Set => {
                 let status = if v1 {
                     error_status::NO_SUCH_NAME
@@ -273,9 +459,9 @@ impl Agent {
         Some(response)
     }
 
-    fn get(&self, vb: &VarBind) -> VarBind {
+    fn get(&self, vb: &VarBind, faulty: bool) -> VarBind {
         match self.recording.get(&vb.oid) {
-            Some(found) => found.clone(),
+            Some(found) => self.dress(found.clone(), faulty),
             None if self.recording.has_sibling(&vb.oid) => {
                 VarBind::new(vb.oid.clone(), Value::NoSuchInstance)
             }
@@ -283,18 +469,92 @@ impl Agent {
         }
     }
 
-    fn next(&self, vb: &VarBind) -> VarBind {
+    fn next(&self, vb: &VarBind, faulty: bool) -> VarBind {
+        if faulty && let Some(odd) = self.faulty_next(&vb.oid) {
+            return self.dress(odd, faulty);
+        }
         match self.recording.next_after(&vb.oid) {
-            Some(found) => found.clone(),
+            Some(found) => self.dress(found.clone(), faulty),
             None => VarBind::new(vb.oid.clone(), Value::EndOfMibView),
         }
     }
 
+    /// The object after `oid` where a fault changes it: `non-increasing` and `oid-loop` after
+    /// the fifth object of each column, `endless` past the last row of ifDescr.
+    fn faulty_next(&self, oid: &crate::wire::Oid) -> Option<VarBind> {
+        let faults = self.faults.as_ref()?;
+        let objects = &self.recording.objects;
+        let after = objects.partition_point(|o| o.oid <= *oid);
+        if (faults.has(Fault::NonIncreasing) || faults.has(Fault::OidLoop))
+            && after > 0
+            && objects[after - 1].oid == *oid
+            && let Some((_, parent)) = oid.arcs().split_last()
+        {
+            let here = after - 1;
+            let parent = crate::wire::Oid::new(parent.to_vec());
+            let first = objects.partition_point(|o| o.oid < parent);
+            if here - first == 4 {
+                if faults.has(Fault::NonIncreasing) {
+                    return Some(objects[here].clone());
+                }
+                return Some(objects[first].clone());
+            }
+        }
+        if !faults.has(Fault::Endless) {
+            return None;
+        }
+        let column = if_descr();
+        let next = objects.get(after);
+        if next.is_some_and(|o| o.oid.starts_with(&column)) {
+            return None;
+        }
+        // The recorded successor is past the column: continue it with made-up rows.
+        let index = match oid.suffix(&column) {
+            Some([]) => 1,
+            Some([i, ..]) => i.checked_add(1)?,
+            None if *oid < column && next.is_none_or(|o| o.oid > column) => 1,
+            None => return None,
+        };
+        let mut arcs = column.arcs().to_vec();
+        arcs.push(index);
+        Some(VarBind::new(
+            crate::wire::Oid::new(arcs),
+            Value::OctetString(format!("endless row {index}").into_bytes()),
+        ))
+    }
+
+    /// A recorded binding as a faulty agent answers it: `reboot`'s sysUpTime counts from the
+    /// restart, `oversized` strings are long.
+    fn dress(&self, mut vb: VarBind, faulty: bool) -> VarBind {
+        if !faulty {
+            return vb;
+        }
+        if let Some(at) = self.rebooted.get()
+            && vb.oid == sys_uptime()
+        {
+            let ticks = at.elapsed().as_millis() / 10;
+            vb.value = Value::TimeTicks(u32::try_from(ticks).unwrap_or(u32::MAX));
+        }
+        if self.fault(faulty, Fault::Oversized)
+            && let Value::OctetString(b) = &vb.value
+            && !b.is_empty()
+        {
+            let long: Vec<u8> = b
+                .iter()
+                .copied()
+                .cycle()
+                .take(fault::OVERSIZED_LEN)
+                .collect();
+            vb.value = Value::OctetString(long);
+        }
+        vb
+    }
+
     /// GETNEXT as a v1 agent answers it: Counter64 objects are skipped (RFC 3584 4.2.2.1).
-    fn next_v1(&self, vb: &VarBind) -> VarBind {
+    fn next_v1(&self, vb: &VarBind, faulty: bool) -> VarBind {
         let mut cursor = vb.clone();
         loop {
-            let next = self.next(&cursor);
+            let next = self.next(&cursor, faulty);
             if !matches!(next.value, Value::Counter64(_)) {
                 return next;
             }
@@ -305,11 +565,15 @@ impl Agent {
     /// GETBULK (RFC 3416 4.2.3): non-repeaters get one GETNEXT each, then up to
     /// max-repetitions rounds over the repeaters, stopping when every repeater has reached the
     /// end of the MIB or the response would no longer fit.
-    fn bulk(&self, pdu: &Pdu, out: &mut Vec<VarBind>, overhead: usize) {
+    fn bulk(&self, pdu: &Pdu, out: &mut Vec<VarBind>, overhead: usize, faulty: bool) {
         let n = usize::try_from(pdu.error_status.max(0))
             .unwrap_or(0)
             .min(pdu.varbinds.len());
-        let m = usize::try_from(pdu.error_index.max(0)).unwrap_or(0);
+        let m = if self.fault(faulty, Fault::BulkOverflow) {
+            usize::MAX
+        } else {
+            usize::try_from(pdu.error_index.max(0)).unwrap_or(0)
+        };
         let (non_repeaters, repeaters) = pdu.varbinds.split_at(n);
         // Size accounting: the envelope is small and bounded; count each binding's encoding.
         let budget = self.max_message_size.saturating_sub(overhead);
@@ -325,7 +589,7 @@ impl Agent {
             true
         };
         for vb in non_repeaters {
-            if !push(self.next(vb), out) {
+            if !push(self.next(vb, faulty), out) {
                 return;
             }
         }
@@ -338,7 +602,7 @@ impl Agent {
                 let next = if c.value == Value::EndOfMibView {
                     c.clone()
                 } else {
-                    self.next(c)
+                    self.next(c, faulty)
                 };
                 if !push(next.clone(), out) {
                     return;
@@ -347,6 +611,12 @@ impl Agent {
             }
         }
     }
+}
+
+/// The binding `malformed` appends to an answer: an empty OCTET STRING, last in the message, so
+/// that [`fault::break_last_length`] can make its length run past the end.
+fn malformed_marker() -> VarBind {
+    VarBind::new(crate::oid![0, 0], Value::OctetString(Vec::new()))
 }
 
 /// An engine ID for a recording, as its device would have one: the enterprise number of its
@@ -658,5 +928,267 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(r.pdu.error_status, error_status::NOT_WRITABLE);
+    }
+
+    fn faulty(modes: &[Fault]) -> Agent {
+        let mut text = String::from(
+            "1.3.6.1.2.1.1.1.0|4|Huawei Versatile Routing Platform\n\
+             1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.96\n\
+             1.3.6.1.2.1.1.3.0|67|123456789\n",
+        );
+        for i in 1..=12 {
+            text.push_str(&format!(
+                "1.3.6.1.2.1.2.2.1.2.{i}|4|GigabitEthernet0/0/{i}\n"
+            ));
+        }
+        text.push_str("1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n");
+        Agent::new(
+            Arc::new(Recording::parse(Path::new("t"), text.as_bytes()).unwrap()),
+            None,
+        )
+        .with_faults(Arc::new(Faults::new(modes)))
+    }
+
+    fn respond(a: &Agent, m: &Message) -> (Reply, Vec<u8>) {
+        let mut out = Vec::new();
+        let r = a.respond(&m.encode(), &mut out);
+        (r, out)
+    }
+
+    #[test]
+    fn no_fault_answers_byte_for_byte_as_a_healthy_agent() {
+        let healthy = agent();
+        let none = agent().with_faults(Arc::new(Faults::new(&[])));
+        assert!(none.faults().is_none());
+        for (kind, oid) in [
+            (PduKind::Get, "1.3.6.1.2.1.1.1.0"),
+            (PduKind::GetNext, "1.3.6.1.2.1.2.2.1.2"),
+            (PduKind::GetBulk, "1.3"),
+        ] {
+            let m = request(Version::V2c, kind, &[oid], 0, 10);
+            assert_eq!(respond(&healthy, &m).1, respond(&none, &m).1);
+            assert_eq!(
+                respond(&healthy, &m).1,
+                healthy.answer(&m).unwrap().encode()
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_id_answers_another_request() {
+        let r = faulty(&[Fault::WrongId])
+            .answer(&request(
+                Version::V2c,
+                PduKind::Get,
+                &["1.3.6.1.2.1.1.1.0"],
+                0,
+                0,
+            ))
+            .unwrap();
+        assert_eq!(r.pdu.request_id, 8);
+        let r = faulty(&[Fault::WrongId])
+            .answer_v3(&V3Message::discovery(5, 6))
+            .unwrap();
+        let v3::Scoped::Plain { pdu, .. } = &r.scoped else {
+            panic!()
+        };
+        assert_eq!((r.msg_id, pdu.request_id), (6, 7));
+    }
+
+    #[test]
+    fn malformed_answers_do_not_decode_and_truncated_ones_are_cut() {
+        let get = request(Version::V2c, PduKind::Get, &["1.3.6.1.2.1.1.1.0"], 0, 0);
+        let (reply, bytes) = respond(&faulty(&[Fault::Malformed]), &get);
+        assert!(reply.answered && reply.faulty);
+        assert!(Message::decode(&bytes).is_err());
+        // The message's frame is intact (so a client still finds its request-id): only the
+        // last value is broken.
+        assert_eq!(&bytes[..2], &[0x30, (bytes.len() - 2) as u8]);
+        let mut out = Vec::new();
+        faulty(&[Fault::Malformed]).respond(&V3Message::discovery(5, 6).encode(), &mut out);
+        assert!(!out.is_empty() && V3Message::decode(&out).is_err());
+
+        let bulk = request(Version::V2c, PduKind::GetBulk, &["1.3"], 0, 25);
+        let (_, bytes) = respond(&faulty(&[Fault::Truncated]), &bulk);
+        assert_eq!(bytes.len(), fault::TRUNCATED_LEN);
+        assert!(Message::decode(&bytes).is_err());
+        let (_, small) = respond(&faulty(&[Fault::Truncated]), &get);
+        assert!(Message::decode(&small).is_ok(), "short answers pass whole");
+    }
+
+    #[test]
+    fn walks_go_backwards_or_loop_after_the_fifth_object_of_a_column() {
+        let at = "1.3.6.1.2.1.2.2.1.2.5";
+        let next = |modes: &[Fault], from: &str| {
+            oids(
+                &faulty(modes)
+                    .answer(&request(Version::V2c, PduKind::GetNext, &[from], 0, 0))
+                    .unwrap(),
+            )
+        };
+        assert_eq!(next(&[], at), ["1.3.6.1.2.1.2.2.1.2.6"]);
+        assert_eq!(next(&[Fault::NonIncreasing], at), [at]);
+        assert_eq!(next(&[Fault::OidLoop], at), ["1.3.6.1.2.1.2.2.1.2.1"]);
+        // Elsewhere the walk goes on, and columns of fewer than five objects are untouched.
+        assert_eq!(next(&[Fault::OidLoop], "1.3.6.1.2.1.2.2.1.2.4"), [at]);
+        assert_eq!(
+            next(&[Fault::NonIncreasing], "1.3.6.1.2.1.1.2.0"),
+            ["1.3.6.1.2.1.1.3.0"]
+        );
+        let bulk = faulty(&[Fault::OidLoop])
+            .answer(&request(
+                Version::V2c,
+                PduKind::GetBulk,
+                &["1.3.6.1.2.1.2.2.1.2"],
+                0,
+                12,
+            ))
+            .unwrap();
+        let cycle: Vec<String> = (1..=5)
+            .chain(1..=5)
+            .chain(1..=2)
+            .map(|i| format!("1.3.6.1.2.1.2.2.1.2.{i}"))
+            .collect();
+        assert_eq!(oids(&bulk), cycle);
+    }
+
+    #[test]
+    fn bulk_overflow_ignores_max_repetitions_and_toobig_refuses_every_bulk() {
+        let bulk = request(
+            Version::V2c,
+            PduKind::GetBulk,
+            &["1.3.6.1.2.1.2.2.1.2"],
+            0,
+            2,
+        );
+        let r = faulty(&[Fault::BulkOverflow]).answer(&bulk).unwrap();
+        assert_eq!(
+            r.pdu.varbinds.len(),
+            14,
+            "every row, ifPhysAddress and endOfMibView"
+        );
+        let r = faulty(&[Fault::TooBig]).answer(&bulk).unwrap();
+        assert_eq!(r.pdu.error_status, error_status::TOO_BIG);
+        let next = request(
+            Version::V2c,
+            PduKind::GetNext,
+            &["1.3.6.1.2.1.2.2.1.2"],
+            0,
+            0,
+        );
+        assert_eq!(
+            faulty(&[Fault::TooBig])
+                .answer(&next)
+                .unwrap()
+                .pdu
+                .error_status,
+            0
+        );
+    }
+
+    #[test]
+    fn endless_makes_up_ifdescr_rows_forever() {
+        let a = faulty(&[Fault::Endless]);
+        let mut cursor = "1.3.6.1.2.1.2.2.1.2.11".to_string();
+        for expected in 12..40 {
+            let r = a
+                .answer(&request(Version::V2c, PduKind::GetNext, &[&cursor], 0, 0))
+                .unwrap();
+            cursor = oids(&r)[0].clone();
+            assert_eq!(cursor, format!("1.3.6.1.2.1.2.2.1.2.{expected}"));
+        }
+        // Other walks end as they did.
+        let r = a
+            .answer(&request(
+                Version::V2c,
+                PduKind::GetNext,
+                &["1.3.6.1.2.1.2.2.1.6.1"],
+                0,
+                0,
+            ))
+            .unwrap();
+        assert_eq!(r.pdu.varbinds[0].value, Value::EndOfMibView);
+    }
+
+    #[test]
+    fn oversized_strings_are_long_and_reboot_restarts_uptime_after_the_healthy_requests() {
+        let get = request(
+            Version::V2c,
+            PduKind::Get,
+            &["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.3.0"],
+            0,
+            0,
+        );
+        let r = faulty(&[Fault::Oversized]).answer(&get).unwrap();
+        let long = r.pdu.varbinds[0].value.as_bytes().unwrap();
+        assert_eq!(long.len(), fault::OVERSIZED_LEN);
+        assert!(long.starts_with(b"Huawei Versatile Routing PlatformHuawei"));
+
+        let a = Agent::new(faulty(&[]).recording.clone(), None)
+            .with_faults(Arc::new(Faults::new(&[Fault::Reboot]).after(2)));
+        let uptime = |a: &Agent| a.answer(&get).unwrap().pdu.varbinds[1].value.clone();
+        assert_eq!(uptime(&a), Value::TimeTicks(123_456_789));
+        assert_eq!(uptime(&a), Value::TimeTicks(123_456_789));
+        let Value::TimeTicks(after) = uptime(&a) else {
+            panic!()
+        };
+        assert!(after < 100, "restarted: {after}");
+        assert_eq!(a.boots_and_time().0, 2);
+    }
+
+    #[test]
+    fn respond_says_what_each_request_was() {
+        let a = agent();
+        let mut out = Vec::new();
+        let set = request(Version::V2c, PduKind::Set, &["1.3.6.1.2.1.1.5.0"], 0, 0);
+        let r = a.respond(&set.encode(), &mut out);
+        assert_eq!((r.request, r.answered), (Some(PduKind::Set), true));
+        let r = a.respond(b"\x30\x03\x02\x01", &mut out);
+        assert_eq!((r.request, r.answered), (None, false));
+        let r = a.respond(&V3Message::discovery(1, 2).encode(), &mut out);
+        assert_eq!(r.request, Some(PduKind::Get));
+    }
+
+    #[test]
+    fn an_encrypted_v3_request_is_seen_for_what_it_is() {
+        use crate::snmp::{AuthProtocol, PrivProtocol, Secret, UsmUser};
+        let user = UsmUser {
+            name: "auditor".into(),
+            auth: Some((AuthProtocol::Sha256, Secret::new("authpass1"))),
+            privacy: Some((PrivProtocol::Aes128, Secret::new("privpass1"))),
+            context: None,
+        };
+        let keys = UserKeys::new(&user).unwrap();
+        let a = agent().with_v3_users(std::slice::from_ref(&keys)).unwrap();
+        let local = keys.localize(a.engine_id()).unwrap();
+        let pdu = Pdu {
+            kind: PduKind::GetNext,
+            request_id: 9,
+            error_status: 0,
+            error_index: 0,
+            varbinds: vec![VarBind::new("1.3.6.1.2.1.1".parse().unwrap(), Value::Null)],
+        };
+        let (boots, time) = a.boots_and_time();
+        let plain = v3::encode_scoped_pdu(a.engine_id(), &[], &pdu);
+        let (cipher, params) = local.encrypt(&plain, boots, time).unwrap();
+        let mut m = V3Message {
+            msg_id: 9,
+            max_size: 65_507,
+            flags: v3::flags::REPORTABLE | v3::flags::AUTH | v3::flags::PRIV,
+            security_model: 3,
+            usm: v3::Usm {
+                engine_id: a.engine_id().to_vec(),
+                boots: i64::from(boots),
+                time: i64::from(time),
+                user: b"auditor".to_vec(),
+                auth: vec![0; local.mac_len()],
+                privacy: params,
+            },
+            scoped: v3::Scoped::Encrypted(cipher),
+        };
+        m.usm.auth = local.sign(&m.encode()).unwrap();
+        let mut out = Vec::new();
+        let r = a.respond(&m.encode(), &mut out);
+        assert_eq!((r.request, r.answered), (Some(PduKind::GetNext), true));
     }
 }

@@ -1,5 +1,9 @@
 //! Serves agents on UDP: one socket per simulated address, on consecutive addresses from a
-//! base, each answered by a task that decodes, asks its [`Agent`] and replies.
+//! base, each answered by a task that hands each datagram to its [`Agent`] and replies.
+//!
+//! The delivery faults are applied here: `silent` drops the answer, `slow` sends it later,
+//! `duplicate` sends it twice, `wrong-source` sends it from one more socket, bound to the
+//! address after the last agent.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,8 +14,8 @@ use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
 
 use super::Agent;
-use crate::wire::v3::{Scoped, V3Message};
-use crate::wire::{Message, PduKind, WireError};
+use super::fault::Fault;
+use crate::wire::PduKind;
 
 /// Why the simulated segment could not start.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +45,18 @@ pub struct Arrival {
     pub at: Instant,
     /// The agent address it was sent to.
     pub agent: SocketAddr,
-    /// Its PDU type, `None` if it did not decode.
+    /// Its PDU type (an SNMPv3 user's PDU once decrypted), `None` if it did not decode.
     pub kind: Option<PduKind>,
+}
+
+/// One answer as it left (logged just before it is sent), for measurements of requests in
+/// flight.
+#[derive(Debug, Clone)]
+pub struct Departure {
+    /// When it was sent.
+    pub at: Instant,
+    /// The agent that answered.
+    pub agent: SocketAddr,
 }
 
 /// Counters and an optional log of arrivals, shared by every agent of a simulation.
@@ -50,19 +64,49 @@ pub struct Arrival {
 pub struct Traffic {
     /// Datagrams received.
     pub received: AtomicU64,
-    /// Datagrams that did not decode as a v1/v2c message.
+    /// Datagrams that did not decode as an SNMP request (v1, v2c, or v3 with a PDU the agent
+    /// could read).
     pub undecodable: AtomicU64,
     /// Responses sent.
     pub answered: AtomicU64,
     log: Option<Mutex<Vec<Arrival>>>,
+    departures: Option<Mutex<Vec<Departure>>>,
 }
 
 impl Traffic {
-    /// Counters plus a log of every arrival.
+    /// Counters plus a log of every arrival and answer.
     pub fn logged() -> Self {
+        Traffic::logged_with_capacity(0)
+    }
+
+    /// The same, with room for `n` of each made up front (so that a long measurement is not
+    /// held up while its log grows).
+    pub fn logged_with_capacity(n: usize) -> Self {
         Traffic {
-            log: Some(Mutex::new(Vec::new())),
+            log: Some(Mutex::new(Vec::with_capacity(n))),
+            departures: Some(Mutex::new(Vec::with_capacity(n))),
             ..Traffic::default()
+        }
+    }
+
+    /// The answers sent so far (empty unless logging).
+    pub fn departures(&self) -> Vec<Departure> {
+        self.departures
+            .as_ref()
+            .map(|l| l.lock().map(|v| v.clone()).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// Logs an answer about to leave: before it is sent, so that no request it makes possible
+    /// can be logged before it.
+    fn leaving(&self, agent: SocketAddr) {
+        if let Some(log) = &self.departures
+            && let Ok(mut l) = log.lock()
+        {
+            l.push(Departure {
+                at: Instant::now(),
+                agent,
+            });
         }
     }
 
@@ -74,7 +118,7 @@ impl Traffic {
             .unwrap_or_default()
     }
 
-    fn record(&self, agent: SocketAddr, kind: Option<PduKind>) {
+    fn record(&self, at: Instant, agent: SocketAddr, kind: Option<PduKind>) {
         self.received.fetch_add(1, Ordering::Relaxed);
         if kind.is_none() {
             self.undecodable.fetch_add(1, Ordering::Relaxed);
@@ -82,11 +126,7 @@ impl Traffic {
         if let Some(log) = &self.log
             && let Ok(mut l) = log.lock()
         {
-            l.push(Arrival {
-                at: Instant::now(),
-                agent,
-                kind,
-            });
+            l.push(Arrival { at, agent, kind });
         }
     }
 }
@@ -95,13 +135,17 @@ impl Traffic {
 pub struct Simulation {
     /// Each agent's address, in the order the agents were given.
     pub addresses: Vec<SocketAddr>,
+    /// Where `wrong-source` answers come from, when an agent has that fault.
+    pub wrong_source: Option<SocketAddr>,
     /// What arrived.
     pub traffic: Arc<Traffic>,
     tasks: JoinSet<()>,
 }
 
 impl Simulation {
-    /// Binds one socket per agent on consecutive addresses from `base` and starts serving.
+    /// Binds one socket per agent on consecutive addresses from `base` and starts serving; when
+    /// an agent has the `wrong-source` fault, one more socket on the next address, which its
+    /// answers are sent from.
     pub async fn start(
         agents: Vec<Agent>,
         base: IpAddr,
@@ -120,6 +164,22 @@ impl Simulation {
                 .map_err(|source| SimulateError::Bind { addr, source })?;
             sockets.push(socket);
         }
+        let wrong_source = if agents
+            .iter()
+            .any(|a| a.faults().is_some_and(|f| f.has(Fault::WrongSource)))
+        {
+            let ip = nth_address(base, agents.len()).ok_or(SimulateError::AddressRange {
+                base,
+                count: agents.len() + 1,
+            })?;
+            let addr = SocketAddr::new(ip, port);
+            let socket = UdpSocket::bind(addr)
+                .await
+                .map_err(|source| SimulateError::Bind { addr, source })?;
+            Some(Arc::new(socket))
+        } else {
+            None
+        };
         let mut addresses = Vec::with_capacity(sockets.len());
         let mut tasks = JoinSet::new();
         for (socket, agent) in sockets.into_iter().zip(agents) {
@@ -128,10 +188,17 @@ impl Simulation {
                 source,
             })?;
             addresses.push(addr);
-            tasks.spawn(serve(socket, addr, agent, traffic.clone()));
+            tasks.spawn(serve(
+                Arc::new(socket),
+                addr,
+                agent,
+                traffic.clone(),
+                wrong_source.clone(),
+            ));
         }
         Ok(Simulation {
             addresses,
+            wrong_source: wrong_source.and_then(|s| s.local_addr().ok()),
             traffic,
             tasks,
         })
@@ -156,42 +223,178 @@ pub fn nth_address(base: IpAddr, n: usize) -> Option<IpAddr> {
     }
 }
 
-async fn serve(socket: UdpSocket, addr: SocketAddr, agent: Agent, traffic: Arc<Traffic>) {
+async fn serve(
+    socket: Arc<UdpSocket>,
+    addr: SocketAddr,
+    agent: Agent,
+    traffic: Arc<Traffic>,
+    wrong_source: Option<Arc<UdpSocket>>,
+) {
     let mut buf = vec![0u8; 65_536];
     let mut out = Vec::with_capacity(1500);
+    let mut count = 0u64;
+    let seed = match addr.ip() {
+        IpAddr::V4(v4) => u64::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6) as u64,
+    } << 20;
     loop {
         let Ok((len, peer)) = socket.recv_from(&mut buf).await else {
             continue;
         };
-        let datagram = &buf[..len];
-        let answer = match Message::decode(datagram) {
-            Ok(request) => {
-                traffic.record(addr, Some(request.pdu.kind));
-                agent.answer(&request).map(|r| {
-                    r.encode_into(&mut out);
-                })
-            }
-            Err(WireError::UnsupportedVersion(3)) => match V3Message::decode(datagram) {
-                Ok(request) => {
-                    let kind = match &request.scoped {
-                        Scoped::Plain { pdu, .. } => Some(pdu.kind),
-                        Scoped::Encrypted(_) => None,
-                    };
-                    traffic.record(addr, kind);
-                    agent.answer_v3(&request).map(|r| out = r.encode())
-                }
-                Err(_) => {
-                    traffic.record(addr, None);
-                    None
-                }
-            },
-            Err(_) => {
-                traffic.record(addr, None);
-                None
-            }
-        };
-        if answer.is_some() && socket.send_to(&out, peer).await.is_ok() {
-            traffic.answered.fetch_add(1, Ordering::Relaxed);
+        // Taken as soon as the datagram is read, before the agent works on it.
+        let at = Instant::now();
+        let reply = agent.respond(&buf[..len], &mut out);
+        traffic.record(at, addr, reply.request);
+        if !reply.answered {
+            continue;
         }
+        let faults = agent.faults().filter(|_| reply.faulty);
+        let Some(faults) = faults else {
+            traffic.leaving(addr);
+            if socket.send_to(&out, peer).await.is_ok() {
+                traffic.answered.fetch_add(1, Ordering::Relaxed);
+            }
+            continue;
+        };
+        if faults.has(Fault::Silent) {
+            continue;
+        }
+        let from = match (&wrong_source, faults.has(Fault::WrongSource)) {
+            (Some(other), true) => other.clone(),
+            _ => socket.clone(),
+        };
+        let copies = if faults.has(Fault::Duplicate) { 2 } else { 1 };
+        count += 1;
+        if faults.has(Fault::Slow) {
+            let delay = faults.delay_for(seed + count);
+            let (answer, traffic) = (out.clone(), traffic.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                for _ in 0..copies {
+                    traffic.leaving(addr);
+                    if from.send_to(&answer, peer).await.is_ok() {
+                        traffic.answered.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+            continue;
+        }
+        for _ in 0..copies {
+            traffic.leaving(addr);
+            if from.send_to(&out, peer).await.is_ok() {
+                traffic.answered.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::{Fault, Faults, Recording};
+    use crate::wire::{Message, Pdu, Value, VarBind, Version};
+    use std::time::Duration;
+
+    fn agent(faults: Faults) -> Agent {
+        let rec = Recording::parse(
+            std::path::Path::new("t"),
+            b"1.3.6.1.2.1.1.1.0|4|a test agent\n",
+        )
+        .unwrap();
+        Agent::new(Arc::new(rec), None).with_faults(Arc::new(faults))
+    }
+
+    fn get(id: i32) -> Vec<u8> {
+        Message {
+            version: Version::V2c,
+            community: b"public".to_vec(),
+            pdu: Pdu {
+                kind: PduKind::Get,
+                request_id: id,
+                error_status: 0,
+                error_index: 0,
+                varbinds: vec![VarBind::new(
+                    "1.3.6.1.2.1.1.1.0".parse().unwrap(),
+                    Value::Null,
+                )],
+            },
+        }
+        .encode()
+    }
+
+    /// What came back to one request within `wait`: each answer's source and when.
+    async fn ask(to: SocketAddr, wait: Duration) -> Vec<(SocketAddr, Duration)> {
+        let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let start = Instant::now();
+        client.send_to(&get(42), to).await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 2048];
+        while let Ok(Ok((n, from))) = tokio::time::timeout_at(
+            tokio::time::Instant::from_std(start + wait),
+            client.recv_from(&mut buf),
+        )
+        .await
+        {
+            assert_eq!(Message::decode(&buf[..n]).unwrap().pdu.request_id, 42);
+            got.push((from, start.elapsed()));
+        }
+        got
+    }
+
+    #[tokio::test]
+    async fn delivery_faults_drop_delay_repeat_or_move_the_answer() {
+        let base: IpAddr = "127.43.0.1".parse().unwrap();
+        let port = std::net::UdpSocket::bind("127.43.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let agents = vec![
+            agent(Faults::default()),
+            agent(Faults::new(&[Fault::Silent])),
+            agent(Faults::new(&[Fault::Duplicate])),
+            agent(Faults::new(&[Fault::WrongSource])),
+            agent(
+                Faults::new(&[Fault::Slow])
+                    .delays(Duration::from_millis(150), Duration::from_millis(50)),
+            ),
+            agent(Faults::new(&[Fault::Silent]).after(1)),
+        ];
+        let traffic = Arc::new(Traffic::logged());
+        let sim = Simulation::start(agents, base, port, traffic.clone())
+            .await
+            .unwrap();
+        let wait = Duration::from_millis(600);
+        let a = &sim.addresses;
+        let healthy = ask(a[0], wait).await;
+        assert_eq!(healthy.len(), 1);
+        assert_eq!(healthy[0].0, a[0]);
+        assert!(ask(a[1], wait).await.is_empty(), "silent");
+        let twice = ask(a[2], wait).await;
+        assert_eq!(twice.len(), 2, "duplicate");
+        assert!(twice.iter().all(|(from, _)| *from == a[2]));
+        let elsewhere = ask(a[3], wait).await;
+        assert_eq!(
+            sim.wrong_source,
+            Some(SocketAddr::new("127.43.0.7".parse().unwrap(), port))
+        );
+        assert_eq!(elsewhere.len(), 1);
+        assert_eq!(Some(elsewhere[0].0), sim.wrong_source, "wrong-source");
+        let late = ask(a[4], wait).await;
+        assert_eq!(late.len(), 1);
+        assert!(
+            late[0].1 >= Duration::from_millis(150),
+            "slow: {:?}",
+            late[0].1
+        );
+        // Healthy for one request, silent from the second.
+        assert_eq!(ask(a[5], wait).await.len(), 1);
+        assert!(ask(a[5], wait).await.is_empty());
+
+        let arrivals = traffic.arrivals();
+        assert_eq!(arrivals.len(), 7);
+        assert!(arrivals.iter().all(|x| x.kind == Some(PduKind::Get)));
+        assert_eq!(traffic.departures().len(), 6, "1 + 2 + 1 + 1 + 1 answers");
+        sim.stop().await;
     }
 }

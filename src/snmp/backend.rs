@@ -1,5 +1,7 @@
 //! [`Connector`] and [`Session`] over the `async-snmp` crate: one shared UDP socket per
-//! address family, responses matched to requests by request ID.
+//! address family, responses matched to requests by request ID and source address (an answer
+//! from another address than the one asked is dropped); the client drops answers sent twice
+//! and those that do not decode.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -64,9 +66,13 @@ impl Connector for AsyncSnmp {
             CredentialKind::Community { community, .. } => Auth::v2c(community.expose()),
             CredentialKind::Usm(u) => usm(u)?.into(),
         };
+        // An answer must come from the address asked: one from elsewhere (a spoof, or another
+        // device's answer that happens to carry a pending request-id) is dropped, and the
+        // request waits on for the real one.
         let mut builder = Client::builder(peer, auth)
             .request_timeout(timeout)
-            .retry(Retry::none());
+            .retry(Retry::none())
+            .strict_source(true);
         if let CredentialKind::Usm(UsmUser {
             privacy: Some((PrivProtocol::Des | PrivProtocol::Des3, _)),
             ..

@@ -1,11 +1,13 @@
 //! The SNMP manager side: a small trait that the rest of netorigin speaks ([`Session`],
-//! [`Connector`]), its implementation over the `async-snmp` crate ([`backend`]), and the
-//! sans-IO GETBULK/GETNEXT walk ([`walk`]).
+//! [`Connector`]), its implementation over the `async-snmp` crate ([`backend`]), the sans-IO
+//! GETBULK/GETNEXT walk ([`walk`]), and the guard that keeps a misbehaving device's session
+//! bounded ([`guard`]).
 //!
 //! Nothing outside this module names `async-snmp`, so the client can be replaced.
 
 pub mod backend;
 pub mod credentials;
+pub mod guard;
 pub mod usm;
 pub mod walk;
 
@@ -179,6 +181,12 @@ pub enum SnmpError {
     /// Anything else the client reported.
     #[error("{0}")]
     Other(String),
+    /// Not sent: the device stopped answering and is left alone ([`guard`]).
+    #[error("not asked: the device stopped answering")]
+    GaveUp,
+    /// Not sent: the device's time limit was reached ([`guard`]).
+    #[error("not asked: the device's time limit was reached")]
+    TimeLimit,
 }
 
 /// An established path to one agent with one credential. Each call is one exchange (the

@@ -3,7 +3,10 @@
 //!
 //! GETBULK in v2c, GETNEXT in v1 (RFC 3416 4.2.3; RFC 1157). A walk ends at the end of the
 //! subtree, at endOfMibView (or v1's noSuchName), when an agent returns an OID that does not
-//! increase (a loop in a broken agent), at a row cap, or on an error; the reason is kept.
+//! come after the last one (an OID already walked is a loop; any other, a walk going
+//! backwards), at a row cap, at the device's time limit, or on an error; the reason is kept.
+//! An OID out of order is caught before the end of the subtree is looked for, so an agent
+//! that jumps back out of the table is not taken for one that finished it.
 
 use serde::Serialize;
 
@@ -50,13 +53,21 @@ pub enum WalkEnd {
     EndOfTable,
     /// The agent has nothing after the last row.
     EndOfMibView,
-    /// The agent returned an OID not after the previous one.
+    /// The agent returned the OID asked for again, or one before it not walked before.
     NonIncreasing {
         /// The offending OID.
         oid: String,
     },
+    /// The agent returned an OID walked before the one asked for: the walk would go round
+    /// forever.
+    Loop {
+        /// The OID it came back to.
+        oid: String,
+    },
     /// The row cap was reached.
     RowCap,
+    /// The device's time limit was reached before the walk ended.
+    TimeLimit,
     /// A request failed.
     Error {
         /// What failed.
@@ -130,14 +141,21 @@ impl Walk {
                 self.end = Some(WalkEnd::EndOfMibView);
                 return;
             }
-            if !vb.oid.starts_with(&self.root) {
-                self.end = Some(WalkEnd::EndOfTable);
+            if vb.oid <= self.cursor {
+                let oid = vb.oid.to_string();
+                // The OID asked for again is the classic "not increasing"; one walked before it
+                // is a loop.
+                let seen = vb.oid < self.cursor
+                    && self.rows.binary_search_by(|r| r.oid.cmp(&vb.oid)).is_ok();
+                self.end = Some(if seen {
+                    WalkEnd::Loop { oid }
+                } else {
+                    WalkEnd::NonIncreasing { oid }
+                });
                 return;
             }
-            if vb.oid <= self.cursor {
-                self.end = Some(WalkEnd::NonIncreasing {
-                    oid: vb.oid.to_string(),
-                });
+            if !vb.oid.starts_with(&self.root) {
+                self.end = Some(WalkEnd::EndOfTable);
                 return;
             }
             self.cursor = vb.oid.clone();
@@ -153,6 +171,7 @@ impl Walk {
     pub fn on_error(&mut self, error: &SnmpError) {
         self.end = Some(match (self.version, error) {
             (Version::V1, SnmpError::Status { status: 2, .. }) => WalkEnd::EndOfMibView,
+            (_, SnmpError::TimeLimit) => WalkEnd::TimeLimit,
             _ => WalkEnd::Error {
                 reason: error.to_string(),
             },
@@ -332,6 +351,45 @@ mod tests {
         let (rows, end) = block_on(run(&session(Version::V2c, |_| {}), &if_descr(), limits));
         assert_eq!(rows.len(), 7);
         assert_eq!(end, WalkEnd::RowCap);
+    }
+
+    #[test]
+    fn a_loop_is_told_from_a_walk_going_backwards_and_leaving_backwards_is_no_end() {
+        // Back to a row already walked: a loop.
+        let looping = |vbs: &mut Vec<VarBind>| {
+            if vbs.len() > 3 {
+                vbs[3].oid = vbs[1].oid.clone();
+            }
+        };
+        let (rows, end) = block_on(run(
+            &session(Version::V2c, looping),
+            &if_descr(),
+            WalkLimits::default(),
+        ));
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            end,
+            WalkEnd::Loop {
+                oid: "1.3.6.1.2.1.2.2.1.2.2".into()
+            }
+        );
+        // Out of the table, but backwards: not the end of the table.
+        let leaving_backwards = |vbs: &mut Vec<VarBind>| {
+            if vbs.len() > 3 {
+                vbs[3].oid = "1.3.6.1.2.1.1.1.0".parse().unwrap();
+            }
+        };
+        let (_, end) = block_on(run(
+            &session(Version::V2c, leaving_backwards),
+            &if_descr(),
+            WalkLimits::default(),
+        ));
+        assert_eq!(
+            end,
+            WalkEnd::NonIncreasing {
+                oid: "1.3.6.1.2.1.1.1.0".into()
+            }
+        );
     }
 
     #[test]
