@@ -105,7 +105,7 @@ impl Default for SweepConfig {
             limits: WalkLimits::default(),
             max_device_time: Duration::from_secs(600),
             max_value_size: crate::snmp::guard::MAX_VALUE_SIZE,
-            concurrency: 1024,
+            concurrency: 256,
             save_walks: None,
             crawl: None,
         }

@@ -19,14 +19,25 @@ pub struct AsyncSnmp {
     des: std::sync::OnceLock<Result<async_snmp::DesSaltState, String>>,
 }
 
+/// The receive buffer asked for the shared sockets.
+const RECEIVE_BUFFER: usize = 8 << 20;
+
 impl AsyncSnmp {
     /// Binds the shared sockets on ephemeral ports. IPv6 is optional: a host without it still
     /// sweeps IPv4.
     pub async fn bind() -> Result<Self, SnmpError> {
-        let v4 = UdpTransport::bind("0.0.0.0:0")
+        // Walks of hundreds of devices at once answer in bursts of large GETBULK responses:
+        // ask for a receive buffer that holds them (the kernel caps it at net.core.rmem_max).
+        let bind = |addr: &'static str| {
+            UdpTransport::builder()
+                .bind(addr)
+                .recv_buffer_size(RECEIVE_BUFFER)
+                .build()
+        };
+        let v4 = bind("0.0.0.0:0")
             .await
             .map_err(|e| SnmpError::Network(e.to_string()))?;
-        let v6 = UdpTransport::bind("[::]:0").await.ok();
+        let v6 = bind("[::]:0").await.ok();
         Ok(AsyncSnmp {
             v4,
             v6,
