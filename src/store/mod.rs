@@ -917,12 +917,20 @@ mod tests {
 
     /// Writes `tests/data/store/v1.db`, the fixture of a database written by schema version 1
     /// (two sweeps: one complete with a banned Huawei router and a Cisco switch, one
-    /// interrupted). Run once with `cargo test --lib write_v1_fixture -- --ignored`; kept so
-    /// that `tests/history.rs` proves every later migration on a real old file.
+    /// interrupted). Written with `NETORIGIN_WRITE_FIXTURES=1 cargo test --lib v1_fixture`;
+    /// kept so that `tests/history.rs` proves every later migration on a real old file. Without
+    /// the variable, the same database is written to a temporary folder and the committed
+    /// fixture must hold the same rows at schema version 1.
     #[test]
-    #[ignore]
-    fn write_v1_fixture() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/store/v1.db");
+    fn v1_fixture() {
+        let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/store/v1.db");
+        let temp = tempfile::tempdir().unwrap();
+        let write = std::env::var_os("NETORIGIN_WRITE_FIXTURES").is_some();
+        let path = if write {
+            fixture.clone()
+        } else {
+            temp.path().join("v1.db")
+        };
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let _ = std::fs::remove_file(&path);
         let store = Store {
@@ -974,6 +982,35 @@ mod tests {
             .unwrap();
         store.conn.execute_batch("VACUUM").unwrap();
         assert_eq!(store.schema_version().unwrap(), 1);
+        let rows = |conn: &Connection| -> Vec<String> {
+            ["sweep", "device", "module", "finding"]
+                .iter()
+                .map(|t| {
+                    let q = format!("SELECT * FROM {t} ORDER BY rowid");
+                    let mut st = conn.prepare(&q).unwrap();
+                    let n = st.column_count();
+                    let all: Vec<String> = st
+                        .query_map([], |r| {
+                            Ok((0..n)
+                                .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                                .collect::<Vec<_>>()
+                                .join("|"))
+                        })
+                        .unwrap()
+                        .map(|r| r.unwrap())
+                        .collect();
+                    format!("{t}: {}", all.join("\n"))
+                })
+                .collect()
+        };
+        let committed =
+            Connection::open_with_flags(&fixture, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        let version: i64 = committed
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1, "the committed fixture is at schema version 1");
+        assert_eq!(rows(&committed), rows(&store.conn));
     }
 
     #[test]
