@@ -124,9 +124,6 @@ pub struct Match {
 #[derive(Debug, Clone, Default)]
 pub struct SysDescrRules {
     rules: Vec<Rule>,
-    /// Every rule's pattern at once: one pass over a text says which rules can match, so only
-    /// those run their captures.
-    set: regex::RegexSet,
 }
 
 impl SysDescrRules {
@@ -185,15 +182,7 @@ impl SysDescrRules {
                 examples: r.example,
             });
         }
-        let set = regex::RegexSetBuilder::new(rules.iter().map(|r| r.regex.as_str()))
-            .size_limit(64 << 20)
-            .build()
-            .map_err(|e| RulesError {
-                file: file.to_string(),
-                line: 1,
-                reason: format!("the rules together: {e}"),
-            })?;
-        Ok(SysDescrRules { rules, set })
+        Ok(SysDescrRules { rules })
     }
 
     /// The rules.
@@ -203,10 +192,7 @@ impl SysDescrRules {
 
     /// The first rule that matches `text`.
     pub fn matches(&self, text: &str, vendors: &Vendors) -> Option<Match> {
-        self.set
-            .matches(text)
-            .iter()
-            .find_map(|i| self.rules[i].apply(text, vendors))
+        self.rules.iter().find_map(|r| r.apply(text, vendors))
     }
 }
 
