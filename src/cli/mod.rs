@@ -1017,8 +1017,9 @@ fn tell_recording_notes(recordings: &[Recording]) {
     }
 }
 
-/// Loads recordings from files and folders (a folder's `.snmprec` files, sorted by name).
-pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Recording>, Failure> {
+/// The recording files named by `paths`: files as given, folders as their `.snmprec` files
+/// sorted by name.
+fn recording_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -1033,17 +1034,50 @@ pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Re
             files.push(p.clone());
         }
     }
-    files
+    Ok(files)
+}
+
+fn load_recording(f: &Path, skip_bad_lines: bool) -> Result<Recording, Failure> {
+    let r = if skip_bad_lines {
+        Recording::load_skipping_bad_lines(f)
+    } else {
+        Recording::load(f)
+    };
+    r.map_err(usage)
+}
+
+/// Loads recordings from files and folders (a folder's `.snmprec` files, sorted by name).
+pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Recording>, Failure> {
+    recording_files(paths)?
         .iter()
-        .map(|f| {
-            let r = if skip_bad_lines {
-                Recording::load_skipping_bad_lines(f)
-            } else {
-                Recording::load(f)
-            };
-            r.map_err(usage)
-        })
+        .map(|f| load_recording(f, skip_bad_lines))
         .collect()
+}
+
+/// Loads recordings for agents: a file named more than once (or through links to it) is read
+/// once and its recording shared by every agent serving it, so that a large simulated segment
+/// cycled from a corpus costs the corpus's memory, not the segment's. Each entry keeps the path
+/// it was named by.
+pub fn load_shared_recordings(
+    paths: &[PathBuf],
+    skip_bad_lines: bool,
+) -> Result<Vec<(PathBuf, Arc<Recording>)>, Failure> {
+    let mut loaded: std::collections::HashMap<PathBuf, Arc<Recording>> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for f in recording_files(paths)? {
+        let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+        let r = match loaded.get(&key) {
+            Some(r) => r.clone(),
+            None => {
+                let r = Arc::new(load_recording(&f, skip_bad_lines)?);
+                loaded.insert(key, r.clone());
+                r
+            }
+        };
+        out.push((f, r));
+    }
+    Ok(out)
 }
 
 fn bind_failure(e: SimulateError, port: u16) -> Failure {
@@ -1062,8 +1096,16 @@ fn bind_failure(e: SimulateError, port: u16) -> Failure {
 }
 
 async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
-    let recordings = load_recordings(&args.paths, args.skip_bad_lines)?;
-    tell_recording_notes(&recordings);
+    let recordings = load_shared_recordings(&args.paths, args.skip_bad_lines)?;
+    {
+        // Notes once per file read.
+        let mut told = std::collections::HashSet::new();
+        for (_, r) in &recordings {
+            if told.insert(Arc::as_ptr(r)) {
+                tell_recording_notes(std::slice::from_ref(r.as_ref()));
+            }
+        }
+    }
     let community = args.community.map(String::into_bytes);
     let users = args
         .v3_users
@@ -1079,19 +1121,16 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
                 Duration::from_millis(args.fault_jitter_ms),
             ),
     );
+    let sources: Vec<PathBuf> = recordings.iter().map(|(f, _)| f.clone()).collect();
     let agents: Vec<Agent> = recordings
         .into_iter()
-        .map(|r| {
-            Agent::new(Arc::new(r), community.clone())
+        .map(|(_, r)| {
+            Agent::new(r, community.clone())
                 .with_faults(faults.clone())
                 .with_v3_users(&users)
         })
         .collect::<Result<_, _>>()
         .map_err(usage)?;
-    let sources: Vec<PathBuf> = agents
-        .iter()
-        .map(|a| a.recording().source.clone())
-        .collect();
     let sim = Simulation::start(agents, args.base, args.port, Arc::new(Traffic::default()))
         .await
         .map_err(|e| bind_failure(e, args.port))?;
