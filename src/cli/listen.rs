@@ -271,10 +271,19 @@ pub fn decode(frame: &[u8]) -> Result<Option<Heard>, crate::wire::WireError> {
 /// The Ethernet frames of a pcap or pcapng file. A file that cannot be read, is not a
 /// capture, or has a link type other than Ethernet is a usage error naming the file.
 pub fn read_capture(path: &Path) -> Result<Vec<Vec<u8>>, Failure> {
-    let bad = |what: String| Failure::Usage(format!("{}: {what}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", path.display())))?;
+    capture_frames(&path.display().to_string(), file)
+}
+
+/// The Ethernet frames of a pcap or pcapng stream; `name` names it in errors.
+pub fn capture_frames(
+    name: &str,
+    input: impl std::io::Read + Send,
+) -> Result<Vec<Vec<u8>>, Failure> {
+    let bad = |what: String| Failure::Usage(format!("{name}: {what}"));
     let mut reader =
-        create_reader(65536, file).map_err(|e| bad(format!("not a pcap or pcapng file ({e})")))?;
+        create_reader(65536, input).map_err(|e| bad(format!("not a pcap or pcapng file ({e})")))?;
     let mut frames = Vec::new();
     // pcapng: the link type of each interface, by interface ID.
     let mut interfaces: Vec<u16> = Vec::new();
