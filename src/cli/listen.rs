@@ -178,7 +178,11 @@ fn capture(
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(Failure::Other(format!("capture failed: {e}"))),
+            // The interface went down, or the socket failed: keep what was heard.
+            Err(e) => {
+                let _ = writeln!(stderr, "capture stopped: {e}; reporting what was heard");
+                break;
+            }
         };
         let Some(heard) = relevant(bytes, limits.own) else {
             continue;
@@ -238,7 +242,7 @@ pub fn write_pcap(path: &Path, frames: &[Captured]) -> std::io::Result<()> {
     out.extend_from_slice(&4u16.to_le_bytes());
     out.extend_from_slice(&0i32.to_le_bytes()); // thiszone
     out.extend_from_slice(&0u32.to_le_bytes()); // sigfigs
-    out.extend_from_slice(&65_535u32.to_le_bytes()); // snaplen
+    out.extend_from_slice(&262_144u32.to_le_bytes()); // snaplen
     out.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
     for f in frames {
         let t = f.at.duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -282,8 +286,8 @@ pub fn capture_frames(
     input: impl std::io::Read + Send,
 ) -> Result<Vec<Vec<u8>>, Failure> {
     let bad = |what: String| Failure::Usage(format!("{name}: {what}"));
-    let mut reader =
-        create_reader(65536, input).map_err(|e| bad(format!("not a pcap or pcapng file ({e})")))?;
+    let mut reader = create_reader(1 << 20, input)
+        .map_err(|e| bad(format!("not a pcap or pcapng file ({e})")))?;
     let mut frames = Vec::new();
     // pcapng: the link type of each interface, by interface ID.
     let mut interfaces: Vec<u16> = Vec::new();
@@ -300,6 +304,8 @@ pub fn capture_frames(
                         }
                         frames.push(b.data.to_vec());
                     }
+                    // A new section starts its own list of interfaces.
+                    PcapBlockOwned::NG(Block::SectionHeader(_)) => interfaces.clear(),
                     PcapBlockOwned::NG(Block::InterfaceDescription(i)) => {
                         interfaces.push(i.linktype.0 as u16)
                     }

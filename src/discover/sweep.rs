@@ -194,9 +194,9 @@ pub async fn sweep<C: Connector>(
         let (contacts_tx, contacts) = mpsc::unbounded_channel();
         let first = {
             let (config, pacer, plan) = (config.clone(), pacer.clone(), plan.clone());
-            tokio::spawn(async move {
+            AbortOnDrop(tokio::spawn(async move {
                 first_contact(wave, &config.credentials, &plan, &pacer, contacts_tx).await;
-            })
+            }))
         };
         let contacts = futures::stream::unfold(contacts, |mut rx| async move {
             rx.recv().await.map(|c| (c, rx))
@@ -255,7 +255,7 @@ pub async fn sweep<C: Connector>(
             }
             wave_leads.extend(leads);
         }
-        let _ = first.await;
+        let _ = first.join().await;
         let Some(crawl) = &config.crawl else { break };
         depth += 1;
         if depth > crawl.max_depth {
@@ -330,6 +330,23 @@ fn crawl_leads(d: &DeviceRecord) -> Vec<Lead> {
         }
     }
     leads
+}
+
+/// A task that is stopped when its handle is dropped: first contact must not go on sending
+/// once the sweep that started it is stopped (Ctrl-C, SIGTERM, a stopped schedule).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl AbortOnDrop {
+    /// Waits for the task to end.
+    async fn join(mut self) -> Result<(), tokio::task::JoinError> {
+        (&mut self.0).await
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Addresses in first contact at once: about 100 bytes each, so a /16 in flight is a few MB.

@@ -326,10 +326,12 @@ fn unreachable_destinations(socket: &UdpSocket) -> Vec<SocketAddr> {
         let unreachable = msg.cmsgs().is_ok_and(|mut c| {
             c.any(|m| match m {
                 ControlMessageOwned::Ipv4RecvErr(e, _) => {
-                    e.ee_origin == SO_EE_ORIGIN_ICMP && e.ee_type == 3
+                    // Destination unreachable, port unreachable: no agent listens. Other
+                    // unreachables (no route, filtered) are silence, retried as usual.
+                    e.ee_origin == SO_EE_ORIGIN_ICMP && e.ee_type == 3 && e.ee_code == 3
                 }
                 ControlMessageOwned::Ipv6RecvErr(e, _) => {
-                    e.ee_origin == SO_EE_ORIGIN_ICMP6 && e.ee_type == 1
+                    e.ee_origin == SO_EE_ORIGIN_ICMP6 && e.ee_type == 1 && e.ee_code == 4
                 }
                 _ => false,
             })
@@ -356,8 +358,11 @@ fn unreachable_destinations(_socket: &UdpSocket) -> Vec<SocketAddr> {
 
 async fn readable(s: &Option<Arc<UdpSocket>>) {
     match s {
+        // An ICMP error queued on the socket is an ERROR readiness, not a READABLE one.
         Some(s) => {
-            let _ = s.readable().await;
+            let _ = s
+                .ready(tokio::io::Interest::READABLE | tokio::io::Interest::ERROR)
+                .await;
         }
         None => std::future::pending().await,
     }
@@ -445,16 +450,13 @@ impl Run<'_> {
         let (address, probe) = (r.address, r.probe);
         let bytes = encode(probe, id, self.ladder);
         self.pacer.ready().await;
-        let sent = match self.sockets.for_address(address).await {
-            Ok(s) => s
-                .send_to(&bytes, SocketAddr::new(address, self.plan.port))
-                .await
-                .is_ok(),
-            Err(_) => false,
-        };
         // A send that fails (no route, refused by the host's own firewall) is silence, retried
-        // like a lost datagram.
-        let _ = sent;
+        // like a lost datagram: its deadline is set all the same.
+        if let Ok(s) = self.sockets.for_address(address).await {
+            let _ = s
+                .send_to(&bytes, SocketAddr::new(address, self.plan.port))
+                .await;
+        }
         self.deadlines
             .push_back((Instant::now() + self.plan.timeout, id));
     }
@@ -667,6 +669,10 @@ pub async fn first_contact(
             run.expire().await;
             woken = false;
         }
+        if run.done.is_closed() {
+            // Nobody reads what is found any more (the sweep was stopped): stop sending.
+            break;
+        }
         if let Some(id) = run.queue.pop_front() {
             run.send(id).await;
             continue;
@@ -698,6 +704,20 @@ pub async fn first_contact(
         if exhausted && run.hosts.is_empty() {
             break;
         }
+        // Before waiting, make sure nothing is already waiting, and that there is still
+        // something to wait for.
+        run.drain().await;
+        run.expire().await;
+        if !run.queue.is_empty()
+            || (exhausted && run.hosts.is_empty())
+            || (!exhausted && run.hosts.len() < plan.max_addresses.max(1) && !run.done.is_closed())
+        {
+            continue;
+        }
+        if run.done.is_closed() {
+            // Nobody reads what is found any more (the sweep was stopped): stop sending.
+            break;
+        }
         let Some(&(deadline, _)) = run.deadlines.front() else {
             // Nothing out and nothing to send while addresses remain cannot happen (a host with
             // nothing out is reported at once); should it, report them rather than spin.
@@ -706,12 +726,6 @@ pub async fn first_contact(
             }
             break;
         };
-        // Before waiting, make sure nothing is already waiting.
-        run.drain().await;
-        run.expire().await;
-        if !run.queue.is_empty() {
-            continue;
-        }
         tokio::select! {
             () = readable(&run.sockets.v4) => {}
             () = readable(&run.sockets.v6) => {}
