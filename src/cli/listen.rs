@@ -210,7 +210,7 @@ fn relevant(bytes: &[u8], own: Option<[u8; 6]>) -> Option<Option<Heard>> {
     if Some(f.source) == own || matches!(f.payload, Payload::Unknown(_)) {
         return None;
     }
-    Some(decode(bytes).ok().flatten())
+    Some(decode_frame(f).ok().flatten())
 }
 
 /// A line about a newly heard device.
@@ -258,7 +258,11 @@ pub fn write_pcap(path: &Path, frames: &[Captured]) -> std::io::Result<()> {
 
 /// Decodes one Ethernet frame: `None` when it is neither LLDP nor CDP.
 pub fn decode(frame: &[u8]) -> Result<Option<Heard>, crate::wire::WireError> {
-    let f = Frame::parse(frame)?;
+    decode_frame(Frame::parse(frame)?)
+}
+
+/// Decodes the payload of a parsed frame: `None` when it is neither LLDP nor CDP.
+fn decode_frame(f: Frame<'_>) -> Result<Option<Heard>, crate::wire::WireError> {
     Ok(match f.payload {
         Payload::Lldp(b) => Some(Heard::Lldp {
             source: f.source,

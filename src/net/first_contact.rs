@@ -518,25 +518,18 @@ impl Run<'_> {
             }
         };
         let Some(r) = self.requests.get(&id) else {
-            let late = self.retired.get(&id) == Some(&source);
-            if let Some(h) = self.hosts.get_mut(&source) {
-                match (late, v3) {
-                    (true, _) => h.contact.late += 1,
-                    (false, true) => h.contact.unmatched_v3 += 1,
-                    (false, false) => h.contact.unmatched += 1,
+            if self.retired.get(&id) == Some(&source) {
+                if let Some(h) = self.hosts.get_mut(&source) {
+                    h.contact.late += 1;
                 }
+            } else {
+                self.unmatched(source, v3);
             }
             return;
         };
         if r.address != source {
             // Another address's request ID: for the one that sent it, an answer to nothing.
-            if let Some(h) = self.hosts.get_mut(&source) {
-                if v3 {
-                    h.contact.unmatched_v3 += 1;
-                } else {
-                    h.contact.unmatched += 1;
-                }
-            }
+            self.unmatched(source, v3);
             return;
         }
         let (address, probe) = (r.address, r.probe);
@@ -553,13 +546,7 @@ impl Run<'_> {
             _ => false,
         };
         if !matches {
-            if let Some(h) = self.hosts.get_mut(&address) {
-                if v3 {
-                    h.contact.unmatched_v3 += 1;
-                } else {
-                    h.contact.unmatched += 1;
-                }
-            }
+            self.unmatched(address, v3);
             return;
         }
         self.requests.remove(&id);
@@ -571,6 +558,17 @@ impl Run<'_> {
             }
         }
         self.finished(address).await;
+    }
+
+    /// Counts an answer from `address` to no request it was sent.
+    fn unmatched(&mut self, address: IpAddr, v3: bool) {
+        if let Some(h) = self.hosts.get_mut(&address) {
+            if v3 {
+                h.contact.unmatched_v3 += 1;
+            } else {
+                h.contact.unmatched += 1;
+            }
+        }
     }
 
     /// The host at `to` said its port is unreachable: no agent there. Its remaining probes
