@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use netorigin::device::{DiscoveredVia, Observations};
-use netorigin::discover::build::device_record;
+use netorigin::discover::build::{device_record, on_every_core};
 use netorigin::identify::Identifier;
 use netorigin::identify::oui::OuiRegistry;
 use netorigin::simulate::Recording;
@@ -45,20 +45,30 @@ fn identify(c: &mut Criterion) {
     let _ = OuiRegistry::active();
     let mut group = c.benchmark_group("identify");
     group.throughput(Throughput::Elements(devices.len() as u64));
+    let record = |obs: &Observations| {
+        device_record(
+            String::new(),
+            DiscoveredVia::Recording,
+            None,
+            obs,
+            Vec::new(),
+            &identifier,
+        )
+    };
     group.bench_function("corpus_device_records", |b| {
         b.iter(|| {
             devices
                 .iter()
-                .map(|obs| {
-                    device_record(
-                        String::new(),
-                        DiscoveredVia::Recording,
-                        None,
-                        obs,
-                        Vec::new(),
-                        &identifier,
-                    )
-                })
+                .map(record)
+                .filter(|r| r.origin.is_some())
+                .count()
+        })
+    });
+    // The same, spread over every core as `netorigin identify` does.
+    group.bench_function("corpus_device_records_every_core", |b| {
+        b.iter(|| {
+            on_every_core(&devices, record)
+                .iter()
                 .filter(|r| r.origin.is_some())
                 .count()
         })

@@ -184,11 +184,16 @@ impl Observations {
     }
 
     /// Every (index suffix, value) under a column.
-    pub fn column<'a>(&'a self, column: &Oid) -> impl Iterator<Item = (&'a [u32], &'a Value)> + 'a {
-        let column = column.clone();
+    pub fn column<'a, 'c>(
+        &'a self,
+        column: &'c Oid,
+    ) -> impl Iterator<Item = (&'a [u32], &'a Value)> + use<'a, 'c> {
         self.values
-            .range(column.clone()..)
-            .map_while(move |(o, v)| o.suffix(&column).map(|s| (s, v)))
+            .range::<Oid, _>((
+                std::ops::Bound::Included(column),
+                std::ops::Bound::Unbounded,
+            ))
+            .map_while(move |(o, v)| o.suffix(column).map(|s| (s, v)))
     }
 
     /// The values as bindings in OID order (for `--save-walks`).

@@ -81,7 +81,10 @@ fn sweep_of_the_whole_corpus_matches_every_recording() {
         let r = records
             .get(&ip)
             .unwrap_or_else(|| panic!("{ip} ({}) not reported", path.display()));
-        let want_descr = clean(rec.get(&oids::sys_descr()).and_then(|v| v.value.as_text()));
+        let want_descr = clean(
+            rec.get(&oids::sys_descr())
+                .and_then(|v| v.value.as_text().map(|t| t.into_owned())),
+        );
         assert_eq!(
             r["sys_descr"].as_str().map(str::to_string),
             want_descr,

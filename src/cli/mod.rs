@@ -19,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, Verdict};
-use crate::discover::build::{NeighborCollector, device_record};
+use crate::discover::build::{NeighborCollector, device_record, on_every_core};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
 use crate::report::{Format, Provenance, Writer};
@@ -1297,21 +1297,21 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let judging = Judging::load(&args.policy, &identifier)?;
     let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
     tell_recording_notes(&recordings);
-    let mut records = Vec::with_capacity(recordings.len());
-    let mut neighbors = NeighborCollector::default();
-    for r in &recordings {
+    let mut records = on_every_core(&recordings, |r| {
         let mut obs = Observations::default();
         obs.extend(r.objects.iter().cloned());
-        let record = device_record(
+        device_record(
             r.source.display().to_string(),
             DiscoveredVia::Recording,
             None,
             &obs,
             Vec::new(),
             &identifier,
-        );
-        neighbors.add(&record, &identifier);
-        records.push(record);
+        )
+    });
+    let mut neighbors = NeighborCollector::default();
+    for record in &records {
+        neighbors.add(record, &identifier);
     }
     records.extend(neighbors.finish());
     report_offline(

@@ -14,28 +14,21 @@ use std::collections::BTreeMap;
 use crate::device::{
     DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations, Verdict,
 };
-use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
+use crate::identify::{
+    Facts, Identification, Identifier, Subject, hex_colon, hex_mac, mac_of, private_oids,
+};
 use crate::snmp::oids;
 use crate::wire::engine_id::EngineId;
 use crate::wire::{Oid, Value};
 
 fn text(v: Option<&Value>) -> Option<String> {
-    let t = v?.as_text()?;
+    // ASCII white space and NULs go before the octets are decoded, the rest after.
+    let b = v?.as_bytes()?;
+    let keep = |c: &u8| *c != 0 && !c.is_ascii_whitespace();
+    let (start, end) = (b.iter().position(keep)?, b.iter().rposition(keep)?);
+    let t = crate::wire::value::decode_text(&b[start..=end]);
     let t = t.trim_matches(|c: char| c.is_whitespace() || c == '\0');
     (!t.is_empty()).then(|| t.to_string())
-}
-
-/// Colon-separated hex of six octets; `None` otherwise or when all zero.
-pub fn mac(v: Option<&Value>) -> Option<String> {
-    let b = v?.as_bytes()?;
-    (b.len() == 6 && b.iter().any(|&x| x != 0)).then(|| hex_colon(b))
-}
-
-fn hex_colon(b: &[u8]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }
 
 fn col(table: &str, column: u32) -> Oid {
@@ -82,20 +75,78 @@ const LLDP_V2: LldpMib = LldpMib {
     first_column: 5,
 };
 
-/// Rows of a table: index suffix → column → value.
-fn rows<'a>(
-    obs: &'a Observations,
-    entry: &str,
-    columns: &[u32],
-) -> BTreeMap<Vec<u32>, BTreeMap<u32, &'a Value>> {
-    let mut out: BTreeMap<Vec<u32>, BTreeMap<u32, &Value>> = BTreeMap::new();
-    for &c in columns {
-        let column = col(entry, c);
-        for (idx, v) in obs.column(&column) {
-            out.entry(idx.to_vec()).or_default().insert(c, v);
-        }
+/// The rows of a table, in index order, with the `N` columns asked for: a merge of the columns'
+/// ranges of the observations, as they are already in index order. Nothing is copied or sorted:
+/// a sweep builds several tables for every device, some with thousands of rows.
+struct Table<'a, const N: usize> {
+    columns: [u32; N],
+    /// Sub-identifiers before a row's index: the entry's and the column's.
+    prefix: usize,
+    /// One per column; none when the agent answered nothing under the entry.
+    cursors: Option<[std::iter::Peekable<std::collections::btree_map::Range<'a, Oid, Value>>; N]>,
+}
+
+/// One row of a [`Table`]: its index suffix and the values of its columns.
+struct Row<'a, const N: usize> {
+    index: &'a [u32],
+    columns: [u32; N],
+    cells: [Option<&'a Value>; N],
+}
+
+impl<'a, const N: usize> Row<'a, N> {
+    /// The value in `column`, if the agent answered it.
+    fn get(&self, column: u32) -> Option<&'a Value> {
+        let i = self.columns.iter().position(|&c| c == column)?;
+        self.cells[i]
     }
-    out
+}
+
+impl<'a, const N: usize> Iterator for Table<'a, N> {
+    type Item = Row<'a, N>;
+
+    fn next(&mut self) -> Option<Row<'a, N>> {
+        let prefix = self.prefix;
+        let index_of = |o: &'a Oid| o.arcs().get(prefix..).unwrap_or_default();
+        let cursors = self.cursors.as_mut()?;
+        let index = cursors
+            .iter_mut()
+            .filter_map(|c| c.peek().map(|&(o, _)| index_of(o)))
+            .min()?;
+        let mut cells = [None; N];
+        for (cell, cursor) in cells.iter_mut().zip(cursors) {
+            *cell = cursor
+                .next_if(|&(o, _)| index_of(o) == index)
+                .map(|(_, v)| v);
+        }
+        Some(Row {
+            index,
+            columns: self.columns,
+            cells,
+        })
+    }
+}
+
+/// The table under `entry` (an ...Entry OID), with the columns asked for.
+fn rows<'a, const N: usize>(obs: &'a Observations, entry: &str, columns: [u32; N]) -> Table<'a, N> {
+    let entry: Oid = entry.parse().unwrap_or_default();
+    // Most agents have none of most tables: one look spares a seek per column.
+    let answered = obs
+        .values
+        .range::<Oid, _>(&entry..)
+        .next()
+        .is_some_and(|(o, _)| o.starts_with(&entry));
+    let cursors = answered.then(|| {
+        columns.map(|c| {
+            let column = entry.child(c);
+            let end = entry.child(c.saturating_add(1));
+            obs.values.range(column..end).peekable()
+        })
+    });
+    Table {
+        columns,
+        prefix: entry.arcs().len() + 1,
+        cursors,
+    }
 }
 
 fn entity_class(v: Option<&Value>) -> Option<String> {
@@ -124,22 +175,21 @@ fn entity_class(v: Option<&Value>) -> Option<String> {
 }
 
 fn modules(obs: &Observations) -> Vec<Module> {
-    rows(obs, ENT_PHYSICAL_ENTRY, &[2, 4, 5, 7, 8, 10, 11, 12, 13])
-        .into_iter()
-        .filter_map(|(idx, c)| {
-            let [index] = idx[..] else { return None };
+    rows(obs, ENT_PHYSICAL_ENTRY, [2, 4, 5, 7, 8, 10, 11, 12, 13])
+        .filter_map(|c| {
+            let [index] = c.index[..] else { return None };
             Some(Module {
                 index,
-                class: entity_class(c.get(&5).copied()),
-                name: text(c.get(&7).copied()),
-                description: text(c.get(&2).copied()),
-                manufacturer: text(c.get(&12).copied()),
-                model: text(c.get(&13).copied()),
-                serial: text(c.get(&11).copied()),
-                hardware_rev: text(c.get(&8).copied()),
-                software_rev: text(c.get(&10).copied()),
+                class: entity_class(c.get(5)),
+                name: text(c.get(7)),
+                description: text(c.get(2)),
+                manufacturer: text(c.get(12)),
+                model: text(c.get(13)),
+                serial: text(c.get(11)),
+                hardware_rev: text(c.get(8)),
+                software_rev: text(c.get(10)),
                 contained_in: c
-                    .get(&4)
+                    .get(4)
                     .and_then(|v| v.as_u64())
                     .and_then(|v| u32::try_from(v).ok()),
                 ..Module::default()
@@ -148,18 +198,22 @@ fn modules(obs: &Observations) -> Vec<Module> {
         .collect()
 }
 
-fn interfaces(obs: &Observations) -> Vec<Interface> {
-    rows(obs, IF_ENTRY, &[2, 6])
-        .into_iter()
-        .filter_map(|(idx, c)| {
-            let [index] = idx[..] else { return None };
+/// The interfaces, and the MACs among their ifPhysAddress (for the OUI evidence).
+fn interfaces(obs: &Observations) -> (Vec<Interface>, Vec<[u8; 6]>) {
+    let mut macs = Vec::new();
+    let interfaces = rows(obs, IF_ENTRY, [2, 6])
+        .filter_map(|c| {
+            let [index] = c.index[..] else { return None };
+            let mac = mac_of(c.get(6));
+            macs.extend(mac);
             Some(Interface {
                 index,
-                descr: text(c.get(&2).copied()),
-                mac: mac(c.get(&6).copied()),
+                descr: text(c.get(2)),
+                mac: mac.map(hex_mac),
             })
         })
-        .collect()
+        .collect();
+    (interfaces, macs)
 }
 
 fn chassis_id_subtype(v: Option<&Value>) -> Option<&'static str> {
@@ -287,7 +341,8 @@ fn management_addresses(obs: &Observations, mib: &LldpMib) -> BTreeMap<Vec<u32>,
     let mut addrs: BTreeMap<Vec<u32>, Vec<String>> = BTreeMap::new();
     // lldpRemManAddrIfSubtype, IfId and OID (columns 3 to 5 in both versions): any one
     // answered makes a row.
-    for idx in rows(obs, mib.man_addr_entry, &[3, 4, 5]).into_keys() {
+    for row in rows(obs, mib.man_addr_entry, [3, 4, 5]) {
+        let idx = row.index;
         if idx.len() < mib.index_len + 2 {
             continue;
         }
@@ -320,12 +375,12 @@ fn lldp_neighbors(obs: &Observations, ifaces: &[Interface], mib: &LldpMib) -> Ve
     rows(
         obs,
         mib.rem_entry,
-        &[c0, c0 + 1, c0 + 2, c0 + 3, c0 + 4, c0 + 5, c0 + 6, c0 + 8],
+        [c0, c0 + 1, c0 + 2, c0 + 3, c0 + 4, c0 + 5, c0 + 6, c0 + 8],
     )
-    .into_iter()
-    .filter(|(idx, _)| idx.len() == mib.index_len)
-    .map(|(idx, c)| {
-        let column = |k: u32| c.get(&(c0 + k)).copied();
+    .filter(|c| c.index.len() == mib.index_len)
+    .map(|c| {
+        let idx = c.index;
+        let column = |k: u32| c.get(c0 + k);
         let subtype = chassis_id_subtype(column(0));
         let port_subtype = port_id_subtype(column(2));
         let local_port = idx[1];
@@ -342,7 +397,7 @@ fn lldp_neighbors(obs: &Observations, ifaces: &[Interface], mib: &LldpMib) -> Ve
             sys_descr: text(column(6)),
             platform: None,
             capabilities: lldp_capabilities(column(8)),
-            management_addresses: addrs.remove(&idx).unwrap_or_default(),
+            management_addresses: addrs.remove(idx).unwrap_or_default(),
         }
     })
     .collect()
@@ -368,12 +423,11 @@ fn cdp_address(kind: Option<&Value>, address: Option<&Value>) -> Option<String> 
 /// cdpCacheTable, INDEX { cdpCacheIfIndex, cdpCacheDeviceIndex }: columns 3 address type,
 /// 4 address, 5 version, 6 device ID, 7 device port, 8 platform, 9 capabilities, 17 sysName.
 fn cdp_neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
-    rows(obs, CDP_CACHE_ENTRY, &[3, 4, 5, 6, 7, 8, 9, 17])
-        .into_iter()
-        .filter(|(idx, _)| idx.len() == 2)
-        .map(|(idx, c)| {
-            let column = |k: u32| c.get(&k).copied();
-            let local_port = idx[0];
+    rows(obs, CDP_CACHE_ENTRY, [3, 4, 5, 6, 7, 8, 9, 17])
+        .filter(|c| c.index.len() == 2)
+        .map(|c| {
+            let column = |k: u32| c.get(k);
+            let local_port = c.index[0];
             let chassis_id = text(column(6));
             Neighbor {
                 protocol: "cdp",
@@ -442,20 +496,20 @@ fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
 /// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
 /// before it fetches the objects of the inventory rules that apply to the vendor).
 pub fn identify(obs: &Observations, identifier: &Identifier) -> Identification {
-    identify_with(obs, &modules(obs), identifier)
+    let interface_macs = rows(obs, IF_ENTRY, [6])
+        .filter_map(|c| mac_of(c.get(6)))
+        .collect();
+    identify_with(obs, &modules(obs), interface_macs, identifier)
 }
 
 fn identify_with(
     obs: &Observations,
     modules: &[Module],
+    interface_macs: Vec<[u8; 6]>,
     identifier: &Identifier,
 ) -> Identification {
     let sys_object_id = sys_object_id(obs);
     let sys_descr = text(obs.get(&oids::sys_descr()));
-    let interface_macs: Vec<[u8; 6]> = rows(obs, IF_ENTRY, &[6])
-        .values()
-        .filter_map(|c| mac_of(c.get(&6).copied()))
-        .collect();
     let engine_id = obs
         .engine_id
         .as_deref()
@@ -490,9 +544,9 @@ pub fn device_record(
             m.origin = Some(r.origin.clone());
         }
     }
-    let interfaces = interfaces(obs);
+    let (interfaces, interface_macs) = interfaces(obs);
     let chassis_mac = chassis_mac(obs);
-    let id = identify_with(obs, &modules, identifier);
+    let id = identify_with(obs, &modules, interface_macs, identifier);
     let subject = Subject {
         sys_object_id: sys_object_id.as_ref(),
         vendor: id.vendor.as_deref(),
@@ -534,6 +588,44 @@ pub fn device_record(
         findings: Vec::new(),
         notes,
     }
+}
+
+/// `f` over every item, on every core: one thread per core takes the next item not yet taken
+/// until none is left (devices differ a hundredfold in size, so fixed shares would leave a core
+/// idle), and the results come back in the items' order. For work that is independent per
+/// device and bound by the CPU, such as [`device_record`] over recordings.
+pub fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if cores < 2 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..cores.min(items.len()))
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break out };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| match t.join() {
+                Ok(out) => out,
+                // A panic in `f` is a bug: let it go on as the panic it was.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The chassis: the first ENTITY row of class chassis contained in nothing, else the first
@@ -805,6 +897,64 @@ mod tests {
             Vec::new(),
             &identifier(),
         )
+    }
+
+    /// Rows are merged from their columns in index order (numeric, so 2 before 10), each row
+    /// with the cells its agent answered, whichever columns those are.
+    #[test]
+    fn table_rows_merge_sparse_columns_in_index_order() {
+        let obs = observations(&[
+            ("1.3.6.1.2.1.47.1.1.1.1.2.10", string("ten")),
+            ("1.3.6.1.2.1.47.1.1.1.1.2.2", string("two")),
+            ("1.3.6.1.2.1.47.1.1.1.1.7.1", string("one")),
+            ("1.3.6.1.2.1.47.1.1.1.1.13.10", string("NE40E")),
+            // A column not asked for, and the next table's first column.
+            ("1.3.6.1.2.1.47.1.1.1.1.3.2", string("x")),
+            ("1.3.6.1.2.1.47.1.1.1.2.1.1", string("y")),
+        ]);
+        type Cells<'a> = [Option<&'a Value>; 3];
+        let got: Vec<(Vec<u32>, Cells)> = rows(&obs, ENT_PHYSICAL_ENTRY, [2, 7, 13])
+            .map(|r| (r.index.to_vec(), [r.get(2), r.get(7), r.get(13)]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (vec![1], [None, Some(&string("one")), None]),
+                (vec![2], [Some(&string("two")), None, None]),
+                (
+                    vec![10],
+                    [Some(&string("ten")), None, Some(&string("NE40E"))]
+                ),
+            ]
+        );
+        assert_eq!(rows(&obs, CDP_CACHE_ENTRY, [6]).count(), 0);
+    }
+
+    #[test]
+    fn text_trims_white_space_and_nuls_and_falls_back_to_latin1() {
+        assert_eq!(
+            text(Some(&octets(b" \0 NE40E\r\n\0\0"))),
+            Some("NE40E".into())
+        );
+        assert_eq!(
+            text(Some(&octets(b"\xa0Caf\xe9\xa0"))),
+            Some("Caf\u{e9}".into())
+        );
+        assert_eq!(text(Some(&string("\u{3000}x\u{3000}"))), Some("x".into()));
+        assert_eq!(text(Some(&octets(b" \0\t"))), None);
+        assert_eq!(text(Some(&Value::Integer(3))), None);
+    }
+
+    /// Every item once, results in the items' order, whatever thread took which.
+    #[test]
+    fn on_every_core_keeps_order() {
+        let items: Vec<u64> = (0..1000).collect();
+        let out = on_every_core(&items, |&n| {
+            // Uneven work, as devices are.
+            (0..(n % 7) * 1000).fold(n, |a, b| a.wrapping_add(b % 3))
+                - (0..(n % 7) * 1000).map(|b| b % 3).sum::<u64>()
+        });
+        assert_eq!(out, items);
     }
 
     /// lldpV2RemTable row 0.7.1.3 (timeMark 0, ifIndex 7, destination-address row 1, remote

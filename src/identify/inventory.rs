@@ -50,7 +50,7 @@
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
-use regex::Regex;
+use super::pattern::Pattern;
 use serde::Deserialize;
 
 use super::enterprises::RulesError;
@@ -312,7 +312,7 @@ pub struct Rule {
     locator: Locator,
     /// Used only where the generic sources gave nothing.
     pub fallback: bool,
-    pattern: Option<Regex>,
+    pattern: Option<Pattern>,
     template: Option<String>,
     /// Its examples.
     pub examples: Vec<Example>,
@@ -485,12 +485,12 @@ fn compile(r: RawRule, vendors: &Vendors) -> Result<Rule, String> {
         }
     };
     let pattern = match &r.pattern {
-        Some(p) => Some(Regex::new(&format!("(?s){p}")).map_err(|e| e.to_string())?),
+        Some(p) => Some(Pattern::new(p)?),
         None => None,
     };
     match (&pattern, &r.template) {
         (None, Some(_)) => return Err("a template needs a pattern".into()),
-        (Some(p), None) if !p.capture_names().any(|n| n == Some("value")) => {
+        (Some(p), None) if !p.group_names().any(|n| n == "value") => {
             return Err("a pattern needs a (?P<value>...) capture, or a template".into());
         }
         _ => {}
@@ -568,7 +568,7 @@ impl Rule {
                         caps.expand(t, &mut s);
                         s
                     }
-                    None => caps.name("value")?.as_str().to_string(),
+                    None => caps.name("value")?.to_string(),
                 }
             }
         };
@@ -581,7 +581,7 @@ impl Rule {
 /// trimmed of white space and NULs. Empty values and the v2c exceptions give nothing.
 pub fn value_text(v: &Value) -> Option<String> {
     let t = match v {
-        Value::OctetString(_) => v.as_text()?,
+        Value::OctetString(_) => v.as_text()?.into_owned(),
         Value::Integer(i) => i.to_string(),
         Value::Counter32(n) | Value::Gauge32(n) | Value::TimeTicks(n) => n.to_string(),
         Value::Counter64(n) => n.to_string(),

@@ -23,6 +23,7 @@
 pub mod enterprises;
 pub mod inventory;
 pub mod oui;
+pub mod pattern;
 pub mod sysdescr;
 pub mod vendors;
 
@@ -408,10 +409,21 @@ impl Identifier {
 
 /// Colon-separated hex.
 pub fn hex_mac(mac: [u8; 6]) -> String {
-    mac.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    hex_colon(&mac)
+}
+
+/// Octets as colon-separated lowercase hex ("00:e0:fc").
+pub fn hex_colon(b: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 3);
+    for (i, &x) in b.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        s.push(char::from(HEX[usize::from(x >> 4)]));
+        s.push(char::from(HEX[usize::from(x & 0xf)]));
+    }
+    s
 }
 
 /// The MAC whose OUI (first three octets) most interface MACs share; ties go to the lowest.
@@ -428,23 +440,37 @@ fn majority_oui(macs: &[[u8; 6]]) -> Option<[u8; 6]> {
 pub fn private_oids(obs: &Observations) -> Vec<&Oid> {
     let arc = enterprises_arc();
     let mut seen = Vec::new();
-    let mut last_pen = None;
     // CISCO-CDP-MIB lives under Cisco's arc but other makers' agents implement it too (the walk
     // plan asks every agent for its cdpCacheTable): an answer there says nothing of the maker.
     let cdp: Oid = "1.3.6.1.4.1.9.9.23".parse().unwrap_or_default();
-    for (oid, _) in obs.values.range(arc.clone()..) {
+    // Seek from subtree to subtree instead of reading every private value: a full recording
+    // holds tens of thousands of them under a handful of enterprises.
+    let mut from = arc.clone();
+    while let Some((oid, _)) = obs.values.range(from..).next() {
         let Some(&pen) = oid.suffix(&arc).and_then(|s| s.first()) else {
             break;
         };
-        if oid.starts_with(&cdp) {
-            continue;
-        }
-        if last_pen != Some(pen) {
+        from = if oid.starts_with(&cdp) {
+            // Past the CDP subtree; the rest of Cisco's arc still counts.
+            subtree_end(&cdp)
+        } else {
             seen.push(oid);
-            last_pen = Some(pen);
-        }
+            match pen.checked_add(1) {
+                Some(next) => arc.child(next),
+                None => break,
+            }
+        };
     }
     seen
+}
+
+/// The first OID after every OID under `root` (its last sub-identifier plus one).
+fn subtree_end(root: &Oid) -> Oid {
+    let mut arcs = root.arcs().to_vec();
+    if let Some(last) = arcs.last_mut() {
+        *last = last.saturating_add(1);
+    }
+    Oid::new(arcs)
 }
 
 /// A six-octet MAC from a value.

@@ -19,7 +19,7 @@
 //! first that matches wins, so specific rules go before general ones. Patterns are matched
 //! case-sensitively unless they say `(?i)`, with `.` matching newlines (`(?s)` is implied).
 
-use regex::Regex;
+use super::pattern::Pattern;
 use serde::Deserialize;
 
 use super::enterprises::RulesError;
@@ -97,7 +97,7 @@ pub struct Rule {
     maker: Option<VendorRef>,
     os: Option<String>,
     model: Option<String>,
-    regex: Regex,
+    regex: Pattern,
     /// Its examples.
     pub examples: Vec<Example>,
 }
@@ -164,9 +164,8 @@ impl SysDescrRules {
                 ),
                 None => None,
             };
-            let regex = Regex::new(&format!("(?s){}", r.pattern))
-                .map_err(|e| err(format!("rule {}: {e}", r.id)))?;
-            if vendor.is_none() && !regex.capture_names().any(|n| n == Some("vendor")) {
+            let regex = Pattern::new(&r.pattern).map_err(|e| err(format!("rule {}: {e}", r.id)))?;
+            if vendor.is_none() && !regex.group_names().any(|n| n == "vendor") {
                 return Err(err(format!(
                     "rule {}: needs a vendor or a (?P<vendor>...) capture",
                     r.id
@@ -202,7 +201,7 @@ impl Rule {
         let caps = self.regex.captures(text)?;
         let cap = |name: &str| {
             caps.name(name)
-                .map(|m| m.as_str().trim().to_string())
+                .map(|m| m.trim().to_string())
                 .filter(|s| !s.is_empty())
         };
         let vendor = match cap("vendor") {

@@ -727,7 +727,7 @@ mod tests {
             .unwrap();
         assert_eq!(r.pdu.request_id, 7);
         assert_eq!(
-            r.pdu.varbinds[0].value.as_text().unwrap(),
+            r.pdu.varbinds[0].value.as_text().unwrap().as_ref(),
             "Huawei Versatile Routing Platform"
         );
         assert_eq!(r.pdu.varbinds[1].value, Value::NoSuchInstance);

@@ -406,7 +406,7 @@ mod tests {
             "first of a duplicate kept"
         );
         assert_eq!(
-            get("1.3.6.1.2.1.1.1.0").as_text().unwrap(),
+            get("1.3.6.1.2.1.1.1.0").as_text().unwrap().as_ref(),
             "Huawei Versatile Routing Platform | pipes kept"
         );
         assert_eq!(

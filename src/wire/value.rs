@@ -2,6 +2,7 @@
 
 use super::ber::{self, Reader, tag};
 use super::{Oid, WireError};
+use std::borrow::Cow;
 
 /// A value in a variable binding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,16 +55,14 @@ impl Value {
     }
 
     /// An OCTET STRING as text: UTF-8 where valid, else Latin-1, with trailing NULs dropped.
-    pub fn as_text(&self) -> Option<String> {
+    /// Borrowed where the octets are UTF-8, which they nearly always are.
+    pub fn as_text(&self) -> Option<Cow<'_, str>> {
         let b = self.as_bytes()?;
         let b = match b.iter().rposition(|&c| c != 0) {
             Some(end) => &b[..=end],
             None => &[],
         };
-        Some(match std::str::from_utf8(b) {
-            Ok(s) => s.to_string(),
-            Err(_) => b.iter().map(|&c| char::from(c)).collect(),
-        })
+        Some(decode_text(b))
     }
 
     /// The OID held by an OBJECT IDENTIFIER value.
@@ -166,6 +165,14 @@ impl VarBind {
             Value::ObjectId(self.oid.clone()).encode(o);
             self.value.encode(o);
         });
+    }
+}
+
+/// Octets as text: UTF-8 where valid, else Latin-1 (each octet one character).
+pub fn decode_text(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(b.iter().map(|&c| char::from(c)).collect()),
     }
 }
 
