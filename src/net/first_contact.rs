@@ -301,6 +301,19 @@ const RECEIVE_BUFFER: usize = 8 << 20;
 #[cfg(not(target_os = "linux"))]
 fn ask_for_icmp_errors(_socket: &UdpSocket, _v4: bool) {}
 
+/// How many times a probe's send is tried when pending ICMP errors of earlier datagrams are
+/// reported on it instead (each try takes one off).
+const SEND_TRIES: usize = 4;
+
+/// Whether a send failed with an error that an ICMP message reported for an earlier datagram
+/// (the socket asks for them: IP_RECVERR), not with one of its own.
+fn is_pending_icmp_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(nix::libc::ECONNREFUSED | nix::libc::EHOSTUNREACH | nix::libc::ENETUNREACH)
+    )
+}
+
 /// The destinations that answered with ICMP destination unreachable, from the socket's error
 /// queue (never blocks).
 #[cfg(target_os = "linux")]
@@ -453,9 +466,17 @@ impl Run<'_> {
         // A send that fails (no route, refused by the host's own firewall) is silence, retried
         // like a lost datagram: its deadline is set all the same.
         if let Ok(s) = self.sockets.for_address(address).await {
-            let _ = s
-                .send_to(&bytes, SocketAddr::new(address, self.plan.port))
-                .await;
+            let to = SocketAddr::new(address, self.plan.port);
+            // An ICMP error that came in for an earlier datagram (to another address) is
+            // pending on the socket, and the kernel reports it on the next send instead of
+            // sending: that send took it off, so the datagram goes on the next try. Without
+            // this, each closed port answered during a sweep cost another address a timeout.
+            for _ in 0..SEND_TRIES {
+                match s.send_to(&bytes, to).await {
+                    Err(e) if is_pending_icmp_error(&e) => continue,
+                    _ => break,
+                }
+            }
         }
         self.deadlines
             .push_back((Instant::now() + self.plan.timeout, id));
@@ -476,6 +497,11 @@ impl Run<'_> {
                         for d in unreachable_destinations(&socket) {
                             self.refused(d).await;
                         }
+                        // The error queue is read: the ERROR readiness it raised is spent
+                        // (kept, it would wake every wait at once, and the wait would spin).
+                        let _ = socket.try_io(tokio::io::Interest::ERROR, || {
+                            Err::<(), _>(std::io::ErrorKind::WouldBlock.into())
+                        });
                         break;
                     }
                     // An ICMP error reported on the socket: its details are in the error
@@ -819,6 +845,32 @@ mod tests {
         assert_eq!(pacer.sent.load(Ordering::Relaxed), 7);
         let arrivals = sim.traffic.arrivals();
         assert_eq!(arrivals.len(), 6, "{arrivals:?}");
+        sim.stop().await;
+    }
+
+    /// Many closed ports at once, with agents among them: every closed port is known from its
+    /// ICMP answer, and no probe waits out a timeout. Each ICMP error also raises a pending
+    /// error on the socket that the kernel reports on the next send instead of sending it; a
+    /// probe lost that way used to wait out its timeout and go again.
+    #[tokio::test]
+    async fn closed_ports_cost_no_other_probe_a_timeout() {
+        let sim = agents("127.61.2.1", 4).await;
+        let port = sim.addresses[0].port();
+        let pacer = Pacer::new(None);
+        let mut targets: Vec<IpAddr> = sim.addresses.iter().map(|a| a.ip()).collect();
+        // 127.61.3.0/24 has nothing listening: 256 closed ports.
+        targets.extend((0..=255u8).map(|i| IpAddr::from([127, 61, 3, i])));
+        let mut slow = plan(port, 1, 1);
+        // Far beyond the whole exchange: a probe that times out shows in the count, and
+        // would hold the test up for minutes, which the bound in contacts() stops.
+        slow.timeout = Duration::from_secs(10);
+        let got = contacts(targets, &slow, &pacer).await;
+        assert_eq!(got.len(), 260);
+        assert_eq!(got.iter().filter(|c| c.reached()).count(), 4);
+        assert_eq!(got.iter().filter(|c| c.refused).count(), 256);
+        assert_eq!(pacer.timeouts.load(Ordering::Relaxed), 0);
+        // Four agents × (v2c + engine probe), and one datagram to each closed port.
+        assert_eq!(pacer.sent.load(Ordering::Relaxed), 8 + 256);
         sim.stop().await;
     }
 
