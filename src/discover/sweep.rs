@@ -198,51 +198,79 @@ pub async fn sweep<C: Connector>(
                 first_contact(wave, &config.credentials, &plan, &pacer, contacts_tx).await;
             }))
         };
-        let contacts = futures::stream::unfold(contacts, |mut rx| async move {
-            rx.recv().await.map(|c| (c, rx))
-        });
-        let results = contacts
-            .map(|contact: Contact| {
-                let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
-                let (identifier, events, usm_keys) =
-                    (identifier.clone(), events.clone(), usm_keys.clone());
-                async move {
-                    let address = contact
-                        .address
-                        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-                    let record = if needs_device_stage(&contact, &config) {
-                        device(
-                            &*connector,
-                            address,
-                            &contact,
-                            &config,
-                            pacer,
-                            &identifier,
-                            &usm_keys,
-                            &events,
-                        )
-                        .await
-                    } else {
-                        None
-                    };
-                    let answered = record.is_some();
-                    let _ = events.send(Event::Probed { address, answered }).await;
-                    let mut neighbors = NeighborCollector::default();
-                    let mut leads = Vec::new();
-                    if let Some(r) = record {
-                        neighbors.add(&r, &identifier);
-                        leads = crawl_leads(&r);
-                        let _ = events.send(Event::Device(Box::new(r))).await;
-                    }
-                    (address, answered, neighbors, leads)
+        // Each contact's work: the device stage for those that answered, nothing for the
+        // silent. Only device stages count against `concurrency`: a silent address is done as
+        // soon as it comes, so that contacts never pile up behind slow devices (a /8 holds
+        // millions of silent addresses; memory must grow with the devices found).
+        let work = |contact: Contact| {
+            let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
+            let (identifier, events, usm_keys) =
+                (identifier.clone(), events.clone(), usm_keys.clone());
+            async move {
+                let address = contact
+                    .address
+                    .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+                let staged = needs_device_stage(&contact, &config);
+                let record = if staged {
+                    device(
+                        &*connector,
+                        address,
+                        &contact,
+                        &config,
+                        pacer,
+                        &identifier,
+                        &usm_keys,
+                        &events,
+                    )
+                    .await
+                } else {
+                    None
+                };
+                let answered = record.is_some();
+                let _ = events.send(Event::Probed { address, answered }).await;
+                let mut neighbors = NeighborCollector::default();
+                let mut leads = Vec::new();
+                if let Some(r) = record {
+                    neighbors.add(&r, &identifier);
+                    leads = crawl_leads(&r);
+                    let _ = events.send(Event::Device(Box::new(r))).await;
                 }
-            })
-            .buffer_unordered(concurrency);
+                (staged, address, answered, neighbors, leads)
+            }
+        };
+        let mut contacts = contacts;
+        let mut contacts_open = true;
+        let mut running = futures::stream::FuturesUnordered::new();
+        let mut staged_running = 0usize;
+        // Contacts that answered, waiting for a device-stage slot.
+        let mut waiting: std::collections::VecDeque<Contact> = std::collections::VecDeque::new();
         let mut next: Vec<IpAddr> = Vec::new();
         let mut wave_leads = Vec::new();
-        futures::pin_mut!(results);
-        while let Some((address, answered, found, leads)) = results.next().await {
-            probed.insert(address);
+        loop {
+            while staged_running < concurrency
+                && let Some(c) = waiting.pop_front()
+            {
+                staged_running += 1;
+                running.push(work(c));
+            }
+            let (staged, address, answered, found, leads) = tokio::select! {
+                c = contacts.recv(), if contacts_open => {
+                    match c {
+                        Some(c) if needs_device_stage(&c, &config) => waiting.push_back(c),
+                        Some(c) => running.push(work(c)),
+                        None => contacts_open = false,
+                    }
+                    continue;
+                }
+                Some(done) = running.next() => done,
+                else => break,
+            };
+            staged_running -= usize::from(staged);
+            if config.crawl.is_some() {
+                // Kept only for the crawl, which must not probe an address twice: a sweep of
+                // a /8 without it keeps nothing per silent address.
+                probed.insert(address);
+            }
             neighbors.merge(found);
             summary.probed += 1;
             if answered {
@@ -650,5 +678,86 @@ async fn get_each_if_refused<S: Session>(
             Ok(got)
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulate::agent::Agent;
+    use crate::simulate::fault::{Fault, Faults};
+    use crate::simulate::recording::Recording;
+    use crate::simulate::server::{Simulation, Traffic};
+    use crate::snmp::Secret;
+    use crate::snmp::backend::AsyncSnmp;
+    use crate::wire::Version;
+    use std::path::Path;
+
+    /// With one device-stage slot taken by a slow device, the silent addresses that come out
+    /// of first contact meanwhile are done at once: they neither wait for the slot nor pile
+    /// up behind it (on a /8, millions would).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn silent_addresses_do_not_wait_behind_a_slow_device() {
+        let text = "1.3.6.1.2.1.1.1.0|4|Huawei Versatile Routing Platform\n\
+                    1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.96\n";
+        let rec = Arc::new(Recording::parse(Path::new("t"), text.as_bytes()).unwrap());
+        // Every answer of the first agent waits 150 ms: its walk of the plan's tables takes
+        // seconds. The other twenty never answer: each is known silent once its v2c probe and
+        // its engine-ID probe have waited out 500 ms each, while the slow walk goes on.
+        let slow = Faults::new(&[Fault::Slow]).delays(Duration::from_millis(150), Duration::ZERO);
+        let mut agents = vec![Agent::new(rec.clone(), None).with_faults(Arc::new(slow))];
+        for _ in 0..20 {
+            agents.push(
+                Agent::new(rec.clone(), None).with_faults(Arc::new(Faults::new(&[Fault::Silent]))),
+            );
+        }
+        let sim = Simulation::start(
+            agents,
+            "127.67.0.1".parse().unwrap(),
+            16_161,
+            Arc::new(Traffic::logged()),
+        )
+        .await
+        .unwrap();
+        let config = SweepConfig {
+            credentials: vec![Credential::community(
+                Version::V2c,
+                Secret::new("public"),
+                1,
+            )],
+            port: sim.addresses[0].port(),
+            timeout: Duration::from_millis(500),
+            retries: 0,
+            rate: None,
+            concurrency: 1,
+            ..SweepConfig::default()
+        };
+        let targets: Vec<IpAddr> = sim.addresses.iter().map(|a| a.ip()).collect();
+        let (tx, mut rx) = mpsc::channel(1024);
+        let running = tokio::spawn(sweep(
+            Arc::new(AsyncSnmp::bind().await.unwrap()),
+            targets.into_iter(),
+            Arc::new(config),
+            Arc::new(Identifier::bundled().unwrap()),
+            tx,
+        ));
+        let mut probed = Vec::new();
+        let events = async {
+            while let Some(e) = rx.recv().await {
+                if let Event::Probed { answered, .. } = e {
+                    probed.push(answered);
+                }
+            }
+        };
+        // A bound far above what the exchange needs: never hang the suite.
+        tokio::time::timeout(Duration::from_secs(60), events)
+            .await
+            .expect("the sweep ends");
+        let summary = running.await.unwrap();
+        sim.stop().await;
+        assert_eq!((summary.responders, summary.silent), (1, 20));
+        // The slow device is the last done, although it answered first.
+        assert_eq!(probed.len(), 21);
+        assert_eq!(probed.iter().position(|&a| a), Some(20), "{probed:?}");
     }
 }

@@ -1,8 +1,10 @@
 //! Targets: addresses, CIDRs (IPv4 and IPv6) and `@file` lists, with exclusions, iterated
 //! lazily so that a large range is never materialised.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -76,14 +78,68 @@ impl Targets {
         self.nets.iter().map(host_count).sum()
     }
 
-    /// Every address to probe, in order, exclusions skipped; lazy.
+    /// Every address to probe, in order, exclusions skipped; lazy. An address that several
+    /// targets hold (`10.0.0.0/24 10.0.0.5`, a line repeated in an `@file`, overlapping
+    /// ranges) is probed once, where it first comes.
     pub fn iter(&self) -> impl Iterator<Item = IpAddr> + Send + 'static {
         let exclude = self.exclude.clone();
-        self.nets
-            .clone()
-            .into_iter()
-            .flat_map(hosts)
+        // Ranges are few, single addresses may be many (a file of them): each target is checked
+        // against the earlier ranges that overlap it, and a single address against the single
+        // addresses before it, so that the cost stays linear in the number of targets.
+        let ranges: Vec<(usize, IpNet)> = self
+            .nets
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, n)| !is_single(n))
+            .collect();
+        // Where each single address is first named.
+        let mut singles: HashMap<IpAddr, usize> = HashMap::new();
+        for (i, n) in self.nets.iter().enumerate() {
+            if is_single(n) {
+                singles.entry(n.addr()).or_insert(i);
+            }
+        }
+        let plan: Vec<(usize, IpNet, Vec<IpNet>)> = self
+            .nets
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !is_single(n) || singles.get(&n.addr()) == Some(i))
+            .map(|(i, n)| {
+                let earlier = ranges
+                    .iter()
+                    .take_while(|(j, _)| *j < i)
+                    .map(|(_, r)| *r)
+                    .filter(|r| r.contains(&n.network()) || n.contains(&r.network()))
+                    .collect();
+                (i, *n, earlier)
+            })
+            .collect();
+        let singles = Arc::new(singles);
+        plan.into_iter()
+            .flat_map(move |(i, net, earlier)| {
+                let singles = singles.clone();
+                hosts(net).filter(move |a| {
+                    !earlier.iter().any(|e| holds(e, a))
+                        && (is_single(&net) || singles.get(a).is_none_or(|&j| j > i))
+                })
+            })
             .filter(move |a| !exclude.iter().any(|e| e.contains(a)))
+    }
+}
+
+/// A target of one address (/32, /128).
+fn is_single(net: &IpNet) -> bool {
+    net.prefix_len() == net.max_prefix_len()
+}
+
+/// Whether `net`'s hosts (as [`hosts`] gives them) include `a`.
+fn holds(net: &IpNet, a: &IpAddr) -> bool {
+    match net {
+        IpNet::V4(n) if n.prefix_len() <= 30 => {
+            net.contains(a) && *a != IpAddr::V4(n.network()) && *a != IpAddr::V4(n.broadcast())
+        }
+        _ => net.contains(a),
     }
 }
 
@@ -150,6 +206,39 @@ mod tests {
             ]
         );
         assert_eq!(t.len_hint(), 1 + 6 + 1);
+    }
+
+    /// Overlapping targets give each address once, where it first comes; a network address
+    /// named on its own is probed although its /29 leaves it out.
+    #[test]
+    fn overlapping_targets_give_each_address_once() {
+        let t = Targets::parse(&args(&[
+            "127.1.0.0/29",
+            "127.1.0.3",
+            "127.1.0.0",
+            "127.1.0.0/30",
+            "127.1.0.4/30",
+            "127.1.0.0",
+            "::1",
+            "::1/128",
+            "::/127",
+        ]))
+        .unwrap();
+        let all: Vec<String> = t.iter().map(|a| a.to_string()).collect();
+        assert_eq!(
+            all,
+            [
+                "127.1.0.1",
+                "127.1.0.2",
+                "127.1.0.3",
+                "127.1.0.4",
+                "127.1.0.5",
+                "127.1.0.6",
+                "127.1.0.0",
+                "::1",
+                "::"
+            ]
+        );
     }
 
     #[test]
