@@ -31,24 +31,25 @@ fn text(v: Option<&Value>) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-fn col(table: &str, column: u32) -> Oid {
-    let mut o: Oid = table.parse().unwrap_or_default();
-    o = o.child(column);
-    o
+fn col(table: &[u32], column: u32) -> Oid {
+    let mut arcs = Vec::with_capacity(table.len() + 2);
+    arcs.extend_from_slice(table);
+    arcs.push(column);
+    Oid::new(arcs)
 }
 
-const ENT_PHYSICAL_ENTRY: &str = "1.3.6.1.2.1.47.1.1.1.1";
-const IF_ENTRY: &str = "1.3.6.1.2.1.2.2.1";
-const LLDP_LOC: &str = "1.0.8802.1.1.2.1.3";
-const LLDP_V2_LOC: &str = "1.3.111.2.802.1.1.13.1.3";
-const CDP_CACHE_ENTRY: &str = "1.3.6.1.4.1.9.9.23.1.2.1.1";
+const ENT_PHYSICAL_ENTRY: &[u32] = &[1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1];
+const IF_ENTRY: &[u32] = &[1, 3, 6, 1, 2, 1, 2, 2, 1];
+const LLDP_LOC: &[u32] = &[1, 0, 8802, 1, 1, 2, 1, 3];
+const LLDP_V2_LOC: &[u32] = &[1, 3, 111, 2, 802, 1, 1, 13, 1, 3];
+const CDP_CACHE_ENTRY: &[u32] = &[1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 2, 1, 1];
 
 /// Where one version of the LLDP MIB keeps its remote data.
 struct LldpMib {
     /// lldpRemEntry / lldpV2RemEntry.
-    rem_entry: &'static str,
+    rem_entry: &'static [u32],
     /// lldpRemManAddrEntry / lldpV2RemManAddrEntry.
-    man_addr_entry: &'static str,
+    man_addr_entry: &'static [u32],
     /// Sub-identifiers of the remote-table index: timeMark, localPortNum, remIndex (V1);
     /// timeMark, localIfIndex, localDestMACAddress (a row of lldpV2DestAddressTable, one
     /// sub-identifier), remIndex (V2). The local port is the second in both.
@@ -61,16 +62,16 @@ struct LldpMib {
 
 /// LLDP-MIB (IEEE 802.1AB-2005): lldpRemTable and lldpRemManAddrTable.
 const LLDP_V1: LldpMib = LldpMib {
-    rem_entry: "1.0.8802.1.1.2.1.4.1.1",
-    man_addr_entry: "1.0.8802.1.1.2.1.4.2.1",
+    rem_entry: &[1, 0, 8802, 1, 1, 2, 1, 4, 1, 1],
+    man_addr_entry: &[1, 0, 8802, 1, 1, 2, 1, 4, 2, 1],
     index_len: 3,
     first_column: 4,
 };
 
 /// LLDP-V2-MIB (IEEE 802.1AB-2009): lldpV2RemTable and lldpV2RemManAddrTable.
 const LLDP_V2: LldpMib = LldpMib {
-    rem_entry: "1.3.111.2.802.1.1.13.1.4.1.1",
-    man_addr_entry: "1.3.111.2.802.1.1.13.1.4.2.1",
+    rem_entry: &[1, 3, 111, 2, 802, 1, 1, 13, 1, 4, 1, 1],
+    man_addr_entry: &[1, 3, 111, 2, 802, 1, 1, 13, 1, 4, 2, 1],
     index_len: 4,
     first_column: 5,
 };
@@ -82,8 +83,10 @@ struct Table<'a, const N: usize> {
     columns: [u32; N],
     /// Sub-identifiers before a row's index: the entry's and the column's.
     prefix: usize,
-    /// One per column; none when the agent answered nothing under the entry.
-    cursors: Option<[std::iter::Peekable<std::collections::btree_map::Range<'a, Oid, Value>>; N]>,
+    /// One per column, after its head; none when the agent answered nothing under the entry.
+    cursors: Option<[std::collections::btree_map::Range<'a, Oid, Value>; N]>,
+    /// Each column's next cell not yet given: its index and value.
+    heads: [Option<(&'a [u32], &'a Value)>; N],
 }
 
 /// One row of a [`Table`]: its index suffix and the values of its columns.
@@ -106,17 +109,16 @@ impl<'a, const N: usize> Iterator for Table<'a, N> {
 
     fn next(&mut self) -> Option<Row<'a, N>> {
         let prefix = self.prefix;
-        let index_of = |o: &'a Oid| o.arcs().get(prefix..).unwrap_or_default();
         let cursors = self.cursors.as_mut()?;
-        let index = cursors
-            .iter_mut()
-            .filter_map(|c| c.peek().map(|&(o, _)| index_of(o)))
-            .min()?;
+        let index = self.heads.iter().flatten().map(|(i, _)| *i).min()?;
         let mut cells = [None; N];
-        for (cell, cursor) in cells.iter_mut().zip(cursors) {
-            *cell = cursor
-                .next_if(|&(o, _)| index_of(o) == index)
-                .map(|(_, v)| v);
+        for ((cell, head), cursor) in cells.iter_mut().zip(&mut self.heads).zip(cursors) {
+            if let Some((i, v)) = *head
+                && i == index
+            {
+                *cell = Some(v);
+                *head = cell_of(prefix, cursor.next());
+            }
         }
         Some(Row {
             index,
@@ -126,26 +128,46 @@ impl<'a, const N: usize> Iterator for Table<'a, N> {
     }
 }
 
+/// A cell of a column's range: its index (the sub-identifiers after `prefix`) and value.
+fn cell_of<'a>(
+    prefix: usize,
+    entry: Option<(&'a Oid, &'a Value)>,
+) -> Option<(&'a [u32], &'a Value)> {
+    let (o, v) = entry?;
+    Some((o.arcs().get(prefix..).unwrap_or_default(), v))
+}
+
 /// The table under `entry` (an ...Entry OID), with the columns asked for.
-fn rows<'a, const N: usize>(obs: &'a Observations, entry: &str, columns: [u32; N]) -> Table<'a, N> {
-    let entry: Oid = entry.parse().unwrap_or_default();
+fn rows<'a, const N: usize>(
+    obs: &'a Observations,
+    entry: &[u32],
+    columns: [u32; N],
+) -> Table<'a, N> {
+    let entry = Oid::new(entry);
     // Most agents have none of most tables: one look spares a seek per column.
     let answered = obs
         .values
         .range::<Oid, _>(&entry..)
         .next()
         .is_some_and(|(o, _)| o.starts_with(&entry));
+    let prefix = entry.arcs().len() + 1;
+    let mut heads = [None; N];
     let cursors = answered.then(|| {
-        columns.map(|c| {
+        let mut cursors = columns.map(|c| {
             let column = entry.child(c);
             let end = entry.child(c.saturating_add(1));
-            obs.values.range(column..end).peekable()
-        })
+            obs.values.range(column..end)
+        });
+        for (head, cursor) in heads.iter_mut().zip(&mut cursors) {
+            *head = cell_of(prefix, cursor.next());
+        }
+        cursors
     });
     Table {
         columns,
-        prefix: entry.arcs().len() + 1,
+        prefix,
         cursors,
+        heads,
     }
 }
 
@@ -464,8 +486,8 @@ fn neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
     out
 }
 
-fn count_under(obs: &Observations, column: &str) -> usize {
-    let c: Oid = column.parse().unwrap_or_default();
+fn count_under(obs: &Observations, column: &[u32]) -> usize {
+    let c = Oid::new(column);
     obs.column(&c).count()
 }
 
@@ -579,9 +601,9 @@ pub fn device_record(
         neighbors: neighbors(obs, &interfaces),
         modules,
         interfaces,
-        arp_entries: count_under(obs, "1.3.6.1.2.1.4.22.1.2")
-            + count_under(obs, "1.3.6.1.2.1.4.35.1.4"),
-        fdb_entries: count_under(obs, "1.3.6.1.2.1.17.4.3.1.1"),
+        arp_entries: count_under(obs, &[1, 3, 6, 1, 2, 1, 4, 22, 1, 2])
+            + count_under(obs, &[1, 3, 6, 1, 2, 1, 4, 35, 1, 4]),
+        fdb_entries: count_under(obs, &[1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 1]),
         tables: obs.tables.clone(),
         // Judged later, by the policies the user chose (see crate::policy::judge).
         verdict: Verdict::Unknown,
