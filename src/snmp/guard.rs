@@ -261,108 +261,29 @@ impl<S: Session> Session for Guarded<S> {
 mod tests {
     use super::*;
     use crate::simulate::{Agent, Fault, Faults, Recording};
+    use crate::snmp::in_memory::InMemory;
     use crate::snmp::walk::{WalkEnd, WalkLimits, run};
-    use crate::wire::{Message, Pdu, PduKind};
     use std::sync::Arc;
-    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::atomic::Ordering;
 
-    /// A session to an in-memory agent through the real codec: a datagram the client could not
-    /// decode, or no answer, is a timeout, as with the real client.
-    struct InMemory {
-        agent: Agent,
-        sent: AtomicU32,
-        bulks: AtomicU32,
-    }
-
-    impl InMemory {
-        fn new(modes: &[Fault], after: u64) -> Self {
-            let mut text =
-                String::from("1.3.6.1.2.1.1.1.0|4|Test agent\n1.3.6.1.2.1.1.3.0|67|123456\n");
-            for i in 1..=60 {
-                text.push_str(&format!("1.3.6.1.2.1.2.2.1.2.{i}|4|port {i}\n"));
-            }
-            text.push_str("1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n");
-            let rec = Recording::parse(std::path::Path::new("t"), text.as_bytes()).unwrap();
-            InMemory {
-                agent: Agent::new(Arc::new(rec), None)
-                    .with_faults(Arc::new(Faults::new(modes).after(after))),
-                sent: AtomicU32::new(0),
-                bulks: AtomicU32::new(0),
-            }
+    /// The agent of these tests: sysDescr, sysUpTime, 60 ifDescr rows and one ifPhysAddress,
+    /// with `modes` from request `after` on.
+    fn agent(modes: &[Fault], after: u64) -> InMemory {
+        let mut text =
+            String::from("1.3.6.1.2.1.1.1.0|4|Test agent\n1.3.6.1.2.1.1.3.0|67|123456\n");
+        for i in 1..=60 {
+            text.push_str(&format!("1.3.6.1.2.1.2.2.1.2.{i}|4|port {i}\n"));
         }
-
-        fn exchange(
-            &self,
-            kind: PduKind,
-            oids: &[Oid],
-            nr: u32,
-            mr: u32,
-        ) -> Result<Vec<VarBind>, SnmpError> {
-            self.sent.fetch_add(1, Ordering::Relaxed);
-            if kind == PduKind::GetBulk {
-                self.bulks.fetch_add(1, Ordering::Relaxed);
-            }
-            let req = Message {
-                version: Version::V2c,
-                community: b"public".to_vec(),
-                pdu: Pdu {
-                    kind,
-                    request_id: 1,
-                    error_status: i64::from(nr),
-                    error_index: i64::from(mr),
-                    varbinds: oids
-                        .iter()
-                        .map(|o| VarBind::new(o.clone(), Value::Null))
-                        .collect(),
-                },
-            };
-            let mut out = Vec::new();
-            let reply = self.agent.respond(&req.encode(), &mut out);
-            let silenced =
-                reply.faulty && self.agent.faults().is_some_and(|f| f.has(Fault::Silent));
-            if !reply.answered || silenced {
-                return Err(SnmpError::Timeout);
-            }
-            let resp = Message::decode(&out).map_err(|_| SnmpError::Timeout)?;
-            if resp.pdu.request_id != 1 {
-                return Err(SnmpError::Timeout);
-            }
-            if resp.pdu.error_status != 0 {
-                return Err(SnmpError::Status {
-                    status: resp.pdu.error_status as i32,
-                    index: resp.pdu.error_index as u32,
-                });
-            }
-            Ok(resp.pdu.varbinds)
-        }
-    }
-
-    impl Session for InMemory {
-        fn version(&self) -> Version {
-            Version::V2c
-        }
-        fn peer(&self) -> SocketAddr {
-            "127.0.0.1:161".parse().unwrap()
-        }
-        async fn get(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-            self.exchange(PduKind::Get, oids, 0, 0)
-        }
-        async fn get_next(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-            self.exchange(PduKind::GetNext, oids, 0, 0)
-        }
-        async fn get_bulk(
-            &self,
-            oids: &[Oid],
-            nr: u32,
-            mr: u32,
-        ) -> Result<Vec<VarBind>, SnmpError> {
-            self.exchange(PduKind::GetBulk, oids, nr, mr)
-        }
+        text.push_str("1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n");
+        let rec = Recording::parse(std::path::Path::new("t"), text.as_bytes()).unwrap();
+        let agent =
+            Agent::new(Arc::new(rec), None).with_faults(Arc::new(Faults::new(modes).after(after)));
+        InMemory::new(agent, Version::V2c)
     }
 
     fn guarded(modes: &[Fault], after: u64) -> Guarded<InMemory> {
         Guarded::new(
-            InMemory::new(modes, after),
+            agent(modes, after),
             GuardLimits {
                 back_off: Duration::from_millis(1),
                 ..GuardLimits::default()
@@ -452,7 +373,7 @@ mod tests {
     #[tokio::test]
     async fn nothing_is_sent_past_the_deadline() {
         let s = Guarded::new(
-            InMemory::new(&[], 0),
+            agent(&[], 0),
             GuardLimits {
                 deadline: Some(Instant::now()),
                 ..GuardLimits::default()

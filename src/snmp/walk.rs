@@ -218,80 +218,8 @@ pub async fn run<S: Session>(
 mod tests {
     use super::*;
     use crate::simulate::{Agent, Recording};
-    use crate::wire::{Message, Pdu, PduKind};
-    use std::net::SocketAddr;
+    use crate::snmp::in_memory::InMemory;
     use std::sync::Arc;
-
-    /// A session that talks to an in-memory agent through the real codec, with no sockets.
-    struct InMemory {
-        agent: Agent,
-        version: Version,
-        /// Rewrites each response before the walk sees it (to play a broken agent).
-        tamper: fn(&mut Vec<VarBind>),
-    }
-
-    impl InMemory {
-        fn exchange(
-            &self,
-            kind: PduKind,
-            oids: &[Oid],
-            nr: u32,
-            mr: u32,
-        ) -> Result<Vec<VarBind>, SnmpError> {
-            let req = Message {
-                version: self.version,
-                community: b"public".to_vec(),
-                pdu: Pdu {
-                    kind,
-                    request_id: 1,
-                    error_status: i64::from(nr),
-                    error_index: i64::from(mr),
-                    varbinds: oids
-                        .iter()
-                        .map(|o| VarBind::new(o.clone(), Value::Null))
-                        .collect(),
-                },
-            };
-            let wire = req.encode();
-            let resp = self
-                .agent
-                .answer(&Message::decode(&wire).unwrap())
-                .ok_or(SnmpError::Timeout)?;
-            let resp = Message::decode(&resp.encode()).unwrap();
-            if resp.pdu.error_status != 0 {
-                return Err(SnmpError::Status {
-                    status: resp.pdu.error_status as i32,
-                    index: resp.pdu.error_index as u32,
-                });
-            }
-            let mut vbs = resp.pdu.varbinds;
-            (self.tamper)(&mut vbs);
-            Ok(vbs)
-        }
-    }
-
-    impl Session for InMemory {
-        fn version(&self) -> Version {
-            self.version
-        }
-        fn peer(&self) -> SocketAddr {
-            "127.0.0.1:161".parse().unwrap()
-        }
-        async fn get(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-            self.exchange(PduKind::Get, oids, 0, 0)
-        }
-        async fn get_next(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-            self.exchange(PduKind::GetNext, oids, 0, 0)
-        }
-        async fn get_bulk(
-            &self,
-            oids: &[Oid],
-            nr: u32,
-            mr: u32,
-        ) -> Result<Vec<VarBind>, SnmpError> {
-            self.exchange(PduKind::GetBulk, oids, nr, mr)
-        }
-    }
 
     fn session(version: Version, tamper: fn(&mut Vec<VarBind>)) -> InMemory {
         let mut text = String::new();
@@ -300,11 +228,7 @@ mod tests {
         }
         text.push_str("1.3.6.1.2.1.2.2.1.6.1|4x|00e0fc000001\n");
         let rec = Recording::parse(std::path::Path::new("t"), text.as_bytes()).unwrap();
-        InMemory {
-            agent: Agent::new(Arc::new(rec), None),
-            version,
-            tamper,
-        }
+        InMemory::new(Agent::new(Arc::new(rec), None), version).tampered(tamper)
     }
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
