@@ -225,9 +225,10 @@ fn interfaces(obs: &Observations) -> (Vec<Interface>, Vec<[u8; 6]>) {
     let mut macs = Vec::new();
     let interfaces = rows(obs, IF_ENTRY, [2, 6])
         .filter_map(|c| {
-            let [index] = c.index[..] else { return None };
+            // Every row's MAC is evidence, as identify() takes them, whatever its index.
             let mac = mac_of(c.get(6));
             macs.extend(mac);
+            let [index] = c.index[..] else { return None };
             Some(Interface {
                 index,
                 descr: text(c.get(2)),

@@ -212,7 +212,9 @@ pub async fn sweep<C: Connector>(
                     .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
                 let staged = needs_device_stage(&contact, &config);
                 let record = if staged {
-                    device(
+                    // Boxed: the device stage's state is large, and a silent contact's future
+                    // (waiting, say, for a slow reader of events) must stay small.
+                    Box::pin(device(
                         &*connector,
                         address,
                         &contact,
@@ -221,7 +223,7 @@ pub async fn sweep<C: Connector>(
                         &identifier,
                         &usm_keys,
                         &events,
-                    )
+                    ))
                     .await
                 } else {
                     None

@@ -301,18 +301,9 @@ const RECEIVE_BUFFER: usize = 8 << 20;
 #[cfg(not(target_os = "linux"))]
 fn ask_for_icmp_errors(_socket: &UdpSocket, _v4: bool) {}
 
-/// How many times a probe's send is tried when pending ICMP errors of earlier datagrams are
-/// reported on it instead (each try takes one off).
+/// How many times a probe's send is tried when it fails: a failed send may be reporting an
+/// ICMP error of an earlier datagram instead of sending (each try takes one off).
 const SEND_TRIES: usize = 4;
-
-/// Whether a send failed with an error that an ICMP message reported for an earlier datagram
-/// (the socket asks for them: IP_RECVERR), not with one of its own.
-fn is_pending_icmp_error(e: &std::io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(nix::libc::ECONNREFUSED | nix::libc::EHOSTUNREACH | nix::libc::ENETUNREACH)
-    )
-}
 
 /// The destinations that answered with ICMP destination unreachable, from the socket's error
 /// queue (never blocks).
@@ -468,13 +459,15 @@ impl Run<'_> {
         if let Ok(s) = self.sockets.for_address(address).await {
             let to = SocketAddr::new(address, self.plan.port);
             // An ICMP error that came in for an earlier datagram (to another address) is
-            // pending on the socket, and the kernel reports it on the next send instead of
-            // sending: that send took it off, so the datagram goes on the next try. Without
-            // this, each closed port answered during a sweep cost another address a timeout.
+            // pending on the socket (the socket asks for them: IP_RECVERR), and the kernel
+            // reports it on the next send instead of sending: port or host unreachable,
+            // administratively prohibited, and the others ICMP can say. That send took it off,
+            // so the datagram goes on the next try. Without this, each closed port answered
+            // during a sweep cost another address a timeout. Any error is tried again, a few
+            // times: one of the send's own (no route) merely repeats.
             for _ in 0..SEND_TRIES {
-                match s.send_to(&bytes, to).await {
-                    Err(e) if is_pending_icmp_error(&e) => continue,
-                    _ => break,
+                if s.send_to(&bytes, to).await.is_ok() {
+                    break;
                 }
             }
         }
@@ -494,14 +487,16 @@ impl Run<'_> {
                 let (n, from) = match socket.try_recv_from(&mut self.buf) {
                     Ok(x) => x,
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                        for d in unreachable_destinations(&socket) {
-                            self.refused(d).await;
-                        }
-                        // The error queue is read: the ERROR readiness it raised is spent
-                        // (kept, it would wake every wait at once, and the wait would spin).
+                        // The ERROR readiness is spent once the error queue is read (kept, it
+                        // would wake every wait at once, and the wait would spin). Cleared
+                        // before the queue is read, so that an error coming in meanwhile
+                        // raises it again instead of being wiped with it.
                         let _ = socket.try_io(tokio::io::Interest::ERROR, || {
                             Err::<(), _>(std::io::ErrorKind::WouldBlock.into())
                         });
+                        for d in unreachable_destinations(&socket) {
+                            self.refused(d).await;
+                        }
                         break;
                     }
                     // An ICMP error reported on the socket: its details are in the error
