@@ -73,7 +73,8 @@ impl Targets {
         Ok(self)
     }
 
-    /// How many addresses the ranges hold before exclusions (an upper bound for progress).
+    /// How many addresses the ranges hold, before exclusions and counting an address named by
+    /// several targets each time: an upper bound, for progress and --max-hosts.
     pub fn len_hint(&self) -> u128 {
         self.nets.iter().map(host_count).sum()
     }
