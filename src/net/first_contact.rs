@@ -152,8 +152,10 @@ struct Host {
     /// Probes not sent yet, in order.
     todo: VecDeque<Probe>,
     out: usize,
-    /// Every request ID this host was given (a handful: one per probe).
-    ids: Vec<i32>,
+    /// Every request ID this host was given (a handful: one per attempt of each probe), and
+    /// whether its time ran out: an answer to one that did is late. Kept here rather than in
+    /// a map of the run's: a /16 of silent addresses has a third of a million of them.
+    ids: Vec<(i32, bool)>,
     contact: Contact,
 }
 
@@ -380,8 +382,6 @@ struct Run<'a> {
     sockets: Sockets,
     hosts: HashMap<IpAddr, Host>,
     requests: HashMap<i32, Request>,
-    /// IDs whose time ran out, with the address they went to: an answer to one is late.
-    retired: HashMap<i32, IpAddr>,
     /// Requests to send (new, or again after a timeout), by ID.
     queue: VecDeque<i32>,
     /// When each sent request times out: in sending order, so in deadline order.
@@ -415,9 +415,6 @@ impl Run<'_> {
         }
         if host.out == 0 {
             if let Some(host) = self.hosts.remove(&address) {
-                for id in &host.ids {
-                    self.retired.remove(id);
-                }
                 let _ = self.done.send(host.contact);
             }
             return;
@@ -425,7 +422,7 @@ impl Run<'_> {
         for probe in new {
             let id = self.new_id();
             if let Some(h) = self.hosts.get_mut(&address) {
-                h.ids.push(id);
+                h.ids.push((id, false));
             }
             self.requests.insert(
                 id,
@@ -522,7 +519,7 @@ impl Run<'_> {
             None => {
                 // Which probe it answered cannot be told: blame what is out to the host.
                 let engine_out = self.hosts.get(&source).is_some_and(|h| {
-                    h.ids.iter().any(|i| {
+                    h.ids.iter().any(|(i, _)| {
                         self.requests
                             .get(i)
                             .is_some_and(|r| r.probe == Probe::Engine)
@@ -539,7 +536,11 @@ impl Run<'_> {
             }
         };
         let Some(r) = self.requests.get(&id) else {
-            if self.retired.get(&id) == Some(&source) {
+            let timed_out = self
+                .hosts
+                .get(&source)
+                .is_some_and(|h| h.ids.contains(&(id, true)));
+            if timed_out {
                 if let Some(h) = self.hosts.get_mut(&source) {
                     h.contact.late += 1;
                 }
@@ -607,7 +608,7 @@ impl Run<'_> {
         }
         h.contact.refused = true;
         h.todo.clear();
-        let ids = h.ids.clone();
+        let ids: Vec<i32> = h.ids.iter().map(|&(id, _)| id).collect();
         for id in ids {
             if self.requests.remove(&id).is_some() {
                 self.finished(address).await;
@@ -627,13 +628,17 @@ impl Run<'_> {
                 continue;
             };
             self.pacer.timeouts.fetch_add(1, Ordering::Relaxed);
-            self.retired.insert(id, r.address);
+            if let Some(h) = self.hosts.get_mut(&r.address)
+                && let Some(entry) = h.ids.iter_mut().find(|(i, _)| *i == id)
+            {
+                entry.1 = true;
+            }
             if r.attempt < self.plan.retries {
                 // The next attempt gets an ID of its own, so that an answer to this one,
                 // coming late, is known for what it is.
                 let again = self.new_id();
                 if let Some(h) = self.hosts.get_mut(&r.address) {
-                    h.ids.push(again);
+                    h.ids.push((again, false));
                 }
                 self.requests.insert(
                     again,
@@ -668,7 +673,6 @@ pub async fn first_contact(
         sockets: Sockets::default(),
         hosts: HashMap::new(),
         requests: HashMap::new(),
-        retired: HashMap::new(),
         queue: VecDeque::new(),
         deadlines: VecDeque::new(),
         next_id: 0x1000_0000 | (std::process::id() as i32 & 0x0fff_ffff),
