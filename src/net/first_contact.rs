@@ -149,8 +149,10 @@ struct Request {
 }
 
 struct Host {
-    /// Probes not sent yet, in order.
-    todo: VecDeque<Probe>,
+    /// Where the probes not sent yet begin: a position in the ladder, the ladder's length
+    /// for the engine-ID probe, past it when none is left (see [`Host::next_probe`]). A
+    /// position, not a queue: first contact holds up to 65,536 hosts at once.
+    next: usize,
     out: usize,
     /// Every request ID this host was given (a handful: one per attempt of each probe), and
     /// whether its time ran out: an answer to one that did is late. Kept here rather than in
@@ -159,43 +161,42 @@ struct Host {
     contact: Contact,
 }
 
-/// The probes of one address, in the order they go: each community in v2c, then its v1
-/// twin when the v2c one is not answered (see [`Host::next_probe`]), then the engine-ID probe.
-fn probes(address: IpAddr, ladder: &[Credential], plan: &Plan) -> VecDeque<Probe> {
-    let mut todo: VecDeque<Probe> = ladder
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            matches!(c.kind, CredentialKind::Community { .. }) && c.applies_to(address)
-        })
-        .map(|(i, _)| Probe::Community(i))
-        .collect();
-    if plan.engine_probe {
-        todo.push_back(Probe::Engine);
-    }
-    todo
-}
-
 impl Host {
-    /// The next probe to send: a v1 community probe is left out when the same community
-    /// already answered in v2c (the ladder would use v2c).
-    fn next_probe(&mut self, ladder: &[Credential]) -> Option<Probe> {
-        while let Some(p) = self.todo.pop_front() {
-            if let Probe::Community(i) = p
-                && let CredentialKind::Community {
-                    version: Version::V1,
-                    community,
-                } = &ladder[i].kind
+    /// The next probe of `address` to send, in the order they go: each community of the
+    /// ladder that applies to the address, in its version, then the engine-ID probe if the plan
+    /// has it. A v1 community probe is left out when the same community already answered in
+    /// v2c (the ladder would use v2c).
+    fn next_probe(&mut self, address: IpAddr, ladder: &[Credential], plan: &Plan) -> Option<Probe> {
+        while self.next <= ladder.len() {
+            let i = self.next;
+            self.next += 1;
+            let Some(c) = ladder.get(i) else {
+                if plan.engine_probe {
+                    return Some(Probe::Engine);
+                }
+                continue;
+            };
+            let CredentialKind::Community { version, community } = &c.kind else {
+                continue;
+            };
+            if !c.applies_to(address) {
+                continue;
+            }
+            let twin_answered = *version == Version::V1
                 && self.contact.answered.iter().any(|&j| {
                     matches!(&ladder[j].kind, CredentialKind::Community { community: c, .. }
                         if c.expose() == community.expose())
-                })
-            {
-                continue;
+                });
+            if !twin_answered {
+                return Some(Probe::Community(i));
             }
-            return Some(p);
         }
         None
+    }
+
+    /// No probe is left to send.
+    fn give_up(&mut self) {
+        self.next = usize::MAX;
     }
 }
 
@@ -407,7 +408,7 @@ impl Run<'_> {
         };
         let mut new = Vec::new();
         while host.out < self.plan.max_in_flight_per_device.max(1) {
-            let Some(p) = host.next_probe(self.ladder) else {
+            let Some(p) = host.next_probe(address, self.ladder, self.plan) else {
                 break;
             };
             host.out += 1;
@@ -607,7 +608,7 @@ impl Run<'_> {
             return;
         }
         h.contact.refused = true;
-        h.todo.clear();
+        h.give_up();
         let ids: Vec<i32> = h.ids.iter().map(|&(id, _)| id).collect();
         for id in ids {
             if self.requests.remove(&id).is_some() {
@@ -709,7 +710,7 @@ pub async fn first_contact(
                     run.hosts.insert(
                         address,
                         Host {
-                            todo: probes(address, ladder, plan),
+                            next: 0,
                             out: 0,
                             ids: Vec::new(),
                             contact: Contact {
