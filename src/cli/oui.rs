@@ -61,11 +61,7 @@ fn lookup(macs: &[String]) -> Result<(), Failure> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     let written = (|| -> std::io::Result<()> {
         for mac in &parsed {
-            let shown = mac
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(":");
+            let shown = crate::wire::ethernet::mac_string(mac);
             match registry.lookup(*mac) {
                 Lookup::Found(a) => writeln!(
                     out,

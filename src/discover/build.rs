@@ -14,11 +14,10 @@ use std::collections::BTreeMap;
 use crate::device::{
     DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations, Verdict,
 };
-use crate::identify::{
-    Facts, Identification, Identifier, Subject, hex_colon, hex_mac, mac_of, private_oids,
-};
+use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
 use crate::snmp::oids;
 use crate::wire::engine_id::EngineId;
+use crate::wire::ethernet::mac_string;
 use crate::wire::{Oid, Value};
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -272,12 +271,12 @@ fn port_id_subtype(v: Option<&Value>) -> Option<&'static str> {
 fn lldp_id(subtype_is_mac: bool, v: Option<&Value>) -> Option<String> {
     let b = v?.as_bytes()?;
     if subtype_is_mac && b.len() == 6 {
-        return Some(hex_colon(b));
+        return Some(mac_string(b));
     }
     if !b.is_empty() && b.iter().all(|&c| (0x20..0x7f).contains(&c)) {
         return text(v);
     }
-    (!b.is_empty()).then(|| hex_colon(b))
+    (!b.is_empty()).then(|| mac_string(b))
 }
 
 /// LldpSystemCapabilitiesMap / LldpV2SystemCapabilitiesMap bit names (V1 defines 0..7).
@@ -354,7 +353,7 @@ fn address_text(family: u32, octets: &[u8]) -> String {
     if let (2, Ok(a)) = (family, <[u8; 16]>::try_from(octets)) {
         return std::net::Ipv6Addr::from(a).to_string();
     }
-    hex_colon(octets)
+    mac_string(octets)
 }
 
 /// Management addresses of an LLDP remote management-address table, by the index of their

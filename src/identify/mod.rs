@@ -409,21 +409,7 @@ impl Identifier {
 
 /// Colon-separated hex.
 pub fn hex_mac(mac: [u8; 6]) -> String {
-    hex_colon(&mac)
-}
-
-/// Octets as colon-separated lowercase hex ("00:e0:fc").
-pub fn hex_colon(b: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(b.len() * 3);
-    for (i, &x) in b.iter().enumerate() {
-        if i > 0 {
-            s.push(':');
-        }
-        s.push(char::from(HEX[usize::from(x >> 4)]));
-        s.push(char::from(HEX[usize::from(x & 0xf)]));
-    }
-    s
+    crate::wire::ethernet::mac_string(&mac)
 }
 
 /// The MAC whose OUI (first three octets) most interface MACs share; ties go to the lowest.

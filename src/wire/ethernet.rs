@@ -98,12 +98,19 @@ fn be16<'a>(buf: &'a [u8], what: &'static str) -> Result<(u16, &'a [u8]), WireEr
     }
 }
 
-/// A MAC address as colon-separated lower-case hex.
+/// A MAC address as colon-separated lower-case hex ("00:e0:fc:12:34:56"); any other octets
+/// (an LLDP ID, an address of an unknown family) the same way.
 pub fn mac_string(mac: &[u8]) -> String {
-    mac.iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(mac.len() * 3);
+    for (i, &x) in mac.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        s.push(char::from(HEX[usize::from(x >> 4)]));
+        s.push(char::from(HEX[usize::from(x & 0xf)]));
+    }
+    s
 }
 
 #[cfg(test)]
