@@ -218,12 +218,8 @@ fn is_single(net: &IpNet) -> bool {
 
 /// Whether `net`'s hosts (as [`hosts`] gives them) include `a`.
 fn holds(net: &IpNet, a: &IpAddr) -> bool {
-    match net {
-        IpNet::V4(n) if n.prefix_len() <= 30 => {
-            net.contains(a) && *a != IpAddr::V4(n.network()) && *a != IpAddr::V4(n.broadcast())
-        }
-        _ => net.contains(a),
-    }
+    let (lo, hi) = produced(net);
+    net.contains(a) && (lo..=hi).contains(&number(a))
 }
 
 fn parse_net(text: &str, origin: impl Fn() -> String) -> Result<IpNet, TargetError> {
