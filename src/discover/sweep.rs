@@ -201,8 +201,9 @@ pub async fn sweep<C: Connector>(
         // Each contact's work: the device stage for those that answered, nothing for the
         // silent. Only device stages count against `concurrency`: a silent address is done as
         // soon as it comes, so that contacts never pile up behind slow devices (a /8 holds
-        // millions of silent addresses; memory must grow with the devices found).
-        let work = |contact: Contact| {
+        // millions of silent addresses; memory must grow with the devices found). `staged` is
+        // whether the contact needs the device stage, decided once, where it is queued.
+        let work = |contact: Contact, staged: bool| {
             let (connector, config, pacer) = (connector.clone(), config.clone(), pacer.clone());
             let (identifier, events, usm_keys) =
                 (identifier.clone(), events.clone(), usm_keys.clone());
@@ -210,7 +211,6 @@ pub async fn sweep<C: Connector>(
                 let address = contact
                     .address
                     .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-                let staged = needs_device_stage(&contact, &config);
                 let record = if staged {
                     // Boxed: the device stage's state is large, and a silent contact's future
                     // (waiting, say, for a slow reader of events) must stay small.
@@ -253,13 +253,13 @@ pub async fn sweep<C: Connector>(
                 && let Some(c) = waiting.pop_front()
             {
                 staged_running += 1;
-                running.push(work(c));
+                running.push(work(c, true));
             }
             let (staged, address, answered, found, leads) = tokio::select! {
                 c = contacts.recv(), if contacts_open => {
                     match c {
                         Some(c) if needs_device_stage(&c, &config) => waiting.push_back(c),
-                        Some(c) => running.push(work(c)),
+                        Some(c) => running.push(work(c, false)),
                         None => contacts_open = false,
                     }
                     continue;
