@@ -21,13 +21,7 @@ use crate::wire::ethernet::mac_string;
 use crate::wire::{Oid, Value};
 
 fn text(v: Option<&Value>) -> Option<String> {
-    // ASCII white space and NULs go before the octets are decoded, the rest after.
-    let b = v?.as_bytes()?;
-    let keep = |c: &u8| *c != 0 && !c.is_ascii_whitespace();
-    let (start, end) = (b.iter().position(keep)?, b.iter().rposition(keep)?);
-    let t = crate::wire::value::decode_text(&b[start..=end]);
-    let t = t.trim_matches(|c: char| c.is_whitespace() || c == '\0');
-    (!t.is_empty()).then(|| t.to_string())
+    v?.trimmed_text()
 }
 
 fn col(table: &[u32], column: u32) -> Oid {

@@ -581,7 +581,7 @@ impl Rule {
 /// trimmed of white space and NULs. Empty values and the v2c exceptions give nothing.
 pub fn value_text(v: &Value) -> Option<String> {
     let t = match v {
-        Value::OctetString(_) => v.as_text()?.into_owned(),
+        Value::OctetString(_) => return v.trimmed_text(),
         Value::Integer(i) => i.to_string(),
         Value::Counter32(n) | Value::Gauge32(n) | Value::TimeTicks(n) => n.to_string(),
         Value::Counter64(n) => n.to_string(),

@@ -65,6 +65,18 @@ impl Value {
         Some(decode_text(b))
     }
 
+    /// An OCTET STRING as text trimmed of white space and NULs at both ends; nothing when
+    /// none is left. ASCII white space and NULs go before the octets are decoded (most values
+    /// are padded so), the rest after.
+    pub fn trimmed_text(&self) -> Option<String> {
+        let b = self.as_bytes()?;
+        let keep = |c: &u8| *c != 0 && !c.is_ascii_whitespace();
+        let (start, end) = (b.iter().position(keep)?, b.iter().rposition(keep)?);
+        let t = decode_text(&b[start..=end]);
+        let t = t.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+        (!t.is_empty()).then(|| t.to_string())
+    }
+
     /// The OID held by an OBJECT IDENTIFIER value.
     pub fn as_oid(&self) -> Option<&Oid> {
         match self {
@@ -169,7 +181,7 @@ impl VarBind {
 }
 
 /// Octets as text: UTF-8 where valid, else Latin-1 (each octet one character).
-pub fn decode_text(b: &[u8]) -> Cow<'_, str> {
+fn decode_text(b: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(b) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => Cow::Owned(b.iter().map(|&c| char::from(c)).collect()),
