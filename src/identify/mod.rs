@@ -135,6 +135,17 @@ impl Identifier {
         })
     }
 
+    /// This identifier less every sysDescr and inventory rule and example whose `from` names
+    /// `recording` (a file name of `tests/data/snmprec`): what it would know had that device
+    /// never been recorded.
+    pub fn without(&self, recording: &str) -> Self {
+        Identifier {
+            sysdescr: self.sysdescr.without(recording),
+            inventory: self.inventory.without(recording),
+            ..self.clone()
+        }
+    }
+
     /// The enterprise table.
     pub fn enterprises(&self) -> &Enterprises {
         &self.enterprises
