@@ -970,7 +970,10 @@ expect = "WS-C4948-10GE"
         assert!(r.without("x.snmprec").rules().is_empty());
         let kept = parse("source = \"X-MIB\"\n").unwrap().without("x.snmprec");
         assert_eq!(kept.rules().len(), 1);
-        assert!(kept.rules()[0].examples.is_empty(), "its example is left out");
+        assert!(
+            kept.rules()[0].examples.is_empty(),
+            "its example is left out"
+        );
         for r in InventoryRules::bundled(&v).unwrap().rules() {
             assert!(!r.provenance.source.is_empty(), "{}", r.id);
             for ex in &r.examples {
