@@ -605,6 +605,34 @@ mod tests {
     }
 
     #[test]
+    fn a_watched_groups_own_word_is_enough_alone_and_a_conflict_against_a_maker() {
+        for (descr, origin) in [
+            ("CloudEngine S5735-L", "huawei"),
+            ("ZXA10 C300", "zte"),
+            ("SecPath F1000-AK135", "h3c"),
+            ("HIKVISION DS-2CD2143G2-I", "hikvision"),
+            ("xFusion FusionServer 2288H V6", "xfusion"),
+        ] {
+            let r = id().identify(&Facts {
+                sys_descr: Some(descr),
+                ..Facts::default()
+            });
+            assert_eq!(r.origin.as_deref(), Some(origin), "{descr}");
+            assert_eq!(r.confidence, weight::SYSDESCR_NAMED, "{descr}");
+        }
+        // A Cisco sysObjectID outweighs the word, which is kept as a conflict.
+        let oid: Oid = "1.3.6.1.4.1.9.1.1".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some("OceanStor gateway"),
+            ..Facts::default()
+        });
+        assert_eq!(r.origin.as_deref(), Some("cisco"));
+        assert_eq!(r.conflicts.len(), 1);
+        assert_eq!(r.conflicts[0].origin.as_deref(), Some("huawei"));
+    }
+
+    #[test]
     fn majority_oui_ignores_locally_administered() {
         let a = [0x00, 0xe0, 0xfc, 0, 0, 1];
         let l = [0x02, 0, 0, 0, 0, 1];
