@@ -5,6 +5,8 @@
 //! ```toml
 //! [[rule]]
 //! id = "huawei-device-esn"               # unique
+//! source = "HUAWEI-DEVICE-EXT-MIB; recordings"  # required, as in rules/sysdescr.toml
+//! from = ["vrp_5720.snmprec"]            # the recordings it was written from
 //! field = "serial"                       # model | version | serial
 //! vendor = ["Huawei"]                    # the identified vendor is one of these, and/or
 //! under = ["1.3.6.1.4.1.2011"]           # the sysObjectID lies under one of these
@@ -15,6 +17,7 @@
 //! template = "ESN ${value}"              # optional: built from the pattern's named captures
 //! fallback = false                       # optional: see below
 //! [[rule.example]]
+//! from = ["vrp_5720.snmprec"]            # the recordings that hold this value, if any
 //! oid = "1.3.6.1.4.1.2011.5.25.188.1.1.0"
 //! value = "2102359576DMHC000120"         # text, a number, or { oid = "1.3.6..." }
 //! expect = "2102359576DMHC000120"        # left out: the rule must give nothing
@@ -54,6 +57,7 @@ use super::pattern::Pattern;
 use serde::Deserialize;
 
 use super::enterprises::RulesError;
+use super::sysdescr::Provenance;
 use super::vendors::Vendors;
 use crate::device::Observations;
 use crate::wire::{Oid, Value};
@@ -84,6 +88,9 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     id: String,
+    source: Option<String>,
+    #[serde(default)]
+    from: Vec<String>,
     field: Field,
     #[serde(default)]
     vendor: Vec<String>,
@@ -103,6 +110,8 @@ struct RawRule {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExample {
+    #[serde(default)]
+    from: Vec<String>,
     oid: String,
     value: ExampleValue,
     expect: Option<String>,
@@ -124,6 +133,8 @@ enum ExampleValue {
 /// An example a rule must pass: the object it reads and what the field must be.
 #[derive(Debug, Clone)]
 pub struct Example {
+    /// The recordings that hold this value.
+    pub from: Vec<String>,
     /// The device's sysObjectID, where the rule's OID is relative to it.
     pub sys_object_id: Option<Oid>,
     /// The object's OID.
@@ -303,6 +314,8 @@ impl Locator {
 pub struct Rule {
     /// Its id.
     pub id: String,
+    /// Where it comes from.
+    pub provenance: Provenance,
     /// The field it fills.
     pub field: Field,
     /// Vendor display names it applies to (empty: any).
@@ -404,6 +417,25 @@ impl InventoryRules {
         &self.rules
     }
 
+    /// The rules less every rule and example that names `recording` in its `from`.
+    pub fn without(&self, recording: &str) -> Self {
+        let rules = self
+            .rules
+            .iter()
+            .filter(|r| !r.provenance.names(recording))
+            .map(|r| Rule {
+                examples: r
+                    .examples
+                    .iter()
+                    .filter(|e| !e.from.iter().any(|f| f == recording))
+                    .cloned()
+                    .collect(),
+                ..r.clone()
+            })
+            .collect();
+        InventoryRules { rules }
+    }
+
     /// The rules that apply to a device with this sysObjectID and identified vendor.
     pub fn applicable<'a>(
         &'a self,
@@ -459,6 +491,7 @@ impl InventoryRules {
 
 fn compile(r: RawRule, vendors: &Vendors) -> Result<Rule, String> {
     let oid = |s: &str| s.parse::<Oid>().map_err(|e| e.to_string());
+    let provenance = Provenance::new(r.source, r.from)?;
     if r.vendor.is_empty() && r.under.is_empty() {
         return Err("needs a vendor or an under (sysObjectID prefix)".into());
     }
@@ -514,6 +547,7 @@ fn compile(r: RawRule, vendors: &Vendors) -> Result<Rule, String> {
                 );
             }
             Ok(Example {
+                from: e.from,
                 sys_object_id,
                 oid: oid(&e.oid)?,
                 value,
@@ -523,6 +557,7 @@ fn compile(r: RawRule, vendors: &Vendors) -> Result<Rule, String> {
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Rule {
         id: r.id,
+        provenance,
         field: r.field,
         vendors: vendor_names,
         under,
@@ -649,6 +684,7 @@ mod tests {
     const ONE: &str = r#"
 [[rule]]
 id = "x-serial"
+source = "test"
 field = "serial"
 under = ["1.3.6.1.4.1.2011"]
 first = "1.3.6.1.4.1.2011.9.1"
@@ -660,6 +696,7 @@ expect = "ABC"
 
 [[rule]]
 id = "x-model"
+source = "test"
 field = "model"
 vendor = ["Huawei"]
 get = "1.3.6.1.4.1.2011.9.2.0"
@@ -782,6 +819,7 @@ expect = "MA5603-20"
         let text = r#"
 [[rule]]
 id = "c-model"
+source = "test"
 field = "model"
 under = ["1.3.6.1.4.1.9.1"]
 chassis = "entPhysicalModelName"
@@ -870,7 +908,7 @@ expect = "WS-C4948-10GE"
         assert_eq!((e.file.as_str(), e.line), ("i.toml", 4), "{}", e.reason);
         let e = parse("[[rule]]\nid = \"a\"\nfield = \"colour\"\n");
         assert_eq!(e.line, 3, "{}", e.reason);
-        let head = "[[rule]]\nid = \"a\"\nfield = \"model\"\n";
+        let head = "[[rule]]\nid = \"a\"\nsource = \"s\"\nfield = \"model\"\n";
         let ex = "[[rule.example]]\noid = \"1.3.6.1\"\nvalue = \"x\"\n";
         let e = parse(&format!("{head}get = \"1.3.6.1\"\n{ex}"));
         assert!(
@@ -907,5 +945,42 @@ expect = "WS-C4948-10GE"
             "{head}under = [\"1.3\"]\nget = \"1.3.6.1\"\n{ex}\n{head}under = [\"1.3\"]\nget = \"1.3.6.1\"\n{ex}"
         ));
         assert!(e.reason.contains("used twice"), "{}", e.reason);
+    }
+
+    #[test]
+    fn a_rule_names_its_source_and_its_recordings() {
+        let v = vendors();
+        let parse = |extra: &str| {
+            InventoryRules::parse(
+                "i.toml",
+                &format!(
+                    "[[rule]]\nid = \"a\"\n{extra}field = \"model\"\nunder = [\"1.3\"]\nget = \"1.3.6.1\"\n[[rule.example]]\nfrom = [\"x.snmprec\"]\noid = \"1.3.6.1\"\nvalue = \"x\"\n"
+                ),
+                &v,
+            )
+        };
+        let e = parse("").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("i.toml", 2));
+        assert!(e.reason.contains("needs a source"), "{}", e.reason);
+        let e = parse("source = \"recordings\"\n").unwrap_err();
+        assert!(e.reason.contains("from"), "{}", e.reason);
+        let e = parse("source = \"X-MIB\"\nfrom = [\"x.snmprec\"]\n").unwrap_err();
+        assert!(e.reason.contains("recordings"), "{}", e.reason);
+        let r = parse("source = \"X-MIB; recordings\"\nfrom = [\"x.snmprec\"]\n").unwrap();
+        assert!(r.without("x.snmprec").rules().is_empty());
+        let kept = parse("source = \"X-MIB\"\n").unwrap().without("x.snmprec");
+        assert_eq!(kept.rules().len(), 1);
+        assert!(
+            kept.rules()[0].examples.is_empty(),
+            "its example is left out"
+        );
+        for r in InventoryRules::bundled(&v).unwrap().rules() {
+            assert!(!r.provenance.source.is_empty(), "{}", r.id);
+            for ex in &r.examples {
+                for f in &ex.from {
+                    assert!(r.provenance.names(f), "{}: example from {f}", r.id);
+                }
+            }
+        }
     }
 }

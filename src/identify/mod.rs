@@ -135,6 +135,17 @@ impl Identifier {
         })
     }
 
+    /// This identifier less every sysDescr and inventory rule and example whose `from` names
+    /// `recording` (a file name of `tests/data/snmprec`): what it would know had that device
+    /// never been recorded.
+    pub fn without(&self, recording: &str) -> Self {
+        Identifier {
+            sysdescr: self.sysdescr.without(recording),
+            inventory: self.inventory.without(recording),
+            ..self.clone()
+        }
+    }
+
     /// The enterprise table.
     pub fn enterprises(&self) -> &Enterprises {
         &self.enterprises
@@ -591,6 +602,34 @@ mod tests {
             (r.model.as_deref(), r.version.as_deref()),
             (Some("AR169F"), Some("V200R009C00SPC500"))
         );
+    }
+
+    #[test]
+    fn a_watched_groups_own_word_is_enough_alone_and_a_conflict_against_a_maker() {
+        for (descr, origin) in [
+            ("CloudEngine S5735-L", "huawei"),
+            ("ZXA10 C300", "zte"),
+            ("SecPath F1000-AK135", "h3c"),
+            ("HIKVISION DS-2CD2143G2-I", "hikvision"),
+            ("xFusion FusionServer 2288H V6", "xfusion"),
+        ] {
+            let r = id().identify(&Facts {
+                sys_descr: Some(descr),
+                ..Facts::default()
+            });
+            assert_eq!(r.origin.as_deref(), Some(origin), "{descr}");
+            assert_eq!(r.confidence, weight::SYSDESCR_NAMED, "{descr}");
+        }
+        // A Cisco sysObjectID outweighs the word, which is kept as a conflict.
+        let oid: Oid = "1.3.6.1.4.1.9.1.1".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some("OceanStor gateway"),
+            ..Facts::default()
+        });
+        assert_eq!(r.origin.as_deref(), Some("cisco"));
+        assert_eq!(r.conflicts.len(), 1);
+        assert_eq!(r.conflicts[0].origin.as_deref(), Some("huawei"));
     }
 
     #[test]

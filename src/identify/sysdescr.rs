@@ -4,10 +4,13 @@
 //! ```toml
 //! [[rule]]
 //! id = "huawei-vrp"              # unique
+//! source = "recog snmp_sysdescr.xml; recordings"  # required: where the rule comes from
+//! from = ["vrp_5720.snmprec"]    # the recordings it was written from (with "recordings")
 //! vendor = "Huawei"              # a display name known to the vendor table
 //! os = "VRP"                     # optional, unless captured
 //! pattern = '''Huawei Versatile Routing Platform.*?\((?:(?P<model>\S+) )?(?P<version>V\d{3}R\d{3}\w*)\)'''
 //! [[rule.example]]
+//! from = ["vrp_5720.snmprec"]    # the recordings whose sysDescr this example is, if any
 //! text = "Huawei AR1220 Huawei Versatile Routing Platform ... (AR1200 V200R003C01SPC900) ..."
 //! model = "AR1200"
 //! version = "V200R003C01SPC900"
@@ -18,6 +21,12 @@
 //! resolved through the vendor table) fill those fields. Rules are tried in file order; the
 //! first that matches wins, so specific rules go before general ones. Patterns are matched
 //! case-sensitively unless they say `(?i)`, with `.` matching newlines (`(?s)` is implied).
+//!
+//! Every rule names its `source`: a document, a registry, a MIB, recog, or `recordings`, in
+//! which case `from` lists the file names of the recordings of `tests/data/snmprec` it was
+//! written from (and a `from` needs the word). [`SysDescrRules::without`] leaves out what
+//! names a recording, so that a test can measure identification on a device the rules were
+//! not written from.
 
 use super::pattern::Pattern;
 use serde::Deserialize;
@@ -39,6 +48,9 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     id: String,
+    source: Option<String>,
+    #[serde(default)]
+    from: Vec<String>,
     vendor: Option<String>,
     os: Option<String>,
     model: Option<String>,
@@ -52,6 +64,9 @@ struct RawRule {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
+    /// The recordings whose sysDescr (or an LLDP neighbour's description) this is.
+    #[serde(default)]
+    pub from: Vec<String>,
     /// The sysDescr.
     pub text: String,
     /// Expected vendor (default: the rule's).
@@ -80,6 +95,39 @@ pub(crate) fn parse_rules_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// What a rule was written from: its `source` (required) and the recordings it names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// A document, a registry, a MIB, recog, or "recordings".
+    pub source: String,
+    /// File names of the recordings it was written from.
+    pub from: Vec<String>,
+}
+
+impl Provenance {
+    /// Checks a rule's `source` and `from`: a source is required, and names "recordings"
+    /// exactly when `from` lists some.
+    pub(crate) fn new(source: Option<String>, from: Vec<String>) -> Result<Self, String> {
+        let source = source.map(|s| s.trim().to_string()).unwrap_or_default();
+        if source.is_empty() {
+            return Err(
+                "needs a source (a document, a registry, a MIB, recog, or \"recordings\" with from = [file names])"
+                    .into(),
+            );
+        }
+        match (source.contains("recordings"), from.is_empty()) {
+            (true, true) => Err("source says recordings: name them in from = [...]".into()),
+            (false, false) => Err("from lists recordings: say \"recordings\" in its source".into()),
+            _ => Ok(Provenance { source, from }),
+        }
+    }
+
+    /// Whether it names this recording.
+    pub fn names(&self, recording: &str) -> bool {
+        self.from.iter().any(|f| f == recording)
+    }
+}
+
 /// The line of a rule's `id = "..."`, to name it in errors found after parsing.
 pub(crate) fn rule_line(text: &str, id: &str) -> usize {
     let quoted = format!("\"{id}\"");
@@ -93,6 +141,8 @@ pub(crate) fn rule_line(text: &str, id: &str) -> usize {
 pub struct Rule {
     /// Its id.
     pub id: String,
+    /// Where it comes from.
+    pub provenance: Provenance,
     vendor: Option<VendorRef>,
     maker: Option<VendorRef>,
     os: Option<String>,
@@ -146,6 +196,8 @@ impl SysDescrRules {
             if rules.iter().any(|x| x.id == r.id) {
                 return Err(err(format!("rule id {:?} is used twice", r.id)));
             }
+            let provenance = Provenance::new(r.source.clone(), r.from.clone())
+                .map_err(|e| err(format!("rule {}: {e}", r.id)))?;
             let vendor = match &r.vendor {
                 Some(v) => Some(
                     vendors
@@ -173,6 +225,7 @@ impl SysDescrRules {
             }
             rules.push(Rule {
                 id: r.id,
+                provenance,
                 vendor,
                 maker,
                 os: r.os,
@@ -187,6 +240,25 @@ impl SysDescrRules {
     /// The rules.
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The rules less every rule and example that names `recording` in its `from`.
+    pub fn without(&self, recording: &str) -> Self {
+        let rules = self
+            .rules
+            .iter()
+            .filter(|r| !r.provenance.names(recording))
+            .map(|r| Rule {
+                examples: r
+                    .examples
+                    .iter()
+                    .filter(|e| !e.from.iter().any(|f| f == recording))
+                    .cloned()
+                    .collect(),
+                ..r.clone()
+            })
+            .collect();
+        SysDescrRules { rules }
     }
 
     /// The first rule that matches `text`.
@@ -283,11 +355,43 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_names_its_source_and_its_recordings() {
+        let v = vendors();
+        let rule = |extra: &str| {
+            SysDescrRules::parse(
+                "s.toml",
+                &format!("[[rule]]\nid = \"a\"\nvendor = \"Huawei\"\n{extra}pattern = \"x\"\n"),
+                &v,
+            )
+        };
+        let e = rule("").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("s.toml", 2));
+        assert!(e.reason.contains("needs a source"), "{}", e.reason);
+        let e = rule("source = \"recordings\"\n").unwrap_err();
+        assert!(e.reason.contains("from"), "{}", e.reason);
+        let e = rule("source = \"recog\"\nfrom = [\"x.snmprec\"]\n").unwrap_err();
+        assert!(e.reason.contains("recordings"), "{}", e.reason);
+        let r = rule("source = \"recordings\"\nfrom = [\"x.snmprec\"]\n").unwrap();
+        assert_eq!(r.rules().len(), 1);
+        assert!(r.without("x.snmprec").rules().is_empty());
+        assert_eq!(r.without("y.snmprec").rules().len(), 1);
+        // Every bundled rule names a source; an example's recordings are among its rule's.
+        for r in SysDescrRules::bundled(&v).unwrap().rules() {
+            assert!(!r.provenance.source.is_empty(), "{}", r.id);
+            for ex in &r.examples {
+                for f in &ex.from {
+                    assert!(r.provenance.names(f), "{}: example from {f}", r.id);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn bad_rules_name_file_and_line() {
         let v = vendors();
         let e = SysDescrRules::parse(
             "s.toml",
-            "[[rule]]\nid = \"a\"\nvendor = \"Huawei\"\npattern = \"(\"\n",
+            "[[rule]]\nid = \"a\"\nsource = \"s\"\nvendor = \"Huawei\"\npattern = \"(\"\n",
             &v,
         )
         .unwrap_err();
@@ -301,7 +405,7 @@ mod tests {
         assert_eq!(e.line, 3, "{}", e.reason);
         let e = SysDescrRules::parse(
             "s.toml",
-            "[[rule]]\nid = \"a\"\nvendor = \"Nobody\"\npattern = \"x\"\n",
+            "[[rule]]\nid = \"a\"\nsource = \"s\"\nvendor = \"Nobody\"\npattern = \"x\"\n",
             &v,
         )
         .unwrap_err();
