@@ -3,8 +3,10 @@
 //! PDU type. The sweep crawls a ring of six devices from one seed, with a credential ladder of
 //! SNMPv3 users (one refused, one authPriv), a v2c and a v1 community; SNMPv3 requests are
 //! counted once decrypted, and a datagram the simulator could not decode (which could hide a
-//! SET) fails the test. A seventh device inside the scope is excluded, an eighth lies outside
-//! it: both are in the ring's neighbour tables, and neither may receive a single datagram.
+//! SET) fails the test. The requests after the walks (the identity objects and the steps
+//! through private subtrees) are among those counted. A seventh device inside the scope is
+//! excluded, an eighth lies outside it: both are in the ring's neighbour tables, and neither
+//! may receive a single datagram.
 //!
 //! All on 127.48.0.0/24 (the scope) and 127.49.0.1 (outside it).
 
@@ -195,6 +197,17 @@ async fn a_full_sweep_with_crawl_and_every_snmp_version_sends_no_set_and_stays_i
         *by_kind.entry(kind).or_default() += 1;
     }
     eprintln!("{} datagrams by PDU type: {by_kind:?}", arrivals.len());
+    // The identity objects (UPS-MIB, BRIDGE-MIB, PRINTER-MIB, HOST-RESOURCES-MIB) and the
+    // first step through the private subtrees go in one GETNEXT, counted here like every other
+    // request: a device walked with GETBULK (v2c, v3) gets it and no other GETNEXT, as these
+    // recordings serve no private subtree to step further into.
+    for n in 1..=4 {
+        let getnext = arrivals
+            .iter()
+            .filter(|a| a.agent.ip().to_string() == at(n) && a.kind == Some(PduKind::GetNext))
+            .count();
+        assert_eq!(getnext, 1, "GETNEXTs to {}: {by_kind:?}", at(n));
+    }
     assert_eq!(
         inside
             .undecodable

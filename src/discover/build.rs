@@ -11,6 +11,10 @@
 
 use std::collections::BTreeMap;
 
+use super::plan::{
+    DOT1D_BASE_BRIDGE_ADDRESS, HR_DEVICE_DESCR, HR_PRINTER_STATUS, PRT_GENERAL_PRINTER_NAME,
+    UPS_IDENT_MANUFACTURER, UPS_IDENT_MODEL,
+};
 use crate::device::{
     DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations, Verdict,
 };
@@ -518,6 +522,62 @@ pub fn identify(obs: &Observations, identifier: &Identifier) -> Identification {
     identify_with(obs, &modules(obs), interface_macs, identifier)
 }
 
+/// The first value under `prefix` (a scalar's instance, a column's first row), with its index:
+/// what a GETNEXT of the prefix answers.
+fn first_under<'a>(obs: &'a Observations, prefix: &[u32]) -> Option<(&'a [u32], &'a Value)> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let prefix = Oid::new(prefix);
+    let (o, v) = obs
+        .values
+        .range::<Oid, _>((Excluded(&prefix), Unbounded))
+        .next()?;
+    Some((o.suffix(&prefix)?, v))
+}
+
+/// The standard objects besides sysDescr and ENTITY-MIB that name a maker or a model (see
+/// [`crate::discover::plan::identity_objects`]), as text.
+#[derive(Default)]
+struct StandardTexts {
+    local_sys_descr: Option<String>,
+    maker_names: Vec<(String, String)>,
+    texts: Vec<(String, String)>,
+    models: Vec<(String, String)>,
+}
+
+fn standard_texts(obs: &Observations) -> StandardTexts {
+    let scalar = |prefix: &[u32]| first_under(obs, prefix).and_then(|(_, v)| text(Some(v)));
+    let mut t = StandardTexts {
+        local_sys_descr: [LLDP_LOC, LLDP_V2_LOC]
+            .into_iter()
+            .find_map(|local| text(obs.get(&col(local, 4).child(0)))),
+        ..StandardTexts::default()
+    };
+    if let Some(m) = scalar(UPS_IDENT_MANUFACTURER) {
+        t.maker_names.push(("upsIdentManufacturer".into(), m));
+    }
+    if let Some(m) = scalar(UPS_IDENT_MODEL) {
+        t.models.push(("upsIdentModel".into(), m));
+    }
+    if let Some(n) = scalar(PRT_GENERAL_PRINTER_NAME) {
+        t.texts.push(("prtGeneralPrinterName".into(), n));
+    }
+    if let Some((index, _)) = first_under(obs, HR_PRINTER_STATUS) {
+        let mut descr = Oid::new(HR_DEVICE_DESCR);
+        for &i in index {
+            descr = descr.child(i);
+        }
+        if let Some(d) = text(obs.get(&descr)) {
+            t.texts.push(("hrDeviceDescr of the printer".into(), d));
+        }
+    }
+    t
+}
+
+/// (source, text) pairs borrowing their texts, as [`Facts`] takes them.
+fn pairs(v: &[(String, String)]) -> Vec<(String, &str)> {
+    v.iter().map(|(s, t)| (s.clone(), t.as_str())).collect()
+}
+
 fn identify_with(
     obs: &Observations,
     modules: &[Module],
@@ -530,11 +590,18 @@ fn identify_with(
         .engine_id
         .as_deref()
         .and_then(|b| EngineId::decode(b).ok());
+    let standard = standard_texts(obs);
     identifier.identify(&Facts {
         sys_object_id: sys_object_id.as_ref(),
         sys_descr: sys_descr.as_deref(),
+        local_sys_descr: standard.local_sys_descr.as_deref(),
         chassis: chassis(modules),
+        modules,
+        maker_names: pairs(&standard.maker_names),
+        texts: pairs(&standard.texts),
+        models: pairs(&standard.models),
         chassis_mac: chassis_mac(obs),
+        bridge_mac: mac_of(first_under(obs, DOT1D_BASE_BRIDGE_ADDRESS).map(|(_, v)| v)),
         interface_macs,
         private_oids: private_oids(obs),
         engine_id: engine_id.as_ref(),
@@ -913,6 +980,171 @@ mod tests {
             Vec::new(),
             &identifier(),
         )
+    }
+
+    fn evidence_sources(r: &DeviceRecord) -> Vec<&str> {
+        r.evidence.iter().map(|e| e.source.as_str()).collect()
+    }
+
+    /// A Huawei UPS behind net-snmp (as /tmp/sd's huawei-gse200m, but without its private
+    /// subtree): a plain Linux sysDescr, the generic agent's sysObjectID, and UPS-MIB's
+    /// identity naming the maker and the model.
+    #[test]
+    fn a_generic_agent_named_only_by_its_ups_identity_is_identified() {
+        let obs = observations(&[
+            (
+                "1.3.6.1.2.1.1.1.0",
+                string("Linux GSE200M 2.6.27 #591 armv5tejl"),
+            ),
+            (
+                "1.3.6.1.2.1.1.2.0",
+                Value::ObjectId("1.3.6.1.4.1.8072.3.2.10".parse().unwrap()),
+            ),
+            ("1.3.6.1.2.1.33.1.1.1.0", string("HUAWEI")),
+            ("1.3.6.1.2.1.33.1.1.2.0", string("UPS5000")),
+        ]);
+        let r = record(&obs);
+        assert_eq!(
+            (r.vendor.as_deref(), r.origin.as_deref(), r.model.as_deref()),
+            (Some("Huawei"), Some("huawei"), Some("UPS5000")),
+            "{:?}",
+            r.evidence
+        );
+        assert!(evidence_sources(&r).contains(&"upsIdentManufacturer"));
+    }
+
+    /// The chassis' entPhysicalDescr where its entPhysicalMfgName is empty, and a printer's
+    /// hrDeviceDescr (the row hrPrinterStatus names) or prtGeneralPrinterName, go through the
+    /// sysDescr rules.
+    #[test]
+    fn a_chassis_description_or_a_printer_name_names_the_maker() {
+        let net_snmp = || {
+            (
+                "1.3.6.1.2.1.1.2.0",
+                Value::ObjectId("1.3.6.1.4.1.8072.3.2.10".parse().unwrap()),
+            )
+        };
+        let chassis = observations(&[
+            net_snmp(),
+            (
+                "1.3.6.1.2.1.47.1.1.1.1.2.1",
+                string("Huawei S5735-L48T4X-A1 Routing Switch"),
+            ),
+            ("1.3.6.1.2.1.47.1.1.1.1.5.1", Value::Integer(3)),
+        ]);
+        let r = record(&chassis);
+        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
+        assert!(
+            evidence_sources(&r)
+                .iter()
+                .any(|s| s.starts_with("entPhysicalDescr of chassis 1 rule ")),
+            "{:?}",
+            r.evidence
+        );
+        // With its maker named, the description is not read.
+        let mut named = chassis.clone();
+        named.extend([VarBind::new(
+            "1.3.6.1.2.1.47.1.1.1.1.12.1".parse().unwrap(),
+            string("Cisco"),
+        )]);
+        assert_eq!(record(&named).origin.as_deref(), Some("cisco"));
+
+        let printer = "Dell 5330dn Mono Laser Printer";
+        for obs in [
+            observations(&[
+                net_snmp(),
+                (
+                    "1.3.6.1.2.1.25.3.2.1.3.1",
+                    string("GenuineIntel: Intel(R) Atom(TM)"),
+                ),
+                ("1.3.6.1.2.1.25.3.2.1.3.2", string(printer)),
+                ("1.3.6.1.2.1.25.3.5.1.1.2", Value::Integer(3)),
+            ]),
+            observations(&[net_snmp(), ("1.3.6.1.2.1.43.5.1.1.16.1", string(printer))]),
+        ] {
+            let r = record(&obs);
+            assert_eq!(
+                (r.vendor.as_deref(), r.model.as_deref()),
+                (Some("Dell"), Some("5330dn")),
+                "{:?}",
+                r.evidence
+            );
+        }
+        // The processor's row names the chip's maker, not the device's: not read.
+        let cpu_only = observations(&[net_snmp(), ("1.3.6.1.2.1.25.3.2.1.3.1", string(printer))]);
+        assert_eq!(record(&cpu_only).vendor, None);
+    }
+
+    /// LLDP-MIB's lldpLocSysDesc is read as sysDescr where sysDescr names nothing.
+    #[test]
+    fn the_lldp_local_description_speaks_where_sysdescr_says_nothing() {
+        let vrp = "Huawei Versatile Routing Platform Software VRP (R) software, Version 5.170 \
+                   (S5735 V200R019C10SPC500)";
+        let obs = observations(&[
+            ("1.3.6.1.2.1.1.1.0", string("switch")),
+            ("1.0.8802.1.1.2.1.3.4.0", string(vrp)),
+        ]);
+        let r = record(&obs);
+        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
+        assert_eq!(r.version.as_deref(), Some("V200R019C10SPC500"));
+        assert!(evidence_sources(&r)[0].starts_with("lldpLocSysDesc rule "));
+    }
+
+    /// BRIDGE-MIB's dot1dBaseBridgeAddress gives its OUI, unless the chassis MAC already did.
+    #[test]
+    fn the_bridge_address_gives_its_oui_once() {
+        let bridge = ("1.3.6.1.2.1.17.1.1.0", octets(&[0x00, 0xe0, 0xfc, 1, 2, 3]));
+        let r = record(&observations(std::slice::from_ref(&bridge)));
+        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
+        assert_eq!(evidence_sources(&r), ["OUI of dot1dBaseBridgeAddress"]);
+        let r = record(&observations(&[
+            bridge,
+            ("1.0.8802.1.1.2.1.3.1.0", Value::Integer(4)),
+            (
+                "1.0.8802.1.1.2.1.3.2.0",
+                octets(&[0x00, 0xe0, 0xfc, 1, 2, 4]),
+            ),
+        ]));
+        assert_eq!(evidence_sources(&r), ["OUI of chassis MAC"]);
+    }
+
+    /// Where the chassis names no maker, the maker most boards, power supplies and fans name
+    /// counts, weakly; optics (class port) do not vote. Where the chassis names one, modules
+    /// are their own verdicts only.
+    #[test]
+    fn modules_vote_weakly_only_where_the_chassis_names_no_maker() {
+        let ent = "1.3.6.1.2.1.47.1.1.1.1";
+        let mut rows = vec![(format!("{ent}.5.1"), Value::Integer(3))];
+        for i in 2..=3 {
+            rows.push((format!("{ent}.5.{i}"), Value::Integer(6)));
+            rows.push((format!("{ent}.12.{i}"), string("Huawei")));
+        }
+        for i in 4..=8 {
+            rows.push((format!("{ent}.5.{i}"), Value::Integer(10)));
+            rows.push((format!("{ent}.12.{i}"), string("Cisco")));
+        }
+        let as_refs = |rows: &[(String, Value)]| {
+            observations(
+                &rows
+                    .iter()
+                    .map(|(o, v)| (o.as_str(), v.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let r = record(&as_refs(&rows));
+        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
+        let e = &r.evidence[0];
+        assert_eq!(
+            (e.source.as_str(), e.weight),
+            (
+                "entPhysicalMfgName of 2 of 2 modules naming a maker",
+                crate::identify::weight::MODULE_MFG
+            )
+        );
+        rows.push((format!("{ent}.12.1"), string("Juniper Networks")));
+        let r = record(&as_refs(&rows));
+        assert_eq!(r.origin.as_deref(), Some("juniper"), "{:?}", r.evidence);
+        assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
     }
 
     /// Rows are merged from their columns in index order (numeric, so 2 before 10), each row

@@ -25,10 +25,10 @@ use futures::StreamExt;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::build::{NeighborCollector, device_record, identify};
-use super::plan::walk_plan;
+use super::plan::{HR_DEVICE_DESCR, HR_PRINTER_STATUS, identity_objects, walk_plan};
 use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
-use crate::identify::Identifier;
 use crate::identify::inventory::Source;
+use crate::identify::{Identifier, SubtreeSteps};
 use crate::net::engine_probe::check_user;
 use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::net::{Paced, Pacer};
@@ -498,7 +498,6 @@ async fn device<C: Connector>(
         ..Observations::default()
     };
     obs.extend(probed);
-    obs.extend(private_subtrees(&session, &obs, identifier).await);
     if config.walk {
         let session = &session;
         let limits = config.limits;
@@ -536,8 +535,11 @@ async fn device<C: Connector>(
             });
             obs.extend(rows);
         }
+    }
+    obs.extend(identity(&session).await);
+    if config.walk {
         let walked: Vec<Oid> = walk_plan().into_iter().map(|t| t.root).collect();
-        obs.extend(inventory(session, &obs, identifier, &walked).await);
+        obs.extend(inventory(&session, &obs, identifier, &walked).await);
     }
     // sysUpTime is read by the probe and again in the system table: going back means the device
     // restarted while it was swept.
@@ -583,30 +585,60 @@ fn saved_walk(obs: &Observations) -> String {
     head + &write_snmprec(&obs.varbinds())
 }
 
-/// Where the sysObjectID names no maker (a generic agent such as net-snmp, or none at all),
-/// one GETNEXT at the root of each watched vendor's private subtree: what answers from inside
-/// a subtree is evidence of that vendor (Huawei power units behind net-snmp).
-async fn private_subtrees<S: Session>(
-    session: &S,
-    obs: &Observations,
-    identifier: &Identifier,
-) -> Vec<VarBind> {
-    let maker_known = obs
-        .get(&oids::sys_object_id())
-        .and_then(|v| v.as_oid())
-        .and_then(|o| identifier.sys_object_id_evidence(o))
-        .is_some_and(|e| e.origin.is_some());
-    if maker_known {
-        return Vec::new();
-    }
-    let mut found = Vec::new();
-    for root in identifier.watched_roots() {
-        if let Ok(vbs) = session.get_next(std::slice::from_ref(&root)).await {
-            found.extend(
-                vbs.into_iter()
-                    .filter(|vb| vb.oid.starts_with(&root) && !vb.value.is_exception()),
-            );
+/// The objects of [`identity_objects`] and the private subtrees the device serves: one GETNEXT
+/// of every object's prefix and of the enterprises arc (each object kept only if the answer
+/// falls inside its prefix); the printer's hrDeviceDescr row where hrPrinterStatus named it;
+/// then one GETNEXT per further subtree, as [`SubtreeSteps`] says, so that the record holds the
+/// subtrees that offline identification of a full recording finds.
+async fn identity<S: Session>(session: &S) -> Vec<VarBind> {
+    let objects = identity_objects();
+    let mut steps = SubtreeSteps::default();
+    let mut asked: Vec<Oid> = objects.iter().map(|t| t.root.clone()).collect();
+    asked.extend(steps.request().cloned());
+    let answers = ask_each_if_refused(session, Ask::GetNext, &asked)
+        .await
+        .unwrap_or_default();
+    let answer_to = |root: &Oid| {
+        answers
+            .iter()
+            .find(|vb| vb.oid.starts_with(root) && !vb.value.is_exception())
+    };
+    let mut found: Vec<VarBind> = objects
+        .iter()
+        .filter_map(|t| answer_to(&t.root).cloned())
+        .collect();
+    let printer = Oid::new(HR_PRINTER_STATUS);
+    if let Some(index) = answer_to(&printer).and_then(|vb| vb.oid.suffix(&printer)) {
+        let mut descr = Oid::new(HR_DEVICE_DESCR);
+        for &i in index {
+            descr = descr.child(i);
         }
+        if let Ok(vbs) = session.get(std::slice::from_ref(&descr)).await {
+            found.extend(vbs.into_iter().filter(|vb| !vb.value.is_exception()));
+        }
+    }
+    // The first step's answer came with the objects': the least OID after the arc among the
+    // answers (what any other prefix's GETNEXT found past the arc cannot come before it, and
+    // the arc's own answer may be missing where a v1 agent refused it). Each later step is a
+    // GETNEXT of its own.
+    let arc = crate::identify::enterprises_arc();
+    let mut answer = answers
+        .into_iter()
+        .filter(|vb| vb.oid > arc)
+        .min_by(|a, b| a.oid.cmp(&b.oid));
+    loop {
+        let opened = steps.answer(
+            answer.as_ref().map(|vb| &vb.oid),
+            answer.as_ref().is_some_and(|vb| !vb.value.is_exception()),
+        );
+        if opened {
+            found.extend(answer.take());
+        }
+        let Some(from) = steps.request() else { break };
+        answer = match session.get_next(std::slice::from_ref(from)).await {
+            Ok(vbs) => vbs.into_iter().next(),
+            Err(_) => None,
+        };
     }
     found
 }
@@ -662,18 +694,43 @@ async fn probe<S: Session>(session: &S) -> Result<Vec<VarBind>, SnmpError> {
     get_each_if_refused(session, &wanted).await
 }
 
-/// GET of several objects. A v1 agent that lacks one answers noSuchName for the whole request;
-/// then each is asked alone so the others are not lost. So too when the answer would not fit
-/// in one message (tooBig: huge values).
+/// A request of several objects: GET or GETNEXT.
+#[derive(Debug, Clone, Copy)]
+enum Ask {
+    Get,
+    GetNext,
+}
+
+/// GET of several objects: see [`ask_each_if_refused`].
 async fn get_each_if_refused<S: Session>(
     session: &S,
     wanted: &[Oid],
 ) -> Result<Vec<VarBind>, SnmpError> {
-    match session.get(wanted).await {
+    ask_each_if_refused(session, Ask::Get, wanted).await
+}
+
+/// GET or GETNEXT of several objects. A v1 agent that lacks one (or has nothing after one)
+/// answers noSuchName for the whole request; then each is asked alone so the others are not
+/// lost. So too when the answer would not fit in one message (tooBig: huge values).
+async fn ask_each_if_refused<S: Session>(
+    session: &S,
+    ask: Ask,
+    wanted: &[Oid],
+) -> Result<Vec<VarBind>, SnmpError> {
+    let once = |oids: &[Oid]| {
+        let oids = oids.to_vec();
+        async move {
+            match ask {
+                Ask::Get => session.get(&oids).await,
+                Ask::GetNext => session.get_next(&oids).await,
+            }
+        }
+    };
+    match once(wanted).await {
         Err(SnmpError::Status { status: 1 | 2, .. }) if wanted.len() > 1 => {
             let mut got = Vec::new();
             for oid in wanted {
-                if let Ok(v) = session.get(std::slice::from_ref(oid)).await {
+                if let Ok(v) = once(std::slice::from_ref(oid)).await {
                     got.extend(v);
                 }
             }
@@ -695,6 +752,155 @@ mod tests {
     use crate::wire::Version;
     use std::path::Path;
 
+    /// A simulation of `agents` from `base` on port 16161, and a sweep of it with the v2c
+    /// community `public` and no rate cap.
+    async fn simulated(agents: Vec<Agent>, base: &str) -> (Simulation, SweepConfig) {
+        let sim = Simulation::start(
+            agents,
+            base.parse().unwrap(),
+            16_161,
+            Arc::new(Traffic::logged()),
+        )
+        .await
+        .unwrap();
+        let config = SweepConfig {
+            credentials: vec![Credential::community(
+                Version::V2c,
+                Secret::new("public"),
+                1,
+            )],
+            port: sim.addresses[0].port(),
+            rate: None,
+            ..SweepConfig::default()
+        };
+        (sim, config)
+    }
+
+    /// Sweeps the agents of `texts` (recordings) with a v2c community, and returns each
+    /// record with the offline record of the same recording, in the agents' order.
+    async fn sweep_and_replay(texts: &[String], base: &str) -> Vec<(DeviceRecord, DeviceRecord)> {
+        let identifier = Arc::new(Identifier::bundled().unwrap());
+        let recordings: Vec<Arc<Recording>> = texts
+            .iter()
+            .map(|t| Arc::new(Recording::parse(Path::new("t"), t.as_bytes()).unwrap()))
+            .collect();
+        let agents = recordings
+            .iter()
+            .map(|r| Agent::new(r.clone(), None))
+            .collect();
+        let (sim, config) = simulated(agents, base).await;
+        let config = SweepConfig {
+            timeout: Duration::from_millis(2000),
+            ..config
+        };
+        let targets: Vec<IpAddr> = sim.addresses.iter().map(|a| a.ip()).collect();
+        let (tx, mut rx) = mpsc::channel(64);
+        let running = tokio::spawn(sweep(
+            Arc::new(AsyncSnmp::bind().await.unwrap()),
+            targets.clone().into_iter(),
+            Arc::new(config),
+            identifier.clone(),
+            tx,
+        ));
+        let mut records = HashMap::new();
+        let events = async {
+            while let Some(e) = rx.recv().await {
+                if let Event::Device(d) = e {
+                    records.insert(d.address.clone(), *d);
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(60), events)
+            .await
+            .expect("the sweep ends");
+        running.await.unwrap();
+        sim.stop().await;
+        targets
+            .iter()
+            .zip(&recordings)
+            .map(|(a, rec)| {
+                let mut obs = Observations::default();
+                obs.extend(rec.objects.iter().cloned());
+                let offline = device_record(
+                    a.to_string(),
+                    DiscoveredVia::Snmp,
+                    None,
+                    &obs,
+                    Vec::new(),
+                    &identifier,
+                );
+                (records.remove(&a.to_string()).expect("swept"), offline)
+            })
+            .collect()
+    }
+
+    fn subtrees(r: &DeviceRecord) -> Vec<(String, String)> {
+        r.evidence
+            .iter()
+            .filter(|e| e.source.starts_with("private subtree"))
+            .map(|e| (e.source.clone(), e.value.clone()))
+            .collect()
+    }
+
+    /// A generic agent (net-snmp's sysObjectID, a plain Linux sysDescr) whose only maker
+    /// evidence is a private subtree of a vendor that no list names in advance (Ubiquiti's),
+    /// behind a CDP cache row, UCD's and net-snmp's own subtrees; and an agent serving more
+    /// subtrees than the cap. The sweep finds what offline identification of the whole
+    /// recording finds: the first subtrees in OID order, the same evidence.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sweep_finds_the_private_subtrees_offline_identification_finds() {
+        let head = "1.3.6.1.2.1.1.1.0|4|Linux ap 4.4.153 #1 SMP armv7l\n\
+                    1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10\n\
+                    1.3.6.1.2.1.1.5.0|4|ap\n";
+        let mut ubiquiti = head.to_string();
+        ubiquiti.push_str(
+            "1.3.6.1.4.1.9.9.23.1.2.1.1.6.1.1|4|core-1\n\
+             1.3.6.1.4.1.2021.4.5.0|2|1024\n\
+             1.3.6.1.4.1.8072.1.3.2.1.0|2|0\n\
+             1.3.6.1.4.1.41112.1.4.1.1.4.1|4|airMAX\n\
+             1.3.6.1.4.1.41112.1.4.1.1.5.1|4|more\n",
+        );
+        let mut many = head.to_string();
+        for pen in [
+            11, 43, 171, 2011, 2636, 3902, 4881, 6527, 14988, 25506, 41112,
+        ] {
+            many.push_str(&format!("1.3.6.1.4.1.{pen}.1.2.0|2|{pen}\n"));
+            many.push_str(&format!("1.3.6.1.4.1.{pen}.1.3.0|2|{pen}\n"));
+        }
+        let got = sweep_and_replay(&[ubiquiti, many], "127.67.1.1").await;
+        let (swept, offline) = &got[0];
+        assert_eq!(
+            (swept.vendor.as_deref(), swept.origin.as_deref()),
+            (Some("Ubiquiti"), Some("ubiquiti")),
+            "{:?}",
+            swept.evidence
+        );
+        assert_eq!(
+            subtrees(swept),
+            [(
+                "private subtree of enterprise 41112 answers".to_string(),
+                "1.3.6.1.4.1.41112.1.4.1.1.4.1".to_string()
+            )]
+        );
+        assert_eq!(subtrees(swept), subtrees(offline));
+        assert_eq!(
+            (&swept.vendor, &swept.origin),
+            (&offline.vendor, &offline.origin)
+        );
+        let (swept, offline) = &got[1];
+        let pens: Vec<String> = subtrees(swept)
+            .into_iter()
+            .map(|(s, _)| s.split(' ').nth(4).unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            pens,
+            ["11", "43", "171", "2011", "2636", "3902", "4881", "6527"],
+            "the first {} in OID order",
+            crate::identify::MAX_PRIVATE_SUBTREES
+        );
+        assert_eq!(subtrees(swept), subtrees(offline));
+    }
+
     /// With one device-stage slot taken by a slow device, the silent addresses that come out
     /// of first contact meanwhile are done at once: they neither wait for the slot nor pile
     /// up behind it (on a /8, millions would).
@@ -713,26 +919,12 @@ mod tests {
                 Agent::new(rec.clone(), None).with_faults(Arc::new(Faults::new(&[Fault::Silent]))),
             );
         }
-        let sim = Simulation::start(
-            agents,
-            "127.67.0.1".parse().unwrap(),
-            16_161,
-            Arc::new(Traffic::logged()),
-        )
-        .await
-        .unwrap();
+        let (sim, config) = simulated(agents, "127.67.0.1").await;
         let config = SweepConfig {
-            credentials: vec![Credential::community(
-                Version::V2c,
-                Secret::new("public"),
-                1,
-            )],
-            port: sim.addresses[0].port(),
             timeout: Duration::from_millis(500),
             retries: 0,
-            rate: None,
             concurrency: 1,
-            ..SweepConfig::default()
+            ..config
         };
         let targets: Vec<IpAddr> = sim.addresses.iter().map(|a| a.ip()).collect();
         let (tx, mut rx) = mpsc::channel(1024);

@@ -6,12 +6,20 @@
 //! - the enterprise number under sysObjectID (`1.3.6.1.4.1.PEN`), against `rules/enterprises.tsv`;
 //!   a generic agent's number (net-snmp, Windows) says the agent, not the maker;
 //! - a sysDescr fingerprint of `rules/sysdescr.toml` (vendor, model, OS, version);
-//! - the ENTITY-MIB manufacturer of the chassis (RFC 6933 entPhysicalMfgName);
-//! - a vendor's private subtree answering on a device whose sysObjectID names no maker (Huawei
-//!   power units answer with net-snmp's sysObjectID and a plain Linux sysDescr, but their own
-//!   1.3.6.1.4.1.2011 subtree gives them away);
-//! - the IEEE OUI of the chassis MAC and of the interfaces' MACs (weak: a NIC's maker is often
-//!   not the device's).
+//! - the ENTITY-MIB manufacturer of the chassis (RFC 6933 entPhysicalMfgName), the chassis'
+//!   entPhysicalDescr where that field is empty, and the modules' manufacturers where the
+//!   chassis names none;
+//! - the other standard objects that name a maker: UPS-MIB upsIdentManufacturer (RFC 1628),
+//!   the printer's PRINTER-MIB prtGeneralPrinterName (RFC 3805) and HOST-RESOURCES-MIB
+//!   hrDeviceDescr (RFC 2790), the LLDP-MIB local system description where sysDescr says
+//!   nothing ([`Facts`] keeps each free text with its source);
+//! - the private subtrees that answer: the first [`MAX_PRIVATE_SUBTREES`] enterprise subtrees a
+//!   device serves, in OID order ([`SubtreeSteps`], the same steps for a sweep and for a
+//!   recording), each evidence for its owner: strong where the sysObjectID names no maker
+//!   (Huawei power units answer with net-snmp's sysObjectID and a plain Linux sysDescr, but
+//!   their own 1.3.6.1.4.1.2011 subtree gives them away), weak beside a maker's sysObjectID;
+//! - the IEEE OUI of the chassis MAC, of the bridge's base MAC and of the interfaces' MACs
+//!   (weak: a NIC's maker is often not the device's).
 //!
 //! Model, version and serial come from the sysDescr capture and the ENTITY-MIB chassis row,
 //! and, where `rules/inventory.toml` knows the vendor's own objects, from those
@@ -72,12 +80,38 @@ pub mod weight {
     pub const SYSDESCR: f64 = 0.8;
     /// A sysDescr that merely names a vendor somewhere.
     pub const SYSDESCR_NAMED: f64 = 0.5;
-    /// The chassis' ENTITY-MIB manufacturer.
+    /// The chassis' ENTITY-MIB manufacturer (RFC 6933 entPhysicalMfgName).
     pub const ENTITY_MFG: f64 = 0.85;
-    /// A vendor's private subtree answering on a generic agent.
+    /// The manufacturer most of the other ENTITY-MIB rows (boards, power supplies, fans; not
+    /// ports, which is how pluggable optics are listed) name, counted for the device only where
+    /// the chassis names no maker, and weakly: optics and OEM boards are anyone's (a Huawei
+    /// optic in a Cisco box is the optic's verdict, which each module gets on its own, not the
+    /// box's vendor).
+    pub const MODULE_MFG: f64 = 0.25;
+    /// UPS-MIB upsIdentManufacturer (RFC 1628, 1.3.6.1.2.1.33.1.1.1.0): the maker of the UPS
+    /// the agent manages, as its own firmware names it. Below entPhysicalMfgName: the SNMP
+    /// card in a UPS is often another company's, and some fill in the card's maker.
+    pub const UPS_MFG: f64 = 0.8;
+    /// A sysDescr rule matching another standard free text that describes the device: the
+    /// chassis' entPhysicalDescr where its entPhysicalMfgName is empty (RFC 6933), the
+    /// printer's prtGeneralPrinterName (RFC 3805) and hrDeviceDescr (RFC 2790). These texts
+    /// are shorter and less often the maker's own wording than a sysDescr.
+    pub const STANDARD_TEXT: f64 = 0.6;
+    /// The same texts where only a last-resort rule (a vendor named somewhere) matches.
+    pub const STANDARD_TEXT_NAMED: f64 = 0.4;
+    /// A vendor's private subtree answering where the sysObjectID names no maker (a generic
+    /// agent such as net-snmp, an unknown enterprise, or none).
     pub const PRIVATE_SUBTREE: f64 = 0.7;
-    /// The OUI of the chassis MAC.
+    /// A private subtree of another enterprise answering beside a sysObjectID that names the
+    /// maker: agents implement other vendors' MIBs (OEM firmware, compatibility), so it is
+    /// mostly a conflict to show, barely a vote.
+    pub const PRIVATE_SUBTREE_BESIDE_MAKER: f64 = 0.1;
+    /// The OUI of the chassis MAC (LLDP-MIB lldpLocChassisId, or the engine ID's MAC).
     pub const CHASSIS_OUI: f64 = 0.3;
+    /// The OUI of BRIDGE-MIB dot1dBaseBridgeAddress (RFC 4188, 1.3.6.1.2.1.17.1.1.0), the
+    /// bridge's own MAC, usually the chassis' base MAC; counted only where its OUI differs from
+    /// the chassis MAC's and the engine ID's (the same fact is not counted twice).
+    pub const BRIDGE_OUI: f64 = 0.3;
     /// The OUI shared by most interface MACs.
     pub const INTERFACE_OUI: f64 = 0.2;
     /// A neighbour's LLDP system description of a device (scaled from the sysDescr weights).
@@ -89,8 +123,10 @@ pub fn enterprises_arc() -> Oid {
     crate::oid![1, 3, 6, 1, 4, 1]
 }
 
-/// Company groups whose private subtrees are looked for on generic agents.
-pub const WATCHED_ORIGINS: [&str; 4] = ["huawei", "zte", "h3c", "xfusion"];
+/// How many enterprise subtrees are looked for, in OID order, on each device: a sweep asks one
+/// GETNEXT per subtree found (plus the one that finds none), and offline identification of a
+/// full recording takes the same first ones, so both come to the same evidence.
+pub const MAX_PRIVATE_SUBTREES: usize = 8;
 
 /// Identifies devices from their observations.
 #[derive(Debug, Clone)]
@@ -108,14 +144,32 @@ pub struct Facts<'a> {
     pub sys_object_id: Option<&'a Oid>,
     /// sysDescr (or an LLDP system description).
     pub sys_descr: Option<&'a str>,
+    /// The device's own LLDP system description (LLDP-MIB lldpLocSysDesc, else LLDP-V2-MIB
+    /// lldpV2LocSysDesc): read as sysDescr is where sysDescr is empty or no rule knows it.
+    pub local_sys_descr: Option<&'a str>,
     /// The chassis row of ENTITY-MIB, if any.
     pub chassis: Option<&'a Module>,
+    /// Every ENTITY-MIB row, the chassis' included.
+    pub modules: &'a [Module],
+    /// Maker names read from standard objects other than ENTITY-MIB (upsIdentManufacturer):
+    /// (source, name). Each is a manufacturer field, resolved as one.
+    pub maker_names: Vec<(String, &'a str)>,
+    /// Free texts of standard objects that may name the maker (the chassis' entPhysicalDescr
+    /// where its entPhysicalMfgName is empty, the printer's prtGeneralPrinterName and
+    /// hrDeviceDescr): (source, text). The sysDescr rules run over each.
+    pub texts: Vec<(String, &'a str)>,
+    /// Model names of standard objects (upsIdentModel), the model where nothing better says
+    /// one: (source, model).
+    pub models: Vec<(String, &'a str)>,
     /// The chassis MAC.
     pub chassis_mac: Option<[u8; 6]>,
+    /// BRIDGE-MIB dot1dBaseBridgeAddress.
+    pub bridge_mac: Option<[u8; 6]>,
     /// Interface MACs.
     pub interface_macs: Vec<[u8; 6]>,
-    /// Private enterprise OIDs that answered (the first one seen under each enterprise).
-    pub private_oids: Vec<&'a Oid>,
+    /// The first OID of each private enterprise subtree that answered, in OID order, as
+    /// [`private_oids`] or a sweep's [`SubtreeSteps`] found them.
+    pub private_oids: Vec<Oid>,
     /// The SNMPv3 engine ID, decoded.
     pub engine_id: Option<&'a EngineId>,
 }
@@ -189,15 +243,6 @@ impl Identifier {
     /// observations; each [`inventory::Choice`] says how it ranks against the generic sources.
     pub fn inventory(&self, obs: &Observations, subject: &Subject<'_>) -> Inventory {
         self.inventory.apply(obs, subject)
-    }
-
-    /// The roots of the private subtrees of [`WATCHED_ORIGINS`], to probe on generic agents.
-    pub fn watched_roots(&self) -> Vec<Oid> {
-        self.enterprises
-            .iter()
-            .filter(|e| WATCHED_ORIGINS.contains(&e.origin.as_str()))
-            .map(|e| enterprises_arc().child(e.pen))
-            .collect()
     }
 
     /// Evidence from an SNMPv3 engine ID: its enterprise number (as strong as a sysObjectID's,
@@ -275,60 +320,113 @@ impl Identifier {
         let maker_known = enterprise.as_ref().is_some_and(|e| e.origin.is_some());
         evidence.extend(enterprise);
 
-        let described = facts
-            .sys_descr
-            .and_then(|d| self.sysdescr.matches(d, &self.vendors));
-        if let Some(m) = &described {
-            let named_only = m.rule.ends_with("-named");
-            let maker = m.maker.as_ref().or(m.vendor.as_ref());
+        // sysDescr, or where it is empty or no rule knows it, the LLDP local description.
+        let described = [
+            ("sysDescr", facts.sys_descr),
+            ("lldpLocSysDesc", facts.local_sys_descr),
+        ]
+        .into_iter()
+        .find_map(|(source, text)| {
+            let text = text?;
+            let m = self.sysdescr.matches(text, &self.vendors)?;
+            Some((source, text, m))
+        });
+        if let Some((source, text, m)) = &described {
+            evidence.push(rule_evidence(
+                source,
+                text,
+                m,
+                weight::SYSDESCR,
+                weight::SYSDESCR_NAMED,
+            ));
+        }
+
+        let chassis_mfg = facts.chassis.and_then(|c| c.manufacturer.as_deref());
+        if let Some(mfg) = chassis_mfg {
+            evidence.push(self.maker_evidence(
+                format!(
+                    "entPhysicalMfgName of chassis {}",
+                    facts.chassis.map_or(0, |c| c.index)
+                ),
+                mfg,
+                weight::ENTITY_MFG,
+            ));
+        }
+        if chassis_mfg.and_then(|m| self.vendors.resolve(m)).is_none() {
+            evidence.extend(self.modules_maker(facts));
+        }
+        for (source, name) in &facts.maker_names {
+            evidence.push(self.maker_evidence(source.clone(), name, weight::UPS_MFG));
+        }
+
+        // The chassis' description where it names no manufacturer, then the other texts.
+        let chassis_descr = facts
+            .chassis
+            .filter(|c| c.manufacturer.is_none())
+            .and_then(|c| {
+                let d = c.description.as_deref()?;
+                Some((format!("entPhysicalDescr of chassis {}", c.index), d))
+            });
+        let mut text_models = Vec::new();
+        for (source, text) in chassis_descr.iter().chain(&facts.texts) {
+            let Some(mut m) = self.sysdescr.matches(text, &self.vendors) else {
+                continue;
+            };
+            // A text the sysDescr's own rule matches says the same thing again (a chassis
+            // described as the sysDescr describes the device): not counted twice.
+            if described.as_ref().is_some_and(|(_, _, d)| d.rule == m.rule) {
+                continue;
+            }
+            // The badge the sysDescr already attributed to its maker (an HPE-badged Comware
+            // switch is H3C's) is that maker's here too, not another maker.
+            if let Some((_, _, d)) = &described
+                && m.maker.is_none()
+                && d.maker.is_some()
+                && m.vendor == d.vendor
+            {
+                m.maker = d.maker.clone();
+            }
+            evidence.push(rule_evidence(
+                source,
+                text,
+                &m,
+                weight::STANDARD_TEXT,
+                weight::STANDARD_TEXT_NAMED,
+            ));
+            text_models.extend(m.model);
+        }
+
+        let own_pen = facts
+            .sys_object_id
+            .and_then(|o| o.suffix(&enterprises_arc())?.first().copied());
+        for oid in &facts.private_oids {
+            let Some(&pen) = oid.suffix(&enterprises_arc()).and_then(|s| s.first()) else {
+                continue;
+            };
+            // The sysObjectID's own enterprise answering says nothing it did not.
+            if Some(pen) == own_pen {
+                continue;
+            }
+            let Some(e) = self.enterprises.get(pen) else {
+                continue;
+            };
+            if e.is_generic_agent() {
+                continue;
+            }
             evidence.push(Evidence {
-                source: format!("sysDescr rule {}", m.rule),
-                value: facts.sys_descr.unwrap_or_default().to_string(),
-                vendor: maker.map(|v| v.vendor.clone()),
-                origin: maker.map(|v| v.origin.clone()),
-                weight: if named_only {
-                    weight::SYSDESCR_NAMED
+                source: format!("private subtree of enterprise {pen} answers"),
+                value: oid.to_string(),
+                vendor: Some(e.vendor.clone()),
+                origin: Some(e.origin.clone()),
+                weight: if maker_known {
+                    weight::PRIVATE_SUBTREE_BESIDE_MAKER
                 } else {
-                    weight::SYSDESCR
+                    weight::PRIVATE_SUBTREE
                 },
             });
         }
 
-        if let Some(mfg) = facts.chassis.and_then(|c| c.manufacturer.as_deref()) {
-            let r = self.vendors.resolve(mfg);
-            evidence.push(Evidence {
-                source: format!(
-                    "entPhysicalMfgName of chassis {}",
-                    facts.chassis.map_or(0, |c| c.index)
-                ),
-                value: mfg.to_string(),
-                vendor: Some(r.map_or_else(|| mfg.to_string(), |r| r.vendor.clone())),
-                origin: r.map(|r| r.origin.clone()),
-                weight: if r.is_some() { weight::ENTITY_MFG } else { 0.0 },
-            });
-        }
-
-        if !maker_known {
-            for oid in &facts.private_oids {
-                let Some(&pen) = oid.suffix(&enterprises_arc()).and_then(|s| s.first()) else {
-                    continue;
-                };
-                let Some(e) = self.enterprises.get(pen) else {
-                    continue;
-                };
-                if e.is_generic_agent() {
-                    continue;
-                }
-                evidence.push(Evidence {
-                    source: format!("private subtree of enterprise {pen} answers"),
-                    value: oid.to_string(),
-                    vendor: Some(e.vendor.clone()),
-                    origin: Some(e.origin.clone()),
-                    weight: weight::PRIVATE_SUBTREE,
-                });
-            }
-        }
-
+        let engine_mac = facts.engine_id.and_then(EngineId::mac);
         if let Some(e) = facts.engine_id {
             evidence.extend(self.engine_id_evidence(e));
         }
@@ -337,6 +435,19 @@ impl Identifier {
                 "OUI of chassis MAC".into(),
                 mac,
                 weight::CHASSIS_OUI,
+            ));
+        }
+        let oui = |m: [u8; 6]| [m[0], m[1], m[2]];
+        if let Some(mac) = facts.bridge_mac.filter(|b| {
+            ![facts.chassis_mac, engine_mac]
+                .iter()
+                .flatten()
+                .any(|m| oui(*m) == oui(*b))
+        }) {
+            evidence.extend(self.oui_evidence(
+                "OUI of dot1dBaseBridgeAddress".into(),
+                mac,
+                weight::BRIDGE_OUI,
             ));
         }
         if let Some(mac) = majority_oui(&facts.interface_macs) {
@@ -348,7 +459,7 @@ impl Identifier {
         }
 
         let mut id = self.combine(evidence);
-        if let Some(m) = described {
+        if let Some((_, _, m)) = described {
             let shown = m.vendor.as_ref().map(|v| &v.vendor);
             if id.origin.is_some() && shown.is_some() && shown != id.vendor.as_ref() {
                 id.brand = shown.cloned();
@@ -361,7 +472,62 @@ impl Identifier {
             id.model = id.model.or_else(|| c.model.clone());
             id.version = id.version.or_else(|| c.software_rev.clone());
         }
+        id.model = id
+            .model
+            .or_else(|| text_models.into_iter().next())
+            .or_else(|| facts.models.first().map(|(_, m)| (*m).to_string()));
         id
+    }
+
+    /// Evidence from a manufacturer field: its vendor where the name resolves (with weight
+    /// `w`), else the name as said, with no weight.
+    fn maker_evidence(&self, source: String, name: &str, w: f64) -> Evidence {
+        let r = self.vendors.resolve(name);
+        Evidence {
+            source,
+            value: name.to_string(),
+            vendor: Some(r.map_or_else(|| name.to_string(), |r| r.vendor.clone())),
+            origin: r.map(|r| r.origin.clone()),
+            weight: if r.is_some() { w } else { 0.0 },
+        }
+    }
+
+    /// The maker most ENTITY-MIB rows other than the chassis name (resolved to a vendor; ties
+    /// go to the first met), as weak evidence for the device: see [`weight::MODULE_MFG`].
+    fn modules_maker(&self, facts: &Facts<'_>) -> Option<Evidence> {
+        let chassis = facts.chassis.map(|c| c.index);
+        // Each distinct spelling is resolved once: big routers list hundreds of rows.
+        let mut names: Vec<(&str, usize)> = Vec::new();
+        // Pluggable transceivers, which ENTITY-MIB lists as ports, are anyone's: left out.
+        let counted = |m: &&Module| Some(m.index) != chassis && m.class.as_deref() != Some("port");
+        for m in facts.modules.iter().filter(counted) {
+            let Some(mfg) = m.manufacturer.as_deref() else {
+                continue;
+            };
+            match names.iter_mut().find(|(n, _)| *n == mfg) {
+                Some((_, k)) => *k += 1,
+                None => names.push((mfg, 1)),
+            }
+        }
+        let mut votes: Vec<(&VendorRef, usize, &str)> = Vec::new();
+        for (name, k) in names {
+            let Some(r) = self.vendors.resolve(name) else {
+                continue;
+            };
+            match votes.iter_mut().find(|(v, _, _)| *v == r) {
+                Some((_, n, _)) => *n += k,
+                None => votes.push((r, k, name)),
+            }
+        }
+        let total: usize = votes.iter().map(|(_, k, _)| k).sum();
+        let (r, k, name) = votes.into_iter().rev().max_by_key(|(_, k, _)| *k)?;
+        Some(Evidence {
+            source: format!("entPhysicalMfgName of {k} of {total} modules naming a maker"),
+            value: name.to_string(),
+            vendor: Some(r.vendor.clone()),
+            origin: Some(r.origin.clone()),
+            weight: weight::MODULE_MFG,
+        })
     }
 
     /// Combines evidence: per company group, weights add as independent chances
@@ -433,32 +599,115 @@ fn majority_oui(macs: &[[u8; 6]]) -> Option<[u8; 6]> {
     counts.into_values().max_by_key(|(_, n)| *n).map(|(m, _)| m)
 }
 
-/// The private enterprise OIDs among observations: the first under each enterprise number.
-pub fn private_oids(obs: &Observations) -> Vec<&Oid> {
-    let arc = enterprises_arc();
-    let mut seen = Vec::new();
-    // CISCO-CDP-MIB lives under Cisco's arc but other makers' agents implement it too (the walk
-    // plan asks every agent for its cdpCacheTable): an answer there says nothing of the maker.
-    let cdp: Oid = "1.3.6.1.4.1.9.9.23".parse().unwrap_or_default();
-    // Seek from subtree to subtree instead of reading every private value: a full recording
-    // holds tens of thousands of them under a handful of enterprises.
-    let mut from = arc.clone();
-    while let Some((oid, _)) = obs.values.range(from..).next() {
-        let Some(&pen) = oid.suffix(&arc).and_then(|s| s.first()) else {
-            break;
-        };
-        from = if oid.starts_with(&cdp) {
-            // Past the CDP subtree; the rest of Cisco's arc still counts.
-            subtree_end(&cdp)
+/// Evidence from a sysDescr rule matching `text` read from `source`: the maker (or the vendor
+/// the text shows), weighing `full`, or `named` for a last-resort rule that merely found a name.
+fn rule_evidence(source: &str, text: &str, m: &sysdescr::Match, full: f64, named: f64) -> Evidence {
+    let maker = m.maker.as_ref().or(m.vendor.as_ref());
+    Evidence {
+        source: format!("{source} rule {}", m.rule),
+        value: text.to_string(),
+        vendor: maker.map(|v| v.vendor.clone()),
+        origin: maker.map(|v| v.origin.clone()),
+        weight: if m.rule.ends_with("-named") {
+            named
         } else {
-            seen.push(oid);
-            match pen.checked_add(1) {
-                Some(next) => arc.child(next),
-                None => break,
-            }
-        };
+            full
+        },
     }
-    seen
+}
+
+/// The steps from one private enterprise subtree to the next, sans I/O: a GETNEXT at
+/// 1.3.6.1.4.1 finds the first subtree a device serves; after an answer under enterprise P the
+/// next GETNEXT asks from 1.3.6.1.4.1.(P+1), so that each request finds one more enterprise,
+/// however large the subtree before it. CISCO-CDP-MIB is stepped over (every maker's agent may
+/// implement it, and the walk plan reads it anyway), and so are exception values. It ends at
+/// the first answer outside the enterprises arc, an answer that does not come after the
+/// question, no answer, [`MAX_PRIVATE_SUBTREES`] subtrees found, or a few requests more than
+/// that. A sweep asks the agent; [`private_oids`] asks the observations of a recording.
+#[derive(Debug, Clone)]
+pub struct SubtreeSteps {
+    next: Option<Oid>,
+    found: Vec<Oid>,
+    asked: usize,
+}
+
+impl Default for SubtreeSteps {
+    fn default() -> Self {
+        SubtreeSteps {
+            next: Some(enterprises_arc()),
+            found: Vec::new(),
+            asked: 0,
+        }
+    }
+}
+
+impl SubtreeSteps {
+    /// The OID to ask GETNEXT from, while the steps go on.
+    pub fn request(&self) -> Option<&Oid> {
+        self.next.as_ref()
+    }
+
+    /// Takes the answer to [`SubtreeSteps::request`]: the OID that came back (`None`: no
+    /// answer, an error) and whether its value is usable (not an exception). Returns whether
+    /// the answer opened a new subtree (the caller keeps its value).
+    pub fn answer(&mut self, oid: Option<&Oid>, usable: bool) -> bool {
+        let Some(from) = self.next.take() else {
+            return false;
+        };
+        self.asked += 1;
+        let arc = enterprises_arc();
+        let Some(oid) = oid.filter(|o| **o > from && o.starts_with(&arc)) else {
+            return false;
+        };
+        if self.asked >= MAX_PRIVATE_SUBTREES + 4 {
+            return false;
+        }
+        let cdp = cdp_subtree();
+        if oid.starts_with(&cdp) {
+            self.next = Some(subtree_end(&cdp));
+            return false;
+        }
+        if !usable {
+            self.next = Some(oid.clone());
+            return false;
+        }
+        self.found.push(oid.clone());
+        if self.found.len() < MAX_PRIVATE_SUBTREES {
+            let pen = oid.suffix(&arc).and_then(|s| s.first()).copied();
+            self.next = pen.and_then(|p| p.checked_add(1)).map(|p| arc.child(p));
+        }
+        true
+    }
+
+    /// The first OID of each subtree found, in OID order.
+    pub fn found(self) -> Vec<Oid> {
+        self.found
+    }
+}
+
+/// CISCO-CDP-MIB, 1.3.6.1.4.1.9.9.23: under Cisco's arc, but other makers' agents implement it
+/// too (the walk plan asks every agent for its cdpCacheTable): an answer there says nothing of
+/// the maker.
+fn cdp_subtree() -> Oid {
+    crate::oid![1, 3, 6, 1, 4, 1, 9, 9, 23]
+}
+
+/// The private subtrees among observations, as a sweep's [`SubtreeSteps`] find them on the
+/// agent: the first OID of each of the first [`MAX_PRIVATE_SUBTREES`] enterprise subtrees.
+/// Each step seeks, instead of reading every private value: a full recording holds tens of
+/// thousands of them under a handful of enterprises.
+pub fn private_oids(obs: &Observations) -> Vec<Oid> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let mut steps = SubtreeSteps::default();
+    while let Some(from) = steps.request() {
+        let next = obs
+            .values
+            .range::<Oid, _>((Excluded(from), Unbounded))
+            .next()
+            .map(|(o, _)| o.clone());
+        steps.answer(next.as_ref(), true);
+    }
+    steps.found()
 }
 
 /// The first OID after every OID under `root` (its last sub-identifier plus one).
@@ -515,7 +764,7 @@ mod tests {
         let private: Oid = "1.3.6.1.4.1.2011.6.164.1.1.1.1.0".parse().unwrap();
         let r = id().identify(&Facts {
             sys_object_id: Some(&oid),
-            private_oids: vec![&private],
+            private_oids: vec![private.clone()],
             ..Facts::default()
         });
         assert_eq!(r.origin.as_deref(), Some("huawei"));
@@ -549,6 +798,61 @@ mod tests {
                 "1.3.6.1.4.1.2011.5.25.31.1.1.1.1.7.1"
             ]
         );
+    }
+
+    /// The steps: one request per subtree found, CDP stepped over, an exception value passed
+    /// by, the cap, and the end at an answer outside the arc or not after the question.
+    #[test]
+    fn subtree_steps_find_one_enterprise_per_request_up_to_the_cap() {
+        let o = |s: &str| -> Oid { s.parse().unwrap() };
+        let mut steps = SubtreeSteps::default();
+        let mut asked = Vec::new();
+        let answers = [
+            (o("1.3.6.1.4.1.9.9.23.1.2.1.1.6.1.1"), true),
+            (o("1.3.6.1.4.1.9.9.109.1.1.1.1.2.1"), true),
+            (o("1.3.6.1.4.1.11.2.3.0"), false),
+            (o("1.3.6.1.4.1.11.2.4.0"), true),
+            (o("1.3.6.1.6.3.10.2.1.1.0"), true),
+        ];
+        let mut opened = Vec::new();
+        for (oid, usable) in &answers {
+            let Some(from) = steps.request() else { break };
+            asked.push(from.to_string());
+            opened.push(steps.answer(Some(oid), *usable));
+        }
+        assert_eq!(
+            asked,
+            [
+                "1.3.6.1.4.1",
+                "1.3.6.1.4.1.9.9.24",
+                "1.3.6.1.4.1.10",
+                "1.3.6.1.4.1.11.2.3.0",
+                "1.3.6.1.4.1.12",
+            ]
+        );
+        assert_eq!(opened, [false, true, false, true, false]);
+        assert!(steps.request().is_none());
+        assert_eq!(
+            steps.found(),
+            [
+                o("1.3.6.1.4.1.9.9.109.1.1.1.1.2.1"),
+                o("1.3.6.1.4.1.11.2.4.0")
+            ]
+        );
+
+        // An answer that does not come after the question ends the steps.
+        let mut steps = SubtreeSteps::default();
+        assert!(!steps.answer(Some(&o("1.3.6.1.2.1.1.1.0")), true));
+        assert!(steps.request().is_none());
+
+        // The cap.
+        let mut steps = SubtreeSteps::default();
+        let mut pen = 100;
+        while steps.request().is_some() {
+            steps.answer(Some(&o(&format!("1.3.6.1.4.1.{pen}.1.0"))), true);
+            pen += 7;
+        }
+        assert_eq!(steps.found().len(), MAX_PRIVATE_SUBTREES);
     }
 
     #[test]

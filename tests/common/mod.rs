@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use netorigin::device::Observations;
 use netorigin::discover::build::identify;
-use netorigin::discover::plan::walk_plan;
-use netorigin::identify::Identifier;
+use netorigin::discover::plan::{HR_DEVICE_DESCR, HR_PRINTER_STATUS, identity_objects, walk_plan};
 use netorigin::identify::inventory::Source;
+use netorigin::identify::{Identifier, SubtreeSteps};
 use netorigin::simulate::Recording;
 use netorigin::snmp::oids;
-use netorigin::wire::VarBind;
+use netorigin::wire::{Oid, VarBind};
 
 /// The binary under test.
 pub fn bin() -> &'static str {
@@ -179,10 +179,11 @@ pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// What a correct sweep must have saved: the probe objects, every object under the plan,
-/// where the sysObjectID names no maker, the first object of each watched vendor's private
-/// subtree (the probe that unmasks Huawei power units behind net-snmp), and the objects of the
-/// inventory rules that apply to the device as identified from all that.
+/// What a correct sweep must have saved: the probe objects, every object under the plan, the
+/// identity objects (the first object under each prefix, the printer's hrDeviceDescr), the
+/// first object of each of the first private subtrees (the steps that unmask Huawei power
+/// units behind net-snmp), and the objects of the inventory rules that apply to the device as
+/// identified from all that.
 pub fn expected_saved_walk(rec: &Recording, identifier: &Identifier) -> Vec<VarBind> {
     let plan = walk_plan();
     let probe = [
@@ -203,21 +204,36 @@ pub fn expected_saved_walk(rec: &Recording, identifier: &Identifier) -> Vec<VarB
         })
         .cloned()
         .collect();
-    let maker_known = rec
-        .get(&oids::sys_object_id())
-        .and_then(|v| v.value.as_oid())
-        .and_then(|o| identifier.sys_object_id_evidence(o))
-        .is_some_and(|e| e.origin.is_some());
-    if !maker_known {
-        for root in identifier.watched_roots() {
-            if let Some(vb) = rec
-                .next_after(&root)
-                .filter(|vb| vb.oid.starts_with(&root) && !vb.value.is_exception())
-            {
-                want.push(vb.clone());
+    // The identity objects: the first recorded object under each prefix, and the printer's
+    // hrDeviceDescr row.
+    for t in identity_objects() {
+        if let Some(vb) = rec
+            .next_after(&t.root)
+            .filter(|vb| vb.oid.starts_with(&t.root) && !vb.value.is_exception())
+        {
+            if t.root == Oid::new(HR_PRINTER_STATUS) {
+                let mut descr = Oid::new(HR_DEVICE_DESCR);
+                for &i in vb.oid.suffix(&t.root).unwrap() {
+                    descr = descr.child(i);
+                }
+                want.extend(rec.get(&descr).filter(|d| !d.value.is_exception()).cloned());
             }
+            want.push(vb.clone());
         }
     }
+    // The private subtrees, stepped through as the sweep does.
+    let mut steps = SubtreeSteps::default();
+    while let Some(from) = steps.request() {
+        let next = rec.next_after(from);
+        if steps.answer(
+            next.map(|vb| &vb.oid),
+            next.is_some_and(|vb| !vb.value.is_exception()),
+        ) {
+            want.extend(next.cloned());
+        }
+    }
+    want.sort_by(|a, b| a.oid.cmp(&b.oid));
+    want.dedup_by(|a, b| a.oid == b.oid);
     want.extend(inventory(rec, identifier, &want));
     want
 }
