@@ -9,23 +9,13 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use netorigin::device::{DeviceRecord, DiscoveredVia, Observations};
-use netorigin::discover::build::device_record;
+use netorigin::device::DeviceRecord;
 use netorigin::identify::Identifier;
 use netorigin::simulate::Recording;
 
 fn record(path: &Path, identifier: &Identifier) -> DeviceRecord {
     let rec = Recording::load_skipping_bad_lines(path).unwrap();
-    let mut obs = Observations::default();
-    obs.extend(rec.objects);
-    device_record(
-        path.display().to_string(),
-        DiscoveredVia::Recording,
-        None,
-        &obs,
-        Vec::new(),
-        identifier,
-    )
+    common::recorded_device(path, rec.objects, identifier)
 }
 
 fn truth() -> Vec<HashMap<String, String>> {

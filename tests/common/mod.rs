@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use netorigin::device::Observations;
-use netorigin::discover::build::identify;
+use netorigin::device::{DeviceRecord, DiscoveredVia, Observations};
+use netorigin::discover::build::{device_record, identify};
 use netorigin::discover::plan::{HR_DEVICE_DESCR, HR_PRINTER_STATUS, identity_objects, walk_plan};
 use netorigin::identify::inventory::Source;
 use netorigin::identify::{Identifier, SubtreeSteps};
@@ -41,6 +41,24 @@ pub fn corpus() -> Vec<PathBuf> {
     }
     all.sort();
     all
+}
+
+/// The record a sweep would build from a recording's objects (`identify --snmprec`'s pipeline).
+pub fn recorded_device(
+    path: &Path,
+    objects: Vec<VarBind>,
+    identifier: &Identifier,
+) -> DeviceRecord {
+    let mut obs = Observations::default();
+    obs.extend(objects);
+    device_record(
+        path.display().to_string(),
+        DiscoveredVia::Recording,
+        None,
+        &obs,
+        Vec::new(),
+        identifier,
+    )
 }
 
 /// A UDP port free on `ip` right now.
