@@ -107,10 +107,34 @@ impl FromStr for Oid {
         if body.is_empty() {
             return Err(OidParseError(s.to_string()));
         }
-        body.split('.')
-            .map(|p| p.parse::<u32>().map_err(|_| OidParseError(s.to_string())))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Oid)
+        // One pass over the bytes (recordings hold millions of OIDs): digits accumulate into
+        // the current sub-identifier, a dot ends it; an empty or overlong one is an error.
+        let bad = || OidParseError(s.to_string());
+        let bytes = body.as_bytes();
+        let mut arcs = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'.').count() + 1);
+        let (mut acc, mut digits) = (0u32, 0usize);
+        for &b in bytes {
+            if b == b'.' {
+                if digits == 0 {
+                    return Err(bad());
+                }
+                arcs.push(acc);
+                (acc, digits) = (0, 0);
+            } else if b.is_ascii_digit() {
+                acc = acc
+                    .checked_mul(10)
+                    .and_then(|a| a.checked_add(u32::from(b - b'0')))
+                    .ok_or_else(bad)?;
+                digits += 1;
+            } else {
+                return Err(bad());
+            }
+        }
+        if digits == 0 {
+            return Err(bad());
+        }
+        arcs.push(acc);
+        Ok(Oid(arcs))
     }
 }
 
@@ -187,5 +211,14 @@ mod tests {
         assert!("1..3".parse::<Oid>().is_err());
         assert!("".parse::<Oid>().is_err());
         assert!("1.x".parse::<Oid>().is_err());
+        // A trailing dot (sanitised recordings hold such OIDs), a sign, an arc past u32.
+        assert!("1.3.".parse::<Oid>().is_err());
+        assert!(".".parse::<Oid>().is_err());
+        assert!("1.+3".parse::<Oid>().is_err());
+        assert!("1.4294967296".parse::<Oid>().is_err());
+        assert_eq!(
+            "1.4294967295".parse::<Oid>().unwrap(),
+            Oid::new(vec![1, u32::MAX])
+        );
     }
 }
