@@ -117,6 +117,11 @@ impl Vendors {
             .map(|(_, r)| r)
     }
 
+    /// Every name (normalised words) and the vendor it stands for, longest first.
+    pub fn names(&self) -> impl Iterator<Item = (&[String], &VendorRef)> {
+        self.names.iter().map(|(w, r)| (w.as_slice(), r))
+    }
+
     /// Every company group key known.
     pub fn origins(&self) -> std::collections::BTreeSet<String> {
         self.names.iter().map(|(_, r)| r.origin.clone()).collect()
