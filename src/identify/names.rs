@@ -31,7 +31,7 @@
 //! Lookups are a hash of the normalised text: one probe per word of the text, more only
 //! where a name starts with that word.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
@@ -454,35 +454,55 @@ impl Names {
         };
         // Registrants, as vendors.
         let mut registrants: Vec<(String, u32)> = Vec::with_capacity(iana.len());
+        names.by_pen.reserve(iana.len());
+        names.vendors.reserve(iana.len());
         for (pen, organisation) in iana.iter() {
             let curated = enterprises.get(pen);
             if curated.is_some_and(|e| e.is_generic_agent()) {
                 continue;
             }
             let cleaned = clean_organisation(organisation);
-            let r = match curated {
-                Some(e) => VendorRef {
-                    vendor: e.vendor.clone(),
-                    origin: e.origin.clone(),
-                },
-                None => match vendors.resolve(organisation) {
-                    Some(r) => r.clone(),
-                    None => own_vendor(&cleaned, || format!("pen-{pen}")),
+            let key = normalise(&cleaned);
+            let i = match curated {
+                Some(e) => intern(
+                    &mut names,
+                    &VendorRef {
+                        vendor: e.vendor.clone(),
+                        origin: e.origin.clone(),
+                    },
+                ),
+                None => match vendors.resolve_normalised(&key) {
+                    Some(r) => intern(&mut names, r),
+                    // A name of its own: not interned (a repeat costs a row, not a lookup).
+                    None => {
+                        names
+                            .vendors
+                            .push(own_vendor(&cleaned, || format!("pen-{pen}")));
+                        (names.vendors.len() - 1) as u32
+                    }
                 },
             };
-            let i = intern(&mut names, &r);
             if curated.is_none() {
                 names.by_pen.push((pen, i));
             }
-            registrants.push((normalise(&cleaned), i));
+            registrants.push((key, i));
         }
+        names.names.reserve(registrants.len() + 1024);
         // Word statistics over the distinct registrant names.
-        let distinct: BTreeSet<&str> = registrants.iter().map(|(k, _)| k.as_str()).collect();
+        let mut distinct: HashSet<&str, BuildHasherDefault<Fnv>> =
+            HashSet::with_capacity_and_hasher(registrants.len(), BuildHasherDefault::default());
         let mut generic: FnvMap<&str, usize> = FnvMap::default();
-        for name in &distinct {
-            let words: BTreeSet<&str> = name.split(' ').collect();
-            for w in words {
-                *generic.entry(w).or_default() += 1;
+        let mut seen: Vec<&str> = Vec::new();
+        for (name, _) in &registrants {
+            if !distinct.insert(name.as_str()) {
+                continue;
+            }
+            seen.clear();
+            for w in name.split(' ') {
+                if !seen.contains(&w) {
+                    seen.push(w);
+                    *generic.entry(w).or_default() += 1;
+                }
             }
         }
         // Curated names first: they win over a registrant of the same name.
