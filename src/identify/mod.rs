@@ -760,6 +760,9 @@ mod tests {
             ..Facts::default()
         });
         assert_eq!(r.origin.as_deref(), Some("huawei"));
+        // The registrant stays in view, as a conflict.
+        assert_eq!(r.conflicts.len(), 1, "{:?}", r.conflicts);
+        assert_eq!(r.conflicts[0].origin.as_deref(), Some("xylogics"));
     }
 
     #[test]
