@@ -37,12 +37,12 @@ pub struct RulesError {
 }
 
 /// The rows of a rules table: `#` comments and blank lines skipped, then a header line that
-/// must be `header`, then rows of exactly three tab-separated columns, each with its line number.
-pub fn tsv_rows<'a>(
+/// must be `header`, then rows of exactly `N` tab-separated columns, each with its line number.
+pub fn tsv_rows<'a, const N: usize>(
     file: &str,
     text: &'a str,
-    header: [&str; 3],
-) -> Result<Vec<(usize, [&'a str; 3])>, RulesError> {
+    header: [&str; N],
+) -> Result<Vec<(usize, [&'a str; N])>, RulesError> {
     let err = |line: usize, reason: String| RulesError {
         file: file.to_string(),
         line,
@@ -55,9 +55,16 @@ pub fn tsv_rows<'a>(
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        let cols: Vec<&str> = line.split('\t').collect();
+        let mut cols = [""; N];
+        let mut found = 0;
+        for (k, col) in line.split('\t').enumerate() {
+            if let Some(slot) = cols.get_mut(k) {
+                *slot = col;
+            }
+            found = k + 1;
+        }
         if !seen_header {
-            if cols != header {
+            if found != N || cols != header {
                 return Err(err(
                     n,
                     format!("expected the header line {}", header.join("<TAB>")),
@@ -66,13 +73,13 @@ pub fn tsv_rows<'a>(
             seen_header = true;
             continue;
         }
-        let [a, b, c] = cols[..] else {
+        if found != N {
             return Err(err(
                 n,
-                format!("expected 3 tab-separated columns, found {}", cols.len()),
+                format!("expected {N} tab-separated columns, found {found}"),
             ));
-        };
-        rows.push((n, [a, b, c]));
+        }
+        rows.push((n, cols));
     }
     Ok(rows)
 }

@@ -3,8 +3,13 @@
 //! another group is kept as a conflict, never hidden.
 //!
 //! Sources and weights (see [`weight`]):
-//! - the enterprise number under sysObjectID (`1.3.6.1.4.1.PEN`), against `rules/enterprises.tsv`;
-//!   a generic agent's number (net-snmp, Windows) says the agent, not the maker;
+//! - the enterprise number under sysObjectID (`1.3.6.1.4.1.PEN`) or in the SNMPv3 engine ID,
+//!   against `rules/enterprises.tsv` (0.9); a generic agent's number (net-snmp, Windows, the
+//!   agent toolkits) says the agent, not the maker (0.1, no group); a number with no curated
+//!   row names its registrant in the whole IANA registry ([`iana`], as [`names`] cleans and
+//!   resolves it) at 0.6: the registry says who holds the number, but OEM firmware answers
+//!   with its supplier's number often enough that a curated row, a sysDescr rule (0.8) or the
+//!   ENTITY-MIB manufacturer (0.85) must outweigh it, while it still outweighs a MAC's OUI;
 //! - a sysDescr fingerprint of `rules/sysdescr.toml` (vendor, model, OS, version);
 //! - the ENTITY-MIB manufacturer of the chassis (RFC 6933 entPhysicalMfgName), the chassis'
 //!   entPhysicalDescr where that field is empty, and the modules' manufacturers where the
@@ -13,13 +18,21 @@
 //!   the printer's PRINTER-MIB prtGeneralPrinterName (RFC 3805) and HOST-RESOURCES-MIB
 //!   hrDeviceDescr (RFC 2790), the LLDP-MIB local system description where sysDescr says
 //!   nothing ([`Facts`] keeps each free text with its source);
+//! - an organisation or brand named in free text ([`Identifier::named_in`], 0.45): a sysDescr
+//!   no rule claims, the chassis' entPhysicalMfgName, entPhysicalDescr and
+//!   entPhysicalModelName when the manufacturer is no known vendor, and the standard texts
+//!   above where no rule knows them. Below a sysDescr rule that merely names a vendor (0.5):
+//!   a rule is written and checked for that vendor's text, while a name found in text is only
+//!   a name (a reseller's, a licence's, a partner's); below a registry enterprise number,
+//!   which the device's maker chose;
 //! - the private subtrees that answer: the first [`MAX_PRIVATE_SUBTREES`] enterprise subtrees a
 //!   device serves, in OID order ([`SubtreeSteps`], the same steps for a sweep and for a
 //!   recording), each evidence for its owner: strong where the sysObjectID names no maker
 //!   (Huawei power units answer with net-snmp's sysObjectID and a plain Linux sysDescr, but
 //!   their own 1.3.6.1.4.1.2011 subtree gives them away), weak beside a maker's sysObjectID;
 //! - the IEEE OUI of the chassis MAC, of the bridge's base MAC and of the interfaces' MACs
-//!   (weak: a NIC's maker is often not the device's).
+//!   (weak: a NIC's maker is often not the device's); an organisation no table knows is named
+//!   by its cleaned name, with its own group key ([`names::clean_organisation`]).
 //!
 //! Model, version and serial come from the sysDescr capture and the ENTITY-MIB chassis row,
 //! and, where `rules/inventory.toml` knows the vendor's own objects, from those
@@ -29,7 +42,9 @@
 //! updated copy (`netorigin oui update`) if there is one.
 
 pub mod enterprises;
+pub mod iana;
 pub mod inventory;
+pub mod names;
 pub mod oui;
 pub mod pattern;
 pub mod sysdescr;
@@ -39,6 +54,7 @@ use std::collections::BTreeMap;
 
 pub use enterprises::{Enterprise, Enterprises, RulesError};
 pub use inventory::{Inventory, InventoryRules, Subject};
+pub use names::Names;
 pub use sysdescr::SysDescrRules;
 pub use vendors::{VendorRef, Vendors};
 
@@ -76,6 +92,11 @@ pub mod weight {
     pub const ENTERPRISE: f64 = 0.9;
     /// The enterprise number of a generic agent (net-snmp): says the agent, not the maker.
     pub const GENERIC_AGENT: f64 = 0.1;
+    /// An enterprise number with no curated row: its registrant in the IANA registry.
+    pub const REGISTRY_ENTERPRISE: f64 = 0.6;
+    /// An organisation or brand named in a device's free text (sysDescr with no rule,
+    /// ENTITY-MIB and UPS-MIB texts).
+    pub const NAMED_IN_TEXT: f64 = 0.45;
     /// A sysDescr fingerprint.
     pub const SYSDESCR: f64 = 0.8;
     /// A sysDescr that merely names a vendor somewhere.
@@ -135,6 +156,7 @@ pub struct Identifier {
     vendors: Vendors,
     sysdescr: SysDescrRules,
     inventory: InventoryRules,
+    names: &'static Names,
 }
 
 /// What the identifier is given about one device, however it was learnt.
@@ -186,6 +208,7 @@ impl Identifier {
             vendors,
             sysdescr,
             inventory,
+            names: Names::bundled(),
         })
     }
 
@@ -208,6 +231,37 @@ impl Identifier {
     /// The vendor names.
     pub fn vendors(&self) -> &Vendors {
         &self.vendors
+    }
+
+    /// The registry's and the curated tables' names.
+    pub fn names(&self) -> &Names {
+        self.names
+    }
+
+    /// The vendor an organisation name from a registry (an IEEE OUI's holder, a registrant)
+    /// stands for: a known vendor, else its cleaned name with its own group key.
+    pub fn organisation(&self, organisation: &str) -> Option<VendorRef> {
+        self.names.organisation(&self.vendors, organisation)
+    }
+
+    /// Evidence from a device's free text (sysDescr, an ENTITY-MIB or UPS-MIB text, an LLDP
+    /// description): one piece per vendor whose name the text holds (see [`Names::find`]:
+    /// whole words, longest first, names too common to tell anything left out), each with
+    /// `weight` ([`weight::NAMED_IN_TEXT`] for the standard objects). `source` says where the
+    /// text came from ("sysDescr", "entPhysicalDescr of chassis 1"); the evidence's source
+    /// reads "<source> names <name>", its value is the text.
+    pub fn named_in(&self, source: &str, text: &str, weight: f64) -> Vec<Evidence> {
+        self.names
+            .find(text)
+            .into_iter()
+            .map(|f| Evidence {
+                source: format!("{source} names \"{}\"", f.name),
+                value: text.to_string(),
+                vendor: Some(f.vendor.vendor.clone()),
+                origin: Some(f.vendor.origin.clone()),
+                weight,
+            })
+            .collect()
     }
 
     /// The sysDescr rules.
@@ -248,9 +302,9 @@ impl Identifier {
     /// Evidence from an SNMPv3 engine ID: its enterprise number (as strong as a sysObjectID's,
     /// and there before any credential), and the OUI of the MAC it carries.
     pub fn engine_id_evidence(&self, e: &EngineId) -> Vec<Evidence> {
-        let (vendor, origin, w) = self.enterprise_claim(e.enterprise);
+        let (vendor, origin, w, how) = self.enterprise_claim(e.enterprise);
         let mut out = vec![Evidence {
-            source: format!("SNMPv3 engine ID enterprise {}", e.enterprise),
+            source: format!("SNMPv3 engine ID enterprise {}{how}", e.enterprise),
             value: e.hex.clone(),
             vendor,
             origin,
@@ -267,28 +321,38 @@ impl Identifier {
     }
 
     /// What an enterprise number says of a maker, wherever it was read (sysObjectID, engine
-    /// ID): its vendor and group with the enterprise weight; a generic agent's vendor with no
-    /// group; nothing for an unknown number.
-    fn enterprise_claim(&self, pen: u32) -> (Option<String>, Option<String>, f64) {
+    /// ID): its curated vendor and group with the enterprise weight; a generic agent's vendor
+    /// with no group; else its registrant with the registry weight; nothing for an unassigned
+    /// number. The last element is what the evidence's source adds ("" or " (registrant)").
+    fn enterprise_claim(&self, pen: u32) -> (Option<String>, Option<String>, f64, &'static str) {
         match self.enterprises.get(pen) {
             Some(e) if e.is_generic_agent() => {
-                (Some(e.vendor.clone()), None, weight::GENERIC_AGENT)
+                (Some(e.vendor.clone()), None, weight::GENERIC_AGENT, "")
             }
             Some(e) => (
                 Some(e.vendor.clone()),
                 Some(e.origin.clone()),
                 weight::ENTERPRISE,
+                "",
             ),
-            None => (None, None, 0.0),
+            None => match self.names.enterprise(pen) {
+                Some(r) => (
+                    Some(r.vendor.clone()),
+                    Some(r.origin.clone()),
+                    weight::REGISTRY_ENTERPRISE,
+                    " (IANA registrant)",
+                ),
+                None => (None, None, 0.0, ""),
+            },
         }
     }
 
     /// Evidence from a sysObjectID.
     pub fn sys_object_id_evidence(&self, sys_object_id: &Oid) -> Option<Evidence> {
         let pen = *sys_object_id.suffix(&enterprises_arc())?.first()?;
-        let (vendor, origin, weight) = self.enterprise_claim(pen);
+        let (vendor, origin, weight, how) = self.enterprise_claim(pen);
         Some(Evidence {
-            source: format!("sysObjectID enterprise {pen}"),
+            source: format!("sysObjectID enterprise {pen}{how}"),
             value: sys_object_id.to_string(),
             vendor,
             origin,
@@ -301,14 +365,61 @@ impl Identifier {
         let oui::Lookup::Found(a) = registry.lookup(mac) else {
             return None;
         };
-        let r = self.vendors.resolve(&a.organization);
+        let r = self.organisation(&a.organization);
         Some(Evidence {
             source,
             value: format!("{} ({} {})", hex_mac(mac), a.registry, a.organization),
-            vendor: Some(r.map_or_else(|| a.organization.clone(), |r| r.vendor.clone())),
-            origin: r.map(|r| r.origin.clone()),
             weight: if r.is_some() { w } else { 0.0 },
+            vendor: Some(
+                r.as_ref()
+                    .map_or_else(|| a.organization.clone(), |r| r.vendor.clone()),
+            ),
+            origin: r.map(|r| r.origin),
         })
+    }
+
+    /// Evidence from the chassis row of ENTITY-MIB: its manufacturer when that is a known
+    /// vendor (the ENTITY-MIB weight); else the names its manufacturer, description and model
+    /// name hold ([`Identifier::named_in`]), one piece per vendor, with the unknown
+    /// manufacturer kept at weight 0 for the reader.
+    fn chassis_evidence(&self, chassis: &Module) -> Vec<Evidence> {
+        let mfg = chassis.manufacturer.as_deref();
+        if let Some((mfg, r)) = mfg.and_then(|m| Some((m, self.vendors.resolve(m)?))) {
+            return vec![Evidence {
+                source: format!("entPhysicalMfgName of chassis {}", chassis.index),
+                value: mfg.to_string(),
+                vendor: Some(r.vendor.clone()),
+                origin: Some(r.origin.clone()),
+                weight: weight::ENTITY_MFG,
+            }];
+        }
+        let mut out: Vec<Evidence> = mfg
+            .map(|m| Evidence {
+                source: format!("entPhysicalMfgName of chassis {}", chassis.index),
+                value: m.to_string(),
+                vendor: Some(m.to_string()),
+                origin: None,
+                weight: 0.0,
+            })
+            .into_iter()
+            .collect();
+        for (object, text) in [
+            ("entPhysicalMfgName", mfg),
+            ("entPhysicalDescr", chassis.description.as_deref()),
+            ("entPhysicalModelName", chassis.model.as_deref()),
+        ] {
+            let Some(text) = text else { continue };
+            let source = format!("{object} of chassis {}", chassis.index);
+            for e in self.named_in(&source, text, weight::NAMED_IN_TEXT) {
+                if !out
+                    .iter()
+                    .any(|o| o.origin.is_some() && o.origin == e.origin)
+                {
+                    out.push(e);
+                }
+            }
+        }
+        out
     }
 
     /// Identifies one device from its facts.
@@ -341,16 +452,28 @@ impl Identifier {
             ));
         }
 
-        let chassis_mfg = facts.chassis.and_then(|c| c.manufacturer.as_deref());
-        if let Some(mfg) = chassis_mfg {
-            evidence.push(self.maker_evidence(
-                format!(
-                    "entPhysicalMfgName of chassis {}",
-                    facts.chassis.map_or(0, |c| c.index)
-                ),
-                mfg,
-                weight::ENTITY_MFG,
+        // A rule that names a maker knows its text better than a name found in it.
+        if let Some((source, text)) = [
+            ("sysDescr", facts.sys_descr),
+            ("lldpLocSysDesc", facts.local_sys_descr),
+        ]
+        .into_iter()
+        .find_map(|(source, text)| Some((source, text?)))
+        .filter(|_| {
+            described
+                .as_ref()
+                .is_none_or(|(_, _, m)| m.maker.is_none() && m.vendor.is_none())
+        }) {
+            evidence.extend(self.named_in(
+                source,
+                without_uname_host(text),
+                weight::NAMED_IN_TEXT,
             ));
+        }
+
+        let chassis_mfg = facts.chassis.and_then(|c| c.manufacturer.as_deref());
+        if let Some(chassis) = facts.chassis {
+            evidence.extend(self.chassis_evidence(chassis));
         }
         if chassis_mfg.and_then(|m| self.vendors.resolve(m)).is_none() {
             evidence.extend(self.modules_maker(facts));
@@ -370,6 +493,10 @@ impl Identifier {
         let mut text_models = Vec::new();
         for (source, text) in chassis_descr.iter().chain(&facts.texts) {
             let Some(mut m) = self.sysdescr.matches(text, &self.vendors) else {
+                // The chassis' own texts were searched for names above.
+                if !source.starts_with("entPhysical") {
+                    evidence.extend(self.named_in(source, text, weight::NAMED_IN_TEXT));
+                }
                 continue;
             };
             // A text the sysDescr's own rule matches says the same thing again (a chassis
@@ -587,6 +714,22 @@ impl Identifier {
 /// Colon-separated hex.
 pub fn hex_mac(mac: [u8; 6]) -> String {
     crate::wire::ethernet::mac_string(&mac)
+}
+
+/// A sysDescr without the host name that `uname -a` puts second ("Linux cray 2.6.21 ...",
+/// "FreeBSD fw1.example.org 13.2-RELEASE ..."): net-snmp and bsnmpd describe a Unix system by
+/// its uname, and the host name is the administrator's word, not the maker's.
+fn without_uname_host(descr: &str) -> &str {
+    const KERNELS: [&str; 7] = [
+        "Linux", "FreeBSD", "NetBSD", "OpenBSD", "SunOS", "Darwin", "HP-UX",
+    ];
+    let mut words = descr.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some(kernel), Some(host)) if KERNELS.contains(&kernel) => descr
+            .find(host)
+            .map_or(descr, |at| &descr[at + host.len()..]),
+        _ => descr,
+    }
 }
 
 /// The MAC whose OUI (first three octets) most interface MACs share; ties go to the lowest.
@@ -934,6 +1077,137 @@ mod tests {
         assert_eq!(r.origin.as_deref(), Some("cisco"));
         assert_eq!(r.conflicts.len(), 1);
         assert_eq!(r.conflicts[0].origin.as_deref(), Some("huawei"));
+    }
+
+    #[test]
+    fn a_registry_only_enterprise_names_its_cleaned_registrant() {
+        // 15 is "Xylogics, Inc." in the IANA registry; rules/enterprises.tsv has no row for it.
+        let oid: Oid = "1.3.6.1.4.1.15.1.2".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            ..Facts::default()
+        });
+        assert_eq!(
+            (r.vendor.as_deref(), r.origin.as_deref()),
+            (Some("Xylogics"), Some("xylogics"))
+        );
+        assert_eq!(r.evidence[0].weight, weight::REGISTRY_ENTERPRISE);
+        assert!(r.evidence[0].source.contains("IANA registrant"));
+        // The same number in an engine ID.
+        let e = EngineId::decode(&[0x80, 0, 0, 15, 4, b'x']).unwrap();
+        assert_eq!(
+            id().engine_id_evidence(&e)[0].origin.as_deref(),
+            Some("xylogics")
+        );
+    }
+
+    #[test]
+    fn a_curated_row_wins_over_the_registrant() {
+        // 3709 is registered to Teracom Telematica; the curated row says Datacom.
+        let oid: Oid = "1.3.6.1.4.1.3709.1".parse().unwrap();
+        let e = id().sys_object_id_evidence(&oid).unwrap();
+        assert_eq!(e.vendor.as_deref(), Some("Datacom"));
+        assert_eq!(e.weight, weight::ENTERPRISE);
+        // A registry-only number does not outweigh a sysDescr rule of another vendor.
+        let oid: Oid = "1.3.6.1.4.1.15.1".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some(
+                "Huawei Versatile Routing Platform Software VRP (R) software, Version 5.170",
+            ),
+            ..Facts::default()
+        });
+        assert_eq!(r.origin.as_deref(), Some("huawei"));
+        // The registrant stays in view, as a conflict.
+        assert_eq!(r.conflicts.len(), 1, "{:?}", r.conflicts);
+        assert_eq!(r.conflicts[0].origin.as_deref(), Some("xylogics"));
+    }
+
+    #[test]
+    fn agent_toolkits_name_no_vendor() {
+        // lwIP's agent answers with 26381 unless the firmware sets its own; AGENT++ with 4976;
+        // VxWorks' with Wind River's 731.
+        for pen in [26381, 4976, 731, 8072] {
+            let oid = enterprises_arc().child(pen);
+            let r = id().identify(&Facts {
+                sys_object_id: Some(&oid),
+                ..Facts::default()
+            });
+            assert_eq!(r.origin, None, "{pen}");
+            assert_eq!(r.evidence[0].weight, weight::GENERIC_AGENT, "{pen}");
+        }
+    }
+
+    #[test]
+    fn a_sysdescr_naming_a_registrant_is_evidence() {
+        let oid: Oid = "1.3.6.1.4.1.8072.3.2.10".parse().unwrap();
+        let r = id().identify(&Facts {
+            sys_object_id: Some(&oid),
+            sys_descr: Some(
+                "GR-2408 industrial switch, made by Shenzhen Guanri Technology Co., Ltd.",
+            ),
+            ..Facts::default()
+        });
+        assert_eq!(r.origin.as_deref(), Some("shenzhen-guanri-technology"));
+        assert_eq!(r.vendor.as_deref(), Some("Shenzhen Guanri Technology"));
+        let named = r
+            .evidence
+            .iter()
+            .find(|e| e.source.contains("names"))
+            .unwrap();
+        assert_eq!(named.weight, weight::NAMED_IN_TEXT);
+        // The chassis' description when its manufacturer is no known vendor.
+        let chassis = Module {
+            index: 1,
+            class: Some("chassis".into()),
+            manufacturer: Some("OEM".into()),
+            description: Some("Shenzhen Guanri Technology GR-2408".into()),
+            ..Module::default()
+        };
+        let r = id().identify(&Facts {
+            chassis: Some(&chassis),
+            ..Facts::default()
+        });
+        assert_eq!(r.origin.as_deref(), Some("shenzhen-guanri-technology"));
+    }
+
+    #[test]
+    fn english_word_registrants_do_not_fire_in_text() {
+        // 4 is registered to "Unix"; "switch", "gateway" and "core" are registrants' names too.
+        // Only Xylogics, a name that is no word, counts.
+        let r = id().identify(&Facts {
+            sys_descr: Some("Unix core switch and Internet gateway, firmware by Xylogics"),
+            ..Facts::default()
+        });
+        let named: Vec<&str> = r
+            .evidence
+            .iter()
+            .filter_map(|e| e.origin.as_deref())
+            .collect();
+        assert_eq!(named, ["xylogics"], "{:?}", r.evidence);
+        // A Linux host name is the administrator's word.
+        let r = id().identify(&Facts {
+            sys_descr: Some("Linux xylogics 2.6.21.5-smp #2 SMP i686"),
+            ..Facts::default()
+        });
+        assert_eq!(r.origin, None, "{:?}", r.evidence);
+    }
+
+    #[test]
+    fn an_oui_outside_the_vendor_table_names_the_cleaned_organisation() {
+        // 00-15-3A: "Shenzhen Syscan Technology Co.,Ltd." in the IEEE registry.
+        let r = id().identify(&Facts {
+            chassis_mac: Some([0x00, 0x15, 0x3a, 1, 2, 3]),
+            ..Facts::default()
+        });
+        assert_eq!(
+            (r.vendor.as_deref(), r.origin.as_deref()),
+            (
+                Some("Shenzhen Syscan Technology"),
+                Some("shenzhen-syscan-technology")
+            )
+        );
+        assert_eq!(r.evidence[0].weight, weight::CHASSIS_OUI);
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct VendorRef {
 pub struct Vendors {
     /// (normalised words, vendor), longest first.
     names: Vec<(Vec<String>, VendorRef)>,
+    /// For each first word, the indices into `names` of the names that start with it, in
+    /// `names`' order: a lookup reads those only.
+    by_first_word: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// The aliases shipped in `rules/`.
@@ -103,7 +106,17 @@ impl Vendors {
             names.push((w, r));
         }
         names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        Ok(Vendors { names })
+        let mut by_first_word: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, (w, _)) in names.iter().enumerate() {
+            if let Some(first) = w.first() {
+                by_first_word.entry(first.clone()).or_default().push(i);
+            }
+        }
+        Ok(Vendors {
+            names,
+            by_first_word,
+        })
     }
 
     /// The vendor an organisation or manufacturer name stands for: its words must start with a
@@ -111,10 +124,34 @@ impl Vendors {
     pub fn resolve(&self, organisation: &str) -> Option<&VendorRef> {
         let w = words(organisation);
         // A generic agent's or shared number's owner names no maker (see GENERIC_AGENTS).
-        self.names
+        self.by_first_word
+            .get(w.first()?)?
             .iter()
+            .map(|&i| &self.names[i])
             .find(|(n, r)| w.starts_with(n) && r.origin != GENERIC_AGENTS)
             .map(|(_, r)| r)
+    }
+
+    /// [`Vendors::resolve`] for a name already normalised ([`super::names::normalise`]: lower-case
+    /// words joined by single spaces), without allocating for names no known name starts.
+    pub fn resolve_normalised(&self, name: &str) -> Option<&VendorRef> {
+        let first = name.split(' ').next()?;
+        let candidates = self.by_first_word.get(first)?;
+        let w: Vec<&str> = name.split(' ').collect();
+        candidates
+            .iter()
+            .map(|&i| &self.names[i])
+            .find(|(n, r)| {
+                n.len() <= w.len()
+                    && n.iter().zip(&w).all(|(a, b)| a == b)
+                    && r.origin != GENERIC_AGENTS
+            })
+            .map(|(_, r)| r)
+    }
+
+    /// Every name (normalised words) and the vendor it stands for, longest first.
+    pub fn names(&self) -> impl Iterator<Item = (&[String], &VendorRef)> {
+        self.names.iter().map(|(w, r)| (w.as_slice(), r))
     }
 
     /// Every company group key known.
