@@ -15,7 +15,7 @@ use netorigin::identify::Identifier;
 use netorigin::simulate::Recording;
 
 fn record(path: &Path, identifier: &Identifier) -> DeviceRecord {
-    let rec = Recording::load_skipping_bad_lines(path).unwrap();
+    let rec = Recording::load(path).unwrap();
     let mut obs = Observations::default();
     obs.extend(rec.objects);
     device_record(
