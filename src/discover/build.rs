@@ -1036,7 +1036,7 @@ mod tests {
             dirty.notes,
             [
                 "5 sanitised values taken as absent, never as the device's: \
-              3 a bracketed word such as <private>; 1 a mask of X's; 1 the word removed or redacted"
+              3 a bracketed word such as <private>; 1 a mask such as XXXX; 1 the word removed or redacted"
             ]
         );
         dirty.notes.clear();

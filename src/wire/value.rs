@@ -161,7 +161,8 @@ impl Value {
 /// - a bracketed word: `<private>` (LibreNMS's capture script puts it for sysName,
 ///   sysContact, sysLocation...), `<description>` (ifAlias of Cisco IOS XR recordings),
 ///   `<removed>`, `<hidden>`, `<redacted>`: letters, spaces, `-` and `_` between `<` and `>`;
-/// - a mask of `X`s (or of `x`s), two or more, and nothing else: `XXX`, `xxx`;
+/// - a mask: two or more of one of `X`, `x`, `#`, `*` and nothing else: `XXX`, `xxx`,
+///   `#########` (a Moxa's serial), `****`;
 /// - a masked address: `*`s between dots or colons only, `*.*.*.*`;
 /// - the words `removed` and `redacted` alone (LLDP neighbours' names in an Edgecore
 ///   recording).
@@ -181,8 +182,8 @@ pub fn placeholder(text: &[u8]) -> Option<&'static str> {
         return (inner.iter().any(u8::is_ascii_alphabetic) && inner.iter().all(wordy))
             .then_some("a bracketed word such as <private>");
     }
-    if (first == b'X' || first == b'x') && b.iter().all(|&c| c == first) {
-        return Some("a mask of X's");
+    if matches!(first, b'X' | b'x' | b'#' | b'*') && b.iter().all(|&c| c == first) {
+        return Some("a mask such as XXXX");
     }
     if first == b'*' && last == b'*' {
         let masked = b.iter().all(|&c| matches!(c, b'*' | b'.' | b':'))
@@ -312,7 +313,10 @@ mod tests {
             (b"private", false),
             (b"N/A", false),
             (b"*", false),
-            (b"**", false),
+            (b"**", true),
+            (b"#########", true),
+            (b"#", false),
+            (b"--------------", false),
             (b"Huawei <private> build", false),
             (b"Server: removed", false),
             (b"10.0.0.1", false),
