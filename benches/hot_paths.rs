@@ -23,8 +23,7 @@ fn corpus_file(rel: &str) -> PathBuf {
 
 /// A GETBULK response of 25 rows of a real recording's values, as an agent sends it.
 fn response() -> Vec<u8> {
-    let rec = Recording::load_skipping_bad_lines(&corpus_file("huawei/vrp_ar169sfp.snmprec"))
-        .expect("recording");
+    let rec = Recording::load(&corpus_file("huawei/vrp_ar169sfp.snmprec")).expect("recording");
     Message {
         version: Version::V2c,
         community: b"public".to_vec(),
@@ -93,7 +92,7 @@ fn policy(c: &mut Criterion) {
     .collect();
     let mut obs = Observations::default();
     obs.extend(
-        Recording::load_skipping_bad_lines(&corpus_file("huawei/vrp_ar169sfp.snmprec"))
+        Recording::load(&corpus_file("huawei/vrp_ar169sfp.snmprec"))
             .expect("recording")
             .objects,
     );

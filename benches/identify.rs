@@ -28,11 +28,7 @@ fn corpus() -> Vec<Observations> {
         .iter()
         .map(|p| {
             let mut obs = Observations::default();
-            obs.extend(
-                Recording::load_skipping_bad_lines(p)
-                    .expect("recording")
-                    .objects,
-            );
+            obs.extend(Recording::load(p).expect("recording").objects);
             obs
         })
         .collect()

@@ -55,11 +55,11 @@ fn missing_recording_is_exit_2_naming_it() {
 }
 
 #[test]
-fn malformed_recording_is_exit_2_naming_file_and_line() {
+fn malformed_recording_under_strict_is_exit_2_naming_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bad.snmprec");
     std::fs::write(&f, "1.3.6.1.2.1.1.1.0|4|fine\n1.3.6.1.2.1.1.3.0|67|soon\n").unwrap();
-    let o = run(&["simulate", "--port", "16997", s(&f)], LIMIT);
+    let o = run(&["simulate", "--strict", "--port", "16997", s(&f)], LIMIT);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bad.snmprec:2:"), "{}", stderr(&o));
 }

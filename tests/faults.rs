@@ -36,7 +36,7 @@ fn recording(name: &str) -> PathBuf {
 }
 
 fn load(path: &Path) -> Recording {
-    Recording::load_skipping_bad_lines(path).unwrap()
+    Recording::load(path).unwrap()
 }
 
 /// The sweep's options that the bound is derived from.
@@ -156,7 +156,7 @@ impl Outcome {
 
     fn saved(&self, addr: &SocketAddr) -> HashMap<Oid, Value> {
         let path = self.walks.path().join(format!("{}.snmprec", addr.ip()));
-        Recording::load(&path)
+        Recording::load_strict(&path)
             .unwrap_or_else(|e| panic!("{e}"))
             .objects
             .into_iter()

@@ -300,7 +300,7 @@ fn history_diff_reports_exactly_what_changed_on_the_segment() {
 fn a_sweep_killed_with_sigkill_leaves_a_consistent_database_that_the_next_sweep_uses() {
     let all = corpus();
     let paths: Vec<PathBuf> = all.iter().step_by(7).take(40).cloned().collect();
-    let sim = Simulator::start("127.32.0.1", &paths, &["--skip-bad-lines"]);
+    let sim = Simulator::start("127.32.0.1", &paths, &[]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
     let port = sim.port.to_string();
@@ -396,7 +396,7 @@ fn a_sweep_killed_with_sigkill_leaves_a_consistent_database_that_the_next_sweep_
 fn ctrl_c_stops_a_sweep_and_keeps_everything_it_collected() {
     let all = corpus();
     let paths: Vec<PathBuf> = all.iter().step_by(11).take(30).cloned().collect();
-    let sim = Simulator::start("127.32.0.129", &paths, &["--skip-bad-lines"]);
+    let sim = Simulator::start("127.32.0.129", &paths, &[]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
     let port = sim.port.to_string();

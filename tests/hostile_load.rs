@@ -71,9 +71,7 @@ fn healthy_recordings(n: usize) -> Vec<PathBuf> {
     let small: Vec<PathBuf> = corpus()
         .into_iter()
         .filter(|p| {
-            let len = Recording::load_skipping_bad_lines(p)
-                .map(|r| r.objects.len())
-                .unwrap_or(0);
+            let len = Recording::load(p).map(|r| r.objects.len()).unwrap_or(0);
             (20..=800).contains(&len)
         })
         .collect();
@@ -82,7 +80,7 @@ fn healthy_recordings(n: usize) -> Vec<PathBuf> {
 }
 
 fn load(path: &std::path::Path) -> Recording {
-    Recording::load_skipping_bad_lines(path).unwrap()
+    Recording::load(path).unwrap()
 }
 
 /// Runs the binary like `common::run`, and samples its peak resident memory (VmHWM, KiB) from
@@ -331,7 +329,7 @@ async fn two_thousand_agents_ten_percent_hostile_swept_at_the_rate_cap() {
                 .map(|vb| (vb.oid, vb.value))
                 .collect()
         });
-        let got: HashMap<Oid, Value> = Recording::load(&walks.join(format!("{ip}.snmprec")))
+        let got: HashMap<Oid, Value> = Recording::load_strict(&walks.join(format!("{ip}.snmprec")))
             .unwrap()
             .objects
             .into_iter()

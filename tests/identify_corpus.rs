@@ -12,9 +12,10 @@ use std::path::Path;
 use netorigin::device::DeviceRecord;
 use netorigin::identify::Identifier;
 use netorigin::simulate::Recording;
+use netorigin::wire::value::placeholder;
 
 fn record(path: &Path, identifier: &Identifier) -> DeviceRecord {
-    let rec = Recording::load_skipping_bad_lines(path).unwrap();
+    let rec = Recording::load(path).unwrap();
     common::recorded_device(path, rec.objects, identifier)
 }
 
@@ -338,7 +339,9 @@ fn hardware_version_and_serial_agree_with_librenms() {
             ("version", &cols[2], &r.version),
             ("serial", &cols[3], &r.serial),
         ] {
-            if theirs.trim().is_empty() {
+            // A sanitised value in the recording (`<private>`, `XXXX`) is no truth to agree
+            // with: netorigin takes it as absent.
+            if theirs.trim().is_empty() || placeholder(theirs.as_bytes()).is_some() {
                 continue;
             }
             total += 1;

@@ -83,7 +83,7 @@ fn plan_objects(rec: &Recording) -> BTreeMap<Oid, Value> {
 }
 
 fn saved(dir: &Path, ip: &str) -> BTreeMap<Oid, Value> {
-    let rec = Recording::load(&dir.join(format!("{ip}.snmprec"))).unwrap();
+    let rec = Recording::load_strict(&dir.join(format!("{ip}.snmprec"))).unwrap();
     rec.objects
         .into_iter()
         .map(|vb| (vb.oid, vb.value))

@@ -259,7 +259,7 @@ fn bad_schedules_are_exit_2_with_a_clear_message() {
 #[test]
 fn sigterm_during_a_scheduled_sweep_stores_it_as_interrupted_and_exits_0() {
     let paths: Vec<_> = common::corpus().into_iter().step_by(13).take(25).collect();
-    let sim = Simulator::start("127.33.0.65", &paths, &["--skip-bad-lines"]);
+    let sim = Simulator::start("127.33.0.65", &paths, &[]);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
     let port = sim.port.to_string();

@@ -33,7 +33,7 @@ fn signal(sim: &mut Simulator, name: &str) {
 fn two_thousand_agents_answer_and_stop_cleanly_on_ctrl_c() {
     let all = corpus();
     let paths: Vec<PathBuf> = all.iter().cycle().take(2000).cloned().collect();
-    let mut sim = Simulator::start("127.30.0.1", &paths, &["--skip-bad-lines"]);
+    let mut sim = Simulator::start("127.30.0.1", &paths, &[]);
     assert_eq!(sim.agents.len(), 2000);
     assert_eq!(sim.agents[1999].0.ip().to_string(), "127.30.7.208");
     // Consecutive addresses, in the order given.
@@ -86,7 +86,7 @@ fn stops_cleanly_on_sigterm_even_right_after_ready() {
     // handlers were installed after the ready line. Several tries, to catch the race.
     let paths = vec![corpus()[0].clone()];
     for name in ["TERM", "INT"].iter().cycle().take(60) {
-        let mut sim = Simulator::start("127.30.9.1", &paths, &["--skip-bad-lines"]);
+        let mut sim = Simulator::start("127.30.9.1", &paths, &[]);
         signal(&mut sim, name);
     }
 }

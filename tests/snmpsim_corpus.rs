@@ -116,7 +116,7 @@ fn truth() -> Vec<Truth> {
 
 /// Reads a recording as `identify --snmprec` does (the one place that says how).
 fn read(path: &Path) -> Result<Recording, String> {
-    Recording::load_skipping_bad_lines(path).map_err(|e| e.to_string())
+    Recording::load(path).map_err(|e| e.to_string())
 }
 
 /// What identification made of one recording, and what it cost.

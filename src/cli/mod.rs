@@ -23,6 +23,7 @@ use crate::discover::build::{NeighborCollector, device_record, on_every_core};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
 use crate::report::{Format, Provenance, Writer};
+use crate::simulate::recording::BadLines;
 use crate::simulate::{Agent, Recording, SimulateError, Simulation, Traffic};
 use crate::snmp::backend::AsyncSnmp;
 use crate::snmp::walk::WalkLimits;
@@ -331,9 +332,12 @@ pub struct SimulateArgs {
     /// Answer only this community (default: any).
     #[arg(long)]
     pub community: Option<String>,
-    /// Serve the rest of a recording whose lines are partly malformed (each skipped line is
-    /// named on standard error) instead of refusing it.
+    /// Refuse a recording that has a line it cannot read (exit 2, naming file and line),
+    /// instead of serving the rest of it.
     #[arg(long)]
+    pub strict: bool,
+    /// Accepted and ignored: leaving out the lines that cannot be read is the default.
+    #[arg(long, hide = true, conflicts_with = "strict")]
     pub skip_bad_lines: bool,
     /// An SNMPv3 user every agent serves (repeatable): NAME (noAuthNoPriv), NAME:AUTH:PASS
     /// (authNoPriv) or NAME:AUTH:PASS:PRIV:PASS (authPriv), e.g.
@@ -412,8 +416,12 @@ pub struct IdentifyArgs {
     /// Recordings to identify.
     #[arg(long = "snmprec", required = true, value_name = "FILE", num_args = 1..)]
     pub snmprec: Vec<PathBuf>,
-    /// Skip malformed lines (each named on standard error) instead of refusing the recording.
+    /// Refuse a recording that has a line it cannot read (exit 2, naming file and line),
+    /// instead of identifying from the rest of it.
     #[arg(long)]
+    pub strict: bool,
+    /// Accepted and ignored: leaving out the lines that cannot be read is the default.
+    #[arg(long, hide = true, conflicts_with = "strict")]
     pub skip_bad_lines: bool,
     /// Policies.
     #[command(flatten)]
@@ -1000,12 +1008,12 @@ async fn run_sweep(
     Ok(run(judging.outcome()))
 }
 
-/// Says on standard error what loading changed in each recording: lines skipped, repeated
-/// OIDs dropped.
+/// Says on standard error what loading changed in each recording: lines left out (the first
+/// few, then their count), repeated OIDs dropped.
 fn tell_recording_notes(recordings: &[Recording]) {
     for r in recordings {
-        for line in &r.skipped {
-            eprintln!("netorigin: skipped {line}");
+        for line in r.skipped_summary() {
+            eprintln!("netorigin: {line}");
         }
         if r.duplicates_dropped > 0 {
             eprintln!(
@@ -1037,20 +1045,11 @@ fn recording_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     Ok(files)
 }
 
-fn load_recording(f: &Path, skip_bad_lines: bool) -> Result<Recording, Failure> {
-    let r = if skip_bad_lines {
-        Recording::load_skipping_bad_lines(f)
-    } else {
-        Recording::load(f)
-    };
-    r.map_err(usage)
-}
-
 /// Loads recordings from files and folders (a folder's `.snmprec` files, sorted by name).
-pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Recording>, Failure> {
+pub fn load_recordings(paths: &[PathBuf], bad_lines: BadLines) -> Result<Vec<Recording>, Failure> {
     recording_files(paths)?
         .iter()
-        .map(|f| load_recording(f, skip_bad_lines))
+        .map(|f| Recording::load_with(f, bad_lines).map_err(usage))
         .collect()
 }
 
@@ -1060,7 +1059,7 @@ pub fn load_recordings(paths: &[PathBuf], skip_bad_lines: bool) -> Result<Vec<Re
 /// it was named by.
 pub fn load_shared_recordings(
     paths: &[PathBuf],
-    skip_bad_lines: bool,
+    bad_lines: BadLines,
 ) -> Result<Vec<(PathBuf, Arc<Recording>)>, Failure> {
     let mut loaded: std::collections::HashMap<PathBuf, Arc<Recording>> =
         std::collections::HashMap::new();
@@ -1070,7 +1069,7 @@ pub fn load_shared_recordings(
         let r = match loaded.get(&key) {
             Some(r) => r.clone(),
             None => {
-                let r = Arc::new(load_recording(&f, skip_bad_lines)?);
+                let r = Arc::new(Recording::load_with(&f, bad_lines).map_err(usage)?);
                 loaded.insert(key, r.clone());
                 r
             }
@@ -1078,6 +1077,15 @@ pub fn load_shared_recordings(
         out.push((f, r));
     }
     Ok(out)
+}
+
+/// What `--strict` asks of the recording reader.
+fn bad_lines(strict: bool) -> BadLines {
+    if strict {
+        BadLines::Refuse
+    } else {
+        BadLines::Skip
+    }
 }
 
 fn bind_failure(e: SimulateError, port: u16) -> Failure {
@@ -1096,7 +1104,7 @@ fn bind_failure(e: SimulateError, port: u16) -> Failure {
 }
 
 async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
-    let recordings = load_shared_recordings(&args.paths, args.skip_bad_lines)?;
+    let recordings = load_shared_recordings(&args.paths, bad_lines(args.strict))?;
     {
         // Notes once per file read.
         let mut told = std::collections::HashSet::new();
@@ -1232,7 +1240,8 @@ pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
 }
 
 async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
-    let recordings = load_recordings(&demo_segment(&args.data)?, false)?;
+    let recordings = load_recordings(&demo_segment(&args.data)?, BadLines::Skip)?;
+    tell_recording_notes(&recordings);
     let count = recordings.len();
     let agents: Vec<Agent> = recordings
         .into_iter()
@@ -1295,7 +1304,7 @@ async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
 fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
     let identifier = Identifier::bundled().map_err(other)?;
     let judging = Judging::load(&args.policy, &identifier)?;
-    let recordings = load_recordings(&args.snmprec, args.skip_bad_lines)?;
+    let recordings = load_recordings(&args.snmprec, bad_lines(args.strict))?;
     tell_recording_notes(&recordings);
     let mut records = on_every_core(&recordings, |r| {
         let mut obs = Observations::default();
@@ -1305,7 +1314,7 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
             DiscoveredVia::Recording,
             None,
             &obs,
-            Vec::new(),
+            r.skipped_summary(),
             &identifier,
         )
     });

@@ -513,9 +513,37 @@ fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
         })
 }
 
+/// The observations without the values that only stand where one was removed before a walk
+/// was shared (see [`Value::placeholder`]: `<private>`, `XXX`, `*.*.*.*`...), so that a record
+/// is built as if those objects were absent; and the note that says how many were left out, of
+/// which kinds. Borrowed as they are when there is none, as nearly always.
+fn without_placeholders(
+    obs: &Observations,
+) -> (std::borrow::Cow<'_, Observations>, Option<String>) {
+    let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for kind in obs.values.values().filter_map(Value::placeholder) {
+        *kinds.entry(kind).or_default() += 1;
+    }
+    if kinds.is_empty() {
+        return (std::borrow::Cow::Borrowed(obs), None);
+    }
+    let mut clean = obs.clone();
+    clean.values.retain(|_, v| v.placeholder().is_none());
+    let count: usize = kinds.values().sum();
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let note = format!(
+        "{count} sanitised value{} taken as absent, never as the device's: {}",
+        if count == 1 { "" } else { "s" },
+        kinds.join("; ")
+    );
+    (std::borrow::Cow::Owned(clean), Some(note))
+}
+
 /// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
 /// before it fetches the objects of the inventory rules that apply to the vendor).
 pub fn identify(obs: &Observations, identifier: &Identifier) -> Identification {
+    let (obs, _) = without_placeholders(obs);
+    let obs = obs.as_ref();
     let interface_macs = rows(obs, IF_ENTRY, [6])
         .filter_map(|c| mac_of(c.get(6)))
         .collect();
@@ -610,14 +638,19 @@ fn identify_with(
 
 /// Builds the record of one device: identification, then the model, version and serial of the
 /// inventory rules where they apply (see [`crate::identify::inventory`] for the precedence).
+/// Sanitised placeholders among the values are left out and noted (see
+/// [`without_placeholders`]).
 pub fn device_record(
     address: String,
     via: DiscoveredVia,
     credential: Option<String>,
     obs: &Observations,
-    notes: Vec<String>,
+    mut notes: Vec<String>,
     identifier: &Identifier,
 ) -> DeviceRecord {
+    let (obs, sanitised) = without_placeholders(obs);
+    let obs = obs.as_ref();
+    notes.extend(sanitised);
     let sys_object_id = sys_object_id(obs);
     let sys_descr = text(obs.get(&oids::sys_descr()));
     let mut modules = modules(obs);
@@ -938,7 +971,7 @@ fn keys(d: &DeviceRecord) -> Vec<String> {
     k.extend(
         d.sys_name
             .iter()
-            .filter(|n| !n.starts_with('<'))
+            .filter(|n| crate::wire::value::placeholder(n.as_bytes()).is_none())
             .map(|n| format!("name {n}")),
     );
     k
@@ -1191,6 +1224,63 @@ mod tests {
         assert_eq!(text(Some(&string("\u{3000}x\u{3000}"))), Some("x".into()));
         assert_eq!(text(Some(&octets(b" \0\t"))), None);
         assert_eq!(text(Some(&Value::Integer(3))), None);
+    }
+
+    /// Sanitised values are built as if absent, from sysName to an LLDP neighbour's name, and
+    /// said once in the notes with their count.
+    #[test]
+    fn placeholders_are_absent_from_the_record_and_noted_once() {
+        let real = [
+            (
+                "1.3.6.1.2.1.1.1.0",
+                string(
+                    "Huawei Versatile Routing Platform Software VRP (R) software, Version 8.180 (NE40E V800R011C00SPC200)",
+                ),
+            ),
+            (
+                "1.3.6.1.2.1.1.2.0",
+                Value::ObjectId("1.3.6.1.4.1.2011.2.62.2.3".parse().unwrap()),
+            ),
+            ("1.3.6.1.2.1.47.1.1.1.1.5.1", Value::Integer(3)),
+            ("1.3.6.1.2.1.47.1.1.1.1.13.1", string("NE40E-X8")),
+            ("1.0.8802.1.1.2.1.4.1.1.5.0.7.1", string("00e0fc000001")),
+            (
+                "1.0.8802.1.1.2.1.4.1.1.10.0.7.1",
+                string("ZXR10 ROS Version V4.08.23"),
+            ),
+        ];
+        let sanitised = [
+            ("1.3.6.1.2.1.1.5.0", string("<private>")),
+            ("1.3.6.1.2.1.1.6.0", string("<private> ")),
+            ("1.3.6.1.2.1.47.1.1.1.1.11.1", string("XXXXXXXX")),
+            ("1.3.6.1.2.1.47.1.1.1.1.12.1", string("<removed>")),
+            ("1.0.8802.1.1.2.1.4.1.1.9.0.7.1", string("removed")),
+        ];
+        let mut all = real.to_vec();
+        all.extend(sanitised.iter().cloned());
+        let clean = record(&observations(&real));
+        let mut dirty = record(&observations(&all));
+        assert_eq!(dirty.sys_name, None);
+        assert_eq!(dirty.serial, None);
+        assert_eq!(dirty.modules[0].manufacturer, None);
+        assert_eq!(dirty.neighbors[0].sys_name, None);
+        assert_eq!(
+            dirty.notes,
+            [
+                "5 sanitised values taken as absent, never as the device's: \
+              3 a bracketed word such as <private>; 1 a mask such as XXXX; 1 the word removed or redacted"
+            ]
+        );
+        dirty.notes.clear();
+        assert_eq!(
+            serde_json::to_value(&dirty).unwrap(),
+            serde_json::to_value(&clean).unwrap()
+        );
+        let obs = observations(&all);
+        assert_eq!(
+            identify(&obs, &identifier()),
+            identify(&observations(&real), &identifier())
+        );
     }
 
     /// Every item once, results in the items' order, whatever thread took which.

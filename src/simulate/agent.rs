@@ -709,6 +709,46 @@ mod tests {
         m.pdu.varbinds.iter().map(|v| v.oid.to_string()).collect()
     }
 
+    /// A recording's values of tags the codec does not know are served under their own tag, as
+    /// primitive BER a manager decodes; its bad lines are left out and the rest served.
+    #[test]
+    fn unknown_types_are_served_with_their_tag() {
+        let text = "1.3.6.1.2.1.1.1.0|4|ok\n\
+                    1.3.6.1.2.1.1.2.0|69x|0102\n\
+                    1.3.6.1.2.1.1.3.0|67|<private>\n\
+                    1.3.6.1.2.1.1.4.0|3|ab\n\
+                    1.3.6.1.2.1.1.5.0|48|3000\n";
+        let rec = Recording::parse(Path::new("t"), text.as_bytes()).unwrap();
+        assert_eq!(rec.skipped.len(), 2);
+        let a = Agent::new(Arc::new(rec), None);
+        let datagram = request(Version::V2c, PduKind::GetBulk, &["1.3.6.1.2.1.1"], 0, 10).encode();
+        let mut out = Vec::new();
+        assert!(a.respond(&datagram, &mut out).answered);
+        let answer = Message::decode(&out).unwrap();
+        let got: Vec<(String, Value)> = answer
+            .pdu
+            .varbinds
+            .iter()
+            .map(|vb| (vb.oid.to_string(), vb.value.clone()))
+            .collect();
+        let expected: [(String, Value); 3] = [
+            (
+                "1.3.6.1.2.1.1.1.0".into(),
+                Value::OctetString(b"ok".to_vec()),
+            ),
+            ("1.3.6.1.2.1.1.2.0".into(), Value::Unknown(0x45, vec![1, 2])),
+            (
+                "1.3.6.1.2.1.1.4.0".into(),
+                Value::Unknown(3, b"ab".to_vec()),
+            ),
+        ];
+        assert_eq!(got[..3], expected);
+        assert!(
+            got[3..].iter().all(|(_, v)| *v == Value::EndOfMibView),
+            "{got:?}"
+        );
+    }
+
     #[test]
     fn get_gives_value_or_the_right_exception() {
         let a = agent();

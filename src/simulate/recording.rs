@@ -3,10 +3,21 @@
 //! TYPE is the BER tag in decimal (2 INTEGER, 4 OCTET STRING, 5 NULL, 6 OBJECT IDENTIFIER,
 //! 64 IpAddress, 65 Counter32, 66 Gauge32, 67 TimeTicks, 68 Opaque, 70 Counter64, 128-130 the
 //! v2c exceptions), with an `x` suffix when VALUE is hex and an `e` suffix when VALUE is a
-//! Python-escaped byte string. Blank lines and `#` comments are skipped. snmpsim's variation
-//! modules (`TYPE:module`) are not supported and are reported as such.
+//! Python-escaped byte string. Blank lines and `#` comments are skipped. Other tag numbers
+//! (69 NsapAddress, 3 BIT STRING...) are kept as [`Value::Unknown`] and served with their tag,
+//! where that tag can stand as one primitive BER value (see [`Value::servable_tag`]).
 //!
-//! Real recordings are often out of order or repeat an OID; the loader sorts them in SNMP
+//! snmpsim's variation modules (`TYPE:module|options`): `writecache` records the value
+//! (`value=...`), which is kept as its base type; the others (`numeric`, `notification`, `sql`,
+//! ...) generate values when asked, so their lines hold no value to serve and are left out.
+//!
+//! Real recordings are messy: hand-sanitised (a TimeTicks of `<private>`, a MAC of
+//! `58AC78XXYYZZ`), cut (hex of odd length, an empty Counter64), or hold a line of garbage. The
+//! reader is lenient by default: a line it cannot read is left out and listed in
+//! [`Recording::skipped`] with its number and what was expected, and everything else is kept.
+//! [`Recording::load_strict`] refuses the file at its first such line instead.
+//!
+//! Real recordings are also often out of order or repeat an OID; the loader sorts them in SNMP
 //! order and keeps the first of each OID, and says how many it dropped.
 
 use std::fmt::Write as _;
@@ -25,12 +36,34 @@ pub struct Recording {
     pub duplicates_dropped: usize,
     /// Whether the file's order was not SNMP order.
     pub was_unsorted: bool,
-    /// Malformed lines skipped by [`Recording::load_skipping_bad_lines`], each as
-    /// `FILE:LINE: reason`.
-    pub skipped: Vec<String>,
+    /// Lines left out because they could not be read (never by the strict reader, which
+    /// refuses the file instead), in file order.
+    pub skipped: Vec<SkippedLine>,
     /// The SNMPv3 engine ID the recorded agent had, from a `# engine-id: HEX` comment (which
     /// `--save-walks` writes), so that a replay answers discovery as the device did.
     pub engine_id: Option<Vec<u8>>,
+}
+
+/// A line of a recording that was left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedLine {
+    /// The line number, from 1.
+    pub line: usize,
+    /// What was wrong and what was expected.
+    pub reason: String,
+}
+
+/// How many skipped lines [`Recording::skipped_summary`] names one by one.
+pub const SKIPPED_SHOWN: usize = 5;
+
+/// What a reader does with a line it cannot read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BadLines {
+    /// Leave it out, list it in [`Recording::skipped`], keep the rest.
+    #[default]
+    Skip,
+    /// Refuse the whole file, naming the line.
+    Refuse,
 }
 
 /// Why a recording could not be loaded.
@@ -57,34 +90,41 @@ pub enum RecordingError {
 }
 
 impl Recording {
-    /// Loads a `.snmprec` file; a malformed line is an error.
+    /// Loads a `.snmprec` file, leaving out (and listing in `skipped`) the lines it cannot read.
     pub fn load(path: &Path) -> Result<Recording, RecordingError> {
+        Recording::load_with(path, BadLines::Skip)
+    }
+
+    /// Loads a `.snmprec` file; a line it cannot read is an error naming file and line.
+    pub fn load_strict(path: &Path) -> Result<Recording, RecordingError> {
+        Recording::load_with(path, BadLines::Refuse)
+    }
+
+    /// Loads a `.snmprec` file, treating lines it cannot read as `bad_lines` says.
+    pub fn load_with(path: &Path, bad_lines: BadLines) -> Result<Recording, RecordingError> {
         let bytes = std::fs::read(path).map_err(|source| RecordingError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Recording::parse(path, &bytes)
+        Recording::parse_with(path, &bytes, bad_lines)
     }
 
-    /// Loads a `.snmprec` file, skipping malformed lines (real recordings hold a few, such as
-    /// a TimeTicks of `<private>` left by hand-anonymisation) and listing them in `skipped`.
-    pub fn load_skipping_bad_lines(path: &Path) -> Result<Recording, RecordingError> {
-        let bytes = std::fs::read(path).map_err(|source| RecordingError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Recording::parse_with(path, &bytes, true)
-    }
-
-    /// Parses the text of a `.snmprec` file; `path` is used in error messages.
+    /// Parses the text of a `.snmprec` file, leaving out the lines it cannot read; `path` is
+    /// used in messages.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Recording, RecordingError> {
-        Recording::parse_with(path, bytes, false)
+        Recording::parse_with(path, bytes, BadLines::Skip)
     }
 
-    fn parse_with(
+    /// Parses the text of a `.snmprec` file; a line it cannot read is an error.
+    pub fn parse_strict(path: &Path, bytes: &[u8]) -> Result<Recording, RecordingError> {
+        Recording::parse_with(path, bytes, BadLines::Refuse)
+    }
+
+    /// Parses the text of a `.snmprec` file, treating lines it cannot read as `bad_lines` says.
+    pub fn parse_with(
         path: &Path,
         bytes: &[u8],
-        skip_bad_lines: bool,
+        bad_lines: BadLines,
     ) -> Result<Recording, RecordingError> {
         let mut objects = Vec::new();
         let mut skipped = Vec::new();
@@ -102,16 +142,16 @@ impl Recording {
             }
             match parse_line(raw) {
                 Ok(vb) => objects.push(vb),
+                Err(reason) if bad_lines == BadLines::Skip => skipped.push(SkippedLine {
+                    line: i + 1,
+                    reason,
+                }),
                 Err(reason) => {
-                    let e = RecordingError::Line {
+                    return Err(RecordingError::Line {
                         path: path.to_path_buf(),
                         line: i + 1,
                         reason,
-                    };
-                    if !skip_bad_lines {
-                        return Err(e);
-                    }
-                    skipped.push(e.to_string());
+                    });
                 }
             }
         }
@@ -128,6 +168,31 @@ impl Recording {
             skipped,
             engine_id,
         })
+    }
+
+    /// The lines left out, for people: the first [`SKIPPED_SHOWN`] as `FILE:LINE: reason`,
+    /// then one line with the count of the rest, so a file of ten thousand bad lines says a
+    /// handful. Empty when nothing was left out.
+    pub fn skipped_summary(&self) -> Vec<String> {
+        let file = self.source.display();
+        let mut out: Vec<String> = self
+            .skipped
+            .iter()
+            .take(SKIPPED_SHOWN)
+            .map(|s| format!("{file}:{}: {}, line left out", s.line, s.reason))
+            .collect();
+        if let Some(rest) = self
+            .skipped
+            .len()
+            .checked_sub(SKIPPED_SHOWN)
+            .filter(|&n| n > 0)
+        {
+            out.push(format!(
+                "{file}: {rest} more lines left out that could not be read ({} in all)",
+                self.skipped.len()
+            ));
+        }
+        out
     }
 
     /// The value at exactly `oid`.
@@ -156,18 +221,67 @@ impl Recording {
     }
 }
 
+/// At most this many characters of a value are quoted in a reason (a line of garbage can be
+/// megabytes long).
+const QUOTED: usize = 40;
+
+/// `s` quoted for a message: escaped as Rust's `{:?}` does (so control characters and the
+/// like show as escapes), cut to [`QUOTED`] characters.
+fn quoted(s: &str) -> String {
+    match s.char_indices().nth(QUOTED) {
+        Some((end, _)) => format!("{:?}...", &s[..end]),
+        None => format!("{s:?}"),
+    }
+}
+
 fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
     let mut parts = raw.splitn(3, |&b| b == b'|');
-    let (Some(oid), Some(ty), Some(plain_bytes)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return Err("expected OID|TYPE|VALUE".to_string());
+    let (Some(oid), Some(ty), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!(
+            "OID|TYPE|VALUE expected, got {}",
+            quoted(&String::from_utf8_lossy(raw))
+        ));
     };
-    let oid: Oid = String::from_utf8_lossy(oid)
-        .trim()
-        .parse()
-        .map_err(|e| format!("{e}"))?;
+    let oid_text = String::from_utf8_lossy(oid);
+    let oid: Oid = oid_text.trim().parse().map_err(|_| {
+        format!(
+            "an OID (dotted decimal) expected, got {}",
+            quoted(oid_text.trim())
+        )
+    })?;
     let ty = String::from_utf8_lossy(ty);
-    let ty = ty.trim();
+    let value = match ty.split_once(':') {
+        None => parse_value(ty.trim(), value),
+        Some((base, module)) => variation(base.trim(), module.trim(), value),
+    }
+    .map_err(
+        |reason| match Value::OctetString(value.to_vec()).placeholder() {
+            Some(kind) => format!("{reason} (the value was sanitised: {kind})"),
+            None => reason,
+        },
+    )?;
+    Ok(VarBind::new(oid, value))
+}
+
+/// A line of one of snmpsim's variation modules, `TYPE:MODULE|OPTIONS`. `writecache` keeps the
+/// value its `value=` option records (snmpsim splits the options at commas and each at its
+/// first `=`); the other modules compute their values when asked, so nothing is recorded.
+fn variation(base: &str, module: &str, options: &[u8]) -> Result<Value, String> {
+    if module != "writecache" {
+        return Err(format!(
+            "variation module {} generates its values, none is recorded",
+            quoted(module)
+        ));
+    }
+    options
+        .split(|&b| b == b',')
+        .find_map(|o| o.strip_prefix(b"value="))
+        .ok_or_else(|| "writecache without a value= option".to_string())
+        .and_then(|v| parse_value(base, v))
+}
+
+/// A value of type `ty` (a BER tag number in decimal, with an `x` or `e` suffix for its form).
+fn parse_value(ty: &str, plain_bytes: &[u8]) -> Result<Value, String> {
     let value = String::from_utf8_lossy(plain_bytes);
     let value = value.as_ref();
     let (code, form) = match ty.as_bytes().last() {
@@ -175,9 +289,9 @@ fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
         Some(b'e') => (&ty[..ty.len() - 1], Form::Escaped),
         _ => (ty, Form::Plain),
     };
-    let code: u8 = code.parse().map_err(|_| {
-        format!("type {ty:?} is not a BER tag number (variation modules are not supported)")
-    })?;
+    let code: u8 = code
+        .parse()
+        .map_err(|_| format!("a type (BER tag number) expected, got {}", quoted(ty)))?;
     let bytes = || -> Result<Vec<u8>, String> {
         match form {
             Form::Plain => Ok(plain_bytes.to_vec()),
@@ -190,26 +304,26 @@ fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
             Form::Plain => value
                 .trim()
                 .parse::<u64>()
-                .map_err(|_| format!("{what} expected, got {value:?}")),
+                .map_err(|_| format!("{what} expected, got {}", quoted(value))),
             _ => {
                 let b = bytes()?;
-                if b.len() > 8 {
-                    return Err(format!("{what} longer than 8 octets"));
+                if b.is_empty() || b.len() > 8 {
+                    return Err(format!("{what} of 1 to 8 octets expected, got {}", b.len()));
                 }
                 Ok(b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
             }
         }
     };
     let u32_of = |what: &str| -> Result<u32, String> {
-        u32::try_from(number(what)?).map_err(|_| format!("{what} out of range: {value:?}"))
+        u32::try_from(number(what)?).map_err(|_| format!("{what} out of range: {}", quoted(value)))
     };
-    let value = match code {
+    Ok(match code {
         2 => match form {
             Form::Plain => Value::Integer(
                 value
                     .trim()
                     .parse::<i64>()
-                    .map_err(|_| format!("integer expected, got {value:?}"))?,
+                    .map_err(|_| format!("integer expected, got {}", quoted(value)))?,
             ),
             _ => {
                 let b = bytes()?;
@@ -229,24 +343,30 @@ fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
                 // Recordings of agents that return an empty sysObjectID: keep it as 0.0.
                 Value::ObjectId(Oid::new(vec![0, 0]))
             } else {
-                Value::ObjectId(text.parse().map_err(|e| format!("{e}"))?)
+                Value::ObjectId(text.parse().map_err(|_| {
+                    format!(
+                        "an OBJECT IDENTIFIER (dotted decimal) expected, got {}",
+                        quoted(&text)
+                    )
+                })?)
             }
         }
         64 => {
             let octets = match form {
-                Form::Plain => value
-                    .trim()
-                    .parse::<std::net::Ipv4Addr>()
-                    .map_err(|_| format!("IPv4 address expected, got {value:?}"))?
-                    .octets()
-                    .to_vec(),
+                // pysnmp's IpAddress, which snmpsim serves plain values with, takes a value of
+                // exactly four characters as the four octets themselves.
+                Form::Plain => match value.trim().parse::<std::net::Ipv4Addr>() {
+                    Ok(a) => a.octets().to_vec(),
+                    Err(_) if plain_bytes.len() == 4 => plain_bytes.to_vec(),
+                    Err(_) => {
+                        return Err(format!("IPv4 address expected, got {}", quoted(value)));
+                    }
+                },
                 _ => bytes()?,
             };
-            Value::IpAddress(
-                octets
-                    .try_into()
-                    .map_err(|_| "IpAddress must be four octets".to_string())?,
-            )
+            Value::IpAddress(octets.try_into().map_err(|o: Vec<u8>| {
+                format!("IpAddress of four octets expected, got {}", o.len())
+            })?)
         }
         65 => Value::Counter32(u32_of("Counter32")?),
         66 | 71 => Value::Gauge32(u32_of("Gauge32")?),
@@ -256,9 +376,13 @@ fn parse_line(raw: &[u8]) -> Result<VarBind, String> {
         128 => Value::NoSuchObject,
         129 => Value::NoSuchInstance,
         130 => Value::EndOfMibView,
-        other => return Err(format!("unknown type {other}")),
-    };
-    Ok(VarBind::new(oid, value))
+        other if Value::servable_tag(other) => Value::Unknown(other, bytes()?),
+        other => {
+            return Err(format!(
+                "type {other} cannot be served as one primitive BER value (0, a constructed tag, or a high tag number)"
+            ));
+        }
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -271,13 +395,16 @@ enum Form {
 fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
     let s: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     if !s.len().is_multiple_of(2) {
-        return Err("hex value has an odd number of digits".to_string());
+        return Err(format!(
+            "hex of an even number of digits expected, got {} digits",
+            s.len()
+        ));
     }
     (0..s.len())
         .step_by(2)
         .map(|i| {
             u8::from_str_radix(s.get(i..i + 2).unwrap_or(""), 16)
-                .map_err(|_| format!("hex digits expected, got {s:?}"))
+                .map_err(|_| format!("hex digits expected, got {}", quoted(&s)))
         })
         .collect()
 }
@@ -327,7 +454,9 @@ pub fn engine_id_comment(engine_id: &[u8]) -> String {
 }
 
 /// Writes bindings as `.snmprec` text, in the order given. Octet strings that are printable
-/// ASCII are written plain, others in hex, so the file replays byte for byte.
+/// ASCII are written plain, others in hex, so the file replays byte for byte. Values of a tag
+/// this codec does not know are written in hex under their tag number where it can be served
+/// (see [`Value::servable_tag`]); exceptions and the rest are left out.
 pub fn write_snmprec(objects: &[VarBind]) -> String {
     let mut out = String::with_capacity(objects.len() * 48);
     for vb in objects {
@@ -342,6 +471,10 @@ pub fn write_snmprec(objects: &[VarBind]) -> String {
             Value::TimeTicks(v) => ("67", v.to_string()),
             Value::Opaque(b) => ("68x", hex(b)),
             Value::Counter64(v) => ("70", v.to_string()),
+            Value::Unknown(t, b) if Value::servable_tag(*t) => {
+                let _ = writeln!(out, "{}|{t}x|{}", vb.oid, hex(b));
+                continue;
+            }
             Value::NoSuchObject
             | Value::NoSuchInstance
             | Value::EndOfMibView
@@ -424,21 +557,130 @@ mod tests {
         assert_eq!(get("1.3.6.1.2.1.31.1.1.1.6.1"), Value::Counter64(u64::MAX));
     }
 
+    /// Lines of real recordings that cannot be read (each from the LibreNMS or snmpsim-data
+    /// corpus, or of the kinds the issue lists), and lines of garbage.
+    const BAD_LINES: &[&str] = &[
+        "1.3.6|4",
+        "1.3.x|4|a",
+        "1.3.6.1.2.1.1.1.0.|4|an OID ending in a dot",
+        "1.3.6|2|ten",
+        "1.3.6|2|0.0",
+        "1.3.6|4:numeric|a",
+        "1.3.6|2:numeric|min=1,max=10,rate=1",
+        "1.3.6|4:writecache|no value option",
+        "1.3.6|4x|abc",
+        "1.3.6|4x|58AC78XXYYZZ",
+        "1.3.6|64|1.2.3",
+        "1.3.6|70|",
+        "1.3.6|70x|",
+        "1.3.6|67|<private>",
+        "1.3.6|6|UBNT EdgePoint Switch 16-Port",
+        "1.3.6|48|3000",
+        "1.3.6|31x|00",
+        "1.3.6|0|x",
+        "1.3.6|300|x",
+        "\0\u{ff} garbage",
+    ];
+
     #[test]
-    fn malformed_lines_name_file_and_line() {
-        for bad in [
-            "1.3.6|4",
-            "1.3.x|4|a",
-            "1.3.6|2|ten",
-            "1.3.6|4:numeric|a",
-            "1.3.6|4x|abc",
-            "1.3.6|64|1.2.3",
-        ] {
-            let err = parse(&format!("1.3.6.1|4|ok\n{bad}\n"))
+    fn the_strict_reader_refuses_a_bad_line_naming_file_and_line() {
+        for bad in BAD_LINES {
+            let text = format!("1.3.6.1|4|ok\n{bad}\n");
+            let err = Recording::parse_strict(Path::new("t.snmprec"), text.as_bytes())
                 .unwrap_err()
                 .to_string();
             assert!(err.starts_with("t.snmprec:2: "), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn the_lenient_reader_leaves_out_bad_lines_and_keeps_the_rest() {
+        for bad in BAD_LINES {
+            let text = format!("1.3.6.1|4|ok\n{bad}\n1.3.6.2|2|7\n");
+            let r = parse(&text).unwrap();
+            assert_eq!(r.objects.len(), 2, "{bad}");
+            assert_eq!(r.skipped.len(), 1, "{bad}");
+            assert_eq!(r.skipped[0].line, 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reasons_say_what_was_expected_and_quote_little() {
+        let reason = |line: &str| parse(line).unwrap().skipped[0].reason.clone();
+        assert_eq!(
+            reason("1.3.6.1.2.1.1.3.0|67|<private>"),
+            "TimeTicks expected, got \"<private>\" (the value was sanitised: a bracketed word such as <private>)"
+        );
+        assert!(reason("1.3.6|4:numeric|rate=1").contains("generates its values"));
+        let long = format!("1.3.6|2|{}", "9x".repeat(10_000));
+        assert!(reason(&long).len() < 120, "{}", reason(&long));
+        let mut garbage = b"\x00\xff\xfe|\x01\x02".to_vec();
+        garbage.extend_from_slice(&[0xc3; 3000]);
+        let r = Recording::parse(Path::new("t"), &garbage).unwrap();
+        assert!(r.skipped[0].reason.len() < 200, "{}", r.skipped[0].reason);
+        assert!(!r.skipped[0].reason.contains('\0'));
+    }
+
+    #[test]
+    fn a_summary_names_the_first_few_lines_then_counts_the_rest() {
+        let mut text = String::from("1.3.6.1|4|ok\n");
+        for _ in 0..10_000 {
+            text.push_str("1.3.6.2|70|\n");
+        }
+        let r = parse(&text).unwrap();
+        assert_eq!(r.skipped.len(), 10_000);
+        let summary = r.skipped_summary();
+        assert_eq!(summary.len(), SKIPPED_SHOWN + 1);
+        assert!(
+            summary[0].starts_with("t.snmprec:2: Counter64 expected"),
+            "{summary:?}"
+        );
+        assert!(summary[SKIPPED_SHOWN].contains("9995 more"), "{summary:?}");
+        assert!(
+            parse("1.3.6.1|4|ok\n")
+                .unwrap()
+                .skipped_summary()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn writecache_lines_keep_their_recorded_value() {
+        // snmpsim-data's APC and Tripp Lite recordings.
+        let r = parse(
+            "1.3.6.1.4.1.318.1.1.4.4.2.1.4.1|4:writecache|value=ESX Server 1 PS 2\n\
+             1.3.6.1.4.1.850.1.1.1.2.0|2:writecache|value=3\n\
+             1.3.6.1.4.1.850.1.1.1.3.0|4x:writecache|value=4142\n",
+        )
+        .unwrap();
+        assert!(r.skipped.is_empty(), "{:?}", r.skipped);
+        let get = |o: &str| r.get(&o.parse().unwrap()).unwrap().value.clone();
+        assert_eq!(
+            get("1.3.6.1.4.1.318.1.1.4.4.2.1.4.1"),
+            Value::OctetString(b"ESX Server 1 PS 2".to_vec())
+        );
+        assert_eq!(get("1.3.6.1.4.1.850.1.1.1.2.0"), Value::Integer(3));
+        assert_eq!(
+            get("1.3.6.1.4.1.850.1.1.1.3.0"),
+            Value::OctetString(b"AB".to_vec())
+        );
+    }
+
+    #[test]
+    fn a_plain_ip_address_of_four_characters_is_its_octets() {
+        // snmpsim-data's cisco-unknown-01 holds `64|eEij`, which snmpsim serves as 101.69.105.106.
+        let r = parse("1.3.6.1.2.1.4.20.1.1.1|64|eEij\n").unwrap();
+        assert_eq!(r.objects[0].value, Value::IpAddress(*b"eEij"));
+    }
+
+    #[test]
+    fn unknown_types_are_kept_with_their_tag_and_written_back() {
+        let r = parse("1.3.6.1.2.1.1.1.0|69x|0102\n1.3.6.1.2.1.1.2.0|3|ab\n").unwrap();
+        assert!(r.skipped.is_empty(), "{:?}", r.skipped);
+        assert_eq!(r.objects[0].value, Value::Unknown(69, vec![1, 2]));
+        assert_eq!(r.objects[1].value, Value::Unknown(3, b"ab".to_vec()));
+        let again = parse(&write_snmprec(&r.objects)).unwrap();
+        assert_eq!(again.objects, r.objects);
     }
 
     #[test]
@@ -454,20 +696,6 @@ mod tests {
             parse("# engine-id: zz\n").unwrap().engine_id,
             None,
             "a bad one is ignored"
-        );
-    }
-
-    #[test]
-    fn bad_lines_can_be_skipped_and_are_listed() {
-        let text =
-            "1.3.6.1.2.1.1.1.0|4|ok\n1.3.6.1.2.1.1.3.0|67|<private>\n1.3.6.1.2.1.1.5.0|4|name\n";
-        let r = Recording::parse_with(Path::new("t.snmprec"), text.as_bytes(), true).unwrap();
-        assert_eq!(r.objects.len(), 2);
-        assert_eq!(r.skipped.len(), 1);
-        assert!(
-            r.skipped[0].starts_with("t.snmprec:2: "),
-            "{}",
-            r.skipped[0]
         );
     }
 

@@ -77,6 +77,18 @@ impl Value {
         (!t.is_empty()).then(|| t.to_string())
     }
 
+    /// What kind of placeholder this is, when it is an OCTET STRING that only stands where a
+    /// value was removed before the walk was shared (see [`placeholder`]).
+    pub fn placeholder(&self) -> Option<&'static str> {
+        placeholder(self.as_bytes()?)
+    }
+
+    /// Whether an unknown tag `t` can be served as one primitive BER value: not 0 (reserved),
+    /// not constructed (its contents would have to be TLVs), not the mark of a high tag number.
+    pub fn servable_tag(t: u8) -> bool {
+        t != 0 && t & 0x20 == 0 && t & 0x1f != 0x1f
+    }
+
     /// The OID held by an OBJECT IDENTIFIER value.
     pub fn as_oid(&self) -> Option<&Oid> {
         match self {
@@ -141,6 +153,45 @@ impl Value {
             Value::Unknown(t, c) => ber::push_tlv(out, *t, c),
         }
     }
+}
+
+/// What kind of placeholder `text` is, when it only stands where a value was removed before a
+/// walk was shared: it says nothing of the device, so it is never evidence nor a field of a
+/// record. The kinds, each found in real recordings (the LibreNMS and snmpsim-data corpora):
+/// - a bracketed word: `<private>` (LibreNMS's capture script puts it for sysName,
+///   sysContact, sysLocation...), `<description>` (ifAlias of Cisco IOS XR recordings),
+///   `<removed>`, `<hidden>`, `<redacted>`: letters, spaces, `-` and `_` between `<` and `>`;
+/// - a mask: two or more of one of `X`, `x`, `#`, `*` and nothing else: `XXX`, `xxx`,
+///   `#########` (a Moxa's serial), `****`;
+/// - a masked address: `*`s between dots or colons only, `*.*.*.*`;
+/// - the words `removed` and `redacted` alone (LLDP neighbours' names in an Edgecore
+///   recording).
+///
+/// White space and NULs around are ignored. A value only partly masked (`V9XXXXXX`) is not a
+/// placeholder: what is left of it is still the device's.
+pub fn placeholder(text: &[u8]) -> Option<&'static str> {
+    let keep = |c: &u8| *c != 0 && !c.is_ascii_whitespace();
+    let b = &text[text.iter().position(keep)?..=text.iter().rposition(keep)?];
+    let (&first, &last) = (b.first()?, b.last()?);
+    if b.len() < 2 {
+        return None;
+    }
+    let inner = &b[1..b.len() - 1];
+    if first == b'<' && last == b'>' {
+        let wordy = |c: &u8| c.is_ascii_alphabetic() || matches!(c, b' ' | b'-' | b'_');
+        return (inner.iter().any(u8::is_ascii_alphabetic) && inner.iter().all(wordy))
+            .then_some("a bracketed word such as <private>");
+    }
+    if matches!(first, b'X' | b'x' | b'#' | b'*') && b.iter().all(|&c| c == first) {
+        return Some("a mask such as XXXX");
+    }
+    if first == b'*' && last == b'*' {
+        let masked = b.iter().all(|&c| matches!(c, b'*' | b'.' | b':'))
+            && b.iter().any(|&c| matches!(c, b'.' | b':'));
+        return masked.then_some("a masked address such as *.*.*.*");
+    }
+    (b.eq_ignore_ascii_case(b"removed") || b.eq_ignore_ascii_case(b"redacted"))
+        .then_some("the word removed or redacted")
 }
 
 fn unsigned32(c: &[u8], what: &'static str) -> Result<u32, WireError> {
@@ -227,6 +278,67 @@ mod tests {
             "abc"
         );
         assert_eq!(Value::OctetString(vec![0xe9]).as_text().unwrap(), "é");
+    }
+
+    #[test]
+    fn sanitised_placeholders_are_told_from_values() {
+        let kind = |s: &[u8]| Value::OctetString(s.to_vec()).placeholder();
+        // (text, whether it is a placeholder)
+        let cases: &[(&[u8], bool)] = &[
+            (b"<private>", true),
+            (b"<Private>", true),
+            (b"<private>  ", true),
+            (b" <private>\0\0", true),
+            (b"<description>", true),
+            (b"<not available>", true),
+            (b"<removed>", true),
+            (b"<hidden>", true),
+            (b"<redacted>", true),
+            (b"XX", true),
+            (b"XXXXXXXXXXXX", true),
+            (b"xxx", true),
+            (b"*.*.*.*", true),
+            (b"*:*:*:*:*:*", true),
+            (b"removed", true),
+            (b"Removed", true),
+            (b"redacted", true),
+            (b"", false),
+            (b"X", false),
+            (b"<>", false),
+            (b"<1>", false),
+            (b"< >", false),
+            (b"V9XXXXXX", false),
+            (b"XxX", false),
+            // A ZTE MIB's own word (snmpsim-data's zte-embsys-cgel).
+            (b"private", false),
+            (b"N/A", false),
+            (b"*", false),
+            (b"**", true),
+            (b"#########", true),
+            (b"#", false),
+            (b"--------------", false),
+            (b"Huawei <private> build", false),
+            (b"Server: removed", false),
+            (b"10.0.0.1", false),
+        ];
+        for (text, is) in cases {
+            assert_eq!(
+                kind(text).is_some(),
+                *is,
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        assert_eq!(Value::Opaque(b"<private>".to_vec()).placeholder(), None);
+    }
+
+    #[test]
+    fn unknown_tags_that_can_be_served_are_primitive_and_low() {
+        assert!(Value::servable_tag(0x45));
+        assert!(Value::servable_tag(3));
+        assert!(!Value::servable_tag(0));
+        assert!(!Value::servable_tag(0x30));
+        assert!(!Value::servable_tag(0x5f));
     }
 
     #[test]
