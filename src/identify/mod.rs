@@ -7,9 +7,10 @@
 //!   against `rules/enterprises.tsv` (0.9); a generic agent's number (net-snmp, Windows, the
 //!   agent toolkits) says the agent, not the maker (0.1, no group); a number with no curated
 //!   row names its registrant in the whole IANA registry ([`iana`], as [`names`] cleans and
-//!   resolves it) at 0.6: the registry says who holds the number, but OEM firmware answers
-//!   with its supplier's number often enough that a curated row, a sysDescr rule (0.8) or the
-//!   ENTITY-MIB manufacturer (0.85) must outweigh it, while it still outweighs a MAC's OUI;
+//!   resolves it) at 0.45: the registry says who holds the number, but OEM firmware answers
+//!   with its supplier's number (or squats an unassigned one) often enough that a curated
+//!   row, any sysDescr rule or the ENTITY-MIB manufacturer must outweigh it, while it still
+//!   outweighs a name found in text and a MAC's OUI;
 //! - a sysDescr fingerprint of `rules/sysdescr.toml` (vendor, model, OS, version);
 //! - the ENTITY-MIB manufacturer of the chassis (RFC 6933 entPhysicalMfgName), the chassis'
 //!   entPhysicalDescr where that field is empty, and the modules' manufacturers where the
@@ -18,7 +19,7 @@
 //!   the printer's PRINTER-MIB prtGeneralPrinterName (RFC 3805) and HOST-RESOURCES-MIB
 //!   hrDeviceDescr (RFC 2790), the LLDP-MIB local system description where sysDescr says
 //!   nothing ([`Facts`] keeps each free text with its source);
-//! - an organisation or brand named in free text ([`Identifier::named_in`], 0.45): a sysDescr
+//! - an organisation or brand named in free text ([`Identifier::named_in`], 0.4): a sysDescr
 //!   no rule claims, the chassis' entPhysicalMfgName, entPhysicalDescr and
 //!   entPhysicalModelName when the manufacturer is no known vendor, and the standard texts
 //!   above where no rule knows them. Below a sysDescr rule that merely names a vendor (0.5):
@@ -92,11 +93,15 @@ pub mod weight {
     pub const ENTERPRISE: f64 = 0.9;
     /// The enterprise number of a generic agent (net-snmp): says the agent, not the maker.
     pub const GENERIC_AGENT: f64 = 0.1;
-    /// An enterprise number with no curated row: its registrant in the IANA registry.
-    pub const REGISTRY_ENTERPRISE: f64 = 0.6;
+    /// An enterprise number with no curated row: its registrant in the IANA registry. Below
+    /// a sysDescr rule, even one that only finds a maker's word (0.5): a rule is curated
+    /// knowledge checked against that maker's texts, while an uncurated number may be one the
+    /// firmware squats (Hikvision's recorders answer with 1.3.6.1.4.1.50001, which IANA gave
+    /// to Scildon). Above a name found in text and a MAC's OUI.
+    pub const REGISTRY_ENTERPRISE: f64 = 0.45;
     /// An organisation or brand named in a device's free text (sysDescr with no rule,
     /// ENTITY-MIB and UPS-MIB texts).
-    pub const NAMED_IN_TEXT: f64 = 0.45;
+    pub const NAMED_IN_TEXT: f64 = 0.4;
     /// A sysDescr fingerprint.
     pub const SYSDESCR: f64 = 0.8;
     /// A sysDescr that merely names a vendor somewhere.
@@ -157,6 +162,9 @@ pub struct Identifier {
     sysdescr: SysDescrRules,
     inventory: InventoryRules,
     names: &'static Names,
+    /// Product-line arcs that name another maker than the enterprise's holder
+    /// (`rules/arcs.tsv`): the arc's sub-identifiers after 1.3.6.1.4.1, and its vendor.
+    arcs: Vec<(Vec<u32>, VendorRef)>,
 }
 
 /// What the identifier is given about one device, however it was learnt.
@@ -203,12 +211,18 @@ impl Identifier {
         let vendors = Vendors::bundled(&enterprises)?;
         let sysdescr = SysDescrRules::bundled(&vendors)?;
         let inventory = InventoryRules::bundled(&vendors)?;
+        let arcs = product_arcs(
+            "rules/arcs.tsv",
+            include_str!("../../rules/arcs.tsv"),
+            &vendors,
+        )?;
         Ok(Identifier {
             enterprises,
             vendors,
             sysdescr,
             inventory,
             names: Names::bundled(),
+            arcs,
         })
     }
 
@@ -348,9 +362,39 @@ impl Identifier {
     }
 
     /// Evidence from a sysObjectID.
+    ///
+    /// Two kinds of sysObjectID name another maker than the holder of their first
+    /// enterprise number. An OEM's own enterprise OID embedded in its supplier's arc
+    /// (RADLAN-based switches answer 1.3.6.1.4.1.89.1.1.1.3.6.1.4.1.4526.…, Netgear's 4526
+    /// inside RND's 89): the embedded enterprise is the maker. A product line that kept the arc
+    /// it was born under when it changed hands (`rules/arcs.tsv`): the arc's vendor is.
     pub fn sys_object_id_evidence(&self, sys_object_id: &Oid) -> Option<Evidence> {
-        let pen = *sys_object_id.suffix(&enterprises_arc())?.first()?;
+        let arcs = sys_object_id.suffix(&enterprises_arc())?;
+        let outer = *arcs.first()?;
+        const ENTERPRISES: [u32; 6] = [1, 3, 6, 1, 4, 1];
+        let embedded = (1..arcs.len())
+            .find(|&i| arcs[i..].starts_with(&ENTERPRISES) && arcs.len() > i + ENTERPRISES.len())
+            .map(|i| arcs[i + ENTERPRISES.len()]);
+        if let Some((_, r)) = self
+            .arcs
+            .iter()
+            .filter(|(arc, _)| arcs.starts_with(arc))
+            .max_by_key(|(arc, _)| arc.len())
+        {
+            return Some(Evidence {
+                source: format!("sysObjectID under product-line arc of enterprise {outer}"),
+                value: sys_object_id.to_string(),
+                vendor: Some(r.vendor.clone()),
+                origin: Some(r.origin.clone()),
+                weight: weight::ENTERPRISE,
+            });
+        }
+        let pen = embedded.unwrap_or(outer);
         let (vendor, origin, weight, how) = self.enterprise_claim(pen);
+        let how = match embedded {
+            Some(_) => format!("{how}, embedded in enterprise {outer}'s arc"),
+            None => how.to_string(),
+        };
         Some(Evidence {
             source: format!("sysObjectID enterprise {pen}{how}"),
             value: sys_object_id.to_string(),
@@ -365,7 +409,10 @@ impl Identifier {
         let oui::Lookup::Found(a) = registry.lookup(mac) else {
             return None;
         };
-        let r = self.organisation(&a.organization);
+        // A part's maker (a network chip's, a white-label board's) names no device maker.
+        let r = self
+            .organisation(&a.organization)
+            .filter(|_| !self.names.is_part_maker(&a.organization));
         Some(Evidence {
             source,
             value: format!("{} ({} {})", hex_mac(mac), a.registry, a.organization),
@@ -464,11 +511,7 @@ impl Identifier {
                 .as_ref()
                 .is_none_or(|(_, _, m)| m.maker.is_none() && m.vendor.is_none())
         }) {
-            evidence.extend(self.named_in(
-                source,
-                without_uname_host(text),
-                weight::NAMED_IN_TEXT,
-            ));
+            evidence.extend(self.named_in(source, without_uname_host(text), weight::NAMED_IN_TEXT));
         }
 
         let chassis_mfg = facts.chassis.and_then(|c| c.manufacturer.as_deref());
@@ -744,6 +787,35 @@ fn majority_oui(macs: &[[u8; 6]]) -> Option<[u8; 6]> {
 
 /// Evidence from a sysDescr rule matching `text` read from `source`: the maker (or the vendor
 /// the text shows), weighing `full`, or `named` for a last-resort rule that merely found a name.
+/// Parses `rules/arcs.tsv`: `arc<TAB>vendor<TAB>source`, each vendor a known one.
+fn product_arcs(
+    file: &str,
+    text: &str,
+    vendors: &Vendors,
+) -> Result<Vec<(Vec<u32>, VendorRef)>, RulesError> {
+    let err = |line: usize, reason: String| RulesError {
+        file: file.to_string(),
+        line,
+        reason,
+    };
+    let mut out = Vec::new();
+    for (n, [arc, vendor, source]) in
+        enterprises::tsv_rows(file, text, ["arc", "vendor", "source"])?
+    {
+        let arcs: Oid = arc
+            .parse()
+            .map_err(|_| err(n, format!("dotted sub-identifiers expected, found {arc:?}")))?;
+        let r = vendors
+            .resolve(vendor)
+            .ok_or_else(|| err(n, format!("unknown vendor {vendor:?}")))?;
+        if source.trim().is_empty() {
+            return Err(err(n, "every arc names its source".into()));
+        }
+        out.push((arcs.arcs().to_vec(), r.clone()));
+    }
+    Ok(out)
+}
+
 fn rule_evidence(source: &str, text: &str, m: &sysdescr::Match, full: f64, named: f64) -> Evidence {
     let maker = m.maker.as_ref().or(m.vendor.as_ref());
     Evidence {

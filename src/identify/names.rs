@@ -328,6 +328,8 @@ pub struct Names {
     names: FnvMap<Box<str>, Entry>,
     /// For each first word of a name that fires: the most words such a name has.
     first_words: FnvMap<Box<str>, usize>,
+    /// Normalised cleaned names of the makers of parts (`part` in `rules/names.tsv`).
+    parts: BTreeSet<String>,
 }
 
 /// What the curated `rules/names.tsv` says of a name.
@@ -339,6 +341,8 @@ pub struct Exclusions {
     excluded: BTreeSet<String>,
     /// Normalised curated names to fire although they are dictionary words.
     kept: BTreeSet<String>,
+    /// Normalised names of makers of parts and white-label platforms: never a device's maker.
+    parts: BTreeSet<String>,
 }
 
 impl Exclusions {
@@ -382,9 +386,11 @@ impl Exclusions {
             match action {
                 "exclude" => x.excluded.insert(key),
                 "keep" => x.kept.insert(key),
+                // A part's maker is not found in text either.
+                "part" => x.excluded.insert(key.clone()) | x.parts.insert(key),
                 _ => {
                     return Err(err(format!(
-                        "action must be exclude or keep, not {action:?}"
+                        "action must be exclude, keep or part, not {action:?}"
                     )));
                 }
             };
@@ -421,6 +427,14 @@ fn fires(key: &str, curated: bool, generic: &FnvMap<&str, usize>, x: &Exclusions
 }
 
 impl Names {
+    /// Whether an organisation (an IEEE OUI's holder, as registered) makes parts or
+    /// white-label platforms (`part` in `rules/names.tsv`): its MAC on a device's interface
+    /// names the network chip or the board, not the maker of the device.
+    pub fn is_part_maker(&self, organisation: &str) -> bool {
+        self.parts
+            .contains(&normalise(&clean_organisation(organisation)))
+    }
+
     /// The names of the bundled tables, built once per process.
     ///
     /// # Panics
@@ -442,7 +456,10 @@ impl Names {
         iana: &IanaRegistry,
         exclusions: &Exclusions,
     ) -> Names {
-        let mut names = Names::default();
+        let mut names = Names {
+            parts: exclusions.parts.clone(),
+            ..Names::default()
+        };
         let mut vendor_index: FnvMap<(String, String), u32> = FnvMap::default();
         let mut intern = |names: &mut Names, r: &VendorRef| -> u32 {
             *vendor_index
@@ -667,6 +684,25 @@ mod tests {
         ] {
             assert_eq!(clean_organisation(raw), want, "{raw}");
         }
+    }
+
+    #[test]
+    fn part_makers_are_known_by_their_registered_names() {
+        let n = names();
+        for org in [
+            "REALTEK SEMICONDUCTOR CORP.",
+            "Intel Corporate",
+            "Intel Corporation",
+            "AZS Technology AG",
+            "LANNER ELECTRONICS, INC.",
+            "Nexcom International Co., Ltd.",
+            "PORTWELL, INC.",
+            "MARVELL SEMICONDUCTOR, INC.",
+        ] {
+            assert!(n.is_part_maker(org), "{org}");
+        }
+        assert!(!n.is_part_maker("Cisco Systems, Inc"));
+        assert!(!n.is_part_maker("Super Micro Computer, Inc."));
     }
 
     #[test]
