@@ -123,6 +123,9 @@ enum Verdict {
     FalseOrigin(String),
     /// Another recording's vendor is wrong.
     VendorMiss(String),
+    /// A recording LibreNMS recognised nothing of (no logo, no OS text: a one-line
+    /// `historical` walk), so there is no vendor to agree with. Listed, not scored.
+    NoTruth(String),
 }
 
 /// Judges a record against its row: watched recordings (TRUTH's origin huawei, zte or h3c)
@@ -146,6 +149,9 @@ fn judge(row: &HashMap<String, String>, r: &DeviceRecord) -> Verdict {
             "{}: origin {got_origin}, truth {want_origin} ({})",
             row["file"], row["text"]
         ));
+    }
+    if row["icon"].is_empty() && row["text"].is_empty() {
+        return Verdict::NoTruth(format!("{}: ours {:?}", row["file"], r.vendor));
     }
     let accepted = accepted_vendors(&row["icon"], &row["text"]);
     let agrees = match (&r.vendor, accepted.is_empty()) {
@@ -171,6 +177,7 @@ struct Tally {
     origin_misses: Vec<String>,
     false_origins: Vec<String>,
     vendor_misses: Vec<String>,
+    not_scored: Vec<String>,
 }
 
 impl Tally {
@@ -178,10 +185,11 @@ impl Tally {
         let watched = WATCHED_GROUPS.contains(&row["origin"].as_str());
         if watched {
             self.watched += 1;
-        } else {
+        } else if !matches!(v, Verdict::NoTruth(_)) {
             self.others += 1;
         }
         match v {
+            Verdict::NoTruth(m) => self.not_scored.push(m),
             Verdict::WatchedHit | Verdict::VendorHit => {}
             Verdict::OriginMiss(m) => self.origin_misses.push(m),
             Verdict::FalseOrigin(m) => self.false_origins.push(m),
@@ -206,6 +214,9 @@ impl Tally {
         let misses = self.origin_misses.iter().chain(&self.false_origins);
         for m in misses.chain(&self.vendor_misses) {
             eprintln!("  miss: {m}");
+        }
+        for m in &self.not_scored {
+            eprintln!("  not scored (no vendor in the truth): {m}");
         }
     }
 }
