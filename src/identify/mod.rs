@@ -1283,6 +1283,51 @@ mod tests {
     }
 
     #[test]
+    fn a_product_line_arc_names_its_own_maker() {
+        // Canopy radios answer under Motorola's 161, in the 161.19 arc Cambium took with them.
+        let canopy: Oid = "1.3.6.1.4.1.161.19.250.256".parse().unwrap();
+        let other: Oid = "1.3.6.1.4.1.161.3.1".parse().unwrap();
+        let vendor = |oid: &Oid| id().sys_object_id_evidence(oid).and_then(|e| e.vendor);
+        assert_eq!(vendor(&canopy).as_deref(), Some("Cambium"));
+        assert_eq!(vendor(&other).as_deref(), Some("Motorola"));
+    }
+
+    #[test]
+    fn an_oem_enterprise_embedded_in_its_suppliers_arc_names_the_oem() {
+        // A RADLAN-based Netgear switch: Netgear's 4526 inside RND's 89.
+        let oid: Oid = ".1.3.6.1.4.1.89.1.1.1.3.6.1.4.1.4526.100.4.25"
+            .parse()
+            .unwrap();
+        let e = id().sys_object_id_evidence(&oid).unwrap();
+        assert_eq!(e.vendor.as_deref(), Some("Netgear"));
+        assert!(
+            e.source.contains("embedded in enterprise 89"),
+            "{}",
+            e.source
+        );
+        let plain: Oid = "1.3.6.1.4.1.89.1.1.1.3".parse().unwrap();
+        assert_eq!(
+            id().sys_object_id_evidence(&plain)
+                .unwrap()
+                .vendor
+                .as_deref(),
+            Some("RND")
+        );
+    }
+
+    #[test]
+    fn a_part_makers_oui_names_no_device_maker() {
+        // 00:e0:4c is Realtek's: the network chip of countless makers' devices.
+        let r = id().identify(&Facts {
+            chassis_mac: Some([0x00, 0xe0, 0x4c, 1, 2, 3]),
+            ..Facts::default()
+        });
+        assert_eq!((r.vendor, r.origin), (None, None));
+        assert_eq!(r.evidence.len(), 1);
+        assert_eq!(r.evidence[0].weight, 0.0);
+    }
+
+    #[test]
     fn majority_oui_ignores_locally_administered() {
         let a = [0x00, 0xe0, 0xfc, 0, 0, 1];
         let l = [0x02, 0, 0, 0, 0, 1];
