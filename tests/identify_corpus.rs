@@ -320,11 +320,60 @@ fn normalised(s: &str) -> String {
 /// writes "5.170 (V200R010C00SPC600) [unlocked]" where we write "V200R010C00SPC600", and
 /// "Server 2012 R2 Datacenter (NT 6.3)" where we write "6.3": the same release, said with more
 /// words.
-fn agrees(field: &str, ours: &str, theirs: &str) -> bool {
+fn agrees(field: &str, ours: &str, theirs: &str, makers: &[&str]) -> bool {
     let (a, b) = (normalised(ours), normalised(theirs));
     !a.is_empty()
         && !b.is_empty()
-        && (a == b || (field == "version" && (b.contains(&a) || a.contains(&b))))
+        && (a == b
+            || (field == "version" && (b.contains(&a) || a.contains(&b)))
+            || (field == "hardware" && a == normalised(&model_words(theirs, makers))))
+}
+
+/// LibreNMS's hardware text less the words that are not the model's name: the maker's name
+/// (`makers`: the record's vendor and brand, "D-Link DAP-2660", "=Meraki MR28"), the kind of
+/// box ("... Switch", "PMP 450 AP", "Cisco Wireless ... Cloud Managed AP"), a hardware
+/// revision (D-Link's "Rev. A1", PacketLight's "rev 02-02", Cisco's version ID "V04",
+/// Microsens' "HWVer:1.1") and an option in brackets at the end ("(PWR-100-LV)"). What is left
+/// must still be the same model, word for word: "SuperStack 3 Switch 4200" against "Switch
+/// 4200", "ERS-5530-24TFD" against "5530-24TFD" or "Summit X480" against "X480" stay misses.
+fn model_words(theirs: &str, makers: &[&str]) -> String {
+    const KIND: [&str; 6] = ["switch", "router", "ap", "cloud", "managed", "wireless"];
+    let alnum = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase()
+    };
+    // A trailing option in brackets: Moxa's power-supply option "(PWR-100-LV)".
+    let theirs = match theirs
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|t| t.rfind(" ("))
+    {
+        Some(at) => &theirs[..at],
+        None => theirs,
+    };
+    let mut kept = Vec::new();
+    let mut words = theirs.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        let lower = w.to_lowercase();
+        if lower == "rev." || lower == "rev" {
+            words.next();
+            continue;
+        }
+        let version_id = lower.len() == 3
+            && lower.starts_with('v')
+            && lower[1..].bytes().all(|b| b.is_ascii_digit());
+        if version_id
+            || lower.starts_with("hwver:")
+            || KIND.contains(&lower.as_str())
+            || makers.iter().any(|m| alnum(m) == alnum(w))
+        {
+            continue;
+        }
+        kept.push(w);
+    }
+    kept.join(" ")
 }
 
 #[test]
@@ -362,7 +411,15 @@ fn hardware_version_and_serial_agree_with_librenms() {
             watched_total += usize::from(watched);
             let e = per_field.entry(field).or_default();
             e.0 += 1;
-            if ours.as_deref().is_some_and(|o| agrees(field, o, theirs)) {
+            let makers: Vec<&str> = [&r.vendor, &r.brand]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            if ours
+                .as_deref()
+                .is_some_and(|o| agrees(field, o, theirs, &makers))
+            {
                 e.1 += 1;
             } else {
                 watched_misses += usize::from(watched);
