@@ -367,7 +367,19 @@ async fn two_thousand_agents_ten_percent_hostile_swept_at_the_rate_cap() {
                         assert!(notes.contains(s), "{ip} {:?}: {notes}", faults.modes());
                     }
                     if says.is_empty() {
-                        assert_eq!(r["notes"].as_array().unwrap().len(), 0, "{ip}: {notes}");
+                        // No note of a fault (a recording's sanitised values are noted as
+                        // such, whatever the agent does).
+                        let fault_notes = r["notes"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .filter(|n| {
+                                !n.as_str().is_some_and(|n| {
+                                    n.contains("taken as absent, never as the device")
+                                })
+                            })
+                            .count();
+                        assert_eq!(fault_notes, 0, "{ip}: {notes}");
                     }
                 }
                 (r, _) => panic!("{ip} {:?}: {r:?}", faults.modes()),
