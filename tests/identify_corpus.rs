@@ -99,17 +99,7 @@ fn accepted_vendors(icon: &str, text: &str) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
-/// The company groups that the shipped policies (policies/*.toml) name.
-const WATCHED_GROUPS: [&str; 8] = [
-    "huawei",
-    "zte",
-    "h3c",
-    "hikvision",
-    "dahua",
-    "hytera",
-    "xfusion",
-    "honor",
-];
+use common::WATCHED_GROUPS;
 
 /// How a record fares against a row of TRUTH.tsv.
 enum Verdict {

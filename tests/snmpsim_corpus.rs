@@ -22,17 +22,7 @@ use netorigin::simulate::Recording;
 /// How many recordings snmpsim-data 1.0.1 holds.
 const RECORDINGS: usize = 116;
 
-/// The company groups the shipped policies watch.
-const WATCHED: [&str; 8] = [
-    "huawei",
-    "zte",
-    "h3c",
-    "hikvision",
-    "dahua",
-    "hytera",
-    "xfusion",
-    "honor",
-];
+use common::WATCHED_GROUPS as WATCHED;
 
 /// The groups whose every recording must get its group (issue 15's "done when").
 const RECALLED: [&str; 4] = ["huawei", "zte", "h3c", "hikvision"];

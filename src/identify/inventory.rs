@@ -419,20 +419,13 @@ impl InventoryRules {
 
     /// The rules less every rule and example that names `recording` in its `from`.
     pub fn without(&self, recording: &str) -> Self {
-        let rules = self
-            .rules
-            .iter()
-            .filter(|r| !r.provenance.names(recording))
-            .map(|r| Rule {
-                examples: r
-                    .examples
-                    .iter()
-                    .filter(|e| !e.from.iter().any(|f| f == recording))
-                    .cloned()
-                    .collect(),
-                ..r.clone()
-            })
-            .collect();
+        let rules = super::sysdescr::without_recording(
+            &self.rules,
+            recording,
+            |r| &r.provenance,
+            |r| &mut r.examples,
+            |e| &e.from,
+        );
         InventoryRules { rules }
     }
 

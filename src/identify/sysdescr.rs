@@ -104,6 +104,27 @@ pub struct Provenance {
     pub from: Vec<String>,
 }
 
+/// `rules` less every rule whose provenance names `recording`, and less every example of the
+/// others that names it: what the rules would be had that device never been recorded. For
+/// the sysDescr and the inventory rules alike.
+pub(crate) fn without_recording<R: Clone, E>(
+    rules: &[R],
+    recording: &str,
+    provenance: impl Fn(&R) -> &Provenance,
+    examples: impl Fn(&mut R) -> &mut Vec<E>,
+    example_from: impl Fn(&E) -> &[String],
+) -> Vec<R> {
+    rules
+        .iter()
+        .filter(|r| !provenance(r).names(recording))
+        .map(|r| {
+            let mut r = r.clone();
+            examples(&mut r).retain(|e| !example_from(e).iter().any(|f| f == recording));
+            r
+        })
+        .collect()
+}
+
 impl Provenance {
     /// Checks a rule's `source` and `from`: a source is required, and names "recordings"
     /// exactly when `from` lists some.
@@ -244,20 +265,13 @@ impl SysDescrRules {
 
     /// The rules less every rule and example that names `recording` in its `from`.
     pub fn without(&self, recording: &str) -> Self {
-        let rules = self
-            .rules
-            .iter()
-            .filter(|r| !r.provenance.names(recording))
-            .map(|r| Rule {
-                examples: r
-                    .examples
-                    .iter()
-                    .filter(|e| !e.from.iter().any(|f| f == recording))
-                    .cloned()
-                    .collect(),
-                ..r.clone()
-            })
-            .collect();
+        let rules = without_recording(
+            &self.rules,
+            recording,
+            |r| &r.provenance,
+            |r| &mut r.examples,
+            |e| &e.from,
+        );
         SysDescrRules { rules }
     }
 

@@ -308,3 +308,15 @@ pub fn unescape(s: &str) -> String {
     }
     out
 }
+
+/// The company groups that the shipped policies (policies/*.toml) name.
+pub const WATCHED_GROUPS: [&str; 8] = [
+    "huawei",
+    "zte",
+    "h3c",
+    "hikvision",
+    "dahua",
+    "hytera",
+    "xfusion",
+    "honor",
+];
