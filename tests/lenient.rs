@@ -131,6 +131,11 @@ fn a_line_of_binary_garbage_leaves_the_device_and_a_note_and_strict_refuses_it()
     }
     assert!(!notes.iter().any(|n| n.contains('\0')), "{notes:?}");
 
+    // Scripts written for earlier versions still run: the option is now the default.
+    let (o, old_script, _) = identify(&spoiled, &["--skip-bad-lines"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(old_script, want);
+
     let o = run(
         &[
             "identify",

@@ -39,8 +39,13 @@ impl Oid {
         self.0.strip_prefix(root.0.as_slice())
     }
 
-    /// Decodes the contents of an OBJECT IDENTIFIER TLV.
+    /// Decodes the contents of an OBJECT IDENTIFIER TLV. Empty contents (X.690 wants at least
+    /// one subidentifier, but agents do send an empty sysObjectID) are read as zeroDotZero,
+    /// `0.0`, the OID RFC 2578 gives for "none", which is also how they encode again.
     pub fn decode(contents: &[u8]) -> Result<Oid, WireError> {
+        if contents.is_empty() {
+            return Ok(Oid(vec![0, 0]));
+        }
         let mut arcs = Vec::with_capacity(contents.len() + 1);
         let mut acc: u64 = 0;
         let mut in_arc = false;
@@ -173,6 +178,17 @@ macro_rules! oid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `snmp_message` fuzz target once it was seeded: `06 00` decoded as an
+    /// empty OID, which encodes as `06 01 00` and so decoded again as another value.
+    #[test]
+    fn an_empty_oid_is_zero_dot_zero_and_round_trips() {
+        let empty = Oid::decode(&[]).unwrap();
+        assert_eq!(empty.to_string(), "0.0");
+        let mut out = Vec::new();
+        empty.encode_contents(&mut out);
+        assert_eq!(Oid::decode(&out).unwrap(), empty);
+    }
 
     #[test]
     fn text_and_ber_round_trip() {

@@ -1,0 +1,200 @@
+//! Writes seeds for the fuzz targets whose inputs are messages netorigin builds itself:
+//! `cargo run --example fuzz_seeds -- fuzz/corpus` (scripts/fuzz-smoke runs it). Each seed is
+//! a real message made with netorigin's own code: v1 and v2c requests and responses, SNMPv3
+//! discovery and its Report, authenticated and encrypted requests of every user of the
+//! `agent_v3` target (from its fixture, so their digests and ciphertexts are valid), and the
+//! engine IDs the corpus's recordings hold.
+
+use std::path::{Path, PathBuf};
+
+use netorigin::simulate::Recording;
+use netorigin::wire::v3::{Scoped, V3Message};
+use netorigin::wire::{Message, Pdu, PduKind, Value, VarBind, Version};
+
+#[path = "../fuzz/fuzz_targets/v3_fixture.rs"]
+mod v3_fixture;
+
+fn write(dir: &Path, target: &str, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let d = dir.join(target);
+    std::fs::create_dir_all(&d)?;
+    std::fs::write(d.join(name), bytes)
+}
+
+/// v1 and v2c messages: a GET, a GETNEXT, a GETBULK, a SET, and a response with a value of
+/// every type.
+fn community_messages() -> Vec<Vec<u8>> {
+    let oid = |o: &str| o.parse().expect("example OID");
+    let pdu = |kind, reps, varbinds| Pdu {
+        kind,
+        request_id: 1234,
+        error_status: 0,
+        error_index: reps,
+        varbinds,
+    };
+    let nulls = |oids: &[&str]| -> Vec<VarBind> {
+        oids.iter()
+            .map(|o| VarBind::new(oid(o), Value::Null))
+            .collect()
+    };
+    let values = vec![
+        VarBind::new(
+            oid("1.3.6.1.2.1.1.1.0"),
+            Value::OctetString(b"Huawei VRP".to_vec()),
+        ),
+        VarBind::new(
+            oid("1.3.6.1.2.1.1.2.0"),
+            Value::ObjectId(oid("1.3.6.1.4.1.2011.2.23.96")),
+        ),
+        VarBind::new(oid("1.3.6.1.2.1.1.3.0"), Value::TimeTicks(233_425_120)),
+        VarBind::new(oid("1.3.6.1.2.1.2.2.1.1.1"), Value::Integer(-1)),
+        VarBind::new(
+            oid("1.3.6.1.2.1.4.20.1.1.1"),
+            Value::IpAddress([10, 0, 0, 1]),
+        ),
+        VarBind::new(oid("1.3.6.1.2.1.2.2.1.10.1"), Value::Counter32(7)),
+        VarBind::new(oid("1.3.6.1.2.1.2.2.1.5.1"), Value::Gauge32(1_000_000_000)),
+        VarBind::new(
+            oid("1.3.6.1.4.1.2021.10.1.6.1"),
+            Value::Opaque(vec![0x9f, 0x78, 4, 0, 0, 0, 0]),
+        ),
+        VarBind::new(oid("1.3.6.1.2.1.31.1.1.1.6.1"), Value::Counter64(u64::MAX)),
+        VarBind::new(oid("1.3.6.1.2.1.1.9.0"), Value::NoSuchObject),
+        VarBind::new(oid("1.3.6.1.2.1.1.9.1"), Value::NoSuchInstance),
+        VarBind::new(oid("1.3.6.1.9"), Value::EndOfMibView),
+    ];
+    let mut out = Vec::new();
+    for version in [Version::V1, Version::V2c] {
+        for p in [
+            pdu(
+                PduKind::Get,
+                0,
+                nulls(&["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0"]),
+            ),
+            pdu(PduKind::GetNext, 0, nulls(&["1.3.6.1.2.1.2.2.1.2"])),
+            pdu(
+                PduKind::GetBulk,
+                25,
+                nulls(&["1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.2.2.1.2"]),
+            ),
+            pdu(PduKind::Set, 0, values[..1].to_vec()),
+            pdu(PduKind::Response, 0, values.clone()),
+        ] {
+            let m = Message {
+                version,
+                community: b"public".to_vec(),
+                pdu: p,
+            };
+            out.push(m.encode());
+        }
+    }
+    out
+}
+
+/// The snmpEngineID (1.3.6.1.6.3.10.2.1.1.0) of every recording under `dir`, distinct.
+fn engine_ids(dir: &Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let Ok(groups) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let oid = "1.3.6.1.6.3.10.2.1.1.0".parse().expect("snmpEngineID");
+    for group in groups.flatten() {
+        for f in std::fs::read_dir(group.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let Ok(r) = Recording::load(&f.path()) else {
+                continue;
+            };
+            if let Some(id) = r.get(&oid).and_then(|vb| vb.value.as_bytes())
+                && !out.iter().any(|o: &Vec<u8>| o == id)
+            {
+                out.push(id.to_vec());
+            }
+        }
+    }
+    out
+}
+
+fn main() -> std::io::Result<()> {
+    let dir: PathBuf = std::env::args_os()
+        .nth(1)
+        .map_or_else(|| PathBuf::from("fuzz/corpus"), PathBuf::from);
+    let community = community_messages();
+    for (i, m) in community.iter().enumerate() {
+        write(&dir, "snmp_message", &format!("seed-{i}"), m)?;
+        write(&dir, "agent", &format!("seed-{i}"), m)?;
+    }
+
+    let agent = v3_fixture::agent();
+    let messages = v3_fixture::messages(&agent);
+    let mut out = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        write(&dir, "snmp_v3_message", &format!("seed-{i}"), m)?;
+        write(&dir, "agent", &format!("seed-v3-{i}"), m)?;
+        // The agent_v3 target's first byte chooses the raw-datagram mode (0).
+        write(
+            &dir,
+            "agent_v3",
+            &format!("seed-raw-{i}"),
+            &[&[0u8][..], m].concat(),
+        )?;
+        // The agent's answers: Reports, authenticated and encrypted responses.
+        let _ = agent.respond(m, &mut out);
+        // Every request but the first (discovery) is a user's, answered, not reported on: so
+        // the seeds carry valid digests and ciphertexts.
+        let reported = V3Message::decode(&out).is_ok_and(
+            |a| matches!(a.scoped, Scoped::Plain { ref pdu, .. } if pdu.kind == PduKind::Report),
+        );
+        if i > 0 && reported {
+            return Err(std::io::Error::other(format!(
+                "the agent_v3 fixture's request {i} got a Report"
+            )));
+        }
+        write(&dir, "snmp_v3_message", &format!("seed-answer-{i}"), &out)?;
+    }
+    // Mode 1: a user (by index) then the plaintext scoped PDU it encrypts and signs.
+    for who in 0..v3_fixture::users().len() {
+        let scoped = v3_fixture::scoped_pdu(&agent, PduKind::GetBulk, &["1.3.6.1.2.1.1"], 5);
+        let who = u8::try_from(who).unwrap_or(0);
+        write(
+            &dir,
+            "agent_v3",
+            &format!("seed-plain-{who}"),
+            &[&[1u8, who][..], &scoped].concat(),
+        )?;
+    }
+    // Mode 2: an encrypting user (by index among them), privacy parameters, ciphertext.
+    let keys = v3_fixture::local_keys(&agent);
+    for (who, (_, k)) in keys.iter().filter(|(_, k)| k.encrypts()).enumerate() {
+        let scoped = v3_fixture::scoped_pdu(&agent, PduKind::Get, &["1.3.6.1.2.1.1.5.0"], 0);
+        let (cipher, params) = k.encrypt(&scoped, 1, 2_334_251).expect("encrypts");
+        let who = u8::try_from(who).unwrap_or(0);
+        write(
+            &dir,
+            "agent_v3",
+            &format!("seed-cipher-{who}"),
+            &[&[2u8, who][..], &params, &cipher].concat(),
+        )?;
+    }
+    write(
+        &dir,
+        "snmp_v3_message",
+        "seed-discovery",
+        &V3Message::discovery(7, 8).encode(),
+    )?;
+
+    let ids = engine_ids(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/snmprec"));
+    for (i, id) in ids.iter().enumerate() {
+        write(&dir, "engine_id", &format!("seed-{i}"), id)?;
+    }
+    write(&dir, "engine_id", "seed-fixture", agent.engine_id())?;
+    println!(
+        "fuzz_seeds: {} v1/v2c messages, {} v3 messages, {} engine IDs written under {}",
+        community.len(),
+        messages.len(),
+        ids.len() + 1,
+        dir.display()
+    );
+    Ok(())
+}
