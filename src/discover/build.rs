@@ -638,8 +638,8 @@ fn identify_with(
 
 /// Builds the record of one device: identification, then the model, version and serial of the
 /// inventory rules where they apply (see [`crate::identify::inventory`] for the precedence).
-/// Sanitised placeholders among the values are left out and noted (see
-/// [`without_placeholders`]).
+/// Sanitised placeholders among the values are left out and noted
+/// ([`crate::wire::value::placeholder`] says which).
 pub fn device_record(
     address: String,
     via: DiscoveredVia,

@@ -263,7 +263,7 @@ impl Identifier {
     /// whole words, longest first, names too common to tell anything left out), each with
     /// `weight` ([`weight::NAMED_IN_TEXT`] for the standard objects). `source` says where the
     /// text came from ("sysDescr", "entPhysicalDescr of chassis 1"); the evidence's source
-    /// reads "<source> names <name>", its value is the text.
+    /// reads "`<source>` names `<name>`", its value is the text.
     pub fn named_in(&self, source: &str, text: &str, weight: f64) -> Vec<Evidence> {
         self.names
             .find(text)

@@ -1,7 +1,7 @@
 //! Organisation names as people say them, and the names found in a device's free text.
 //!
 //! Registries spell organisations as they were registered: "HUAWEI TECHNOLOGIES CO.,LTD",
-//! "Xylogics, Inc.", "IBM (https://w3.ibm.com/standards )". [`clean_organisation`] drops the
+//! "Xylogics, Inc.", "IBM (`https://w3.ibm.com/standards` )". [`clean_organisation`] drops the
 //! legal form and the remarks ("Inc.", "Co., Ltd.", "GmbH & Co. KG", "S.A. de C.V.", a
 //! parenthesised URL...) and keeps the name; [`group_key`] makes a company-group key of it.
 //! Both the IANA enterprise registry ([`super::iana`]) and the IEEE OUI registry
@@ -139,7 +139,7 @@ fn legal_key(word: &str) -> String {
 }
 
 /// The name people use for a registered organisation: bracketed remarks and URLs dropped
-/// ("IBM (https://w3.ibm.com/standards )" → "IBM"), legal forms dropped from the end
+/// ("IBM (`https://w3.ibm.com/standards` )" → "IBM"), legal forms dropped from the end
 /// ("Shenzhen Foo Technology Co., Ltd." → "Shenzhen Foo Technology", "Rohde & Schwarz GmbH &
 /// Co. KG" → "Rohde & Schwarz"), a leading "The" dropped, spaces made single. The registered
 /// name comes back trimmed if nothing else would be left.
