@@ -162,6 +162,7 @@ impl Simulation {
             let socket = UdpSocket::bind(addr)
                 .await
                 .map_err(|source| SimulateError::Bind { addr, source })?;
+            ask_for_arrival_times(&socket);
             sockets.push(socket);
         }
         let wrong_source = if agents
@@ -223,6 +224,88 @@ pub fn nth_address(base: IpAddr, n: usize) -> Option<IpAddr> {
     }
 }
 
+/// Asks the kernel to stamp each datagram with the time it arrived (SO_TIMESTAMPNS), so that
+/// the traffic log says when a request reached the agent's socket, not when a busy simulator
+/// got round to reading it: a stalled reader would otherwise log a backlog as arriving at once.
+/// (Linux turns stamping on a moment after the first socket asks; until then a datagram is
+/// stamped when it is read, as without it.)
+#[cfg(target_os = "linux")]
+fn ask_for_arrival_times(socket: &UdpSocket) {
+    use nix::sys::socket::{setsockopt, sockopt::ReceiveTimestampns};
+    let _ = setsockopt(socket, ReceiveTimestampns, &true);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn ask_for_arrival_times(_socket: &UdpSocket) {}
+
+/// Reads one datagram: its length, its sender, and when it arrived (the kernel's stamp
+/// where there is one, else now).
+#[cfg(target_os = "linux")]
+async fn receive(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr, Instant)> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
+    use std::os::fd::AsRawFd;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    loop {
+        socket.readable().await?;
+        let got = socket.try_io(tokio::io::Interest::READABLE, || {
+            let mut control = nix::cmsg_space!(nix::sys::time::TimeSpec);
+            let mut iov = [std::io::IoSliceMut::new(buf)];
+            let msg = recvmsg::<SockaddrStorage>(
+                socket.as_raw_fd(),
+                &mut iov,
+                Some(&mut control),
+                MsgFlags::MSG_DONTWAIT,
+            )
+            .map_err(std::io::Error::from)?;
+            let stamped = msg.cmsgs().ok().and_then(|mut c| {
+                c.find_map(|m| match m {
+                    ControlMessageOwned::ScmTimestampns(t) => Some(
+                        UNIX_EPOCH
+                            + Duration::new(
+                                u64::try_from(t.tv_sec()).unwrap_or(0),
+                                u32::try_from(t.tv_nsec()).unwrap_or(0),
+                            ),
+                    ),
+                    _ => None,
+                })
+            });
+            let peer = msg.address.and_then(|a| {
+                a.as_sockaddr_in()
+                    .map(|s| SocketAddr::from((s.ip(), s.port())))
+                    .or_else(|| {
+                        a.as_sockaddr_in6()
+                            .map(|s| SocketAddr::from((s.ip(), s.port())))
+                    })
+            });
+            Ok((msg.bytes, peer, stamped))
+        });
+        let (len, peer, stamped) = match got {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            other => other?,
+        };
+        let Some(peer) = peer else { continue };
+        let now = Instant::now();
+        // How long ago the kernel stamped it, on the wall clock, taken from the monotonic now.
+        let at = stamped
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .and_then(|age| now.checked_sub(age))
+            .unwrap_or(now);
+        return Ok((len, peer, at));
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn receive(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr, Instant)> {
+    let (len, peer) = socket.recv_from(buf).await?;
+    Ok((len, peer, Instant::now()))
+}
+
 async fn serve(
     socket: Arc<UdpSocket>,
     addr: SocketAddr,
@@ -238,11 +321,9 @@ async fn serve(
         IpAddr::V6(v6) => u128::from(v6) as u64,
     } << 20;
     loop {
-        let Ok((len, peer)) = socket.recv_from(&mut buf).await else {
+        let Ok((len, peer, at)) = receive(&socket, &mut buf).await else {
             continue;
         };
-        // Taken as soon as the datagram is read, before the agent works on it.
-        let at = Instant::now();
         let reply = agent.respond(&buf[..len], &mut out);
         traffic.record(at, addr, reply.request);
         if !reply.answered {
@@ -294,6 +375,34 @@ mod tests {
     use crate::simulate::{Fault, Faults, Recording};
     use crate::wire::{Message, Pdu, Value, VarBind, Version};
     use std::time::Duration;
+
+    /// A datagram read late is logged at the time it arrived, not when it was read: a stalled
+    /// simulator does not make a burst of what came in steadily.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn arrivals_are_timed_by_the_kernel_not_by_the_reader() {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        ask_for_arrival_times(&socket);
+        // The kernel turns stamping on a moment after it is first asked for (a deferred
+        // static key): a simulator's sockets are asked at start, long before requests come.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let to = socket.local_addr().unwrap();
+        let client = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        client.send_to(b"early", to).unwrap();
+        let sent = Instant::now();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut buf = [0u8; 64];
+        let (len, peer, at) = receive(&socket, &mut buf).await.unwrap();
+        assert_eq!(
+            (&buf[..len], peer),
+            (&b"early"[..], client.local_addr().unwrap())
+        );
+        assert!(
+            at < sent + Duration::from_millis(200),
+            "logged {:?} after the send, read 300 ms after it",
+            at.duration_since(sent)
+        );
+    }
 
     fn agent(faults: Faults) -> Agent {
         let rec = Recording::parse(
