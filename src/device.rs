@@ -166,15 +166,26 @@ pub struct Observations {
     pub tables: Vec<TableWalk>,
     /// The SNMPv3 authoritative engine ID, as the engine-ID probe found it.
     pub engine_id: Option<Vec<u8>>,
+    /// Values that only stand where one was removed before a walk was shared (`<private>`,
+    /// `XXX`: [`Value::placeholder`]), set aside as they come: never read as the device's,
+    /// kept so that a saved walk holds what the agent answered.
+    pub placeholders: BTreeMap<Oid, Value>,
 }
 
 impl Observations {
     /// Adds values.
     pub fn extend(&mut self, varbinds: impl IntoIterator<Item = VarBind>) {
+        let placeholders = &mut self.placeholders;
         let values = varbinds
             .into_iter()
             .filter(|vb| !vb.value.is_exception())
-            .map(|vb| (vb.oid, vb.value));
+            .filter_map(|vb| {
+                if vb.value.placeholder().is_some() {
+                    placeholders.insert(vb.oid, vb.value);
+                    return None;
+                }
+                Some((vb.oid, vb.value))
+            });
         if self.values.is_empty() {
             // Built in one step (sorted, then bulk-loaded) rather than inserted one by one: a
             // recording of millions of values loads several times faster. Either way the
@@ -207,10 +218,17 @@ impl Observations {
 
     /// The values as bindings in OID order (for `--save-walks`).
     pub fn varbinds(&self) -> Vec<VarBind> {
-        self.values
+        let mut out: Vec<VarBind> = self
+            .values
             .iter()
+            .chain(&self.placeholders)
             .map(|(o, v)| VarBind::new(o.clone(), v.clone()))
-            .collect()
+            .collect();
+        if !self.placeholders.is_empty() {
+            out.sort_by(|a, b| a.oid.cmp(&b.oid));
+            out.dedup_by(|later, first| later.oid == first.oid);
+        }
+        out
     }
 }
 

@@ -520,15 +520,26 @@ fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
 fn without_placeholders(
     obs: &Observations,
 ) -> (std::borrow::Cow<'_, Observations>, Option<String>) {
+    // Observations::extend sets them aside as they come; a map filled otherwise is cleaned here.
     let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for kind in obs.values.values().filter_map(Value::placeholder) {
+    for kind in obs
+        .placeholders
+        .values()
+        .chain(obs.values.values())
+        .filter_map(Value::placeholder)
+    {
         *kinds.entry(kind).or_default() += 1;
     }
     if kinds.is_empty() {
         return (std::borrow::Cow::Borrowed(obs), None);
     }
-    let mut clean = obs.clone();
-    clean.values.retain(|_, v| v.placeholder().is_none());
+    let clean = if obs.values.values().any(|v| v.placeholder().is_some()) {
+        let mut clean = obs.clone();
+        clean.values.retain(|_, v| v.placeholder().is_none());
+        std::borrow::Cow::Owned(clean)
+    } else {
+        std::borrow::Cow::Borrowed(obs)
+    };
     let count: usize = kinds.values().sum();
     let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
     let note = format!(
@@ -536,7 +547,7 @@ fn without_placeholders(
         if count == 1 { "" } else { "s" },
         kinds.join("; ")
     );
-    (std::borrow::Cow::Owned(clean), Some(note))
+    (clean, Some(note))
 }
 
 /// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
