@@ -513,22 +513,17 @@ fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
         })
 }
 
-/// The observations without the values that only stand where one was removed before a walk
-/// was shared (see [`Value::placeholder`]: `<private>`, `XXX`, `*.*.*.*`...), so that a record
-/// is built as if those objects were absent; and the note that says how many were left out, of
-/// which kinds. Borrowed as they are when there is none, as nearly always.
-fn without_placeholders(
-    obs: &Observations,
-) -> (std::borrow::Cow<'_, Observations>, Option<String>) {
-    // Observations::extend sets them aside as they come (a scan of every value here cost a
-    // third of identification).
+/// The note that says how many values were left out as sanitised placeholders (see
+/// [`Value::placeholder`]: `<private>`, `XXX`, `*.*.*.*`...), of which kinds, if any were.
+/// [`Observations::extend`] sets them aside as they come, so a record is built as if those
+/// objects were absent.
+fn placeholder_note(obs: &Observations) -> Option<String> {
     let mut kinds: BTreeMap<&'static str, usize> = BTreeMap::new();
     for kind in obs.placeholders.values().filter_map(Value::placeholder) {
         *kinds.entry(kind).or_default() += 1;
     }
-    let clean = std::borrow::Cow::Borrowed(obs);
     if kinds.is_empty() {
-        return (clean, None);
+        return None;
     }
     let count: usize = kinds.values().sum();
     let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
@@ -537,14 +532,12 @@ fn without_placeholders(
         if count == 1 { "" } else { "s" },
         kinds.join("; ")
     );
-    (clean, Some(note))
+    Some(note)
 }
 
 /// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
 /// before it fetches the objects of the inventory rules that apply to the vendor).
 pub fn identify(obs: &Observations, identifier: &Identifier) -> Identification {
-    let (obs, _) = without_placeholders(obs);
-    let obs = obs.as_ref();
     let interface_macs = rows(obs, IF_ENTRY, [6])
         .filter_map(|c| mac_of(c.get(6)))
         .collect();
@@ -649,9 +642,7 @@ pub fn device_record(
     mut notes: Vec<String>,
     identifier: &Identifier,
 ) -> DeviceRecord {
-    let (obs, sanitised) = without_placeholders(obs);
-    let obs = obs.as_ref();
-    notes.extend(sanitised);
+    notes.extend(placeholder_note(obs));
     let sys_object_id = sys_object_id(obs);
     let sys_descr = text(obs.get(&oids::sys_descr()));
     let mut modules = modules(obs);
