@@ -15,3 +15,4 @@ pub mod simulate;
 pub mod snmp;
 pub mod store;
 pub mod wire;
+pub mod words;
