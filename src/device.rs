@@ -265,6 +265,10 @@ pub struct DeviceRecord {
     pub address: String,
     /// How it was found.
     pub discovered_via: DiscoveredVia,
+    /// For a device seen only as a neighbour: the address of the polled device whose LLDP
+    /// table or CDP cache reported it (the first, where several did). `None` for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<String>,
     /// The SNMP version and credential that worked, e.g. `v2c community #1` (never the secret).
     pub credential: Option<String>,
     /// sysName.0.

@@ -664,6 +664,7 @@ pub fn device_record(
     DeviceRecord {
         address,
         discovered_via: via,
+        reported_by: None,
         credential,
         sys_name: text(obs.get(&oids::sys_name())),
         sys_descr,
@@ -868,6 +869,7 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             } else {
                 DiscoveredVia::LldpNeighbor
             },
+            reported_by: Some(parent.address.clone()),
             credential: None,
             sys_name: n.sys_name.clone(),
             sys_descr: n.sys_descr.clone(),
@@ -1511,6 +1513,7 @@ mod tests {
         let d = &r[0];
         assert_eq!(d.address, "10.0.0.7");
         assert_eq!(d.discovered_via, DiscoveredVia::CdpNeighbor);
+        assert_eq!(d.reported_by.as_deref(), Some("10.0.0.1"));
         assert_eq!(d.origin.as_deref(), Some("huawei"), "{:?}", d.evidence);
         assert!(
             d.evidence.iter().any(|e| e
