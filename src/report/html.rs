@@ -8,7 +8,7 @@
 //! The filter and sort can be given in the address (`#filter=banned&sort=vendor`), so a link
 //! opens the view an auditor asked for.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Provenance, summary_line};
@@ -119,67 +119,141 @@ fn chart(devices: &[DeviceRecord]) -> String {
     svg
 }
 
-/// The neighbour graph: devices on a circle, a line for each neighbour relation whose far end
-/// is a device of the report, flagged devices drawn in their verdict's colour.
+/// The neighbour graph in layers (`report::topology::layout`): the polled devices along the
+/// top, the devices seen only as their neighbours listed under each, links between polled
+/// devices as arcs above them, every node in its verdict's colour. The drawing is as large as
+/// the graph needs and scrolls inside its section.
 fn topology(devices: &[DeviceRecord]) -> String {
-    let edges = super::topology::links(devices);
-    let linked: std::collections::BTreeSet<usize> =
-        edges.iter().flat_map(|(a, b)| [*a, *b]).collect();
-    let nodes: Vec<usize> = linked.into_iter().collect();
-    let size = 640.0_f64;
-    let (cx, cy, r) = (size / 2.0, size / 2.0, size / 2.0 - 90.0);
-    let pos: HashMap<usize, (f64, f64)> = nodes
+    use super::topology::{FONT_SIZE, arc_rise, clean_label, layout, name};
+    let l = layout(devices);
+    let links =
+        l.arcs.len() + l.lines.len() + l.trees.iter().map(|t| t.children.len()).sum::<usize>();
+    let legend: String = VERDICTS
         .iter()
-        .enumerate()
-        .map(|(k, &i)| {
-            let a = std::f64::consts::TAU * k as f64 / nodes.len().max(1) as f64;
-            (i, (cx + r * a.cos(), cy + r * a.sin()))
+        .map(|v| {
+            format!(
+                r#"<span style="margin-right:1em"><span style="color:{}">●</span> {v}</span>"#,
+                colour(*v)
+            )
         })
         .collect();
-    let mut svg = format!(
-        r#"<svg id="topology" xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" role="img" aria-label="neighbour topology" data-nodes="{}" data-links="{}">"#,
-        nodes.len(),
-        edges.len()
+    let mut out = format!(r#"<p class="legend">{legend}</p>"#);
+    if l.nodes.is_empty() {
+        out.push_str("<p>No neighbour relations between reported devices.</p>");
+    }
+    let _ = write!(
+        out,
+        r#"<div style="overflow:auto;max-height:80vh;border:1px solid #ddd"><svg id="topology" xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" role="img" aria-label="neighbour topology" data-nodes="{}" data-links="{links}" style="font:{FONT_SIZE}px monospace">"#,
+        l.nodes.len(),
+        w = l.width,
+        h = l.height,
     );
-    if nodes.is_empty() {
-        svg.push_str(
-            r#"<text x="20" y="30">No neighbour relations between reported devices.</text>"#,
-        );
+    for t in &l.trees {
+        for (x1, y1, x2, y2) in &t.segments {
+            let _ = write!(
+                out,
+                r##"<line class="tree" x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="#9e9e9e"/>"##
+            );
+        }
     }
-    for (a, b) in &edges {
-        let (p, q) = (pos[a], pos[b]);
+    for (a, b) in &l.arcs {
+        let (p, q) = (&l.nodes[*a], &l.nodes[*b]);
+        let rise = arc_rise(p.x, q.x);
         let _ = write!(
-            svg,
-            r##"<line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#9e9e9e"/>"##,
-            p.0, p.1, q.0, q.1
+            out,
+            r##"<path class="link" d="M{:.1} {:.1} Q{:.1} {:.1} {:.1} {:.1}" fill="none" stroke="#616161"/>"##,
+            p.x,
+            p.y - p.r,
+            (p.x + q.x) / 2.0,
+            p.y.min(q.y) - 2.0 * rise,
+            q.x,
+            q.y - q.r
         );
     }
-    for &i in &nodes {
-        let d = &devices[i];
-        let (x, y) = pos[&i];
+    for (a, b) in &l.lines {
+        let (p, q) = (&l.nodes[*a], &l.nodes[*b]);
+        let _ = write!(
+            out,
+            r##"<line class="link" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#616161" stroke-dasharray="4 3"/>"##,
+            p.x, p.y, q.x, q.y
+        );
+    }
+    for n in &l.nodes {
+        let d = &devices[n.device];
         let flagged = matches!(d.verdict, Verdict::Banned | Verdict::Review);
-        let name = d
-            .sys_name
-            .clone()
-            .filter(|n| !n.starts_with('<'))
-            .unwrap_or_else(|| d.address.clone());
+        let reporter = d
+            .reported_by
+            .as_deref()
+            .map(|a| format!("; seen by {}", escape(&clean_label(a, 60))))
+            .unwrap_or_default();
         let _ = write!(
-            svg,
-            r#"<g class="node {}{}"><circle cx="{x:.1}" cy="{y:.1}" r="{}" fill="{}" stroke="black" stroke-width="{}"><title>{} — {} ({})</title></circle><text x="{x:.1}" y="{:.1}" text-anchor="middle" class="nodelabel">{}</text></g>"#,
+            out,
+            r#"<g class="node {}{}"><circle cx="{:.1}" cy="{:.1}" r="{}" fill="{}" stroke="black" stroke-width="{}"><title>{} — {} — {} ({}){reporter}</title></circle><text x="{:.1}" y="{:.1}" class="nodelabel">{}</text></g>"#,
             d.verdict,
             if flagged { " flagged" } else { "" },
-            if flagged { 9 } else { 6 },
+            n.x,
+            n.y,
+            n.r,
             colour(d.verdict),
             if flagged { 2 } else { 1 },
-            escape(&d.address),
-            escape(d.vendor.as_deref().unwrap_or("unidentified")),
+            escape(&name(d, 80)),
+            escape(&clean_label(&d.address, 60)),
+            escape(&clean_label(
+                d.vendor.as_deref().unwrap_or("unidentified"),
+                60
+            )),
             d.verdict,
-            y + 20.0,
-            escape(&name.chars().take(24).collect::<String>()),
+            n.label_x(),
+            n.label_y(),
+            escape(&n.label),
         );
     }
-    svg.push_str("</svg>");
-    svg
+    out.push_str("</svg></div>");
+    if l.undrawn > 0 {
+        let _ = write!(
+            out,
+            "<p>{} in no neighbour relation: in the table only.</p>",
+            crate::words::count(l.undrawn as u64, "device", "devices")
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod topology_tests {
+    use super::*;
+
+    #[test]
+    fn the_drawing_labels_device_text_clean_and_escaped() {
+        let devices = [
+            DeviceRecord {
+                address: "10.0.0.1".into(),
+                sys_name: Some("x<script>alert(1)</script>".into()),
+                verdict: Verdict::Banned,
+                ..DeviceRecord::default()
+            },
+            DeviceRecord {
+                address: "10.0.0.2".into(),
+                reported_by: Some("10.0.0.1".into()),
+                sys_name: Some("peca-sw02\u{0}\u{0}\u{0}\n00 00 00 00 00\n00 00".into()),
+                vendor: Some("Hua\u{1b}[31mwei".into()),
+                ..DeviceRecord::default()
+            },
+        ];
+        let svg = topology(&devices);
+        assert!(svg.contains("data-nodes=\"2\" data-links=\"1\""), "{svg}");
+        assert!(
+            svg.contains(">x&lt;script&gt;alert(1)&lt;/scri…</text>"),
+            "{svg}"
+        );
+        assert!(svg.contains(">peca-sw02</text>"), "{svg}");
+        assert!(svg.contains("Hua[31mwei"), "{svg}");
+        assert!(!svg.contains("\\u{"), "{svg}");
+        assert!(!svg.contains("00 00"), "{svg}");
+        assert!(!svg.contains("<script"), "{svg}");
+        assert!(svg.contains("<g class=\"node banned flagged\">"), "{svg}");
+        assert!(svg.contains("viewBox=\"0 0 "), "{svg}");
+    }
 }
 
 fn device_rows(devices: &[DeviceRecord]) -> String {
