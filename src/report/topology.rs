@@ -1,5 +1,6 @@
 //! The neighbour graph of a report: which reported devices are LLDP or CDP neighbours of which, and
-//! its DOT rendering (`--format dot`). The HTML report draws the same graph.
+//! its DOT rendering (`--format dot`), and its layout in layers ([`layout`]), which the HTML
+//! report draws. Labels are device text cleaned by [`clean_label`]; each writer escapes them.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
