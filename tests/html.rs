@@ -100,6 +100,16 @@ fn the_demo_report_renders_its_numbers_chart_topology_and_filter() {
         "topology shows no flagged node"
     );
     assert!(count(&dom, "<line ") >= 2, "topology has no links");
+    let svg = &dom[dom.find("<svg id=\"topology\"").expect("no topology")..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert!(
+        svg.contains(" viewBox=\"0 0 "),
+        "the drawing has no viewBox"
+    );
+    assert!(
+        !svg.contains("\\u{") && !svg.contains("00 00 00"),
+        "escapes or a hex dump in the topology's labels"
+    );
     // The filter: opening the page on #filter=banned hides every other row.
     let filtered = rendered(&page, "filter=banned", &profile);
     let rows = count(&filtered, "<tr class=\"device ");

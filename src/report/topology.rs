@@ -238,7 +238,7 @@ pub fn text_width(s: &str) -> f64 {
 
 /// The neighbour graph laid out in layers: the devices that reported neighbours (the polled
 /// ones) along the top, left to right in address order, and under each the devices seen only in
-/// its neighbour tables, in columns of up to [`ROWS`], banned first, then review, unknown and
+/// its neighbour tables, in columns of up to 15, banned first, then review, unknown and
 /// clear. Labels sit right of their circles and every column is as wide as its widest label, so
 /// no two labels overlap; the size grows with the graph.
 #[derive(Debug, Clone, PartialEq)]
