@@ -187,6 +187,12 @@ fn topology(devices: &[DeviceRecord]) -> String {
 fn device_rows(devices: &[DeviceRecord]) -> String {
     let mut out = String::new();
     for (d, under) in devices.iter().zip(super::order::nested(devices)) {
+        let via = escape(
+            &serde_json::to_value(d.discovered_via)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        );
         let evidence: Vec<String> = super::action::evidence_in_order(d)
             .into_iter()
             .map(|e| {
@@ -227,7 +233,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             .collect();
         let _ = write!(
             out,
-            r#"<tr class="device {v}{under}" data-verdict="{v}"{by}><td class="address">{}</td><td class="verdict" style="color:{}">{v}</td><td class="deadline">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td><details><summary>{}{}</summary><ul>{}</ul>{}<ul>{}</ul></details></td></tr>"#,
+            r#"<tr class="device {v}{under}" data-verdict="{v}" data-via="{via}"{by}><td class="address">{}</td><td class="verdict" style="color:{}">{v}</td><td class="deadline">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td><details><summary>{}{}</summary><ul>{}</ul>{}<ul>{}</ul></details></td></tr>"#,
             escape(&d.address),
             colour(d.verdict),
             escape(&super::action::deadline(d)),
@@ -236,12 +242,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             opt(&d.serial),
             opt(&d.sys_name),
             opt(&d.version),
-            escape(
-                &serde_json::to_value(d.discovered_via)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            ),
+            via,
             d.confidence,
             escape(&super::action::evidence_summary(d)),
             if conflicts.is_empty() {
@@ -257,6 +258,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             },
             findings.join(""),
             v = d.verdict,
+            via = via,
             under = if under { " under" } else { "" },
             by = d
                 .reported_by
