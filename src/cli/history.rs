@@ -527,8 +527,8 @@ const DIFF_COLUMNS: [Column; 6] = [
     Column::new("identity", 40).at_least(10).from(120),
     Column::new("address", 24).whole(),
     Column::new("vendor", 24).at_least(8),
-    Column::new("model", 24).at_least(8).from(100),
-    Column::new("detail", 60).at_least(12),
+    Column::new("model", 24).at_least(8).from(120),
+    Column::new("detail", 60).at_least(12).keen(),
 ];
 
 fn diff(
@@ -563,16 +563,15 @@ fn diff(
                     *by_kind.entry(c.kind).or_insert(0) += 1;
                 }
                 let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                let line = format!(
-                    "from {} to {}: {}",
-                    one_line(a),
-                    one_line(b),
-                    if counts.is_empty() {
-                        "no change".to_string()
-                    } else {
-                        counts.join(", ")
-                    }
-                );
+                wrapped(
+                    &mut out,
+                    &format!("from {} to {}:", one_line(a), one_line(b)),
+                    layout,
+                )?;
+                let line = match counts.is_empty() {
+                    true => "no change".to_string(),
+                    false => format!("changes: {}", counts.join(", ")),
+                };
                 wrapped(&mut out, &line, layout)?;
             }
             Format::Jsonl => {

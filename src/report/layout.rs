@@ -84,8 +84,11 @@ pub struct Column {
     /// How many characters of a cell are shown at most when fitting.
     pub max: usize,
     /// How many characters it keeps however narrow the table (its header's at least); what is
-    /// left over goes to the columns in their order, up to what their cells need.
+    /// left over goes to the columns in their order (the [`Column::keen`] ones first), up to
+    /// what their cells need.
     pub min: usize,
+    /// Gets what is left over before the others.
+    pub keen: bool,
 }
 
 impl Column {
@@ -96,7 +99,13 @@ impl Column {
             from_width: 0,
             max,
             min: 0,
+            keen: false,
         }
+    }
+
+    /// Gets what is left over before the other columns (a diff's detail).
+    pub const fn keen(self) -> Column {
+        Column { keen: true, ..self }
     }
 
     /// Shown only from `width` columns up.
@@ -122,13 +131,13 @@ impl Column {
 }
 
 /// Widths for columns whose cells need `natural` characters, each at least `floor`, within
-/// `room`: every column its floor, then what is left to the columns in order.
-fn widths(natural: &[usize], floor: &[usize], room: usize) -> Vec<usize> {
+/// `room`: every column its floor, then what is left to the columns in `order`.
+fn widths(natural: &[usize], floor: &[usize], order: &[usize], room: usize) -> Vec<usize> {
     let mut w = floor.to_vec();
     let mut left = room.saturating_sub(w.iter().sum());
-    for (w, n) in w.iter_mut().zip(natural) {
-        let more = n.saturating_sub(*w).min(left);
-        *w += more;
+    for &i in order {
+        let more = natural[i].saturating_sub(w[i]).min(left);
+        w[i] += more;
         left -= more;
     }
     w
@@ -154,7 +163,9 @@ fn fit_widths(columns: &[&Column], rows: &[Vec<&str>], width: u16) -> Vec<usize>
         .collect();
     // Each column: a separator and a space either side; one more border at the end.
     let room = usize::from(width).saturating_sub(3 * columns.len() + 1);
-    widths(&natural, &floor, room)
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by_key(|&i| !columns[i].keen);
+    widths(&natural, &floor, &order, room)
 }
 
 fn first_line(s: &str) -> &str {
@@ -340,9 +351,14 @@ mod tests {
 
     #[test]
     fn what_is_left_goes_to_the_columns_in_order() {
-        assert_eq!(widths(&[10, 20, 30], &[5, 5, 5], 60), [10, 20, 30]);
-        assert_eq!(widths(&[10, 20, 30], &[5, 5, 5], 30), [10, 15, 5]);
-        assert_eq!(widths(&[10, 20, 30], &[5, 5, 5], 10), [5, 5, 5]);
+        let order = [0, 1, 2];
+        assert_eq!(widths(&[10, 20, 30], &[5, 5, 5], &order, 60), [10, 20, 30]);
+        assert_eq!(widths(&[10, 20, 30], &[5, 5, 5], &order, 30), [10, 15, 5]);
+        assert_eq!(widths(&[10, 20, 30], &[5, 5, 5], &order, 10), [5, 5, 5]);
+        assert_eq!(
+            widths(&[10, 20, 30], &[5, 5, 5], &[2, 0, 1], 30),
+            [5, 5, 20]
+        );
     }
 
     #[test]
