@@ -531,6 +531,44 @@ const DIFF_COLUMNS: [Column; 6] = [
     Column::new("detail", 60).at_least(12).keen(),
 ];
 
+/// The changes as a table for people, then the two sweeps and the counts of each kind.
+fn diff_table(
+    a: &SweepRow,
+    b: &SweepRow,
+    changes: &[Change],
+    layout: Layout,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| {
+            vec![
+                c.kind.to_string(),
+                terminal_safe(&c.identity),
+                terminal_safe(&c.address),
+                opt(&c.vendor),
+                opt(&c.model),
+                terminal_safe(&detail(c)),
+            ]
+        })
+        .collect();
+    if !changes.is_empty() {
+        writeln!(out, "{}", fitted(&DIFF_COLUMNS, &rows, layout))?;
+    }
+    let mut by_kind = std::collections::BTreeMap::new();
+    for c in changes {
+        *by_kind.entry(c.kind).or_insert(0) += 1;
+    }
+    let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let sweeps = format!("from {} to {}:", one_line(a), one_line(b));
+    wrapped(out, &sweeps, layout)?;
+    let line = match counts.is_empty() {
+        true => "no change".to_string(),
+        false => format!("changes: {}", counts.join(", ")),
+    };
+    wrapped(out, &line, layout)
+}
+
 fn diff(
     a: &SweepRow,
     b: &SweepRow,
@@ -540,40 +578,7 @@ fn diff(
 ) -> Result<(), Failure> {
     let r = (|| -> std::io::Result<()> {
         match output.format() {
-            Format::Table => {
-                let rows: Vec<Vec<String>> = changes
-                    .iter()
-                    .map(|c| {
-                        vec![
-                            c.kind.to_string(),
-                            terminal_safe(&c.identity),
-                            terminal_safe(&c.address),
-                            opt(&c.vendor),
-                            opt(&c.model),
-                            terminal_safe(&detail(c)),
-                        ]
-                    })
-                    .collect();
-                let layout = output.layout();
-                if !changes.is_empty() {
-                    writeln!(out, "{}", fitted(&DIFF_COLUMNS, &rows, layout))?;
-                }
-                let mut by_kind = std::collections::BTreeMap::new();
-                for c in changes {
-                    *by_kind.entry(c.kind).or_insert(0) += 1;
-                }
-                let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                wrapped(
-                    &mut out,
-                    &format!("from {} to {}:", one_line(a), one_line(b)),
-                    layout,
-                )?;
-                let line = match counts.is_empty() {
-                    true => "no change".to_string(),
-                    false => format!("changes: {}", counts.join(", ")),
-                };
-                wrapped(&mut out, &line, layout)?;
-            }
+            Format::Table => diff_table(a, b, changes, output.layout(), &mut out)?,
             Format::Jsonl => {
                 for c in changes {
                     let mut line = serde_json::to_value(c).map_err(std::io::Error::other)?;
