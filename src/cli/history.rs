@@ -5,11 +5,13 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 
 use super::{Failure, OutputArgs, open_output, other, store_failure, usage};
+use crate::report::action::deadline_words;
+use crate::report::layout::{Column, Layout, fitted};
 use crate::report::{Format, spreadsheet_safe, terminal_safe};
 use crate::store::{Change, ChangeKind, Store, StoredDevice, SweepRow, timestamp};
+use crate::words::count;
 
 /// `netorigin history`.
 #[derive(Debug, Args)]
@@ -58,9 +60,52 @@ pub struct HistoryOptions {
     /// else $XDG_DATA_HOME/netorigin, else ~/.local/share/netorigin).
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// Report options (table, jsonl, json or csv).
+    /// Report options.
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub output: HistoryOutput,
+}
+
+/// The formats history writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    /// A table for people, with a summary line.
+    Table,
+    /// One JSON object per line.
+    Jsonl,
+    /// One JSON document.
+    Json,
+    /// One CSV row per line of the table.
+    Csv,
+}
+
+/// Report options of the history commands.
+#[derive(Debug, Args)]
+pub struct HistoryOutput {
+    /// Report format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: HistoryFormat,
+    /// Write the report here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The table with every column, nothing shortened (default: fit the terminal's width, else
+    /// $COLUMNS, else 100 columns).
+    #[arg(long)]
+    pub wide: bool,
+}
+
+impl HistoryOutput {
+    fn format(&self) -> Format {
+        match self.format {
+            HistoryFormat::Table => Format::Table,
+            HistoryFormat::Jsonl => Format::Jsonl,
+            HistoryFormat::Json => Format::Json,
+            HistoryFormat::Csv => Format::Csv,
+        }
+    }
+
+    fn layout(&self) -> Layout {
+        Layout::detect(self.wide, self.output.is_none())
+    }
 }
 
 /// A sweep named on the command line.
@@ -89,7 +134,7 @@ pub fn history_command(args: HistoryArgs) -> Result<(), Failure> {
     match args.command {
         HistoryCommand::List(o) => {
             let (store, out) = open(&o)?;
-            list(&store.sweeps().map_err(other)?, o.output.format, out)
+            list(&store.sweeps().map_err(other)?, &o.output, out)
         }
         HistoryCommand::Show { sweep, options } => {
             let (store, out) = open(&options)?;
@@ -99,7 +144,7 @@ pub fn history_command(args: HistoryArgs) -> Result<(), Failure> {
             }
             .ok_or_else(|| usage(no_such(sweep, &store)))?;
             let devices = store.devices(row.id).map_err(other)?;
-            show(&row, &devices, options.output.format, out)
+            show(&row, &devices, &options.output, out)
         }
         HistoryCommand::Diff { a, b, options } => {
             let (store, out) = open(&options)?;
@@ -136,7 +181,7 @@ pub fn history_command(args: HistoryArgs) -> Result<(), Failure> {
                     .map(timestamp)
             };
             let changes = crate::store::diff(&before, &after, &last_seen);
-            diff(&a, &b, &changes, options.output.format, out)
+            diff(&a, &b, &changes, &options.output, out)
         }
     }
 }
@@ -152,11 +197,6 @@ fn no_such(r: SweepRef, store: &Store) -> String {
 }
 
 fn open(o: &HistoryOptions) -> Result<(Store, Box<dyn Write + Send>), Failure> {
-    if matches!(o.output.format, Format::Html | Format::Dot) {
-        return Err(usage(
-            "history writes --format table, jsonl, json or csv".to_string(),
-        ));
-    }
     let path = match &o.db {
         Some(p) => p.clone(),
         None => crate::store::default_path().ok_or_else(|| {
@@ -164,7 +204,12 @@ fn open(o: &HistoryOptions) -> Result<(Store, Box<dyn Write + Send>), Failure> {
         })?,
     };
     let store = Store::open_existing(&path).map_err(store_failure)?;
-    Ok((store, open_output(&o.output)?))
+    let output = OutputArgs {
+        format: o.output.format(),
+        output: o.output.output.clone(),
+        wide: o.output.wide,
+    };
+    Ok((store, open_output(&output)?))
 }
 
 fn written(r: std::io::Result<()>) -> Result<(), Failure> {
@@ -172,14 +217,6 @@ fn written(r: std::io::Result<()>) -> Result<(), Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(|e| other(format!("cannot write the report: {e}"))),
     }
-}
-
-fn new_table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header(header.to_vec());
-    t
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -226,47 +263,55 @@ fn targets(s: &SweepRow) -> String {
 
 fn one_line(s: &SweepRow) -> String {
     format!(
-        "sweep #{} started {} ({}, {} devices, {} banned)",
+        "sweep #{} started {} ({}, {}, {} banned)",
         s.id,
         timestamp(s.started_ms),
         s.status,
-        s.devices,
+        count(s.devices.max(0) as u64, "device", "devices"),
         s.banned
     )
 }
 
+/// `history list`'s columns.
+const LIST_COLUMNS: [Column; 8] = [
+    Column::new("sweep", 6).whole(),
+    Column::new("started", 20).whole(),
+    Column::new("ended", 20).whole().from(120),
+    Column::new("status", 12).at_least(6),
+    Column::new("devices", 7).whole(),
+    Column::new("banned", 6).whole(),
+    Column::new("answered", 14).at_least(8).from(100),
+    Column::new("targets", 60).at_least(7),
+];
+
 fn list(
     sweeps: &[SweepRow],
-    format: Format,
+    output: &HistoryOutput,
     mut out: Box<dyn Write + Send>,
 ) -> Result<(), Failure> {
     let r = (|| -> std::io::Result<()> {
-        match format {
+        match output.format() {
             Format::Table => {
-                let mut t = new_table(&[
-                    "sweep", "started", "ended", "status", "devices", "banned", "answered",
-                    "targets",
-                ]);
-                for s in sweeps {
-                    t.add_row([
-                        s.id.to_string(),
-                        timestamp(s.started_ms),
-                        s.ended_ms.map_or("-".into(), timestamp),
-                        s.status.clone(),
-                        s.devices.to_string(),
-                        s.banned.to_string(),
-                        match (s.responders, s.probed) {
-                            (Some(r), Some(p)) => format!("{r} of {p}"),
-                            _ => "-".into(),
-                        },
-                        terminal_safe(&targets(s)),
-                    ]);
-                }
-                writeln!(out, "{t}")?;
-                match sweeps.len() {
-                    1 => writeln!(out, "1 sweep")?,
-                    n => writeln!(out, "{n} sweeps")?,
-                }
+                let rows: Vec<Vec<String>> = sweeps
+                    .iter()
+                    .map(|s| {
+                        vec![
+                            s.id.to_string(),
+                            timestamp(s.started_ms),
+                            s.ended_ms.map_or("-".into(), timestamp),
+                            s.status.clone(),
+                            s.devices.to_string(),
+                            s.banned.to_string(),
+                            match (s.responders, s.probed) {
+                                (Some(r), Some(p)) => format!("{r} of {p}"),
+                                _ => "-".into(),
+                            },
+                            terminal_safe(&targets(s)),
+                        ]
+                    })
+                    .collect();
+                writeln!(out, "{}", fitted(&LIST_COLUMNS, &rows, output.layout()))?;
+                writeln!(out, "{}", count(sweeps.len() as u64, "sweep", "sweeps"))?;
             }
             Format::Jsonl => {
                 for s in sweeps {
@@ -317,48 +362,62 @@ fn list(
     written(r)
 }
 
-/// The nearest deadline of a device's findings that no exception lifts.
+/// The nearest deadline of a device's findings that no exception lifts, in words
+/// ([`deadline_words`]); `None` where a CSV cell stays empty (no date, not flagged).
 fn deadline(d: &StoredDevice) -> Option<String> {
-    d.findings
+    let nearest = d
+        .findings
         .iter()
         .filter(|f| f.exception.is_none())
-        .filter_map(|f| Some((f.days_left?, f.deadline.clone()?)))
-        .min()
-        .map(|(left, date)| match left {
-            l if l < 0 => format!("{date} ({} d overdue)", -l),
-            l => format!("{date} ({l} d left)"),
-        })
+        .filter_map(|f| Some((f.days_left?, f.deadline.as_deref()?)))
+        .min();
+    let flagged = matches!(d.verdict.as_str(), "banned" | "review");
+    (nearest.is_some() || flagged).then(|| deadline_words(nearest, flagged))
 }
+
+/// `history show`'s columns.
+const SHOW_COLUMNS: [Column; 9] = [
+    Column::new("address", 24).whole(),
+    Column::new("verdict", 7).whole(),
+    Column::new("deadline", 26).at_least(11).from(80),
+    Column::new("vendor", 24).at_least(12),
+    Column::new("model", 24).at_least(8).from(80),
+    Column::new("version", 24).at_least(8).from(140),
+    Column::new("serial", 20).at_least(8).from(120),
+    Column::new("sys_name", 24).at_least(8).from(100),
+    Column::new("identity", 40).at_least(10).from(160),
+];
 
 fn show(
     sweep: &SweepRow,
     devices: &[StoredDevice],
-    format: Format,
+    output: &HistoryOutput,
     mut out: Box<dyn Write + Send>,
 ) -> Result<(), Failure> {
     let r = (|| -> std::io::Result<()> {
-        match format {
+        match output.format() {
             Format::Table => {
-                let mut t = new_table(&[
-                    "address", "verdict", "deadline", "vendor", "model", "version", "serial",
-                    "sys_name", "identity",
-                ]);
-                for d in devices {
-                    t.add_row([
-                        terminal_safe(&d.address),
-                        d.verdict.clone(),
-                        deadline(d).unwrap_or_else(|| "-".into()),
-                        opt(&d.vendor),
-                        opt(&d.model),
-                        opt(&d.version),
-                        opt(&d.serial),
-                        opt(&d.sys_name),
-                        terminal_safe(&d.identity),
-                    ]);
+                let rows: Vec<Vec<String>> = devices
+                    .iter()
+                    .map(|d| {
+                        vec![
+                            terminal_safe(&d.address),
+                            d.verdict.clone(),
+                            deadline(d).unwrap_or_else(|| "-".into()),
+                            opt(&d.vendor),
+                            opt(&d.model),
+                            opt(&d.version),
+                            opt(&d.serial),
+                            opt(&d.sys_name),
+                            terminal_safe(&d.identity),
+                        ]
+                    })
+                    .collect();
+                let layout = output.layout();
+                writeln!(out, "{}", fitted(&SHOW_COLUMNS, &rows, layout))?;
+                for line in [one_line(sweep), terminal_safe(&sweep.data_versions)] {
+                    wrapped(&mut out, &line, layout)?;
                 }
-                writeln!(out, "{t}")?;
-                writeln!(out, "{}", one_line(sweep))?;
-                writeln!(out, "{}", sweep.data_versions)?;
             }
             Format::Jsonl => {
                 for d in devices {
@@ -452,48 +511,74 @@ fn detail(c: &Change) -> String {
     }
 }
 
+/// A line for people, wrapped to the table's width.
+fn wrapped(out: &mut impl Write, line: &str, layout: Layout) -> std::io::Result<()> {
+    match layout.width() {
+        Some(w) => crate::report::layout::wrap(line, usize::from(w))
+            .iter()
+            .try_for_each(|l| writeln!(out, "{l}")),
+        None => writeln!(out, "{line}"),
+    }
+}
+
+/// `history diff`'s columns.
+const DIFF_COLUMNS: [Column; 6] = [
+    Column::new("change", 14).whole(),
+    Column::new("identity", 40).at_least(10).from(120),
+    Column::new("address", 24).whole(),
+    Column::new("vendor", 24).at_least(8),
+    Column::new("model", 24).at_least(8).from(120),
+    Column::new("detail", 60).at_least(12).keen(),
+];
+
+/// The changes as a table for people, then the two sweeps and the counts of each kind.
+fn diff_table(
+    a: &SweepRow,
+    b: &SweepRow,
+    changes: &[Change],
+    layout: Layout,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = changes
+        .iter()
+        .map(|c| {
+            vec![
+                c.kind.to_string(),
+                terminal_safe(&c.identity),
+                terminal_safe(&c.address),
+                opt(&c.vendor),
+                opt(&c.model),
+                terminal_safe(&detail(c)),
+            ]
+        })
+        .collect();
+    if !changes.is_empty() {
+        writeln!(out, "{}", fitted(&DIFF_COLUMNS, &rows, layout))?;
+    }
+    let mut by_kind = std::collections::BTreeMap::new();
+    for c in changes {
+        *by_kind.entry(c.kind).or_insert(0) += 1;
+    }
+    let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let sweeps = format!("from {} to {}:", one_line(a), one_line(b));
+    wrapped(out, &sweeps, layout)?;
+    let line = match counts.is_empty() {
+        true => "no change".to_string(),
+        false => format!("changes: {}", counts.join(", ")),
+    };
+    wrapped(out, &line, layout)
+}
+
 fn diff(
     a: &SweepRow,
     b: &SweepRow,
     changes: &[Change],
-    format: Format,
+    output: &HistoryOutput,
     mut out: Box<dyn Write + Send>,
 ) -> Result<(), Failure> {
     let r = (|| -> std::io::Result<()> {
-        match format {
-            Format::Table => {
-                let mut t =
-                    new_table(&["change", "identity", "address", "vendor", "model", "detail"]);
-                for c in changes {
-                    t.add_row([
-                        c.kind.to_string(),
-                        terminal_safe(&c.identity),
-                        terminal_safe(&c.address),
-                        opt(&c.vendor),
-                        opt(&c.model),
-                        terminal_safe(&detail(c)),
-                    ]);
-                }
-                if !changes.is_empty() {
-                    writeln!(out, "{t}")?;
-                }
-                let mut by_kind = std::collections::BTreeMap::new();
-                for c in changes {
-                    *by_kind.entry(c.kind).or_insert(0) += 1;
-                }
-                let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                writeln!(
-                    out,
-                    "from {} to {}: {}",
-                    one_line(a),
-                    one_line(b),
-                    if counts.is_empty() {
-                        "no change".to_string()
-                    } else {
-                        counts.join(", ")
-                    }
-                )?;
-            }
+        match output.format() {
+            Format::Table => diff_table(a, b, changes, output.layout(), &mut out)?,
             Format::Jsonl => {
                 for c in changes {
                     let mut line = serde_json::to_value(c).map_err(std::io::Error::other)?;

@@ -22,7 +22,7 @@ use crate::device::{DeviceRecord, DiscoveredVia, Observations, Verdict};
 use crate::discover::build::{NeighborCollector, device_record, on_every_core};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
-use crate::report::{Format, Provenance, Writer};
+use crate::report::{Format, Layout, Provenance, Writer};
 use crate::simulate::recording::BadLines;
 use crate::simulate::{Agent, Recording, SimulateError, Simulation, Traffic};
 use crate::snmp::backend::AsyncSnmp;
@@ -72,6 +72,10 @@ pub struct OutputArgs {
     /// Write the report here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// The table with every column, nothing shortened (default: fit the terminal's width, else
+    /// $COLUMNS, else 100 columns).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// Which policies judge the devices, and at what date.
@@ -848,6 +852,7 @@ async fn run_sweep(
     let data_versions = provenance(&identifier, &judging).line();
     let mut writer = Writer::new(output.format, open_output(output)?)
         .map_err(other)?
+        .layout(Layout::detect(output.wide, output.output.is_none()))
         .data_versions(data_versions.clone());
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
     let recorder = match store {
@@ -1343,6 +1348,7 @@ fn report_offline(
 ) -> Result<(), Failure> {
     let mut writer = Writer::new(output.format, open_output(output)?)
         .map_err(other)?
+        .layout(Layout::detect(output.wide, output.output.is_none()))
         .data_versions(provenance(identifier, &judging).line());
     for record in records {
         writer.device(judging.judge(record)).map_err(other)?;

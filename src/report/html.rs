@@ -256,12 +256,19 @@ mod topology_tests {
     }
 }
 
+/// The device rows, in the order given; a neighbour listed under the device that reported it
+/// is marked `under` (drawn indented with `└`) and names its reporter.
 fn device_rows(devices: &[DeviceRecord]) -> String {
     let mut out = String::new();
-    for d in devices {
-        let evidence: Vec<String> = d
-            .evidence
-            .iter()
+    for (d, under) in devices.iter().zip(super::order::nested(devices)) {
+        let via = escape(
+            &serde_json::to_value(d.discovered_via)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        );
+        let evidence: Vec<String> = super::action::evidence_in_order(d)
+            .into_iter()
             .map(|e| {
                 format!(
                     "<li>{} = <code>{}</code> → {} (weight {:.2})</li>",
@@ -300,22 +307,18 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             .collect();
         let _ = write!(
             out,
-            r#"<tr class="device {v}" data-verdict="{v}"><td>{}</td><td class="verdict" style="color:{}">{v}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td><details><summary>{} pieces{}</summary><ul>{}</ul>{}<ul>{}</ul></details></td></tr>"#,
+            r#"<tr class="device {v}{under}" data-verdict="{v}" data-via="{via}"{by}><td class="address">{}</td><td class="verdict" style="color:{}">{v}</td><td class="deadline">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td><details><summary>{}{}</summary><ul>{}</ul>{}<ul>{}</ul></details></td></tr>"#,
             escape(&d.address),
             colour(d.verdict),
+            escape(&super::action::deadline(d)),
             opt(&d.vendor),
             opt(&d.model),
             opt(&d.serial),
             opt(&d.sys_name),
             opt(&d.version),
-            escape(
-                &serde_json::to_value(d.discovered_via)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            ),
+            via,
             d.confidence,
-            d.evidence.len(),
+            escape(&super::action::evidence_summary(d)),
             if conflicts.is_empty() {
                 String::new()
             } else {
@@ -329,6 +332,13 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             },
             findings.join(""),
             v = d.verdict,
+            via = via,
+            under = if under { " under" } else { "" },
+            by = d
+                .reported_by
+                .as_ref()
+                .map(|b| format!(r#" data-reported-by="{}""#, escape(b)))
+                .unwrap_or_default(),
         );
     }
     out
@@ -338,7 +348,7 @@ const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#222}table{b
 th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;font-size:13px}\
 th{cursor:pointer;background:#f3f3f3;position:sticky;top:0}.counts span{display:inline-block;margin-right:1.2em;font-size:18px}\
 .label,.count,.nodelabel{font-size:11px}code{font-size:11px;word-break:break-all}.hidden{display:none}\
-section{margin-bottom:2em}";
+section{margin-bottom:2em}tr.under td.address::before{content:\"\\2514  \";color:#888}";
 
 /// Sorting and filtering. Reads only the table's own cells; the initial view may come from the
 /// address fragment (`#filter=banned&sort=vendor`).
@@ -379,6 +389,7 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
     let columns = [
         ("address", "address"),
         ("verdict", "verdict"),
+        ("deadline", "deadline"),
         ("vendor", "vendor"),
         ("model", "model"),
         ("serial", "serial"),
@@ -400,7 +411,7 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
 <body>
 <h1>netorigin report</h1>
 <section id="summary"><p class="counts"><span><b id="count-devices">{total}</b> devices</span>{count_spans}</p>
-<p>{line}</p>
+<p>{line}</p>{notes}
 <p class="provenance">netorigin {version}; rules: {enterprises} enterprise numbers, {sysdescr} sysDescr fingerprints; OUIs: {oui}; policies: {policy}</p></section>
 <section><h2>Devices by vendor and verdict</h2>{chart}</section>
 <section><h2>Neighbour topology</h2>{topology}</section>
@@ -412,6 +423,11 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
         hash = script_hash(),
         total = devices.len(),
         line = escape(&summary_line(devices, summary)),
+        notes = super::behind_lines(devices)
+            .into_iter()
+            .chain(super::action::deadline_note(devices))
+            .map(|l| format!(r#"<p class="note">{}</p>"#, escape(&l)))
+            .collect::<String>(),
         version = escape(provenance.netorigin),
         enterprises = provenance.enterprise_numbers,
         sysdescr = provenance.sysdescr_rules,

@@ -5,17 +5,23 @@
 //! characters (terminal escape sequences) with visible escapes, and CSV cells that a
 //! spreadsheet would run as a formula are prefixed with `'`.
 
+pub mod action;
 pub mod html;
+pub mod layout;
 pub mod metrics;
+pub mod order;
 pub mod topology;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::Table;
 
-use crate::device::{DeviceRecord, Verdict};
+use crate::device::DeviceRecord;
 use crate::discover::SweepSummary;
+use crate::words::count;
+pub use layout::Layout;
+pub use order::sort_for_people;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,7 +32,7 @@ pub enum Format {
     Jsonl,
     /// One JSON document: summary and devices.
     Json,
-    /// One CSV row per device, streamed.
+    /// One CSV row per device, in the table's order (written when the sweep ends).
     Csv,
     /// One self-contained HTML page: summary, chart, topology, sortable and filterable table.
     Html,
@@ -91,6 +97,7 @@ pub struct Writer<W: Write> {
     out: Sink<W>,
     held: Vec<DeviceRecord>,
     data_versions: String,
+    layout: Layout,
 }
 
 /// A streamed JSON line: the device and the data versions it was judged with.
@@ -106,9 +113,10 @@ enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
 }
 
-const CSV_HEADER: [&str; 23] = [
+const CSV_HEADER: [&str; 25] = [
     "address",
     "discovered_via",
+    "reported_by",
     "credential",
     "sys_name",
     "sys_descr",
@@ -123,6 +131,7 @@ const CSV_HEADER: [&str; 23] = [
     "chassis_mac",
     "confidence",
     "verdict",
+    "deadline",
     "findings",
     "evidence",
     "modules",
@@ -148,7 +157,14 @@ impl<W: Write> Writer<W> {
             out,
             held: Vec::new(),
             data_versions: String::new(),
+            layout: Layout::default(),
         })
+    }
+
+    /// How the table is laid out (its width, or `--wide`).
+    pub fn layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
     }
 
     /// Names the data versions (rules, registry, policies) that streamed rows carry, so each
@@ -158,7 +174,8 @@ impl<W: Write> Writer<W> {
         self
     }
 
-    /// Takes one device: streamed formats write it now.
+    /// Takes one device: JSON Lines writes it now; the other formats hold it until
+    /// [`Writer::finish`] puts the devices in order.
     pub fn device(&mut self, d: DeviceRecord) -> io::Result<()> {
         match (&mut self.out, self.format) {
             (Sink::Plain(out), Format::Jsonl) => {
@@ -170,12 +187,6 @@ impl<W: Write> Writer<W> {
                 out.write_all(b"\n")?;
                 out.flush()
             }
-            (Sink::Csv(w), _) => {
-                let mut row = csv_row(&d);
-                row.push(self.data_versions.clone());
-                w.write_record(row).map_err(io::Error::other)?;
-                w.flush()
-            }
             _ => {
                 self.held.push(d);
                 Ok(())
@@ -183,35 +194,22 @@ impl<W: Write> Writer<W> {
         }
     }
 
-    /// Writes what was held and the summary.
+    /// Writes what was held, in work-list order, and the summary.
     pub fn finish(mut self, summary: &SweepSummary, provenance: &Provenance) -> io::Result<()> {
         sort_for_people(&mut self.held);
         let out = match &mut self.out {
             Sink::Plain(out) => out,
-            Sink::Csv(w) => return w.flush(),
+            Sink::Csv(w) => {
+                for d in &self.held {
+                    let mut row = csv_row(d);
+                    row.push(spreadsheet_safe(&self.data_versions));
+                    w.write_record(row).map_err(io::Error::other)?;
+                }
+                return w.flush();
+            }
         };
         match self.format {
-            Format::Table => {
-                writeln!(out, "{}", table(&self.held))?;
-                writeln!(out, "{}", summary_line(&self.held, summary))?;
-                if !summary.silent_examples.is_empty() {
-                    let mut silent = summary.silent_examples.clone();
-                    silent.sort();
-                    let names: Vec<String> = silent.iter().map(|a| a.to_string()).collect();
-                    let more = summary.silent.saturating_sub(names.len() as u64);
-                    let tail = if more > 0 {
-                        format!(" and {more} more")
-                    } else {
-                        String::new()
-                    };
-                    writeln!(
-                        out,
-                        "silent (no answer to any credential): {}{tail}",
-                        names.join(", ")
-                    )?;
-                }
-                writeln!(out, "{}", provenance.line())?;
-            }
+            Format::Table => write_table(out, &self.held, summary, provenance, self.layout)?,
             Format::Json => {
                 let doc = serde_json::json!({
                     "provenance": provenance,
@@ -233,55 +231,68 @@ impl<W: Write> Writer<W> {
     }
 }
 
-/// Banned first, then review, unknown, clear; by address within each.
-pub fn sort_for_people(devices: &mut [DeviceRecord]) {
-    let rank = |v: Verdict| match v {
-        Verdict::Banned => 0,
-        Verdict::Review => 1,
-        Verdict::Unknown => 2,
-        Verdict::Clear => 3,
-    };
-    devices.sort_by(|a, b| {
-        rank(a.verdict)
-            .cmp(&rank(b.verdict))
-            .then_with(|| sort_key(&a.address).cmp(&sort_key(&b.address)))
-    });
-}
-
-fn sort_key(address: &str) -> (u8, u128, String) {
-    match address.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(a)) => (0, u128::from(u32::from(a)), String::new()),
-        Ok(std::net::IpAddr::V6(a)) => (1, u128::from(a), String::new()),
-        Err(_) => (2, 0, address.to_string()),
+/// The table, its summary lines and the data versions, for devices in work-list order; the
+/// lines wrapped to the table's width.
+fn write_table(
+    out: &mut impl Write,
+    devices: &[DeviceRecord],
+    summary: &SweepSummary,
+    provenance: &Provenance,
+    layout: Layout,
+) -> io::Result<()> {
+    writeln!(out, "{}", table(devices, layout))?;
+    let mut lines = vec![summary_line(devices, summary)];
+    lines.extend(behind_lines(devices));
+    lines.extend(action::deadline_note(devices));
+    if !summary.silent_examples.is_empty() {
+        let mut silent = summary.silent_examples.clone();
+        silent.sort();
+        let names: Vec<String> = silent.iter().map(|a| a.to_string()).collect();
+        let more = summary.silent.saturating_sub(names.len() as u64);
+        let tail = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "silent (no answer to any credential): {}{tail}",
+            names.join(", ")
+        ));
     }
-}
-
-fn cell(s: &Option<String>, max: usize) -> String {
-    let s = terminal_safe(s.as_deref().unwrap_or("-"));
-    let first_line = s.split("\\n").next().unwrap_or("").to_string();
-    if first_line.chars().count() > max {
-        let cut: String = first_line.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    } else {
-        first_line
+    lines.push(provenance.line());
+    for line in lines {
+        match layout.width() {
+            Some(w) => layout::wrap(&line, usize::from(w))
+                .iter()
+                .try_for_each(|l| writeln!(out, "{l}"))?,
+            None => writeln!(out, "{line}")?,
+        }
     }
+    Ok(())
 }
 
-/// The nearest removal deadline of the findings that are not excepted, with days left or
-/// overdue: `2024-06-28 (882 d overdue)`.
-fn deadline(d: &DeviceRecord) -> String {
-    d.findings
-        .iter()
-        .filter(|f| f.exception.is_none())
-        .filter_map(|f| Some((f.days_left?, f.deadline.as_deref()?)))
-        .min()
-        .map_or_else(
-            || "-".to_string(),
-            |(left, date)| match left {
-                l if l < 0 => format!("{date} ({} d overdue)", -l),
-                l => format!("{date} ({l} d left)"),
-            },
-        )
+/// For each polled device with banned gear seen behind it (in its neighbour tables): `127.77.0.30
+/// (asw-1): 22 banned neighbours behind it`.
+pub fn behind_lines(devices: &[DeviceRecord]) -> Vec<String> {
+    order::banned_behind(devices)
+        .into_iter()
+        .map(|(d, n)| {
+            let name = match (&d.sys_name, &d.vendor, &d.model) {
+                (Some(n), _, _) => n.clone(),
+                (None, Some(v), Some(m)) => format!("{v} {m}"),
+                (None, v, m) => v.clone().or(m.clone()).unwrap_or_default(),
+            };
+            format!(
+                "{}{}: {} behind it",
+                terminal_safe(&d.address),
+                match name.is_empty() {
+                    true => String::new(),
+                    false => format!(" ({})", layout::shorten(&terminal_safe(&name), 40)),
+                },
+                count(n as u64, "banned neighbour", "banned neighbours"),
+            )
+        })
+        .collect()
 }
 
 /// The maker, and the brand shown where it differs: `H3C (HPE brand)`.
@@ -292,28 +303,48 @@ fn vendor_with_brand(d: &DeviceRecord) -> Option<String> {
     }
 }
 
-/// The table of devices.
-pub fn table(devices: &[DeviceRecord]) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    t.set_header([
-        "address", "verdict", "deadline", "vendor", "model", "serial", "sys_name", "evidence",
-    ]);
-    for d in devices {
-        let evidence = d.evidence.first().map(|e| e.source.clone());
-        t.add_row([
-            terminal_safe(&d.address),
-            d.verdict.to_string(),
-            deadline(d),
-            cell(&vendor_with_brand(d), 24),
-            cell(&d.model, 22),
-            cell(&d.serial, 20),
-            cell(&d.sys_name, 22),
-            cell(&evidence, 30),
-        ]);
-    }
-    t
+/// The table's columns: address, verdict and vendor at every width; deadline and model from
+/// 80 columns, evidence from 100, sysName from 120, serial from 140.
+const COLUMNS: [layout::Column; 8] = [
+    layout::Column::new("address", 24).whole(),
+    layout::Column::new("verdict", 7).whole(),
+    layout::Column::new("deadline", 26).at_least(11).from(80),
+    layout::Column::new("vendor", 24).at_least(12),
+    layout::Column::new("model", 24).at_least(8).from(80),
+    layout::Column::new("serial", 20).at_least(8).from(140),
+    layout::Column::new("sys_name", 24).at_least(8).from(120),
+    layout::Column::new("evidence", 48).at_least(10).from(100),
+];
+
+/// The table of devices, in the order given (see [`sort_for_people`]); a neighbour listed under
+/// the device that reported it has its address marked `└ `.
+pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
+    let dash = |s: &Option<String>| terminal_safe(s.as_deref().unwrap_or("-"));
+    let rows: Vec<Vec<String>> = devices
+        .iter()
+        .zip(order::nested(devices))
+        .map(|(d, under)| {
+            let mut address = terminal_safe(&d.address);
+            if layout.width().is_some() {
+                address = layout::shorten_start(&address, 22);
+            }
+            vec![
+                if under {
+                    format!("└ {address}")
+                } else {
+                    address
+                },
+                d.verdict.to_string(),
+                action::deadline(d),
+                dash(&vendor_with_brand(d)),
+                dash(&d.model),
+                dash(&d.serial),
+                dash(&d.sys_name),
+                terminal_safe(&action::evidence_summary(d)),
+            ]
+        })
+        .collect();
+    layout::fitted(&COLUMNS, &rows, layout)
 }
 
 /// One line: devices, vendors, Huawei-origin count, verdicts, silent addresses.
@@ -338,10 +369,10 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
         .count();
     let verdicts: Vec<String> = verdicts.iter().map(|(v, n)| format!("{v} {n}")).collect();
     format!(
-        "{} devices ({} of {} addresses answered, {} silent); Huawei-origin: {huawei}; verdicts: {}; vendors: {}",
-        devices.len(),
+        "{} ({} of {} answered, {} silent); Huawei-origin: {huawei}; verdicts: {}; vendors: {}",
+        count(devices.len() as u64, "device", "devices"),
         summary.responders,
-        summary.probed,
+        count(summary.probed, "address", "addresses"),
         summary.silent,
         if verdicts.is_empty() {
             "none".into()
@@ -370,9 +401,8 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
         .iter()
         .map(|f| format!("{}/{}: {}", f.policy, f.rule, f.reason))
         .collect();
-    let evidence: Vec<String> = d
-        .evidence
-        .iter()
+    let evidence: Vec<String> = action::evidence_in_order(d)
+        .into_iter()
         .map(|e| {
             format!(
                 "{}={} -> {} ({})",
@@ -389,6 +419,7 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
+        o(&d.reported_by),
         o(&d.credential),
         o(&d.sys_name),
         o(&d.sys_descr),
@@ -403,6 +434,10 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
         o(&d.chassis_mac),
         format!("{:.2}", d.confidence),
         d.verdict.to_string(),
+        match action::nearest_deadline(d) {
+            None if !action::flagged(d.verdict) => String::new(),
+            nearest => action::deadline_words(nearest, true),
+        },
         spreadsheet_safe(&findings.join("; ")),
         spreadsheet_safe(&evidence.join("; ")),
         json_cell(&d.modules),
