@@ -143,7 +143,12 @@ fn clean_decoded(s: &str) -> Cleaned {
         Some(i) => (&body[..i], &body[i..]),
         None => (body, ""),
     };
-    if leading > 0 {
+    if leading > 0 && body.is_empty() {
+        changes.push(format!(
+            "{} dropped (nothing else)",
+            count(leading as u64, "NUL byte", "NUL bytes")
+        ));
+    } else if leading > 0 {
         changes.push(format!(
             "{} dropped",
             count(leading as u64, "leading NUL byte", "leading NUL bytes")
@@ -299,7 +304,13 @@ mod tests {
         // What is left of it once its leading NULs and line break are trimmed.
         let c = clean("00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00");
         assert_eq!(c.text, None);
-        assert!(c.changed());
+        assert_eq!(
+            c.changes,
+            [
+                "a hex dump of 16 octets decoded",
+                "16 NUL bytes dropped (nothing else)"
+            ]
+        );
         assert_eq!(clean_bytes(&[0; 8]).text, None);
     }
 

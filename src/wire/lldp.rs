@@ -57,14 +57,18 @@ pub struct Id {
 }
 
 impl Id {
-    /// The value as a MAC address, when the subtype says so and it is six octets.
+    /// The value as a MAC address, when the subtype says so and it is six octets or text that
+    /// writes a MAC ([`mac_from_text`]).
     pub fn mac(&self) -> Option<[u8; 6]> {
         let mac_subtype = if self.chassis { 4 } else { 3 };
-        if self.subtype == mac_subtype {
-            self.value.as_slice().try_into().ok()
-        } else {
-            None
+        if self.subtype != mac_subtype {
+            return None;
         }
+        self.value.as_slice().try_into().ok().or_else(|| {
+            std::str::from_utf8(&self.value)
+                .ok()
+                .and_then(mac_from_text)
+        })
     }
 
     /// The subtype as the LLDP-MIB word.
