@@ -22,7 +22,7 @@ use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_o
 use crate::snmp::oids;
 use crate::text::{clean, escaped, serial_placeholder};
 use crate::wire::engine_id::EngineId;
-use crate::wire::lldp::{address_text, id_text};
+use crate::wire::lldp::{address_text, id_text, mac_from_text};
 use crate::wire::{Oid, Value};
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -973,7 +973,7 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             ("LLDP", "LLDP table")
         };
         let chassis_mac = match n.chassis_id_subtype.as_deref() {
-            Some("macAddress") => n.chassis_id.as_deref().and_then(parse_colon_mac),
+            Some("macAddress") => n.chassis_id.as_deref().and_then(mac_from_text),
             _ => None,
         };
         let facts = Facts {
@@ -1086,14 +1086,6 @@ fn neighbor_address(n: &Neighbor, key: Option<&str>) -> String {
         })
         .cloned()
         .unwrap_or_else(|| format!("{}:{}", n.protocol, key.unwrap_or_default()))
-}
-
-fn parse_colon_mac(s: &str) -> Option<[u8; 6]> {
-    let parts: Vec<u8> = s
-        .split(':')
-        .map(|p| u8::from_str_radix(p, 16).ok())
-        .collect::<Option<_>>()?;
-    parts.try_into().ok()
 }
 
 /// Gathers the neighbour-only devices of a sweep: every polled device's neighbours, less those
