@@ -570,11 +570,12 @@ impl Cleaner {
             return Some(s);
         };
         let path = path();
+        let counted = self.cleaned.contains_key(&path);
         if top {
             self.notes.push(format!(
                 "{path} {s:?} left out: {kind}, not a serial number"
             ));
-        } else {
+        } else if !counted {
             self.nested += 1;
         }
         self.cleaned.entry(path).or_insert_with(|| escaped(&s));
@@ -1861,6 +1862,17 @@ mod tests {
         assert_eq!(r.modules[0].serial, None);
         assert_eq!(r.serial.as_deref(), Some("2102310YPX10H2000123"));
         assert_eq!(r.cleaned["modules[1].serial"], "SerialNumber");
+        // One value, counted once, though both cleaned and a placeholder.
+        let padded = observations(&[
+            (&format!("{ent}.5.1"), Value::Integer(3)),
+            (&format!("{ent}.11.1"), string("SerialNumber\0\u{1}\0")),
+        ]);
+        let r = record(&padded);
+        assert_eq!(r.cleaned["modules[1].serial"], "SerialNumber\\x00\\x01");
+        assert_eq!(
+            r.notes,
+            ["1 value of modules or neighbours cleaned for display (originals in `cleaned`)"]
+        );
         let only = observations(&[
             (&format!("{ent}.5.1"), Value::Integer(3)),
             (&format!("{ent}.11.1"), string("To be filled by O.E.M.")),
