@@ -322,4 +322,14 @@ pub struct DeviceRecord {
     pub findings: Vec<Finding>,
     /// What went wrong while collecting, in words.
     pub notes: Vec<String>,
+    /// The originals of the fields cleaned for display ([`crate::text::clean`]: a hex-dump
+    /// tail decoded, NULs or control characters dropped) or left out as placeholders
+    /// ([`crate::text::serial_placeholder`]), by field: `sys_name`, `serial`,
+    /// `modules[INDEX].serial` (by entPhysicalIndex), `neighbors[N].sys_name` (by position).
+    /// An original is the field's text before cleaning (the value as text, trimmed of white
+    /// space and NULs at its ends), escaped ([`crate::text::escaped`]: NULs and control
+    /// characters as `\xNN`). Only in JSON, and only when a field was cleaned; the notes say
+    /// which were.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub cleaned: BTreeMap<String, String>,
 }

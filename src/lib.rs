@@ -14,5 +14,6 @@ pub mod report;
 pub mod simulate;
 pub mod snmp;
 pub mod store;
+pub mod text;
 pub mod wire;
 pub mod words;

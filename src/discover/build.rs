@@ -20,8 +20,9 @@ use crate::device::{
 };
 use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
 use crate::snmp::oids;
+use crate::text::{clean, escaped, serial_placeholder};
 use crate::wire::engine_id::EngineId;
-use crate::wire::ethernet::mac_string;
+use crate::wire::lldp::{address_text, id_text, mac_from_text};
 use crate::wire::{Oid, Value};
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -265,16 +266,15 @@ fn port_id_subtype(v: Option<&Value>) -> Option<&'static str> {
     })
 }
 
-/// A chassis or port ID: a MAC as hex, printable text as text, anything else as hex.
-fn lldp_id(subtype_is_mac: bool, v: Option<&Value>) -> Option<String> {
-    let b = v?.as_bytes()?;
-    if subtype_is_mac && b.len() == 6 {
-        return Some(mac_string(b));
-    }
-    if !b.is_empty() && b.iter().all(|&c| (0x20..0x7f).contains(&c)) {
-        return text(v);
-    }
-    (!b.is_empty()).then(|| mac_string(b))
+/// A chassis (`chassis`) or port ID in its canonical form for its subtype (the MIB's subtype
+/// numbers are the LLDP TLV's: [`id_text`]); nothing when it is empty.
+fn lldp_id(chassis: bool, subtype: Option<&Value>, v: Option<&Value>) -> Option<String> {
+    let subtype = match subtype {
+        Some(Value::Integer(i)) => u8::try_from(*i).unwrap_or(0),
+        _ => 0,
+    };
+    let id = id_text(chassis, subtype, v?.as_bytes()?);
+    (!id.is_empty()).then_some(id)
 }
 
 /// LldpSystemCapabilitiesMap / LldpV2SystemCapabilitiesMap bit names (V1 defines 0..7).
@@ -343,17 +343,6 @@ fn cdp_capabilities(v: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-/// An address as text: IPv4 and IPv6 (IANA address families 1 and 2) as such, others as hex.
-fn address_text(family: u32, octets: &[u8]) -> String {
-    if let (1, Ok(a)) = (family, <[u8; 4]>::try_from(octets)) {
-        return std::net::Ipv4Addr::from(a).to_string();
-    }
-    if let (2, Ok(a)) = (family, <[u8; 16]>::try_from(octets)) {
-        return std::net::Ipv6Addr::from(a).to_string();
-    }
-    mac_string(octets)
-}
-
 /// Management addresses of an LLDP remote management-address table, by the index of their
 /// remote-table row. Each row's index is that row's index, then the address subtype (an IANA
 /// address family) and the address, length-prefixed (some agents leave the length out).
@@ -409,9 +398,9 @@ fn lldp_neighbors(obs: &Observations, ifaces: &[Interface], mib: &LldpMib) -> Ve
             local_port,
             local_port_descr: port_descr(ifaces, local_port),
             chassis_id_subtype: subtype.map(str::to_string),
-            chassis_id: lldp_id(subtype == Some("macAddress"), column(1)),
+            chassis_id: lldp_id(true, column(0), column(1)),
             port_id_subtype: port_subtype.map(str::to_string),
-            port_id: lldp_id(port_subtype == Some("macAddress"), column(3)),
+            port_id: lldp_id(false, column(2), column(3)),
             port_descr: text(column(4)),
             sys_name: text(column(5)),
             sys_descr: text(column(6)),
@@ -434,7 +423,7 @@ fn cdp_address(kind: Option<&Value>, address: Option<&Value>) -> Option<String> 
     };
     let ip: std::net::IpAddr = match (kind.and_then(Value::as_u64), octets.len()) {
         (Some(1) | None, 4) => <[u8; 4]>::try_from(octets.as_slice()).ok()?.into(),
-        (Some(20), 16) => <[u8; 16]>::try_from(octets.as_slice()).ok()?.into(),
+        (Some(20), 16) => crate::wire::lldp::ip_address(2, &octets)?,
         _ => return None,
     };
     (!ip.is_unspecified()).then(|| ip.to_string())
@@ -533,6 +522,154 @@ fn placeholder_note(obs: &Observations) -> Option<String> {
         kinds.join("; ")
     );
     Some(note)
+}
+
+/// Cleans a record's fields for display ([`clean`]) and keeps the originals of those it
+/// changed ([`DeviceRecord::cleaned`]), with a note per field of the device itself and one for
+/// the fields of its modules and neighbours together.
+#[derive(Default)]
+pub(super) struct Cleaner {
+    cleaned: BTreeMap<String, String>,
+    notes: Vec<String>,
+    /// Fields of modules and neighbours cleaned.
+    nested: usize,
+}
+
+impl Cleaner {
+    /// The field `path` cleaned; `top`: a field of the device itself, noted by name.
+    pub(super) fn field(
+        &mut self,
+        path: impl FnOnce() -> String,
+        value: Option<String>,
+        top: bool,
+    ) -> Option<String> {
+        let raw = value?;
+        let c = clean(&raw);
+        if c.changed() {
+            let path = path();
+            if top {
+                self.notes
+                    .push(format!("{path} cleaned: {}", c.changes.join(", ")));
+            } else {
+                self.nested += 1;
+            }
+            self.cleaned.insert(path, escaped(&raw));
+        }
+        c.text
+    }
+
+    /// A serial number cleaned, and left out when it is a placeholder.
+    pub(super) fn serial(
+        &mut self,
+        path: impl Fn() -> String,
+        value: Option<String>,
+        top: bool,
+    ) -> Option<String> {
+        let s = self.field(&path, value, top)?;
+        let Some(kind) = serial_placeholder(&s) else {
+            return Some(s);
+        };
+        let path = path();
+        let counted = self.cleaned.contains_key(&path);
+        if top {
+            self.notes.push(format!(
+                "{path} {s:?} left out: {kind}, not a serial number"
+            ));
+        } else if !counted {
+            self.nested += 1;
+        }
+        self.cleaned.entry(path).or_insert_with(|| escaped(&s));
+        None
+    }
+
+    pub(super) fn modules(&mut self, modules: &mut [Module]) {
+        for m in modules {
+            let i = m.index;
+            let at = |f: &str| format!("modules[{i}].{f}");
+            m.name = self.field(|| at("name"), m.name.take(), false);
+            m.description = self.field(|| at("description"), m.description.take(), false);
+            m.manufacturer = self.field(|| at("manufacturer"), m.manufacturer.take(), false);
+            m.model = self.field(|| at("model"), m.model.take(), false);
+            m.serial = self.serial(|| at("serial"), m.serial.take(), false);
+            m.hardware_rev = self.field(|| at("hardware_rev"), m.hardware_rev.take(), false);
+            m.software_rev = self.field(|| at("software_rev"), m.software_rev.take(), false);
+        }
+    }
+
+    fn neighbors(&mut self, neighbors: &mut [Neighbor]) {
+        for (i, n) in neighbors.iter_mut().enumerate() {
+            let at = |f: &str| format!("neighbors[{i}].{f}");
+            if n.protocol == "cdp" {
+                n.chassis_id = self.field(|| at("chassis_id"), n.chassis_id.take(), false);
+                n.port_id = self.field(|| at("port_id"), n.port_id.take(), false);
+            }
+            n.port_descr = self.field(|| at("port_descr"), n.port_descr.take(), false);
+            n.sys_name = self.field(|| at("sys_name"), n.sys_name.take(), false);
+            n.sys_descr = self.field(|| at("sys_descr"), n.sys_descr.take(), false);
+            n.platform = self.field(|| at("platform"), n.platform.take(), false);
+        }
+    }
+
+    /// The first of `candidates` (in order of precedence) that is left once cleaned.
+    pub(super) fn first(&mut self, what: &str, candidates: [Option<String>; 3]) -> Option<String> {
+        candidates.into_iter().find_map(|c| {
+            if what == "serial" {
+                self.serial(|| what.to_string(), c, true)
+            } else {
+                self.field(|| what.to_string(), c, true)
+            }
+        })
+    }
+
+    /// The notes: one per field of the device, one for its modules' and neighbours' fields.
+    pub(super) fn notes(mut self) -> (Vec<String>, BTreeMap<String, String>) {
+        if self.nested > 0 {
+            self.notes.push(format!(
+                "{} of modules or neighbours cleaned for display (originals in `cleaned`)",
+                crate::words::count(self.nested as u64, "value", "values")
+            ));
+        }
+        (self.notes, self.cleaned)
+    }
+}
+
+/// Neighbours that name no device (an empty or absent chassis ID and no system name: nothing
+/// to tell them apart or find them by) are taken out of the list and said in one note per
+/// protocol on the device whose table held them, with the ports they were seen on.
+fn nameless_neighbors(neighbors: &mut Vec<Neighbor>) -> Vec<String> {
+    let mut ports: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    neighbors.retain(|n| {
+        let nameless = n.chassis_id.is_none() && n.sys_name.is_none();
+        if nameless {
+            let port = n
+                .local_port_descr
+                .clone()
+                .unwrap_or_else(|| format!("port {}", n.local_port));
+            ports.entry(n.protocol).or_default().push(port);
+        }
+        !nameless
+    });
+    ports
+        .into_iter()
+        .map(|(protocol, ports)| {
+            let (protocol, id) = if protocol == "cdp" {
+                ("CDP", "device ID")
+            } else {
+                ("LLDP", "chassis ID")
+            };
+            let n = ports.len() as u64;
+            format!(
+                "{} with an empty {id} and no name, on {}: not reported as {}",
+                crate::words::count(
+                    n,
+                    &format!("{protocol} neighbour"),
+                    &format!("{protocol} neighbours")
+                ),
+                ports.join(", "),
+                if n == 1 { "a device" } else { "devices" }
+            )
+        })
+        .collect()
 }
 
 /// Identifies a device from its observations, as [`device_record`] does (a sweep asks this
@@ -661,12 +798,46 @@ pub fn device_record(
         chassis: chassis(&modules).map(|c| c.index),
     };
     let inventory = identifier.inventory(obs, &subject);
+    let mut cleaner = Cleaner::default();
+    cleaner.modules(&mut modules);
+    let mut neighbors = neighbors(obs, &interfaces);
+    notes.extend(nameless_neighbors(&mut neighbors));
+    cleaner.neighbors(&mut neighbors);
+    let sys_name = cleaner.field(|| "sys_name".into(), text(obs.get(&oids::sys_name())), true);
+    let sys_descr = cleaner.field(|| "sys_descr".into(), sys_descr, true);
+    let (model, version, serial) = (inventory.model, inventory.version, inventory.serial);
+    let model = cleaner.first(
+        "model",
+        [
+            model.first.map(|f| f.value),
+            id.model,
+            model.fallback.map(|f| f.value),
+        ],
+    );
+    let version = cleaner.first(
+        "version",
+        [
+            version.first.map(|f| f.value),
+            id.version,
+            version.fallback.map(|f| f.value),
+        ],
+    );
+    let serial = cleaner.first(
+        "serial",
+        [
+            serial.first.map(|f| f.value),
+            chassis_serial(&modules),
+            serial.fallback.map(|f| f.value),
+        ],
+    );
+    let (cleaning_notes, cleaned) = cleaner.notes();
+    notes.extend(cleaning_notes);
     DeviceRecord {
         address,
         discovered_via: via,
         reported_by: None,
         credential,
-        sys_name: text(obs.get(&oids::sys_name())),
+        sys_name,
         sys_descr,
         sys_object_id: sys_object_id.map(|o| o.to_string()),
         sys_uptime: obs.get(&oids::sys_uptime()).and_then(Value::as_u64),
@@ -677,15 +848,15 @@ pub fn device_record(
         vendor: id.vendor,
         origin: id.origin,
         brand: id.brand,
-        model: inventory.model.over(id.model),
+        model,
         os: id.os,
-        version: inventory.version.over(id.version),
-        serial: inventory.serial.over(chassis_serial(&modules)),
+        version,
+        serial,
         chassis_mac: chassis_mac.map(hex_mac),
         confidence: id.confidence,
         evidence: id.evidence,
         conflicts: id.conflicts,
-        neighbors: neighbors(obs, &interfaces),
+        neighbors,
         modules,
         interfaces,
         arp_entries: count_under(obs, &[1, 3, 6, 1, 2, 1, 4, 22, 1, 2])
@@ -696,6 +867,7 @@ pub fn device_record(
         verdict: Verdict::Unknown,
         findings: Vec::new(),
         notes,
+        cleaned,
     }
 }
 
@@ -802,7 +974,7 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             ("LLDP", "LLDP table")
         };
         let chassis_mac = match n.chassis_id_subtype.as_deref() {
-            Some("macAddress") => n.chassis_id.as_deref().and_then(parse_colon_mac),
+            Some("macAddress") => n.chassis_id.as_deref().and_then(mac_from_text),
             _ => None,
         };
         let facts = Facts {
@@ -859,11 +1031,7 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             .clone()
             .unwrap_or_else(|| format!("port {}", n.local_port));
         out.push(DeviceRecord {
-            address: n
-                .management_addresses
-                .first()
-                .cloned()
-                .unwrap_or_else(|| format!("{}:{}", n.protocol, key.clone().unwrap_or_default())),
+            address: neighbor_address(n, key.as_deref()),
             discovered_via: if n.protocol == "cdp" {
                 DiscoveredVia::CdpNeighbor
             } else {
@@ -901,17 +1069,24 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
                 parent.sys_name.as_deref().unwrap_or("?"),
                 n.port_id.as_deref().unwrap_or("?")
             )],
+            cleaned: BTreeMap::new(),
         });
     }
     out
 }
 
-fn parse_colon_mac(s: &str) -> Option<[u8; 6]> {
-    let parts: Vec<u8> = s
-        .split(':')
-        .map(|p| u8::from_str_radix(p, 16).ok())
-        .collect::<Option<_>>()?;
-    parts.try_into().ok()
+/// The address of a neighbour-only record, in one form: its first management address that is
+/// an IP address one could reach (not the unspecified address), else `lldp:` or `cdp:` and its
+/// key (the canonical chassis ID or CDP device ID, else the name).
+fn neighbor_address(n: &Neighbor, key: Option<&str>) -> String {
+    n.management_addresses
+        .iter()
+        .find(|a| {
+            a.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| !ip.is_unspecified())
+        })
+        .cloned()
+        .unwrap_or_else(|| format!("{}:{}", n.protocol, key.unwrap_or_default()))
 }
 
 /// Gathers the neighbour-only devices of a sweep: every polled device's neighbours, less those
@@ -1551,5 +1726,257 @@ mod tests {
         assert_eq!(r[0].model.as_deref(), Some("cisco AIR-AP2702I-UXK9"));
         assert_eq!(r[0].version.as_deref(), Some("15.3(3)JC14"));
         assert_eq!(r[0].address, "cdp:access-7");
+    }
+
+    /// An LLDP V1 remote row on local port 5: subtype, chassis ID, name, and the
+    /// management-address rows given as (subtype, octets).
+    fn lldp_row(
+        rem_index: u32,
+        subtype: i64,
+        chassis: &[u8],
+        name: Option<&[u8]>,
+        addresses: &[(u32, &[u8])],
+    ) -> Vec<(String, Value)> {
+        let row = format!("0.5.{rem_index}");
+        let mut v = vec![
+            (
+                format!("1.0.8802.1.1.2.1.4.1.1.4.{row}"),
+                Value::Integer(subtype),
+            ),
+            (format!("1.0.8802.1.1.2.1.4.1.1.5.{row}"), octets(chassis)),
+            (format!("1.0.8802.1.1.2.1.4.1.1.6.{row}"), Value::Integer(5)),
+            (format!("1.0.8802.1.1.2.1.4.1.1.7.{row}"), string("ge1")),
+        ];
+        if let Some(name) = name {
+            v.push((format!("1.0.8802.1.1.2.1.4.1.1.9.{row}"), octets(name)));
+        }
+        for (family, address) in addresses {
+            let arcs: Vec<String> = address.iter().map(u8::to_string).collect();
+            v.push((
+                format!(
+                    "1.0.8802.1.1.2.1.4.2.1.3.{row}.{family}.{}.{}",
+                    address.len(),
+                    arcs.join(".")
+                ),
+                Value::Integer(2),
+            ));
+        }
+        v
+    }
+
+    fn observations_of(rows: Vec<(String, Value)>) -> Observations {
+        let mut obs = Observations::default();
+        obs.extend(
+            rows.into_iter()
+                .map(|(o, v)| VarBind::new(o.parse().unwrap(), v)),
+        );
+        obs
+    }
+
+    /// smartax-mdu's chassis and board rows and routeros_rb760igs's neighbour name, as the
+    /// recordings hold them: text, then a hex dump of the rest.
+    #[test]
+    fn text_with_nuls_and_hex_dump_tails_is_cleaned_and_kept_aside() {
+        let dump = "\n00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ";
+        let mut name = b"peca-sw02\0\0\0\0\0\0\0".to_vec();
+        name.extend(dump.as_bytes());
+        let mut nuls = vec![0u8; 16];
+        nuls.extend(dump.as_bytes());
+        let ent = "1.3.6.1.2.1.47.1.1.1.1";
+        let mut rows = vec![
+            ("1.3.6.1.2.1.1.5.0".to_string(), octets(&name)),
+            (format!("{ent}.5.1"), Value::Integer(3)),
+            (format!("{ent}.10.1"), octets(&nuls)),
+            (format!("{ent}.11.1"), octets(&nuls)),
+            (format!("{ent}.5.2"), Value::Integer(9)),
+            (format!("{ent}.4.2"), Value::Integer(1)),
+            (
+                format!("{ent}.11.2"),
+                string("21980302203G1200\n34 32 36 30 00 00 00 00 00 00 00 00 00 00 00 00 "),
+            ),
+            (format!("{ent}.13.2"), string("H822EPUB\u{1}")),
+        ];
+        rows.extend(lldp_row(
+            1,
+            4,
+            &[0xc0, 6, 0xc3, 0xa1, 0x3f, 0x46],
+            Some(&name),
+            &[],
+        ));
+        let r = record(&observations_of(rows));
+        assert_eq!(r.sys_name.as_deref(), Some("peca-sw02"));
+        assert_eq!(r.serial.as_deref(), Some("21980302203G12004260"));
+        assert_eq!(r.version, None);
+        assert_eq!(r.modules[0].serial, None);
+        assert_eq!(r.modules[0].software_rev, None);
+        assert_eq!(r.modules[1].model.as_deref(), Some("H822EPUB"));
+        assert_eq!(r.neighbors[0].sys_name.as_deref(), Some("peca-sw02"));
+        assert!(
+            r.notes.contains(
+                &"sys_name cleaned: a hex dump of 16 octets decoded, 23 trailing NUL bytes dropped"
+                    .to_string()
+            ),
+            "{:?}",
+            r.notes
+        );
+        assert!(
+            r.notes.contains(
+                &"5 values of modules or neighbours cleaned for display (originals in `cleaned`)"
+                    .to_string()
+            ),
+            "{:?}",
+            r.notes
+        );
+        let original = "peca-sw02\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x0a00 00";
+        assert!(
+            r.cleaned["sys_name"].starts_with(original),
+            "{:?}",
+            r.cleaned
+        );
+        assert!(r.cleaned["neighbors[0].sys_name"].starts_with(original));
+        assert_eq!(r.cleaned["modules[2].model"], "H822EPUB\\x01");
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json["cleaned"].is_object());
+        // A record with nothing to clean has no `cleaned` in its JSON.
+        let plain = record(&observations(&[("1.3.6.1.2.1.1.5.0", string("core-1"))]));
+        assert!(plain.cleaned.is_empty());
+        assert!(
+            serde_json::to_value(&plain)
+                .unwrap()
+                .get("cleaned")
+                .is_none()
+        );
+    }
+
+    /// ibmc's chassis serial is the word `SerialNumber`; the board's is a serial.
+    #[test]
+    fn a_placeholder_is_not_a_serial() {
+        let ent = "1.3.6.1.2.1.47.1.1.1.1";
+        let obs = observations(&[
+            (&format!("{ent}.5.1"), Value::Integer(3)),
+            (&format!("{ent}.11.1"), string("SerialNumber")),
+            (&format!("{ent}.5.2"), Value::Integer(9)),
+            (&format!("{ent}.11.2"), string("2102310YPX10H2000123")),
+        ]);
+        let r = record(&obs);
+        assert_eq!(r.modules[0].serial, None);
+        assert_eq!(r.serial.as_deref(), Some("2102310YPX10H2000123"));
+        assert_eq!(r.cleaned["modules[1].serial"], "SerialNumber");
+        // One value, counted once, though both cleaned and a placeholder.
+        let padded = observations(&[
+            (&format!("{ent}.5.1"), Value::Integer(3)),
+            (&format!("{ent}.11.1"), string("SerialNumber\0\u{1}\0")),
+        ]);
+        let r = record(&padded);
+        assert_eq!(r.cleaned["modules[1].serial"], "SerialNumber\\x00\\x01");
+        assert_eq!(
+            r.notes,
+            ["1 value of modules or neighbours cleaned for display (originals in `cleaned`)"]
+        );
+        let only = observations(&[
+            (&format!("{ent}.5.1"), Value::Integer(3)),
+            (&format!("{ent}.11.1"), string("To be filled by O.E.M.")),
+        ]);
+        let r = record(&only);
+        assert_eq!(r.serial, None);
+        assert_eq!(r.modules[0].serial, None);
+    }
+
+    #[test]
+    fn neighbour_ids_and_addresses_take_one_form() {
+        let mut compatible = [0u8; 16];
+        compatible[12..].copy_from_slice(&[169, 254, 2, 140]);
+        let mut rows = Vec::new();
+        // A MAC written as upper-case text (routeros_rb760igs).
+        rows.extend(lldp_row(
+            1,
+            4,
+            b"C0:06:C3:A1:3F:46",
+            Some(b"peca-sw02"),
+            &[],
+        ));
+        // An IPv4-compatible IPv6 management address (eltex-mes24xx).
+        rows.extend(lldp_row(
+            2,
+            4,
+            &[0x00, 0x1b, 0x21, 0xbb, 0xe6, 0xea],
+            Some(b"b"),
+            &[(2, &compatible)],
+        ));
+        // Five octets of the IPv4 family (edgecos_ecs4610-24f), and five of a MAC.
+        rows.extend(lldp_row(
+            3,
+            4,
+            &[0xac, 0x10, 0xfb, 3, 0],
+            Some(b"c"),
+            &[(1, &[172, 16, 251, 3, 0])],
+        ));
+        // A MAC as management address (eltex-mes23xx).
+        rows.extend(lldp_row(
+            4,
+            4,
+            &[4, 0xfe, 0x8d, 0x9e, 0x7a, 0x49],
+            Some(b"OLT_1"),
+            &[(6, &[4, 0xfe, 0x8d, 0x9e, 0x7a, 0x49])],
+        ));
+        let r = record(&observations_of(rows));
+        let ids: Vec<_> = r
+            .neighbors
+            .iter()
+            .map(|n| n.chassis_id.as_deref())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                Some("c0:06:c3:a1:3f:46"),
+                Some("00:1b:21:bb:e6:ea"),
+                Some("ac:10:fb:03:00 (5 octets: not a MAC address)"),
+                Some("04:fe:8d:9e:7a:49"),
+            ]
+        );
+        assert_eq!(r.neighbors[1].management_addresses, ["169.254.2.140"]);
+        assert_eq!(
+            r.neighbors[2].management_addresses,
+            ["ac:10:fb:03:00 (5 octets: not an IPv4 address)"]
+        );
+        let addresses: Vec<String> = neighbor_records(&r, &identifier())
+            .into_iter()
+            .map(|d| d.address)
+            .collect();
+        assert_eq!(
+            addresses,
+            [
+                "lldp:c0:06:c3:a1:3f:46",
+                "169.254.2.140",
+                "lldp:ac:10:fb:03:00 (5 octets: not a MAC address)",
+                "lldp:04:fe:8d:9e:7a:49",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_neighbour_with_an_empty_chassis_id_is_a_note_not_a_device() {
+        let mut rows = lldp_row(1, 4, &[], None, &[]);
+        rows.extend(lldp_row(
+            2,
+            4,
+            &[0x00, 0x1b, 0x21, 0xbb, 0xe6, 0xea],
+            None,
+            &[],
+        ));
+        rows.push(("1.3.6.1.2.1.2.2.1.2.5".into(), string("Te0/5")));
+        let r = record(&observations_of(rows));
+        assert_eq!(r.neighbors.len(), 1);
+        assert_eq!(
+            r.notes,
+            [
+                "1 LLDP neighbour with an empty chassis ID and no name, on Te0/5: not reported as a device"
+            ]
+        );
+        let addresses: Vec<String> = neighbor_records(&r, &identifier())
+            .into_iter()
+            .map(|d| d.address)
+            .collect();
+        assert_eq!(addresses, ["lldp:00:1b:21:bb:e6:ea"]);
     }
 }

@@ -8,11 +8,18 @@
 //! so a manufacturer name counts as ENTITY-MIB evidence would. The frame's source MAC counts as
 //! an interface MAC. The verdict stays `Unknown`: the caller judges.
 
+use super::build::Cleaner;
 use crate::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
 use crate::identify::{Facts, Identifier, hex_mac};
 use crate::wire::cdp::Packet;
 use crate::wire::ethernet::mac_string;
-use crate::wire::lldp::Lldpdu;
+use crate::wire::lldp::{Lldpdu, ip_address};
+
+/// An IP address one could reach a device at (not the unspecified address), as text.
+fn reachable(ip: Option<std::net::IpAddr>) -> Option<String> {
+    ip.filter(|ip| !ip.is_unspecified())
+        .map(|ip| ip.to_string())
+}
 
 /// What one frame said, with who sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +112,9 @@ pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier
                 du.system_description.clone(),
                 du.chassis_id.as_ref().and_then(|c| c.mac()),
                 chassis,
-                du.management_addresses.first().map(|a| a.to_string()),
+                du.management_addresses
+                    .iter()
+                    .find_map(|a| reachable(ip_address(u32::from(a.family), &a.address))),
                 note,
             )
         }
@@ -128,7 +137,10 @@ pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier
                 packet.software_version.clone(),
                 None,
                 chassis,
-                packet.addresses.first().cloned(),
+                packet
+                    .addresses
+                    .iter()
+                    .find_map(|a| reachable(a.parse().ok())),
                 note,
             )
         }
@@ -156,6 +168,17 @@ pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier
     if frames > 1 {
         notes.push(format!("{frames} frames heard"));
     }
+    // Identification saw the text as sent; the record shows it cleaned.
+    let mut cleaner = Cleaner::default();
+    let mut modules: Vec<Module> = chassis.into_iter().collect();
+    cleaner.modules(&mut modules);
+    let sys_name = cleaner.field(|| "sys_name".into(), sys_name, true);
+    let sys_descr = cleaner.field(|| "sys_descr".into(), sys_descr, true);
+    let model = cleaner.first("model", [model, id.model, None]);
+    let version = cleaner.first("version", [id.version, firmware, None]);
+    let serial = cleaner.first("serial", [serial, None, None]);
+    let (cleaning_notes, cleaned) = cleaner.notes();
+    notes.extend(cleaning_notes);
     DeviceRecord {
         address: address.unwrap_or(key),
         discovered_via: DiscoveredVia::Passive,
@@ -164,17 +187,18 @@ pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier
         vendor: id.vendor,
         origin: id.origin,
         brand: id.brand,
-        model: model.or(id.model),
+        model,
         os: id.os,
-        version: id.version.or(firmware),
+        version,
         serial,
         chassis_mac: chassis_mac.map(hex_mac),
         confidence: (id.confidence * 100.0).round() / 100.0,
         evidence: id.evidence,
         conflicts: id.conflicts,
-        modules: chassis.into_iter().collect(),
+        modules,
         verdict: Verdict::Unknown,
         notes,
+        cleaned,
         ..DeviceRecord::default()
     }
 }
@@ -247,5 +271,56 @@ mod tests {
         assert_eq!(r.serial.as_deref(), Some("2102"));
         assert_eq!(r.version.as_deref(), Some("V200R011"));
         assert_eq!(r.origin.as_deref(), Some("huawei"));
+    }
+
+    /// LLDP frames give keys, addresses and text in the same forms as a polled device's LLDP
+    /// table: the MAC written as text in lower-case colon hex, an IPv4 address carried in IPv6
+    /// as IPv4, a NUL-padded name cleaned, a placeholder serial left out.
+    #[test]
+    fn lldp_frames_take_the_canonical_forms() {
+        use crate::wire::lldp::ManagementAddress;
+        let mut compatible = vec![0u8; 12];
+        compatible.extend([169, 254, 2, 140]);
+        let du = Lldpdu {
+            chassis_id: Some(Id {
+                subtype: 4,
+                value: b"C0:06:C3:A1:3F:46".to_vec(),
+                chassis: true,
+            }),
+            system_name: Some("peca-sw02\0\0\0\0".into()),
+            management_addresses: vec![
+                ManagementAddress {
+                    family: 6,
+                    address: vec![0xc0, 6, 0xc3, 0xa1, 0x3f, 0x46],
+                    interface_subtype: 2,
+                    interface_number: 1,
+                    oid: Vec::new(),
+                },
+                ManagementAddress {
+                    family: 2,
+                    address: compatible,
+                    interface_subtype: 2,
+                    interface_number: 1,
+                    oid: Vec::new(),
+                },
+            ],
+            med_inventory: MedInventory {
+                serial_number: Some("To Be Filled By O.E.M.".into()),
+                ..MedInventory::default()
+            },
+            ..Lldpdu::default()
+        };
+        let h = Heard::Lldp {
+            source: [0xc0, 6, 0xc3, 0xa1, 0x3f, 0x46],
+            du: Box::new(du),
+        };
+        assert_eq!(h.key(), "lldp:c0:06:c3:a1:3f:46");
+        let r = &records(&[h], &identifier())[0];
+        assert_eq!(r.address, "169.254.2.140");
+        assert_eq!(r.sys_name.as_deref(), Some("peca-sw02"));
+        assert_eq!(r.cleaned["sys_name"], "peca-sw02\\x00\\x00\\x00\\x00");
+        assert_eq!(r.serial, None);
+        assert_eq!(r.modules[0].serial, None);
+        assert_eq!(r.chassis_mac.as_deref(), Some("c0:06:c3:a1:3f:46"));
     }
 }

@@ -154,10 +154,10 @@ fn addresses(mut v: &[u8]) -> Result<Vec<String>, WireError> {
                 std::net::Ipv4Addr::from(<[u8; 4]>::try_from(addr).map_err(|_| bad.clone())?)
                     .to_string()
             }
-            (p, 16) if p == ipv6_proto => {
-                std::net::Ipv6Addr::from(<[u8; 16]>::try_from(addr).map_err(|_| bad.clone())?)
-                    .to_string()
-            }
+            // An IPv4 address carried in IPv6 is its IPv4 form, as in LLDP.
+            (p, 16) if p == ipv6_proto => super::lldp::ip_address(2, addr)
+                .ok_or_else(|| bad.clone())?
+                .to_string(),
             _ => format!("proto:{}/{}", hexs(proto), hexs(addr)),
         });
     }
@@ -247,5 +247,21 @@ mod tests {
         // An address count larger than the TLV.
         assert!(Packet::parse(&[2, 180, 0, 0, 0, 2, 0, 8, 0, 0, 0, 9]).is_err());
         assert!(Packet::parse(&[2, 180, 0, 0, 0, 4, 0, 5, 1]).is_err());
+    }
+
+    #[test]
+    fn an_ipv4_address_carried_in_ipv6_is_its_ipv4_form() {
+        let ipv6 = |addr: [u8; 16]| {
+            let mut v = vec![
+                0, 0, 0, 1, 2, 8, 0xaa, 0xaa, 0x03, 0, 0, 0, 0x86, 0xdd, 0, 16,
+            ];
+            v.extend(addr);
+            addresses(&v).unwrap()
+        };
+        let mut mapped = [0u8; 16];
+        mapped[10..].copy_from_slice(&[0xff, 0xff, 10, 0, 0, 2]);
+        assert_eq!(ipv6(mapped), ["10.0.0.2"]);
+        let v6: std::net::Ipv6Addr = "2001:db8::2".parse().unwrap();
+        assert_eq!(ipv6(v6.octets()), ["2001:db8::2"]);
     }
 }

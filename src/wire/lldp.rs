@@ -57,14 +57,18 @@ pub struct Id {
 }
 
 impl Id {
-    /// The value as a MAC address, when the subtype says so and it is six octets.
+    /// The value as a MAC address, when the subtype says so and it is six octets or text that
+    /// writes a MAC ([`mac_from_text`]).
     pub fn mac(&self) -> Option<[u8; 6]> {
         let mac_subtype = if self.chassis { 4 } else { 3 };
-        if self.subtype == mac_subtype {
-            self.value.as_slice().try_into().ok()
-        } else {
-            None
+        if self.subtype != mac_subtype {
+            return None;
         }
+        self.value.as_slice().try_into().ok().or_else(|| {
+            std::str::from_utf8(&self.value)
+                .ok()
+                .and_then(mac_from_text)
+        })
     }
 
     /// The subtype as the LLDP-MIB word.
@@ -85,18 +89,9 @@ impl Id {
 }
 
 impl std::fmt::Display for Id {
-    /// MACs as colon hex, network addresses as IPv4/IPv6 where they fit, text as text.
+    /// The ID in its canonical form for its subtype ([`id_text`]).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Some(mac) = self.mac() {
-            return f.write_str(&mac_string(&mac));
-        }
-        let network = if self.chassis { 5 } else { 4 };
-        if self.subtype == network
-            && let Some(a) = address(&self.value)
-        {
-            return f.write_str(&a);
-        }
-        f.write_str(&text(&self.value))
+        f.write_str(&id_text(self.chassis, self.subtype, &self.value))
     }
 }
 
@@ -116,13 +111,9 @@ pub struct ManagementAddress {
 }
 
 impl std::fmt::Display for ManagementAddress {
+    /// The address in its textual form ([`address_text`]).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut with_family = vec![self.family];
-        with_family.extend(&self.address);
-        match address(&with_family) {
-            Some(a) => f.write_str(&a),
-            None => f.write_str(&mac_string(&self.address)),
-        }
+        f.write_str(&address_text(u32::from(self.family), &self.address))
     }
 }
 
@@ -352,16 +343,127 @@ fn management(value: &[u8]) -> Result<ManagementAddress, WireError> {
     })
 }
 
-/// An address with its IANA family octet in front, as IPv4 or IPv6 text.
-fn address(v: &[u8]) -> Option<String> {
-    match v {
-        [1, a @ ..] => <[u8; 4]>::try_from(a)
+/// An address of an IANA address family (IANA "Address Family Numbers", which LLDP's
+/// management address and network-address IDs and LLDP-MIB's lldpRemManAddrSubtype use) in
+/// one textual form: IPv4 (family 1, four octets) dotted; IPv6 (family 2, sixteen octets) as
+/// RFC 5952 text, except an IPv4 address carried in one, IPv4-mapped (`::ffff:a.b.c.d`) or
+/// IPv4-compatible (`::a.b.c.d`, RFC 4291 2.5.5.1; not `::` nor `::1`), which is its IPv4
+/// form; a MAC (family 6, IEEE 802, six octets) as lower-case colon hex. Anything else is
+/// colon hex followed by what it is not (`ac:10:fb:03:00 (5 octets: not an IPv4 address)`),
+/// so nobody takes it for an address or a MAC.
+pub fn address_text(family: u32, octets: &[u8]) -> String {
+    if let Some(ip) = ip_address(family, octets) {
+        return ip.to_string();
+    }
+    if let (6, Ok(mac)) = (family, <[u8; 6]>::try_from(octets)) {
+        return mac_string(&mac);
+    }
+    let what = match family {
+        1 => "not an IPv4 address".to_string(),
+        2 => "not an IPv6 address".to_string(),
+        6 => "not a MAC address".to_string(),
+        f => format!("address family {f}"),
+    };
+    not_a(octets, &what)
+}
+
+/// The IP address of an IANA address family's octets (see [`address_text`]), IPv4 where an
+/// IPv6 address carries one.
+pub fn ip_address(family: u32, octets: &[u8]) -> Option<std::net::IpAddr> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    match family {
+        1 => <[u8; 4]>::try_from(octets)
             .ok()
-            .map(|o| std::net::Ipv4Addr::from(o).to_string()),
-        [2, a @ ..] => <[u8; 16]>::try_from(a)
-            .ok()
-            .map(|o| std::net::Ipv6Addr::from(o).to_string()),
+            .map(|o| IpAddr::V4(Ipv4Addr::from(o))),
+        2 => {
+            let a = Ipv6Addr::from(<[u8; 16]>::try_from(octets).ok()?);
+            let compatible = a.octets()[..12].iter().all(|&x| x == 0) && a.octets()[12] != 0;
+            Some(match a.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None if compatible => {
+                    IpAddr::V4(Ipv4Addr::from(<[u8; 4]>::try_from(&a.octets()[12..]).ok()?))
+                }
+                None => IpAddr::V6(a),
+            })
+        }
         _ => None,
+    }
+}
+
+/// Octets that are not what their subtype or family says, shown as colon hex with their
+/// length and what they are not.
+fn not_a(octets: &[u8], what: &str) -> String {
+    format!(
+        "{} ({}: {what})",
+        mac_string(octets),
+        crate::words::count(octets.len() as u64, "octet", "octets")
+    )
+}
+
+/// A MAC address written as text, as some agents put it in a chassis ID of subtype MAC
+/// (`C0:06:C3:A1:3F:46`, `20-4C-9E-6E-08-FE`, `3c 2c 30 16 74 80`, `0011.2233.4455`,
+/// `00112233aabb`), quotes around it allowed.
+pub fn mac_from_text(s: &str) -> Option<[u8; 6]> {
+    let s = s
+        .trim()
+        .trim_matches(|c| matches!(c, '"' | '\'' | '\u{201c}' | '\u{201d}'));
+    let groups: Vec<&str> = s.split([':', '-', ' ', '.']).collect();
+    let width = match groups.len() {
+        6 => 2,
+        3 => 4,
+        1 => 12,
+        _ => return None,
+    };
+    let mut hex = String::with_capacity(12);
+    for g in &groups {
+        if g.is_empty() || g.len() > width || !g.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        if width == 2 && g.len() == 1 {
+            hex.push('0');
+        } else if g.len() != width {
+            return None;
+        }
+        hex.push_str(g);
+    }
+    let mut mac = [0u8; 6];
+    for (i, m) in mac.iter_mut().enumerate() {
+        *m = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(mac)
+}
+
+/// A chassis ID (`chassis`) or port ID of an LLDP subtype, in one form per subtype (the LLDP
+/// TLV's subtype numbers, which LLDP-MIB's LldpChassisIdSubtype and LldpPortIdSubtype use):
+/// a MAC address (chassis 4, port 3) as lower-case colon hex, from six octets or from text
+/// that writes a MAC ([`mac_from_text`]), and otherwise colon hex saying it is not a MAC; a
+/// network address (chassis 5, port 4: an IANA family octet, then the address) as
+/// [`address_text`] gives it; any other subtype as its text when it is text (UTF-8 with no
+/// control character, NUL padding at the end allowed), else as colon hex. Empty for an
+/// empty ID.
+pub fn id_text(chassis: bool, subtype: u8, value: &[u8]) -> String {
+    let (mac, network) = if chassis { (4, 5) } else { (3, 4) };
+    if value.is_empty() {
+        return String::new();
+    }
+    if subtype == mac {
+        if let Ok(m) = <[u8; 6]>::try_from(value) {
+            return mac_string(&m);
+        }
+        if let Some(m) = std::str::from_utf8(value).ok().and_then(mac_from_text) {
+            return mac_string(&m);
+        }
+        return not_a(value, "not a MAC address");
+    }
+    if subtype == network
+        && let [family, address @ ..] = value
+    {
+        return address_text(u32::from(*family), address);
+    }
+    let end = value.iter().rposition(|&c| c != 0).map_or(0, |i| i + 1);
+    match std::str::from_utf8(&value[..end]) {
+        Ok(t) if !t.chars().any(char::is_control) && !t.trim().is_empty() => t.trim().to_string(),
+        _ => mac_string(value),
     }
 }
 
@@ -441,5 +543,84 @@ mod tests {
     fn padding_after_end_is_ignored() {
         let du = Lldpdu::parse(&hex("0602 0078 0000 ffff ff")).unwrap();
         assert_eq!(du.ttl, Some(120));
+    }
+
+    #[test]
+    fn ids_take_one_form_per_subtype() {
+        // MAC subtype: six octets, or text writing a MAC, in lower-case colon hex.
+        let mac = [0xc0, 0x06, 0xc3, 0xa1, 0x3f, 0x46];
+        assert_eq!(id_text(true, 4, &mac), "c0:06:c3:a1:3f:46");
+        for text in [
+            "C0:06:C3:A1:3F:46",
+            "c0-06-c3-a1-3f-46",
+            "c0 06 c3 a1 3f 46 ",
+            "c006.c3a1.3f46",
+            "C006C3A13F46",
+            "\u{201c}C0:06:C3:A1:3F:46\u{201d}",
+        ] {
+            assert_eq!(
+                id_text(true, 4, text.as_bytes()),
+                "c0:06:c3:a1:3f:46",
+                "{text}"
+            );
+        }
+        // Port IDs number their MAC subtype 3.
+        assert_eq!(id_text(false, 3, b"00:0C:29:93:07:F1"), "00:0c:29:93:07:f1");
+        // Five octets are no MAC, and say so.
+        assert_eq!(
+            id_text(true, 4, &[0xac, 0x10, 0xfb, 3, 0]),
+            "ac:10:fb:03:00 (5 octets: not a MAC address)"
+        );
+        assert_eq!(id_text(true, 4, b"0"), "30 (1 octet: not a MAC address)");
+        // Network address: the family octet, then the address.
+        assert_eq!(id_text(true, 5, &[1, 10, 0, 0, 1]), "10.0.0.1");
+        // Text subtypes: text, NUL padding dropped; binary as hex.
+        assert_eq!(id_text(true, 7, b"sw-7\0\0"), "sw-7");
+        assert_eq!(
+            id_text(false, 5, b"GigabitEthernet0/0/1"),
+            "GigabitEthernet0/0/1"
+        );
+        assert_eq!(id_text(true, 7, &[0x41, 1, 2]), "41:01:02");
+        assert_eq!(id_text(true, 4, &[]), "");
+    }
+
+    #[test]
+    fn addresses_take_their_textual_form() {
+        assert_eq!(address_text(1, &[172, 16, 251, 3]), "172.16.251.3");
+        // An IPv4-compatible IPv6 address (eltex-mes24xx's lldpRemManAddrTable) and an
+        // IPv4-mapped one are their IPv4 address.
+        let mut compatible = [0u8; 16];
+        compatible[12..].copy_from_slice(&[169, 254, 2, 140]);
+        assert_eq!(address_text(2, &compatible), "169.254.2.140");
+        let mut mapped = compatible;
+        mapped[10..12].copy_from_slice(&[0xff, 0xff]);
+        assert_eq!(address_text(2, &mapped), "169.254.2.140");
+        let mut loopback = [0u8; 16];
+        loopback[15] = 1;
+        assert_eq!(address_text(2, &loopback), "::1");
+        let v6: std::net::Ipv6Addr = "2001:db8::1".parse().unwrap();
+        assert_eq!(address_text(2, &v6.octets()), "2001:db8::1");
+        // IEEE 802: a MAC.
+        assert_eq!(
+            address_text(6, &[4, 0xfe, 0x8d, 0x9e, 0x7a, 0x49]),
+            "04:fe:8d:9e:7a:49"
+        );
+        // Five octets of the IPv4 family (edgecos_ecs4610-24f's lldpRemManAddrTable).
+        assert_eq!(
+            address_text(1, &[172, 16, 251, 3, 0]),
+            "ac:10:fb:03:00 (5 octets: not an IPv4 address)"
+        );
+        assert_eq!(
+            address_text(9, &[1, 2]),
+            "01:02 (2 octets: address family 9)"
+        );
+        let ma = ManagementAddress {
+            family: 2,
+            address: compatible.to_vec(),
+            interface_subtype: 2,
+            interface_number: 1,
+            oid: Vec::new(),
+        };
+        assert_eq!(ma.to_string(), "169.254.2.140");
     }
 }
