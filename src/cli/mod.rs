@@ -443,6 +443,9 @@ pub enum Failure {
     /// `--fail-on` met a verdict it was told to fail on: exit code 3.
     #[error("{0}")]
     Findings(String),
+    /// The report's reader went away (`| head`): nothing more to say, exit code 0.
+    #[error("the report's reader went away")]
+    ReaderGone,
 }
 
 impl Failure {
@@ -452,7 +455,42 @@ impl Failure {
             Failure::Usage(_) => 2,
             Failure::Other(_) => 1,
             Failure::Findings(_) => 3,
+            Failure::ReaderGone => 0,
         }
+    }
+
+    /// Whether the failure is worth a message on standard error (a reader that went away is
+    /// not).
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, Failure::ReaderGone)
+    }
+}
+
+/// Whether a write failed because the reader went away, also when the error of a JSON or CSV
+/// writer wraps that of the pipe.
+pub(crate) fn is_closed_pipe(e: &std::io::Error) -> bool {
+    let broken = std::io::ErrorKind::BrokenPipe;
+    if e.kind() == broken {
+        return true;
+    }
+    let Some(inner) = e.get_ref() else {
+        return false;
+    };
+    if let Some(json) = inner.downcast_ref::<serde_json::Error>() {
+        return json.io_error_kind() == Some(broken);
+    }
+    inner
+        .downcast_ref::<csv::Error>()
+        .is_some_and(|csv| matches!(csv.kind(), csv::ErrorKind::Io(io) if io.kind() == broken))
+}
+
+/// A failure to write a report: the reader going away (a closed pipe) ends the output quietly
+/// with exit code 0, anything else is exit code 1.
+pub(crate) fn write_failure(e: std::io::Error) -> Failure {
+    if is_closed_pipe(&e) {
+        Failure::ReaderGone
+    } else {
+        other(format!("cannot write the report: {e}"))
     }
 }
 
@@ -847,7 +885,7 @@ async fn run_sweep(
     let identifier = Arc::new(identifier);
     let data_versions = provenance(&identifier, &judging).line();
     let mut writer = Writer::new(output.format, open_output(output)?)
-        .map_err(other)?
+        .map_err(write_failure)?
         .data_versions(data_versions.clone());
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
     let recorder = match store {
@@ -987,11 +1025,11 @@ async fn run_sweep(
         return Ok(run(Ok(())));
     }
     if let Some(e) = write_error {
-        return Err(other(format!("cannot write the report: {e}")));
+        return Err(write_failure(e));
     }
     match writer.finish(&summary, &provenance(&identifier, &judging)) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(run(Ok(()))),
-        other_result => other_result.map_err(|e| other(format!("cannot write the report: {e}")))?,
+        other_result => other_result.map_err(write_failure)?,
     }
     let stored_line = stored
         .map(|(id, n)| format!("; {n} devices stored as sweep #{id}"))
@@ -1342,10 +1380,12 @@ fn report_offline(
     output: &OutputArgs,
 ) -> Result<(), Failure> {
     let mut writer = Writer::new(output.format, open_output(output)?)
-        .map_err(other)?
+        .map_err(write_failure)?
         .data_versions(provenance(identifier, &judging).line());
     for record in records {
-        writer.device(judging.judge(record)).map_err(other)?;
+        writer
+            .device(judging.judge(record))
+            .map_err(write_failure)?;
     }
     let summary = SweepSummary {
         probed: sources,
@@ -1354,6 +1394,6 @@ fn report_offline(
     };
     writer
         .finish(&summary, &provenance(identifier, &judging))
-        .map_err(other)?;
+        .map_err(write_failure)?;
     judging.outcome()
 }

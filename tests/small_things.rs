@@ -1,0 +1,94 @@
+//! The small things people notice (issue 16): a closed pipe, `oui lookup` with a bad argument,
+//! file errors without a line, plurals, the demo's data folder, `--fail-on`'s message,
+//! net-snmp's protocol spellings, completions and the man page.
+
+mod common;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use common::{bin, corpus, s};
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the binary, reads a little of its standard output and closes the pipe, as `| head -2`
+/// does; returns its exit code and standard error.
+fn read_a_little_then_close(args: &[String]) -> (Option<i32>, String) {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run netorigin");
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    out.read_exact(&mut first).expect("some output");
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (child.wait().unwrap().code(), err)
+}
+
+/// Runs the binary with its standard output a pipe whose reader is already gone; returns its
+/// exit code and standard error.
+fn write_to_a_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(bin())
+        .args(args)
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run netorigin");
+    (o.status.code(), stderr(&o))
+}
+
+fn said_nothing_of_the_pipe(err: &str) -> bool {
+    !err.to_lowercase().contains("broken pipe") && !err.contains("panicked")
+}
+
+fn group(name: &str) -> Vec<String> {
+    corpus()
+        .iter()
+        .filter(|p| p.parent().is_some_and(|d| d.ends_with(name)))
+        .map(|p| s(p).to_string())
+        .collect()
+}
+
+#[test]
+fn a_pipe_closed_after_the_first_lines_ends_the_output_quietly_with_exit_0() {
+    // The Huawei recordings' JSON Lines are far larger than a pipe's buffer.
+    let mut args: Vec<String> = ["identify", "--format", "jsonl", "--snmprec"]
+        .map(String::from)
+        .to_vec();
+    args.extend(group("huawei"));
+    let (code, err) = read_a_little_then_close(&args);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(said_nothing_of_the_pipe(&err), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_ends_every_report_format_and_command_quietly_with_exit_0() {
+    let one = group("huawei").swap_remove(0);
+    for format in ["table", "jsonl", "csv", "json", "html", "dot"] {
+        let (code, err) =
+            write_to_a_closed_pipe(&["identify", "--format", format, "--snmprec", &one]);
+        assert_eq!(code, Some(0), "--format {format}: {err}");
+        assert!(said_nothing_of_the_pipe(&err), "--format {format}: {err}");
+    }
+    for args in [
+        &["oui", "lookup", "00:e0:fc:00:00:01"][..],
+        &["sweep", "--dry-run", "127.0.0.1"],
+        &["--help"],
+    ] {
+        let (code, err) = write_to_a_closed_pipe(args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(said_nothing_of_the_pipe(&err), "{args:?}: {err}");
+    }
+}
