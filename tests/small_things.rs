@@ -4,9 +4,9 @@
 
 mod common;
 
+use common::{bin, corpus, s};
 use std::io::Read;
 use std::process::{Command, Stdio};
-use common::{bin, corpus, s};
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -91,4 +91,52 @@ fn a_closed_pipe_ends_every_report_format_and_command_quietly_with_exit_0() {
         assert_eq!(code, Some(0), "{args:?}: {err}");
         assert!(said_nothing_of_the_pipe(&err), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn oui_lookup_answers_every_good_argument_and_prefixes_then_exits_2_naming_the_bad() {
+    let o = Command::new(bin())
+        .args([
+            "oui",
+            "lookup",
+            "00:e0:fc:00:00:01",
+            "zz:zz",
+            "00:e0:fc",
+            "00-E0-FC",
+            "0055da0",
+            "00:55:da:0",
+            "70:b3:d5:1f:2",
+            "70-B3-D5-1F-20-00/36",
+            "00:e0:fc:00:01",
+        ])
+        .env("NETORIGIN_DATA_DIR", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let answers: Vec<&str> = out.lines().collect();
+    let huawei = "MA-L\t00E0FC\tHUAWEI TECHNOLOGIES CO.,LTD";
+    assert_eq!(answers[0], format!("00:e0:fc:00:00:01\t{huawei}"), "{out}");
+    assert_eq!(answers[1], format!("00:e0:fc\t{huawei}"), "{out}");
+    assert_eq!(answers[2], format!("00:e0:fc\t{huawei}"), "{out}");
+    assert!(
+        answers[3].starts_with("00:55:da:0\tMA-M\t0055DA0\t"),
+        "{out}"
+    );
+    assert_eq!(answers[3], answers[4], "{out}");
+    assert!(
+        answers[5].starts_with("70:b3:d5:1f:2\tMA-S\t70B3D51F2\t"),
+        "{out}"
+    );
+    assert_eq!(answers[5], answers[6], "{out}");
+    assert!(answers[7].starts_with("registry: "), "{out}");
+    let err = stderr(&o);
+    for bad in ["\"zz:zz\"", "\"00:e0:fc:00:01\""] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(bad) && l.contains("prefix of 24, 28 or 36 bits")),
+            "{bad} named with what was expected: {err}"
+        );
+    }
+    assert!(err.contains("2 arguments of 9 not looked up"), "{err}");
 }
