@@ -140,3 +140,33 @@ fn oui_lookup_answers_every_good_argument_and_prefixes_then_exits_2_naming_the_b
     }
     assert!(err.contains("2 arguments of 9 not looked up"), "{err}");
 }
+
+#[test]
+fn an_unreadable_policy_or_credentials_file_is_named_without_a_made_up_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.toml");
+    let recording = group("huawei").swap_remove(0);
+    let policy = Command::new(bin())
+        .args(["identify", "--snmprec", &recording, "--policy", s(&missing)])
+        .output()
+        .unwrap();
+    let credentials = Command::new(bin())
+        .args([
+            "sweep",
+            "--no-db",
+            "--credentials",
+            s(&missing),
+            "127.0.0.1",
+        ])
+        .output()
+        .unwrap();
+    for o in [policy, credentials] {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("file {}: cannot read: No such file", s(&missing))),
+            "{err}"
+        );
+        assert!(!err.contains(":0:0"), "{err}");
+    }
+}

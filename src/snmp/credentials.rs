@@ -29,13 +29,13 @@ use crate::wire::Version;
 
 /// A mistake in a credentials file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {reason}")]
+#[error("{}: {reason}", crate::location::place(.file, *.line, *.column))]
 pub struct CredentialsError {
     /// The file.
     pub file: String,
-    /// Line, from 1.
+    /// Line, from 1; 0 for a mistake of the whole file (one that cannot be read).
     pub line: usize,
-    /// Column, from 1.
+    /// Column, from 1 (0 with line 0).
     pub column: usize,
     /// What was wrong and what was expected (never a secret).
     pub reason: String,
@@ -85,7 +85,7 @@ pub fn load(path: &Path) -> Result<Loaded, CredentialsError> {
         file: file.clone(),
         line: 0,
         column: 0,
-        reason: e.to_string(),
+        reason: format!("cannot read: {e}"),
     })?;
     let mut loaded = parse(
         &file,
