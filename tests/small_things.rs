@@ -170,3 +170,40 @@ fn an_unreadable_policy_or_credentials_file_is_named_without_a_made_up_position(
         assert!(!err.contains(":0:0"), "{err}");
     }
 }
+
+#[test]
+fn fail_on_names_the_count_and_the_first_devices() {
+    let recordings: Vec<String> = group("huawei").into_iter().take(6).collect();
+    let mut args = vec![
+        "identify",
+        "--fail-on",
+        "banned",
+        "--format",
+        "jsonl",
+        "--snmprec",
+    ];
+    args.extend(recordings.iter().map(String::as_str));
+    let o = Command::new(bin()).args(&args).output().unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let banned: Vec<serde_json::Value> = common::jsonl(&o.stdout)
+        .into_iter()
+        .filter(|d| d["verdict"] == "banned")
+        .collect();
+    assert!(banned.len() > 3, "the test needs more than three banned");
+    let err = stderr(&o);
+    let line = err.lines().last().unwrap();
+    assert!(
+        line.contains(&format!("{} devices judged banned", banned.len())),
+        "{line}"
+    );
+    let first = &banned[0];
+    let named = match first["sys_name"].as_str() {
+        Some(name) => format!("{} ({name})", first["address"].as_str().unwrap()),
+        None => first["address"].as_str().unwrap().to_string(),
+    };
+    assert!(line.contains(&named), "{named} in {line}");
+    assert!(
+        line.ends_with(&format!("and {} more", banned.len() - 3)),
+        "{line}"
+    );
+}

@@ -109,8 +109,13 @@ pub struct Judging {
     policies: Vec<crate::policy::document::Policy>,
     today: crate::policy::date::Date,
     fail_on: Option<FailOn>,
-    worst: Verdict,
+    /// How many devices met the `--fail-on` threshold, and the first few of them.
+    failing: u64,
+    first_failing: Vec<String>,
 }
+
+/// How many of the devices that met `--fail-on` its message names.
+const FAILING_NAMED: usize = 3;
 
 /// The default policy, bundled.
 const DEFAULT_POLICY: &str = include_str!("../../policies/huawei-origin.toml");
@@ -140,7 +145,8 @@ impl Judging {
             policies,
             today: args.today.unwrap_or_else(crate::policy::date::Date::today),
             fail_on: args.fail_on,
-            worst: Verdict::Unknown,
+            failing: 0,
+            first_failing: Vec::new(),
         })
     }
 
@@ -150,8 +156,29 @@ impl Judging {
         crate::policy::judge::module_verdicts(&mut d.modules, &findings);
         d.verdict = verdict;
         d.findings = findings;
-        self.worst = self.worst.min(verdict);
+        if self.threshold().is_some_and(|t| verdict <= t) {
+            self.failing += 1;
+            if self.first_failing.len() < FAILING_NAMED {
+                let name = d
+                    .sys_name
+                    .as_deref()
+                    .map(|n| format!(" ({})", crate::report::terminal_safe(n)))
+                    .unwrap_or_default();
+                self.first_failing.push(format!(
+                    "{}{name}",
+                    crate::report::terminal_safe(&d.address)
+                ));
+            }
+        }
         d
+    }
+
+    /// The verdict `--fail-on` fails at, or worse.
+    fn threshold(&self) -> Option<Verdict> {
+        match self.fail_on? {
+            FailOn::Banned => Some(Verdict::Banned),
+            FailOn::Review => Some(Verdict::Review),
+        }
     }
 
     /// Names and versions of the policies, and the date.
@@ -164,20 +191,31 @@ impl Judging {
         format!("{} (as of {})", names.join(", "), self.today)
     }
 
-    /// The `--fail-on` outcome: exit code 3 when a verdict at or above the threshold was given.
+    /// The `--fail-on` outcome: exit code 3 when a verdict at or above the threshold was
+    /// given, naming how many devices got one and the first few of them.
     pub fn outcome(&self) -> Result<(), Failure> {
-        let threshold = match self.fail_on {
-            None => return Ok(()),
-            Some(FailOn::Banned) => Verdict::Banned,
-            Some(FailOn::Review) => Verdict::Review,
+        let Some(threshold) = self.threshold() else {
+            return Ok(());
         };
-        if self.worst <= threshold {
-            return Err(Failure::Findings(format!(
-                "a device was judged {} (--fail-on {threshold})",
-                self.worst
-            )));
+        if self.failing == 0 {
+            return Ok(());
         }
-        Ok(())
+        let judged = if threshold == Verdict::Banned {
+            "banned"
+        } else {
+            "banned or for review"
+        };
+        let more = self.failing - self.first_failing.len() as u64;
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        Err(Failure::Findings(format!(
+            "{} judged {judged} (--fail-on {threshold}): {}{more}",
+            crate::words::count(self.failing, "device", "devices"),
+            self.first_failing.join(", ")
+        )))
     }
 }
 
