@@ -379,7 +379,8 @@ pub struct SimulateArgs {
     pub skip_bad_lines: bool,
     /// An SNMPv3 user every agent serves (repeatable): NAME (noAuthNoPriv), NAME:AUTH:PASS
     /// (authNoPriv) or NAME:AUTH:PASS:PRIV:PASS (authPriv), e.g.
-    /// `monitor:sha512:authpass1:aes256:privpass1`. For test set-ups: the pass phrases are
+    /// `monitor:sha512:authpass1:aes256:privpass1` (net-snmp's spellings too, in any case:
+    /// `monitor:SHA-512:authpass1:AES-256:privpass1`). For test set-ups: the pass phrases are
     /// visible in the process list.
     #[arg(long = "v3-user", value_name = "USER", value_parser = parse_v3_user)]
     pub v3_users: Vec<V3UserArg>,
@@ -1434,4 +1435,48 @@ fn report_offline(
         .finish(&summary, &provenance(identifier, &judging))
         .map_err(write_failure)?;
     judging.outcome()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_v3_user;
+    use crate::snmp::{AuthProtocol, PrivProtocol};
+
+    #[test]
+    fn v3_users_take_net_snmp_spellings_beside_ours() {
+        for (arg, auth, privacy) in [
+            (
+                "u:SHA-512:authpass1:AES-256:privpass1",
+                AuthProtocol::Sha512,
+                PrivProtocol::Aes256,
+            ),
+            (
+                "u:sha512:authpass1:aes256:privpass1",
+                AuthProtocol::Sha512,
+                PrivProtocol::Aes256,
+            ),
+            (
+                "u:SHA:authpass1:AES:privpass1",
+                AuthProtocol::Sha1,
+                PrivProtocol::Aes128,
+            ),
+            (
+                "u:MD5:authpass1:DES:privpass1",
+                AuthProtocol::Md5,
+                PrivProtocol::Des,
+            ),
+            (
+                "u:Sha-256:authpass1:Aes-192:privpass1",
+                AuthProtocol::Sha256,
+                PrivProtocol::Aes192,
+            ),
+        ] {
+            let user = parse_v3_user(arg)
+                .unwrap_or_else(|e| panic!("{arg}: {e}"))
+                .0;
+            assert_eq!(user.auth.map(|a| a.0), Some(auth), "{arg}");
+            assert_eq!(user.privacy.map(|p| p.0), Some(privacy), "{arg}");
+        }
+        assert!(parse_v3_user("u:sha3:authpass1").is_err());
+    }
 }
