@@ -207,3 +207,95 @@ fn fail_on_names_the_count_and_the_first_devices() {
         "{line}"
     );
 }
+
+#[test]
+fn bash_completions_load_in_bash() {
+    let o = Command::new(bin())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("netorigin.bash");
+    std::fs::write(&script, &o.stdout).unwrap();
+    let check = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash runs");
+    assert!(check.status.success(), "{}", stderr(&check));
+    // Loaded for real, it registers the completion function for the command.
+    let loaded = Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {} && complete -p netorigin", s(&script)))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&loaded.stdout).contains("netorigin"),
+        "{}",
+        stderr(&loaded)
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let o = Command::new(bin())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(o.status.success() && !o.stdout.is_empty(), "{shell}");
+    }
+}
+
+#[test]
+#[ignore = "needs man-db (scripts/test installs it)"]
+fn the_man_page_renders_with_man_and_has_a_section_per_command() {
+    let o = Command::new(bin()).arg("man").output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("netorigin.1");
+    std::fs::write(&page, &o.stdout).unwrap();
+    let shown = Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .output()
+        .expect("man-db's `man` is installed (apt-get install man-db)");
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(stderr(&shown).is_empty(), "{}", stderr(&shown));
+    let text = String::from_utf8_lossy(&shown.stdout);
+    for heading in [
+        "NAME",
+        "SYNOPSIS",
+        "DEMO",
+        "SWEEP",
+        "SIMULATE",
+        "IDENTIFY",
+        "OUI LOOKUP",
+        "LISTEN",
+        "HISTORY SHOW",
+        "SCHEDULE",
+        "COMPLETIONS",
+    ] {
+        assert!(
+            text.lines().any(|l| l == heading),
+            "no {heading} section in:\n{text}"
+        );
+    }
+    assert!(text.contains("--fail-on"), "{text}");
+}
+
+#[test]
+fn the_fuzz_crates_lock_is_current_so_its_build_leaves_it_unchanged() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let o = Command::new(cargo)
+        .args(["metadata", "--locked", "--offline", "--format-version", "1"])
+        .arg("--manifest-path")
+        .arg(common::root().join("fuzz/Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "fuzz/Cargo.lock is out of date (run `cargo update -p netorigin` in fuzz/ and commit it): {}",
+        stderr(&o)
+    );
+}

@@ -61,6 +61,15 @@ pub enum Command {
     /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
     /// Prometheus metrics.
     Schedule(Box<schedule::ScheduleArgs>),
+    /// Print a shell completion script, e.g. `netorigin completions bash >
+    /// /usr/local/share/bash-completion/completions/netorigin`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `netorigin man > /usr/local/share/man/man1/netorigin.1`.
+    Man,
 }
 
 /// Options of every report.
@@ -552,7 +561,64 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Listen(args) => listen::listen_command(args).await,
         Command::History(args) => history::history_command(args),
         Command::Schedule(args) => schedule::schedule_command(*args).await,
+        Command::Completions { shell } => completions(shell),
+        Command::Man => manual(),
     }
+}
+
+/// `netorigin completions SHELL`: the shell's completion script on standard output.
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "netorigin", &mut out);
+    out.flush().map_err(write_failure)
+}
+
+/// `netorigin man`: the manual page, every subcommand included, in roff on standard output.
+fn manual() -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let command = <Cli as clap::CommandFactory>::command();
+    let written = (|| -> std::io::Result<()> {
+        let page = clap_mangen::Man::new(command.clone());
+        page.render_title(&mut out)?;
+        page.render_name_section(&mut out)?;
+        page.render_synopsis_section(&mut out)?;
+        page.render_description_section(&mut out)?;
+        page.render_options_section(&mut out)?;
+        for sub in command.get_subcommands().filter(|c| !c.is_hide_set()) {
+            manual_section(&mut out, &command, sub, &[])?;
+        }
+        page.render_version_section(&mut out)?;
+        out.flush()
+    })();
+    written.map_err(write_failure)
+}
+
+/// A subcommand's section of the manual page (its own subcommands after it): its synopsis,
+/// what it does and its options.
+fn manual_section(
+    out: &mut impl Write,
+    root: &clap::Command,
+    sub: &clap::Command,
+    parents: &[&str],
+) -> std::io::Result<()> {
+    let mut path: Vec<&str> = parents.to_vec();
+    path.push(sub.get_name());
+    writeln!(out, ".SH \"{}\"", path.join(" ").to_uppercase())?;
+    // The subcommand rendered as a page of its own, its title and name sections left out.
+    let name = format!("{} {}", root.get_name(), path.join(" "));
+    let page = clap_mangen::Man::new(sub.clone().bin_name(name));
+    let mut section = Vec::new();
+    page.render_synopsis_section(&mut section)?;
+    page.render_description_section(&mut section)?;
+    page.render_options_section(&mut section)?;
+    // Its sections become subsections of this one.
+    let text = String::from_utf8_lossy(&section).replace(".SH ", ".SS ");
+    out.write_all(text.as_bytes())?;
+    for inner in sub.get_subcommands().filter(|c| !c.is_hide_set()) {
+        manual_section(out, root, inner, &path)?;
+    }
+    Ok(())
 }
 
 fn credentials(communities: &[String]) -> Vec<Credential> {
