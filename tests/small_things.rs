@@ -299,3 +299,55 @@ fn the_fuzz_crates_lock_is_current_so_its_build_leaves_it_unchanged() {
         stderr(&o)
     );
 }
+
+#[test]
+fn demo_help_shows_no_build_folder_and_a_binary_away_from_its_data_says_what_it_needs() {
+    let build_folder = s(&common::root()).to_string();
+    for args in [&["demo", "--help"][..], &["man"]] {
+        let o = Command::new(bin()).args(args).output().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&o.stdout).contains(&build_folder),
+            "{args:?} shows {build_folder}"
+        );
+    }
+    // The binary alone, run from an empty folder.
+    let alone = tempfile::tempdir().unwrap();
+    let copy = alone.path().join("netorigin");
+    std::fs::copy(bin(), &copy).unwrap();
+    let o = Command::new(&copy)
+        .arg("demo")
+        .current_dir(alone.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tests/data") && err.contains("--data"),
+        "{err}"
+    );
+}
+
+#[test]
+fn demo_finds_its_data_in_the_installed_data_folder() {
+    // prefix/bin/netorigin with prefix/share/netorigin/demo/segment.txt.
+    let prefix = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(prefix.path().join("bin")).unwrap();
+    let copy = prefix.path().join("bin/netorigin");
+    std::fs::copy(bin(), &copy).unwrap();
+    let demo = prefix.path().join("share/netorigin/demo");
+    std::fs::create_dir_all(&demo).unwrap();
+    let recording = group("huawei").swap_remove(0);
+    std::fs::write(
+        demo.join("segment.txt"),
+        format!("# one device\n{recording}\n"),
+    )
+    .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = Command::new(&copy)
+        .args(["demo", "--format", "jsonl"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(common::jsonl(&o.stdout).len(), 1, "{}", stderr(&o));
+}

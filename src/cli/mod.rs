@@ -447,9 +447,12 @@ fn parse_v3_user(s: &str) -> Result<V3UserArg, String> {
 /// `netorigin demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The repository folder holding demo/segment.txt and the recordings.
-    #[arg(long, value_name = "DIR", default_value = env!("CARGO_MANIFEST_DIR"))]
-    pub data: PathBuf,
+    /// The folder holding demo/segment.txt and the recordings it names (a clone of the
+    /// repository). Default: found beside the binary, in its installed data folder
+    /// (../share/netorigin), in a folder above it (a build in the source tree), or in the
+    /// current folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
     /// Policies.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -1365,12 +1368,34 @@ impl Shutdown {
 const DEMO_BASE: [u8; 4] = [127, 77, 0, 1];
 const DEMO_PORT: u16 = 16_100;
 
+/// The demo's list of recordings, relative to its data folder.
+const DEMO_SEGMENT: &str = "demo/segment.txt";
+
+/// Where the demo's data is when `--data` is not given: beside the binary, in its installed
+/// data folder (`../share/netorigin`), in a folder above it (a build inside the source tree),
+/// then in the current folder.
+pub fn demo_data(exe: Option<&Path>, current: Option<&Path>) -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Some(dir) = exe.and_then(Path::parent) {
+        candidates.push(dir.to_path_buf());
+        if let Some(prefix) = dir.parent() {
+            candidates.push(prefix.join("share/netorigin"));
+        }
+        candidates.extend(dir.ancestors().skip(1).map(Path::to_path_buf));
+    }
+    candidates.extend(current.map(Path::to_path_buf));
+    candidates
+        .into_iter()
+        .find(|c| c.join(DEMO_SEGMENT).is_file())
+}
+
 /// Reads `demo/segment.txt` under `root`.
 pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let list = root.join("demo/segment.txt");
+    let list = root.join(DEMO_SEGMENT);
     let text = std::fs::read_to_string(&list).map_err(|e| {
         usage(format!(
-            "{}: {e} (run the demo from a clone of the repository, or give --data)",
+            "{}: {e} (--data names a clone of the repository: the demo needs its {DEMO_SEGMENT} \
+             and tests/data)",
             list.display()
         ))
     })?;
@@ -1383,7 +1408,21 @@ pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
 }
 
 async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
-    let recordings = load_recordings(&demo_segment(&args.data)?, BadLines::Skip)?;
+    let data = match args.data {
+        Some(data) => data,
+        None => {
+            let exe = std::env::current_exe().ok();
+            let current = std::env::current_dir().ok();
+            demo_data(exe.as_deref(), current.as_deref()).ok_or_else(|| {
+                usage(format!(
+                    "the demo needs the source tree's {DEMO_SEGMENT} and tests/data (recordings \
+                     of real devices, not installed with the binary): run it inside a clone of \
+                     the repository, or give --data DIR with the clone's folder"
+                ))
+            })?
+        }
+    };
+    let recordings = load_recordings(&demo_segment(&data)?, BadLines::Skip)?;
     tell_recording_notes(&recordings);
     let count = recordings.len();
     let agents: Vec<Agent> = recordings
