@@ -350,4 +350,36 @@ fn demo_finds_its_data_in_the_installed_data_folder() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(common::jsonl(&o.stdout).len(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 address probed, 1 answered"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn counts_of_one_take_the_singular() {
+    let o = Command::new(bin())
+        .args([
+            "sweep",
+            "--dry-run",
+            "127.0.0.1",
+            "--retries",
+            "1",
+            "--rate",
+            "1",
+            "--community",
+            "x",
+            "--no-engine-probe",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    for said in ["up to 1 address of", "1 retry each", "1 request per second"] {
+        assert!(out.contains(said), "{said:?} in {out}");
+    }
+    for wrong in ["1 addresses", "1 retries", "1 requests"] {
+        assert!(!out.contains(wrong), "{wrong:?} in {out}");
+    }
 }

@@ -714,8 +714,8 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
     let run = prepared.run(&args, Stop::listen()).await?;
     if run.interrupted {
         return Err(other(format!(
-            "the sweep was interrupted: {} devices collected{}",
-            run.devices,
+            "the sweep was interrupted: {} collected{}",
+            crate::words::count(run.devices, "device", "devices"),
             run.stored
                 .map(|(id, _)| format!(", stored as sweep #{id} (interrupted)"))
                 .unwrap_or_default()
@@ -871,7 +871,10 @@ fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
     let per_silent = (rungs as u128 + u128::from(!args.sweep.no_engine_probe))
         * u128::from(args.sweep.retries + 1);
     let rate = match args.sweep.rate.0 {
-        Some(r) => format!("{r} requests per second"),
+        Some(r) => format!(
+            "{} per second",
+            crate::words::count(r.get(), "request", "requests")
+        ),
         None => "no rate cap".to_string(),
     };
     let floor = match args.sweep.rate.0 {
@@ -900,18 +903,24 @@ fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
     let per_device = per_silent / u128::from(args.sweep.retries + 1) * exchange_ms / 1000
         + u128::from(args.sweep.max_device_time);
     format!(
-        "dry run: would probe up to {hosts} addresses of {} (the first {first}), excluded ranges left out, \
-         on UDP port {}, with {rungs} credential rungs plus {} engine-ID probe, {} retries each, {rate}{floor}; \
+        "dry run: would probe up to {} of {} (the first {first}), excluded ranges left out, \
+         on UDP port {}, with {} plus {} engine-ID probe, {} each, {rate}{floor}; \
          walking: {walking}; crawl: {crawl}; one device takes at most about {per_device} s \
          (every probe timing out, then --max-device-time). Nothing was sent.",
+        crate::words::count(
+            u64::try_from(hosts).unwrap_or(u64::MAX),
+            "address",
+            "addresses"
+        ),
         given.join(" "),
         args.sweep.port,
+        crate::words::count(rungs as u64, "credential rung", "credential rungs"),
         if args.sweep.no_engine_probe {
             "no"
         } else {
             "one"
         },
-        args.sweep.retries,
+        crate::words::count(args.sweep.retries, "retry", "retries"),
     )
 }
 
@@ -1054,7 +1063,11 @@ async fn run_sweep(
             }
             Event::Warning(w) => progress.suspend(|| eprintln!("netorigin: {w}")),
         }
-        progress.set_message(format!("{responders} responders, {walked} devices"));
+        progress.set_message(format!(
+            "{}, {}",
+            crate::words::count(responders, "responder", "responders"),
+            crate::words::count(walked, "device", "devices")
+        ));
     };
     loop {
         tokio::select! {
@@ -1140,13 +1153,20 @@ async fn run_sweep(
         other_result => other_result.map_err(write_failure)?,
     }
     let stored_line = stored
-        .map(|(id, n)| format!("; {n} devices stored as sweep #{id}"))
+        .map(|(id, n)| {
+            format!(
+                "; {} stored as sweep #{id}",
+                crate::words::count(n, "device", "devices")
+            )
+        })
         .unwrap_or_default();
     if output.format != Format::Table {
         // Machine formats keep standard output clean; the people's summary goes to stderr.
         eprintln!(
-            "netorigin: {} addresses probed, {} answered, {} silent{stored_line}",
-            summary.probed, summary.responders, summary.silent
+            "netorigin: {} probed, {} answered, {} silent{stored_line}",
+            crate::words::count(summary.probed, "address", "addresses"),
+            summary.responders,
+            summary.silent
         );
     } else if !stored_line.is_empty() {
         eprintln!("netorigin: {}", stored_line.trim_start_matches("; "));
@@ -1163,9 +1183,9 @@ fn tell_recording_notes(recordings: &[Recording]) {
         }
         if r.duplicates_dropped > 0 {
             eprintln!(
-                "netorigin: {}: {} repeated OIDs dropped",
+                "netorigin: {}: {} dropped",
                 r.source.display(),
-                r.duplicates_dropped
+                crate::words::count(r.duplicates_dropped as u64, "repeated OID", "repeated OIDs")
             );
         }
     }
@@ -1306,9 +1326,9 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
             .map(|v| v.get_name().to_string())
             .collect();
         eprintln!(
-            "netorigin: every agent misbehaves ({}) after its first {} requests{}",
+            "netorigin: every agent misbehaves ({}) after its first {}{}",
             modes.join(", "),
-            faults.after,
+            crate::words::count(faults.after, "request", "requests"),
             sim.wrong_source
                 .map(|a| format!("; wrong-source answers come from {}", a.ip()))
                 .unwrap_or_default()
@@ -1316,8 +1336,8 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     }
     let _ = writeln!(
         out,
-        "ready: {} agents on {}..{} port {}",
-        sim.addresses.len(),
+        "ready: {} on {}..{} port {}",
+        crate::words::count(sim.addresses.len() as u64, "agent", "agents"),
         args.base,
         last,
         args.port
