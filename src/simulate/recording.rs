@@ -188,8 +188,8 @@ impl Recording {
             .filter(|&n| n > 0)
         {
             out.push(format!(
-                "{file}: {} more left out that could not be read ({} in all)",
-                crate::words::count(rest as u64, "line", "lines"),
+                "{file}: {} left out that could not be read ({} in all)",
+                crate::words::count(rest as u64, "more line", "more lines"),
                 self.skipped.len()
             ));
         }
