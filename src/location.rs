@@ -14,9 +14,25 @@ pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where a mistake is, for the start of a message: `FILE:LINE:COLUMN`, or `file FILE` for a
+/// mistake of the whole file (line 0: one that cannot be read), never a made-up position.
+pub fn place(file: &str, line: usize, column: usize) -> String {
+    if line == 0 {
+        format!("file {file}")
+    } else {
+        format!("{file}:{line}:{column}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::line_and_column;
+    use super::{line_and_column, place};
+
+    #[test]
+    fn a_place_has_a_position_only_when_it_is_known() {
+        assert_eq!(place("p.toml", 3, 7), "p.toml:3:7");
+        assert_eq!(place("p.toml", 0, 0), "file p.toml");
+    }
 
     #[test]
     fn lines_and_columns_count_from_one_in_characters() {

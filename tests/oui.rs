@@ -124,7 +124,11 @@ fn bad_mac_is_exit_2_naming_it_and_the_forms() {
         &["oui", "lookup", "00:e0:fc:00:00:01", "00:e0:fc:00:01"],
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(stdout(&o).is_empty(), "nothing printed before the check");
+    assert!(
+        stdout(&o).starts_with("00:e0:fc:00:00:01\tMA-L\t00E0FC\t"),
+        "the good address is answered: {}",
+        stdout(&o)
+    );
     let err = stderr(&o);
     assert!(err.contains("\"00:e0:fc:00:01\""), "{err}");
     assert!(err.contains("00e0.fc00.0001"), "{err}");

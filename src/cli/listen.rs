@@ -80,7 +80,11 @@ pub async fn listen_command(args: ListenArgs) -> Result<(), Failure> {
                 write_pcap(path, &frames).map_err(|e| {
                     Failure::Other(format!("{}: cannot write the capture: {e}", path.display()))
                 })?;
-                eprintln!("{} frames saved to {}", frames.len(), path.display());
+                eprintln!(
+                    "{} saved to {}",
+                    crate::words::count(frames.len() as u64, "frame", "frames"),
+                    path.display()
+                );
             }
             (
                 frames.into_iter().map(|c| c.bytes).collect(),

@@ -61,6 +61,15 @@ pub enum Command {
     /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
     /// Prometheus metrics.
     Schedule(Box<schedule::ScheduleArgs>),
+    /// Print a shell completion script, e.g. `netorigin completions bash >
+    /// /usr/local/share/bash-completion/completions/netorigin`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `netorigin man > /usr/local/share/man/man1/netorigin.1`.
+    Man,
 }
 
 /// Options of every report.
@@ -113,8 +122,13 @@ pub struct Judging {
     policies: Vec<crate::policy::document::Policy>,
     today: crate::policy::date::Date,
     fail_on: Option<FailOn>,
-    worst: Verdict,
+    /// How many devices met the `--fail-on` threshold, and the first few of them.
+    failing: u64,
+    first_failing: Vec<String>,
 }
+
+/// How many of the devices that met `--fail-on` its message names.
+const FAILING_NAMED: usize = 3;
 
 /// The default policy, bundled.
 const DEFAULT_POLICY: &str = include_str!("../../policies/huawei-origin.toml");
@@ -144,7 +158,8 @@ impl Judging {
             policies,
             today: args.today.unwrap_or_else(crate::policy::date::Date::today),
             fail_on: args.fail_on,
-            worst: Verdict::Unknown,
+            failing: 0,
+            first_failing: Vec::new(),
         })
     }
 
@@ -154,8 +169,29 @@ impl Judging {
         crate::policy::judge::module_verdicts(&mut d.modules, &findings);
         d.verdict = verdict;
         d.findings = findings;
-        self.worst = self.worst.min(verdict);
+        if self.threshold().is_some_and(|t| verdict <= t) {
+            self.failing += 1;
+            if self.first_failing.len() < FAILING_NAMED {
+                let name = d
+                    .sys_name
+                    .as_deref()
+                    .map(|n| format!(" ({})", crate::report::terminal_safe(n)))
+                    .unwrap_or_default();
+                self.first_failing.push(format!(
+                    "{}{name}",
+                    crate::report::terminal_safe(&d.address)
+                ));
+            }
+        }
         d
+    }
+
+    /// The verdict `--fail-on` fails at, or worse.
+    fn threshold(&self) -> Option<Verdict> {
+        match self.fail_on? {
+            FailOn::Banned => Some(Verdict::Banned),
+            FailOn::Review => Some(Verdict::Review),
+        }
     }
 
     /// Names and versions of the policies, and the date.
@@ -168,20 +204,31 @@ impl Judging {
         format!("{} (as of {})", names.join(", "), self.today)
     }
 
-    /// The `--fail-on` outcome: exit code 3 when a verdict at or above the threshold was given.
+    /// The `--fail-on` outcome: exit code 3 when a verdict at or above the threshold was
+    /// given, naming how many devices got one and the first few of them.
     pub fn outcome(&self) -> Result<(), Failure> {
-        let threshold = match self.fail_on {
-            None => return Ok(()),
-            Some(FailOn::Banned) => Verdict::Banned,
-            Some(FailOn::Review) => Verdict::Review,
+        let Some(threshold) = self.threshold() else {
+            return Ok(());
         };
-        if self.worst <= threshold {
-            return Err(Failure::Findings(format!(
-                "a device was judged {} (--fail-on {threshold})",
-                self.worst
-            )));
+        if self.failing == 0 {
+            return Ok(());
         }
-        Ok(())
+        let judged = if threshold == Verdict::Banned {
+            "banned"
+        } else {
+            "banned or for review"
+        };
+        let more = self.failing - self.first_failing.len() as u64;
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        Err(Failure::Findings(format!(
+            "{} judged {judged} (--fail-on {threshold}): {}{more}",
+            crate::words::count(self.failing, "device", "devices"),
+            self.first_failing.join(", ")
+        )))
     }
 }
 
@@ -345,7 +392,8 @@ pub struct SimulateArgs {
     pub skip_bad_lines: bool,
     /// An SNMPv3 user every agent serves (repeatable): NAME (noAuthNoPriv), NAME:AUTH:PASS
     /// (authNoPriv) or NAME:AUTH:PASS:PRIV:PASS (authPriv), e.g.
-    /// `monitor:sha512:authpass1:aes256:privpass1`. For test set-ups: the pass phrases are
+    /// `monitor:sha512:authpass1:aes256:privpass1` (net-snmp's spellings too, in any case:
+    /// `monitor:SHA-512:authpass1:AES-256:privpass1`). For test set-ups: the pass phrases are
     /// visible in the process list.
     #[arg(long = "v3-user", value_name = "USER", value_parser = parse_v3_user)]
     pub v3_users: Vec<V3UserArg>,
@@ -403,9 +451,12 @@ fn parse_v3_user(s: &str) -> Result<V3UserArg, String> {
 /// `netorigin demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The repository folder holding demo/segment.txt and the recordings.
-    #[arg(long, value_name = "DIR", default_value = env!("CARGO_MANIFEST_DIR"))]
-    pub data: PathBuf,
+    /// The folder holding demo/segment.txt and the recordings it names (a clone of the
+    /// repository). Default: found beside the binary, in its installed data folder
+    /// (../share/netorigin), in a folder above it (a build in the source tree), or in the
+    /// current folder.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
     /// Policies.
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -447,6 +498,9 @@ pub enum Failure {
     /// `--fail-on` met a verdict it was told to fail on: exit code 3.
     #[error("{0}")]
     Findings(String),
+    /// The report's reader went away (`| head`): nothing more to say, exit code 0.
+    #[error("the report's reader went away")]
+    ReaderGone,
 }
 
 impl Failure {
@@ -456,7 +510,42 @@ impl Failure {
             Failure::Usage(_) => 2,
             Failure::Other(_) => 1,
             Failure::Findings(_) => 3,
+            Failure::ReaderGone => 0,
         }
+    }
+
+    /// Whether the failure is worth a message on standard error (a reader that went away is
+    /// not).
+    pub fn is_quiet(&self) -> bool {
+        matches!(self, Failure::ReaderGone)
+    }
+}
+
+/// Whether a write failed because the reader went away, also when the error of a JSON or CSV
+/// writer wraps that of the pipe.
+pub(crate) fn is_closed_pipe(e: &std::io::Error) -> bool {
+    let broken = std::io::ErrorKind::BrokenPipe;
+    if e.kind() == broken {
+        return true;
+    }
+    let Some(inner) = e.get_ref() else {
+        return false;
+    };
+    if let Some(json) = inner.downcast_ref::<serde_json::Error>() {
+        return json.io_error_kind() == Some(broken);
+    }
+    inner
+        .downcast_ref::<csv::Error>()
+        .is_some_and(|csv| matches!(csv.kind(), csv::ErrorKind::Io(io) if io.kind() == broken))
+}
+
+/// A failure to write a report: the reader going away (a closed pipe) ends the output quietly
+/// with exit code 0, anything else is exit code 1.
+pub(crate) fn write_failure(e: std::io::Error) -> Failure {
+    if is_closed_pipe(&e) {
+        Failure::ReaderGone
+    } else {
+        other(format!("cannot write the report: {e}"))
     }
 }
 
@@ -479,7 +568,64 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Listen(args) => listen::listen_command(args).await,
         Command::History(args) => history::history_command(args),
         Command::Schedule(args) => schedule::schedule_command(*args).await,
+        Command::Completions { shell } => completions(shell),
+        Command::Man => manual(),
     }
+}
+
+/// `netorigin completions SHELL`: the shell's completion script on standard output.
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "netorigin", &mut out);
+    out.flush().map_err(write_failure)
+}
+
+/// `netorigin man`: the manual page, every subcommand included, in roff on standard output.
+fn manual() -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let command = <Cli as clap::CommandFactory>::command();
+    let written = (|| -> std::io::Result<()> {
+        let page = clap_mangen::Man::new(command.clone());
+        page.render_title(&mut out)?;
+        page.render_name_section(&mut out)?;
+        page.render_synopsis_section(&mut out)?;
+        page.render_description_section(&mut out)?;
+        page.render_options_section(&mut out)?;
+        for sub in command.get_subcommands().filter(|c| !c.is_hide_set()) {
+            manual_section(&mut out, &command, sub, &[])?;
+        }
+        page.render_version_section(&mut out)?;
+        out.flush()
+    })();
+    written.map_err(write_failure)
+}
+
+/// A subcommand's section of the manual page (its own subcommands after it): its synopsis,
+/// what it does and its options.
+fn manual_section(
+    out: &mut impl Write,
+    root: &clap::Command,
+    sub: &clap::Command,
+    parents: &[&str],
+) -> std::io::Result<()> {
+    let mut path: Vec<&str> = parents.to_vec();
+    path.push(sub.get_name());
+    writeln!(out, ".SH \"{}\"", path.join(" ").to_uppercase())?;
+    // The subcommand rendered as a page of its own, its title and name sections left out.
+    let name = format!("{} {}", root.get_name(), path.join(" "));
+    let page = clap_mangen::Man::new(sub.clone().bin_name(name));
+    let mut section = Vec::new();
+    page.render_synopsis_section(&mut section)?;
+    page.render_description_section(&mut section)?;
+    page.render_options_section(&mut section)?;
+    // Its sections become subsections of this one.
+    let text = String::from_utf8_lossy(&section).replace(".SH ", ".SS ");
+    out.write_all(text.as_bytes())?;
+    for inner in sub.get_subcommands().filter(|c| !c.is_hide_set()) {
+        manual_section(out, root, inner, &path)?;
+    }
+    Ok(())
 }
 
 fn credentials(communities: &[String]) -> Vec<Credential> {
@@ -572,8 +718,8 @@ async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
     let run = prepared.run(&args, Stop::listen()).await?;
     if run.interrupted {
         return Err(other(format!(
-            "the sweep was interrupted: {} devices collected{}",
-            run.devices,
+            "the sweep was interrupted: {} collected{}",
+            crate::words::count(run.devices, "device", "devices"),
             run.stored
                 .map(|(id, _)| format!(", stored as sweep #{id} (interrupted)"))
                 .unwrap_or_default()
@@ -729,7 +875,10 @@ fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
     let per_silent = (rungs as u128 + u128::from(!args.sweep.no_engine_probe))
         * u128::from(args.sweep.retries + 1);
     let rate = match args.sweep.rate.0 {
-        Some(r) => format!("{r} requests per second"),
+        Some(r) => format!(
+            "{} per second",
+            crate::words::count(r.get(), "request", "requests")
+        ),
         None => "no rate cap".to_string(),
     };
     let floor = match args.sweep.rate.0 {
@@ -758,18 +907,24 @@ fn dry_run(targets: &Targets, args: &SweepArgs) -> String {
     let per_device = per_silent / u128::from(args.sweep.retries + 1) * exchange_ms / 1000
         + u128::from(args.sweep.max_device_time);
     format!(
-        "dry run: would probe up to {hosts} addresses of {} (the first {first}), excluded ranges left out, \
-         on UDP port {}, with {rungs} credential rungs plus {} engine-ID probe, {} retries each, {rate}{floor}; \
+        "dry run: would probe up to {} of {} (the first {first}), excluded ranges left out, \
+         on UDP port {}, with {} plus {} engine-ID probe, {} each, {rate}{floor}; \
          walking: {walking}; crawl: {crawl}; one device takes at most about {per_device} s \
          (every probe timing out, then --max-device-time). Nothing was sent.",
+        crate::words::count(
+            u64::try_from(hosts).unwrap_or(u64::MAX),
+            "address",
+            "addresses"
+        ),
         given.join(" "),
         args.sweep.port,
+        crate::words::count(rungs as u64, "credential rung", "credential rungs"),
         if args.sweep.no_engine_probe {
             "no"
         } else {
             "one"
         },
-        args.sweep.retries,
+        crate::words::count(args.sweep.retries, "retry", "retries"),
     )
 }
 
@@ -851,7 +1006,7 @@ async fn run_sweep(
     let identifier = Arc::new(identifier);
     let data_versions = provenance(&identifier, &judging).line();
     let mut writer = Writer::new(output.format, open_output(output)?)
-        .map_err(other)?
+        .map_err(write_failure)?
         .layout(Layout::detect(output.wide, output.output.is_none()))
         .data_versions(data_versions.clone());
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
@@ -913,7 +1068,11 @@ async fn run_sweep(
             }
             Event::Warning(w) => progress.suspend(|| eprintln!("netorigin: {w}")),
         }
-        progress.set_message(format!("{responders} responders, {walked} devices"));
+        progress.set_message(format!(
+            "{}, {}",
+            crate::words::count(responders, "responder", "responders"),
+            crate::words::count(walked, "device", "devices")
+        ));
     };
     loop {
         tokio::select! {
@@ -992,20 +1151,27 @@ async fn run_sweep(
         return Ok(run(Ok(())));
     }
     if let Some(e) = write_error {
-        return Err(other(format!("cannot write the report: {e}")));
+        return Err(write_failure(e));
     }
     match writer.finish(&summary, &provenance(&identifier, &judging)) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(run(Ok(()))),
-        other_result => other_result.map_err(|e| other(format!("cannot write the report: {e}")))?,
+        other_result => other_result.map_err(write_failure)?,
     }
     let stored_line = stored
-        .map(|(id, n)| format!("; {n} devices stored as sweep #{id}"))
+        .map(|(id, n)| {
+            format!(
+                "; {} stored as sweep #{id}",
+                crate::words::count(n, "device", "devices")
+            )
+        })
         .unwrap_or_default();
     if output.format != Format::Table {
         // Machine formats keep standard output clean; the people's summary goes to stderr.
         eprintln!(
-            "netorigin: {} addresses probed, {} answered, {} silent{stored_line}",
-            summary.probed, summary.responders, summary.silent
+            "netorigin: {} probed, {} answered, {} silent{stored_line}",
+            crate::words::count(summary.probed, "address", "addresses"),
+            summary.responders,
+            summary.silent
         );
     } else if !stored_line.is_empty() {
         eprintln!("netorigin: {}", stored_line.trim_start_matches("; "));
@@ -1022,9 +1188,9 @@ fn tell_recording_notes(recordings: &[Recording]) {
         }
         if r.duplicates_dropped > 0 {
             eprintln!(
-                "netorigin: {}: {} repeated OIDs dropped",
+                "netorigin: {}: {} dropped",
                 r.source.display(),
-                r.duplicates_dropped
+                crate::words::count(r.duplicates_dropped as u64, "repeated OID", "repeated OIDs")
             );
         }
     }
@@ -1165,9 +1331,9 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
             .map(|v| v.get_name().to_string())
             .collect();
         eprintln!(
-            "netorigin: every agent misbehaves ({}) after its first {} requests{}",
+            "netorigin: every agent misbehaves ({}) after its first {}{}",
             modes.join(", "),
-            faults.after,
+            crate::words::count(faults.after, "request", "requests"),
             sim.wrong_source
                 .map(|a| format!("; wrong-source answers come from {}", a.ip()))
                 .unwrap_or_default()
@@ -1175,8 +1341,8 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     }
     let _ = writeln!(
         out,
-        "ready: {} agents on {}..{} port {}",
-        sim.addresses.len(),
+        "ready: {} on {}..{} port {}",
+        crate::words::count(sim.addresses.len() as u64, "agent", "agents"),
         args.base,
         last,
         args.port
@@ -1227,12 +1393,34 @@ impl Shutdown {
 const DEMO_BASE: [u8; 4] = [127, 77, 0, 1];
 const DEMO_PORT: u16 = 16_100;
 
+/// The demo's list of recordings, relative to its data folder.
+const DEMO_SEGMENT: &str = "demo/segment.txt";
+
+/// Where the demo's data is when `--data` is not given: beside the binary, in its installed
+/// data folder (`../share/netorigin`), in a folder above it (a build inside the source tree),
+/// then in the current folder.
+pub fn demo_data(exe: Option<&Path>, current: Option<&Path>) -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Some(dir) = exe.and_then(Path::parent) {
+        candidates.push(dir.to_path_buf());
+        if let Some(prefix) = dir.parent() {
+            candidates.push(prefix.join("share/netorigin"));
+        }
+        candidates.extend(dir.ancestors().skip(1).map(Path::to_path_buf));
+    }
+    candidates.extend(current.map(Path::to_path_buf));
+    candidates
+        .into_iter()
+        .find(|c| c.join(DEMO_SEGMENT).is_file())
+}
+
 /// Reads `demo/segment.txt` under `root`.
 pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let list = root.join("demo/segment.txt");
+    let list = root.join(DEMO_SEGMENT);
     let text = std::fs::read_to_string(&list).map_err(|e| {
         usage(format!(
-            "{}: {e} (run the demo from a clone of the repository, or give --data)",
+            "{}: {e} (--data names a clone of the repository: the demo needs its {DEMO_SEGMENT} \
+             and tests/data)",
             list.display()
         ))
     })?;
@@ -1245,7 +1433,21 @@ pub fn demo_segment(root: &Path) -> Result<Vec<PathBuf>, Failure> {
 }
 
 async fn demo_command(args: DemoArgs) -> Result<(), Failure> {
-    let recordings = load_recordings(&demo_segment(&args.data)?, BadLines::Skip)?;
+    let data = match args.data {
+        Some(data) => data,
+        None => {
+            let exe = std::env::current_exe().ok();
+            let current = std::env::current_dir().ok();
+            demo_data(exe.as_deref(), current.as_deref()).ok_or_else(|| {
+                usage(format!(
+                    "the demo needs the source tree's {DEMO_SEGMENT} and tests/data (recordings \
+                     of real devices, not installed with the binary): run it inside a clone of \
+                     the repository, or give --data DIR with the clone's folder"
+                ))
+            })?
+        }
+    };
+    let recordings = load_recordings(&demo_segment(&data)?, BadLines::Skip)?;
     tell_recording_notes(&recordings);
     let count = recordings.len();
     let agents: Vec<Agent> = recordings
@@ -1347,11 +1549,13 @@ fn report_offline(
     output: &OutputArgs,
 ) -> Result<(), Failure> {
     let mut writer = Writer::new(output.format, open_output(output)?)
-        .map_err(other)?
+        .map_err(write_failure)?
         .layout(Layout::detect(output.wide, output.output.is_none()))
         .data_versions(provenance(identifier, &judging).line());
     for record in records {
-        writer.device(judging.judge(record)).map_err(other)?;
+        writer
+            .device(judging.judge(record))
+            .map_err(write_failure)?;
     }
     let summary = SweepSummary {
         probed: sources,
@@ -1360,6 +1564,50 @@ fn report_offline(
     };
     writer
         .finish(&summary, &provenance(identifier, &judging))
-        .map_err(other)?;
+        .map_err(write_failure)?;
     judging.outcome()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_v3_user;
+    use crate::snmp::{AuthProtocol, PrivProtocol};
+
+    #[test]
+    fn v3_users_take_net_snmp_spellings_beside_ours() {
+        for (arg, auth, privacy) in [
+            (
+                "u:SHA-512:authpass1:AES-256:privpass1",
+                AuthProtocol::Sha512,
+                PrivProtocol::Aes256,
+            ),
+            (
+                "u:sha512:authpass1:aes256:privpass1",
+                AuthProtocol::Sha512,
+                PrivProtocol::Aes256,
+            ),
+            (
+                "u:SHA:authpass1:AES:privpass1",
+                AuthProtocol::Sha1,
+                PrivProtocol::Aes128,
+            ),
+            (
+                "u:MD5:authpass1:DES:privpass1",
+                AuthProtocol::Md5,
+                PrivProtocol::Des,
+            ),
+            (
+                "u:Sha-256:authpass1:Aes-192:privpass1",
+                AuthProtocol::Sha256,
+                PrivProtocol::Aes192,
+            ),
+        ] {
+            let user = parse_v3_user(arg)
+                .unwrap_or_else(|e| panic!("{arg}: {e}"))
+                .0;
+            assert_eq!(user.auth.map(|a| a.0), Some(auth), "{arg}");
+            assert_eq!(user.privacy.map(|p| p.0), Some(privacy), "{arg}");
+        }
+        assert!(parse_v3_user("u:sha3:authpass1").is_err());
+    }
 }

@@ -151,7 +151,8 @@ pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
             Ok(run) if run.interrupted || stop.is_stopped() => {
                 if let Some((id, n)) = run.stored {
                     eprintln!(
-                        "netorigin: stopped; the sweep in progress is stored as #{id} (interrupted, {n} devices)"
+                        "netorigin: stopped; the sweep in progress is stored as #{id} (interrupted, {})",
+                        crate::words::count(n, "device", "devices")
                     );
                 }
                 break;

@@ -47,13 +47,13 @@ use crate::device::Verdict;
 
 /// A mistake in a policy file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {reason}")]
+#[error("{}: {reason}", crate::location::place(.file, *.line, *.column))]
 pub struct PolicyError {
     /// The file.
     pub file: String,
-    /// Line, from 1.
+    /// Line, from 1; 0 for a mistake of the whole file (one that cannot be read).
     pub line: usize,
-    /// Column, from 1.
+    /// Column, from 1 (0 with line 0).
     pub column: usize,
     /// What was wrong and what was expected.
     pub reason: String,
@@ -201,7 +201,7 @@ impl Policy {
             file: path.display().to_string(),
             line: 0,
             column: 0,
-            reason: e.to_string(),
+            reason: format!("cannot read: {e}"),
         })?;
         Policy::parse(&path.display().to_string(), &text, known_origins)
     }

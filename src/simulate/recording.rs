@@ -188,7 +188,8 @@ impl Recording {
             .filter(|&n| n > 0)
         {
             out.push(format!(
-                "{file}: {rest} more lines left out that could not be read ({} in all)",
+                "{file}: {} left out that could not be read ({} in all)",
+                crate::words::count(rest as u64, "more line", "more lines"),
                 self.skipped.len()
             ));
         }

@@ -15,6 +15,7 @@
 //! auth = "sha512"                      # md5, sha1, sha224, sha256, sha384, sha512
 //! auth_password_file = "/etc/netorigin/monitor.auth"
 //! privacy = "aes256"                   # des, 3des, aes128, aes192, aes256, aes192-cisco, aes256-cisco
+//!                                      # (net-snmp's SHA-512, AES-256, AES, DES also, any case)
 //! privacy_password_env = "MONITOR_PRIV"
 //! ```
 
@@ -29,13 +30,13 @@ use crate::wire::Version;
 
 /// A mistake in a credentials file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {reason}")]
+#[error("{}: {reason}", crate::location::place(.file, *.line, *.column))]
 pub struct CredentialsError {
     /// The file.
     pub file: String,
-    /// Line, from 1.
+    /// Line, from 1; 0 for a mistake of the whole file (one that cannot be read).
     pub line: usize,
-    /// Column, from 1.
+    /// Column, from 1 (0 with line 0).
     pub column: usize,
     /// What was wrong and what was expected (never a secret).
     pub reason: String,
@@ -85,7 +86,7 @@ pub fn load(path: &Path) -> Result<Loaded, CredentialsError> {
         file: file.clone(),
         line: 0,
         column: 0,
-        reason: e.to_string(),
+        reason: format!("cannot read: {e}"),
     })?;
     let mut loaded = parse(
         &file,
@@ -248,13 +249,13 @@ pub fn parse(
                 )?;
                 let auth = match (&c.auth, auth_key) {
                     (None, None) => None,
-                    (Some(a), Some(k)) => Some((auth_protocol(a.get_ref()).ok_or_else(|| at(a.span().start, format!("unknown auth protocol {:?} (expected md5, sha1, sha224, sha256, sha384 or sha512)", a.get_ref())))?, k)),
+                    (Some(a), Some(k)) => Some((auth_protocol(a.get_ref()).ok_or_else(|| at(a.span().start, format!("unknown auth protocol {:?} (expected md5, sha1, sha224, sha256, sha384 or sha512, or net-snmp's MD5, SHA, SHA-256...)", a.get_ref())))?, k)),
                     (Some(_), None) => return Err(at(start, format!("credential {index}: auth needs auth_password (or _env, _file)"))),
                     (None, Some(_)) => return Err(at(start, format!("credential {index}: auth_password needs auth (the protocol)"))),
                 };
                 let privacy = match (&c.privacy, priv_key) {
                     (None, None) => None,
-                    (Some(p), Some(k)) => Some((priv_protocol(p.get_ref()).ok_or_else(|| at(p.span().start, format!("unknown privacy protocol {:?} (expected des, 3des, aes128, aes192, aes256, aes192-cisco or aes256-cisco)", p.get_ref())))?, k)),
+                    (Some(p), Some(k)) => Some((priv_protocol(p.get_ref()).ok_or_else(|| at(p.span().start, format!("unknown privacy protocol {:?} (expected des, 3des, aes128, aes192, aes256, aes192-cisco or aes256-cisco, or net-snmp's DES, AES, AES-256...)", p.get_ref())))?, k)),
                     (Some(_), None) => return Err(at(start, format!("credential {index}: privacy needs privacy_password (or _env, _file)"))),
                     (None, Some(_)) => return Err(at(start, format!("credential {index}: privacy_password needs privacy (the protocol)"))),
                 };
@@ -298,16 +299,17 @@ pub fn auth_protocol(s: &str) -> Option<AuthProtocol> {
     })
 }
 
-/// A privacy protocol by name (des, 3des, aes128, aes192, aes256, aes192-cisco, aes256-cisco).
+/// A privacy protocol by name (des, 3des, aes128, aes192, aes256, aes192-cisco, aes256-cisco;
+/// case and dashes aside, so net-snmp's `AES-256`, `AES`, `DES` too).
 pub fn priv_protocol(s: &str) -> Option<PrivProtocol> {
-    Some(match s.to_ascii_lowercase().as_str() {
+    Some(match s.to_ascii_lowercase().replace('-', "").as_str() {
         "des" => PrivProtocol::Des,
         "3des" => PrivProtocol::Des3,
         "aes" | "aes128" => PrivProtocol::Aes128,
         "aes192" => PrivProtocol::Aes192,
         "aes256" => PrivProtocol::Aes256,
-        "aes192-cisco" | "aes192c" => PrivProtocol::Aes192Cisco,
-        "aes256-cisco" | "aes256c" => PrivProtocol::Aes256Cisco,
+        "aes192cisco" | "aes192c" => PrivProtocol::Aes192Cisco,
+        "aes256cisco" | "aes256c" => PrivProtocol::Aes256Cisco,
         _ => return None,
     })
 }
@@ -315,6 +317,40 @@ pub fn priv_protocol(s: &str) -> Option<PrivProtocol> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn net_snmp_spellings_name_the_same_protocols_in_any_case() {
+        for (name, protocol) in [
+            ("SHA-512", AuthProtocol::Sha512),
+            ("sha-256", AuthProtocol::Sha256),
+            ("SHA", AuthProtocol::Sha1),
+            ("MD5", AuthProtocol::Md5),
+            ("sha512", AuthProtocol::Sha512),
+        ] {
+            assert_eq!(auth_protocol(name), Some(protocol), "{name}");
+        }
+        for (name, protocol) in [
+            ("AES-256", PrivProtocol::Aes256),
+            ("aes-192", PrivProtocol::Aes192),
+            ("AES", PrivProtocol::Aes128),
+            ("AES-128", PrivProtocol::Aes128),
+            ("DES", PrivProtocol::Des),
+            ("aes256", PrivProtocol::Aes256),
+            ("AES256C", PrivProtocol::Aes256Cisco),
+            ("aes192-cisco", PrivProtocol::Aes192Cisco),
+        ] {
+            assert_eq!(priv_protocol(name), Some(protocol), "{name}");
+        }
+        let loaded = parse_text(
+            "[[credential]]\nuser = \"u\"\nauth = \"SHA-256\"\nauth_password = \"a-secret-1\"\nprivacy = \"AES-256\"\nprivacy_password = \"p-secret-1\"\n",
+        )
+        .unwrap();
+        assert!(
+            matches!(&loaded.credentials[0].kind, CredentialKind::Usm(u) if u.privacy.as_ref().is_some_and(|p| p.0 == PrivProtocol::Aes256)),
+            "{:?}",
+            loaded.credentials[0].kind
+        );
+    }
 
     fn parse_text(text: &str) -> Result<Loaded, CredentialsError> {
         parse(
