@@ -383,3 +383,21 @@ fn counts_of_one_take_the_singular() {
         assert!(!out.contains(wrong), "{wrong:?} in {out}");
     }
 }
+
+#[test]
+fn a_closed_pipe_ends_every_history_view_quietly_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    std::fs::copy(common::root().join("tests/data/store/v1.db"), &db).unwrap();
+    let db = s(&db);
+    for view in [&["list"][..], &["show", "1"], &["diff", "1", "2"]] {
+        for format in ["table", "jsonl", "json", "csv"] {
+            let mut args = vec!["history"];
+            args.extend(view);
+            args.extend(["--db", db, "--format", format]);
+            let (code, err) = write_to_a_closed_pipe(&args);
+            assert_eq!(code, Some(0), "{args:?}: {err}");
+            assert!(said_nothing_of_the_pipe(&err), "{args:?}: {err}");
+        }
+    }
+}

@@ -214,7 +214,7 @@ fn open(o: &HistoryOptions) -> Result<(Store, Box<dyn Write + Send>), Failure> {
 
 fn written(r: std::io::Result<()>) -> Result<(), Failure> {
     match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if super::is_closed_pipe(&e) => Ok(()),
         r => r.map_err(|e| other(format!("cannot write the report: {e}"))),
     }
 }
