@@ -12,11 +12,14 @@ use common::{jsonl, root, run, s};
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn report(format: &str) -> String {
+    report_with(&["--format", format])
+}
+
+fn report_with(args: &[&str]) -> String {
     let rec = root().join("tests/data/hostile/hostile-text.snmprec");
-    let o = run(
-        &["identify", "--snmprec", s(&rec), "--format", format],
-        LIMIT,
-    );
+    let mut all = vec!["identify", "--snmprec", s(&rec)];
+    all.extend(args);
+    let o = run(&all, LIMIT);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap()
 }
@@ -58,13 +61,16 @@ fn json_keeps_the_text_exactly() {
 
 #[test]
 fn no_escape_sequence_reaches_the_terminal() {
-    let table = report("table");
-    assert!(
-        !table.contains('\u{1b}') && !table.contains('\u{7}'),
-        "{table:?}"
-    );
+    // The table fitted to the default width, and with every column (sysName among them).
+    for table in [report("table"), report_with(&["--format", "table", "--wide"])] {
+        assert!(
+            !table.contains('\u{1b}') && !table.contains('\u{7}'),
+            "{table:?}"
+        );
+    }
     // Dropped where the record was built: what is left of the sequences is plain text.
-    assert!(table.contains("[31m<b onmouseover"), "{table:?}");
+    let wide = report_with(&["--format", "table", "--wide"]);
+    assert!(wide.contains("[31m<b onmouseover"), "{wide:?}");
 }
 
 #[test]
