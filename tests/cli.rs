@@ -299,6 +299,11 @@ fn every_format_carries_every_device_and_the_data_versions() {
         "{table}"
     );
     let json: serde_json::Value = serde_json::from_str(&with("json")).unwrap();
+    // The data versions name the whole IANA registry beside the curated numbers.
+    assert_eq!(
+        json["provenance"]["enterprise_registry"],
+        "IANA enterprise registry 2024-08-23 (62240 numbers)"
+    );
     let polled = |v: &Vec<serde_json::Value>| {
         v.iter()
             .filter(|d| d["discovered_via"] == "recording")

@@ -62,7 +62,10 @@ fn json_keeps_the_text_exactly() {
 #[test]
 fn no_escape_sequence_reaches_the_terminal() {
     // The table fitted to the default width, and with every column (sysName among them).
-    for table in [report("table"), report_with(&["--format", "table", "--wide"])] {
+    for table in [
+        report("table"),
+        report_with(&["--format", "table", "--wide"]),
+    ] {
         assert!(
             !table.contains('\u{1b}') && !table.contains('\u{7}'),
             "{table:?}"

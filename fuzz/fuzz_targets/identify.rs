@@ -129,5 +129,25 @@ fuzz_target!(|data: &[u8]| {
     collector.add(&record, id);
     for r in collector.finish().iter().chain(std::iter::once(&record)) {
         serde_json::to_string(r).expect("a record serializes");
+        shown_text_is_clean(r);
     }
 });
+
+/// What a record shows of device text holds no control character but line breaks and tabs
+/// (`netorigin::text::clean`, applied where records are built): the originals are in
+/// `cleaned`, escaped.
+fn shown_text_is_clean(r: &netorigin::device::DeviceRecord) {
+    let modules = r.modules.iter().flat_map(|m| {
+        [&m.name, &m.description, &m.manufacturer, &m.model, &m.serial, &m.hardware_rev, &m.software_rev]
+    });
+    let neighbours = r.neighbors.iter().flat_map(|n| {
+        [&n.chassis_id, &n.port_id, &n.port_descr, &n.sys_name, &n.sys_descr, &n.platform]
+    });
+    let fields = [&r.sys_name, &r.sys_descr, &r.model, &r.os, &r.version, &r.serial];
+    for text in fields.into_iter().chain(modules).chain(neighbours).flatten() {
+        assert!(
+            !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+            "a control character is shown: {text:?}"
+        );
+    }
+}

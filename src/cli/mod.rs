@@ -702,6 +702,14 @@ fn provenance(identifier: &Identifier, judging: &Judging) -> Provenance {
     Provenance {
         netorigin: env!("CARGO_PKG_VERSION"),
         enterprise_numbers: identifier.enterprises().len(),
+        enterprise_registry: {
+            let iana = crate::identify::iana::IanaRegistry::bundled();
+            format!(
+                "IANA enterprise registry {} ({} numbers)",
+                crate::identify::iana::DATE,
+                iana.len()
+            )
+        },
         sysdescr_rules: identifier.sysdescr_rules().rules().len(),
         oui_registry: match oui {
             Ok(r) => format!("IEEE registry {} ({} assignments)", r.date(), r.len()),

@@ -16,6 +16,9 @@ use super::enterprises::{RulesError, tsv_rows};
 /// The registry shipped in `rules/`, compiled in (IANA data; see rules/README.md).
 pub const BUNDLED: &str = include_str!("../../rules/iana-enterprises.tsv");
 
+/// The date of the IANA data in [`BUNDLED`] (see its header).
+pub const DATE: &str = "2024-08-23";
+
 /// The name IANA gives numbers it holds back; such a number names no organisation.
 const RESERVED: &str = "Reserved";
 
@@ -104,6 +107,12 @@ mod tests {
         assert_eq!(r.organisation(0), None, "reserved");
         assert_eq!(r.organisation(4_000_000), None);
         assert!(r.iter().all(|(_, o)| o != "Reserved"));
+    }
+
+    #[test]
+    fn the_date_is_the_bundled_files() {
+        let header = BUNDLED.lines().take(5).collect::<Vec<_>>().join(" ");
+        assert!(header.contains(&format!("as of # {DATE}")), "{header}");
     }
 
     #[test]

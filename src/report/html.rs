@@ -412,7 +412,7 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
 <h1>netorigin report</h1>
 <section id="summary"><p class="counts"><span><b id="count-devices">{total}</b> devices</span>{count_spans}</p>
 <p>{line}</p>{notes}
-<p class="provenance">netorigin {version}; rules: {enterprises} enterprise numbers, {sysdescr} sysDescr fingerprints; OUIs: {oui}; policies: {policy}</p></section>
+<p class="provenance">netorigin {version}; rules: {enterprises} curated enterprise numbers, {registry}, {sysdescr} sysDescr fingerprints; OUIs: {oui}; policies: {policy}</p></section>
 <section><h2>Devices by vendor and verdict</h2>{chart}</section>
 <section><h2>Neighbour topology</h2>{topology}</section>
 <section><h2>Devices</h2><p>Filter: <input id="filter" type="search" placeholder="banned, Huawei, 10.20."> <span id="shown">{total}</span> shown</p>
@@ -430,6 +430,7 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
             .collect::<String>(),
         version = escape(provenance.netorigin),
         enterprises = provenance.enterprise_numbers,
+        registry = escape(&provenance.enterprise_registry),
         sysdescr = provenance.sysdescr_rules,
         oui = escape(&provenance.oui_registry),
         policy = escape(&provenance.policy),

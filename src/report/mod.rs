@@ -45,8 +45,10 @@ pub enum Format {
 pub struct Provenance {
     /// netorigin's version.
     pub netorigin: &'static str,
-    /// How many enterprise numbers the rules know.
+    /// How many enterprise numbers the curated rules name a vendor for (`rules/enterprises.tsv`).
     pub enterprise_numbers: usize,
+    /// The IANA enterprise registry the rest are read from, with its date and size.
+    pub enterprise_registry: String,
     /// How many sysDescr fingerprints the rules hold.
     pub sysdescr_rules: usize,
     /// The OUI registry used, with its date.
@@ -59,9 +61,10 @@ impl Provenance {
     /// The data versions in one line, as every report names them.
     pub fn line(&self) -> String {
         format!(
-            "netorigin {}; rules: {} enterprise numbers, {} sysDescr fingerprints; OUIs: {}; policy: {}",
+            "netorigin {}; rules: {} curated enterprise numbers, {}, {} sysDescr fingerprints; OUIs: {}; policy: {}",
             self.netorigin,
             self.enterprise_numbers,
+            self.enterprise_registry,
             self.sysdescr_rules,
             self.oui_registry,
             self.policy
