@@ -312,11 +312,11 @@ const COLUMNS: [layout::Column; 8] = [
     layout::Column::new("address", 24).whole(),
     layout::Column::new("verdict", 7).whole(),
     layout::Column::new("deadline", 26).at_least(11).from(80),
-    layout::Column::new("vendor", 24).at_least(12),
-    layout::Column::new("model", 24).at_least(8).from(80),
+    layout::Column::new("vendor", 24).at_least(10),
+    layout::Column::new("model", 24).at_least(10).from(80),
     layout::Column::new("serial", 20).at_least(8).from(140),
     layout::Column::new("sys_name", 24).at_least(8).from(120),
-    layout::Column::new("evidence", 48).at_least(10).from(100),
+    layout::Column::new("evidence", 48).at_least(18).from(100),
 ];
 
 /// The table of devices, in the order given (see [`sort_for_people`]); a neighbour listed under
@@ -343,11 +343,28 @@ pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
                 dash(&d.model),
                 dash(&d.serial),
                 dash(&d.sys_name),
-                terminal_safe(&action::evidence_summary(d)),
+                terminal_safe(&if under {
+                    without_reporter(&action::evidence_summary(d), d)
+                } else {
+                    action::evidence_summary(d)
+                }),
             ]
         })
         .collect();
     layout::fitted(&COLUMNS, &rows, layout)
+}
+
+/// The evidence of a neighbour listed under the device that reported it, less the
+/// `LLDP neighbour of ADDRESS: ` the row's place already says.
+fn without_reporter(evidence: &str, d: &DeviceRecord) -> String {
+    let Some(reporter) = &d.reported_by else {
+        return evidence.to_string();
+    };
+    ["LLDP", "CDP"]
+        .iter()
+        .find_map(|p| evidence.strip_prefix(&format!("{p} neighbour of {reporter}: ")))
+        .unwrap_or(evidence)
+        .to_string()
 }
 
 /// One line: devices, vendors, Huawei-origin count, verdicts, silent addresses.
@@ -464,5 +481,25 @@ mod tests {
         assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(spreadsheet_safe("Huawei"), "Huawei");
+    }
+
+    #[test]
+    fn a_nested_neighbours_evidence_does_not_repeat_its_reporter() {
+        let d = DeviceRecord {
+            reported_by: Some("127.77.0.30".into()),
+            ..DeviceRecord::default()
+        };
+        assert_eq!(
+            without_reporter(
+                "LLDP neighbour of 127.77.0.30: sysDescr rule huawei-vrp",
+                &d
+            ),
+            "sysDescr rule huawei-vrp"
+        );
+        // Another reporter's name stays: the row does not say it.
+        assert_eq!(
+            without_reporter("CDP neighbour of 10.0.0.1: CDP platform rule x", &d),
+            "CDP neighbour of 10.0.0.1: CDP platform rule x"
+        );
     }
 }
