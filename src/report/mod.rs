@@ -312,11 +312,11 @@ const COLUMNS: [layout::Column; 8] = [
     layout::Column::new("address", 24).whole(),
     layout::Column::new("verdict", 7).whole(),
     layout::Column::new("deadline", 26).at_least(11).from(80),
-    layout::Column::new("vendor", 24).at_least(10),
-    layout::Column::new("model", 24).at_least(10).from(80),
+    layout::Column::new("vendor", 24).at_least(15),
+    layout::Column::new("model", 24).at_least(9).from(80),
     layout::Column::new("serial", 20).at_least(8).from(140),
     layout::Column::new("sys_name", 24).at_least(8).from(120),
-    layout::Column::new("evidence", 48).at_least(18).from(100),
+    layout::Column::new("evidence", 48).at_least(15).from(100),
 ];
 
 /// The table of devices, in the order given (see [`sort_for_people`]); a neighbour listed under
