@@ -41,7 +41,8 @@ pub enum SimulateError {
 /// One request as it arrived, for tests and measurements of what a scanner sends.
 #[derive(Debug, Clone)]
 pub struct Arrival {
-    /// When it arrived: the kernel's stamp where there is one (see [`wall_clock`]).
+    /// When it arrived: the kernel's stamp where there is one, read from the wall clock and
+    /// turned into an `Instant` by one offset per process, as departures are.
     pub at: Instant,
     /// The agent address it was sent to.
     pub agent: SocketAddr,
@@ -53,7 +54,7 @@ pub struct Arrival {
 /// flight.
 #[derive(Debug, Clone)]
 pub struct Departure {
-    /// When it was sent, on the same clock as arrivals (see [`wall_clock`]).
+    /// When it was sent (logged just before), on the same clock as arrivals.
     pub at: Instant,
     /// The agent that answered.
     pub agent: SocketAddr,
