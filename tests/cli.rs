@@ -687,7 +687,6 @@ fn refused_v3_users_are_reported_with_the_agents_reason_and_the_ladder_goes_on()
         .concat(),
     )
     .unwrap();
-    let started = std::time::Instant::now();
     let o = run(
         &[
             "sweep",
@@ -697,15 +696,15 @@ fn refused_v3_users_are_reported_with_the_agents_reason_and_the_ladder_goes_on()
             "--credentials",
             s(&creds),
             "--timeout",
-            "3000",
+            "10000",
             "--format",
-            "jsonl",
+            "json",
         ],
         LIMIT,
     );
-    let took = started.elapsed();
     assert!(o.status.success(), "{}", stderr(&o));
-    let r = &jsonl(&o.stdout)[0];
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = &doc["devices"][0];
     assert!(
         r["credential"].as_str().unwrap().ends_with("#4"),
         "{}",
@@ -729,7 +728,7 @@ fn refused_v3_users_are_reported_with_the_agents_reason_and_the_ladder_goes_on()
         notes[2].contains("#3") && notes[2].contains("usmStatsUnsupportedSecLevels"),
         "{notes:?}"
     );
-    // Each refusal came back as a Report, not after a timeout: three timeouts of 3 s would
-    // take 9 s at least.
-    assert!(took < std::time::Duration::from_secs(9), "took {took:?}");
+    // Each refusal came back as a Report, not after a timeout: the sweep counts none (a
+    // refusal left to time out would be counted, however fast or slow the machine).
+    assert_eq!(doc["summary"]["timeouts"], 0, "{}", doc["summary"]);
 }

@@ -46,7 +46,7 @@ fn count(db: &Path, sql: &str) -> i64 {
         return 0;
     }
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn.busy_timeout(Duration::from_secs(60)).unwrap();
     conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
 }
 
@@ -437,7 +437,7 @@ fn ctrl_c_stops_a_sweep_and_keeps_everything_it_collected() {
         .status()
         .unwrap();
     assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let exit = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;

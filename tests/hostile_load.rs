@@ -137,8 +137,10 @@ fn run_measured(args: &[&str], limit: Duration) -> (std::process::Output, u64) {
 }
 
 /// The most requests that arrived within any one second, all simulators together, and how
-/// many arrived in all. Each arrival is timed when the simulator reads it: a simulator that
-/// reads late, then several at once, can only bunch requests up, so the measure errs strict.
+/// many arrived in all. Each arrival is timed by the kernel as it reached the agent's socket
+/// (SO_TIMESTAMPNS): a simulator that reads late, then several at once, does not bunch them
+/// up; a sweep that stalls can only send fewer in a second, never more (its token bucket
+/// keeps no more than its small burst through a stall).
 fn busiest_second(traffic: &[Arc<Traffic>]) -> (usize, usize) {
     let mut at: Vec<Instant> = traffic
         .iter()
@@ -156,29 +158,44 @@ fn busiest_second(traffic: &[Arc<Traffic>]) -> (usize, usize) {
     (worst, at.len())
 }
 
-/// The most requests an agent had received and not yet answered at any moment. Only meaningful
-/// for agents that answer later than they receive (`slow`): the simulator logs an arrival when
-/// it reads the datagram, and a slow agent's answer when it leaves.
-fn most_in_flight(traffic: &Traffic) -> HashMap<SocketAddr, i64> {
-    let mut events: Vec<(Instant, SocketAddr, i64)> = traffic
+/// The most requests an agent had received and not yet answered at any moment, from the order
+/// of arrivals and answers in the simulator's log (an answer is logged before it leaves, on
+/// the clock the kernel stamps arrivals by, so the request it allows always comes after it).
+/// Only meaningful for agents that answer later than they receive (`slow`).
+///
+/// A request the sweep has given up on is no longer in flight: when an answer is held up past
+/// the sweep's `timeout` (a simulator stalled on a busy machine), the sweep's retry is a new
+/// request, not a second one in flight. So a request counts until an answer leaves or until a
+/// later request to the same agent arrives half the timeout after it (half: the sweep may
+/// start its clock a little before it sends). Answers go to the oldest request in flight. A
+/// stall can only make this count lower, never higher; two requests sent together, as a
+/// sweep that breaks the cap sends them, are always counted.
+fn most_in_flight(traffic: &Traffic, timeout: Duration) -> HashMap<SocketAddr, usize> {
+    let mut events: Vec<(Instant, bool, SocketAddr)> = traffic
         .arrivals()
         .into_iter()
-        .map(|a| (a.at, a.agent, 1))
+        .map(|a| (a.at, true, a.agent))
         .chain(
             traffic
                 .departures()
                 .into_iter()
-                .map(|d| (d.at, d.agent, -1)),
+                .map(|d| (d.at, false, d.agent)),
         )
         .collect();
-    events.sort_by_key(|e| (e.0, e.2));
-    let mut now: HashMap<SocketAddr, i64> = HashMap::new();
-    let mut most: HashMap<SocketAddr, i64> = HashMap::new();
-    for (_, agent, step) in events {
-        let n = now.entry(agent).or_default();
-        *n += step;
+    // At the same instant, the answer first.
+    events.sort_by_key(|e| (e.0, e.1));
+    let mut out: HashMap<SocketAddr, std::collections::VecDeque<Instant>> = HashMap::new();
+    let mut most: HashMap<SocketAddr, usize> = HashMap::new();
+    for (at, arrival, agent) in events {
+        let waiting = out.entry(agent).or_default();
+        if !arrival {
+            waiting.pop_front();
+            continue;
+        }
+        waiting.retain(|&sent| at.duration_since(sent) < timeout / 2);
+        waiting.push_back(at);
         let m = most.entry(agent).or_default();
-        *m = (*m).max(*n);
+        *m = (*m).max(waiting.len());
     }
     most
 }
@@ -295,7 +312,7 @@ async fn two_thousand_agents_ten_percent_hostile_swept_at_the_rate_cap() {
     // The slow agents answer 200 to 600 ms after each request, within the 1 s timeout: none may
     // ever have had two requests in flight.
     let slow = &faulty[1].1;
-    let most = most_in_flight(slow);
+    let most = most_in_flight(slow, Duration::from_millis(1000));
     assert_eq!(most.len(), PER_GROUP);
     assert!(
         most.values().all(|&m| m == 1),
@@ -450,7 +467,7 @@ async fn requests_in_flight_per_device_are_measured_at_the_simulator() {
         assert!(out.status.success());
         assert_eq!(jsonl(&out.stdout).len(), 4);
         sim.stop().await;
-        let most = most_in_flight(&traffic);
+        let most = most_in_flight(&traffic, Duration::from_millis(1000));
         eprintln!("--max-in-flight-per-device {cap}: at most {most:?} in flight");
         assert!(
             most.values().all(|&m| m == most_expected),

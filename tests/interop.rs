@@ -46,7 +46,7 @@ impl Drop for Guard {
 
 /// Polls until a v2c GET of sysDescr answers (with net-snmp's `snmpget`), or panics.
 fn wait_for_agent(addr: &str, community: &str, version: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         let ok = Command::new(need("snmpget"))
             .args([
@@ -549,7 +549,7 @@ fn start_snmpd_v3(ip: &str, dir: &Path) -> (Guard, u16) {
         .expect("start snmpd");
     let guard = Guard(child);
     let addr = format!("{ip}:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (user, auth, _, privacy, _) = V3_USERS[3];
         let ok = Command::new(need("snmpget"))

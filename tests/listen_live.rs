@@ -208,9 +208,9 @@ fn lldpd_in_a_namespace_is_heard_as_huawei() {
             pcap.to_str().unwrap(),
         ],
     );
-    link.wait_for("first", "listening on", Duration::from_secs(20));
+    link.wait_for("first", "listening on", Duration::from_secs(60));
     link.start_lldpd();
-    let code = link.wait_exit(first, Duration::from_secs(45));
+    let code = link.wait_exit(first, Duration::from_secs(60));
     assert_eq!(code, Some(0), "{}", link.log("first.log"));
     let d = huawei_record(&link.path("first.jsonl"));
     assert!(
@@ -227,7 +227,7 @@ fn lldpd_in_a_namespace_is_heard_as_huawei() {
             "--pcap",
             pcap.to_str().unwrap(),
         ],
-        Duration::from_secs(30),
+        Duration::from_secs(60),
     );
     assert!(
         out.status.success(),
@@ -241,10 +241,10 @@ fn lldpd_in_a_namespace_is_heard_as_huawei() {
     // Second listener: told to listen for ten minutes, stopped by SIGTERM once it has heard
     // the device; it stops within the read tick and reports what it heard.
     let second = link.start_listener("second", &["--duration", "600"]);
-    link.wait_for("second", "heard LLDP", Duration::from_secs(30));
+    link.wait_for("second", "heard LLDP", Duration::from_secs(60));
     let pid = link.children[second].id().to_string();
     sh(&["kill", "-TERM", &pid]);
-    let code = link.wait_exit(second, Duration::from_secs(10));
+    let code = link.wait_exit(second, Duration::from_secs(60));
     assert_eq!(code, Some(0), "{}", link.log("second.log"));
     huawei_record(&link.path("second.jsonl"));
 }

@@ -20,14 +20,14 @@ fn count(db: &Path, sql: &str) -> i64 {
         return 0;
     }
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.busy_timeout(Duration::from_secs(10)).unwrap();
+    conn.busy_timeout(Duration::from_secs(60)).unwrap();
     conn.query_row(sql, [], |r| r.get(0)).unwrap_or(0)
 }
 
 /// `GET path` over HTTP/1.1; the status line and the body.
 fn get(addr: &str, path: &str) -> (String, String) {
     let mut conn = TcpStream::connect(addr).unwrap();
-    conn.set_read_timeout(Some(Duration::from_secs(10)))
+    conn.set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
     write!(conn, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
     let mut response = String::new();
@@ -167,7 +167,7 @@ fn schedule_runs_sweeps_on_time_serves_metrics_and_stops_cleanly_on_sigterm() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let exit = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
@@ -296,7 +296,7 @@ fn sigterm_during_a_scheduled_sweep_stores_it_as_interrupted_and_exits_0() {
         .status()
         .unwrap();
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let exit = loop {
         if let Some(s) = child.try_wait().unwrap() {
             break s;

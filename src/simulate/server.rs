@@ -7,8 +7,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Instant, SystemTime};
 
 use tokio::net::UdpSocket;
 use tokio::task::JoinSet;
@@ -41,7 +41,8 @@ pub enum SimulateError {
 /// One request as it arrived, for tests and measurements of what a scanner sends.
 #[derive(Debug, Clone)]
 pub struct Arrival {
-    /// When it arrived.
+    /// When it arrived: the kernel's stamp where there is one, read from the wall clock and
+    /// turned into an `Instant` by one offset per process, as departures are.
     pub at: Instant,
     /// The agent address it was sent to.
     pub agent: SocketAddr,
@@ -53,10 +54,25 @@ pub struct Arrival {
 /// flight.
 #[derive(Debug, Clone)]
 pub struct Departure {
-    /// When it was sent.
+    /// When it was sent (logged just before), on the same clock as arrivals.
     pub at: Instant,
     /// The agent that answered.
     pub agent: SocketAddr,
+}
+
+/// A reading of the wall clock as an [`Instant`], by one offset between the two clocks taken
+/// once per process. The kernel stamps arrivals by the wall clock; departures are read from it
+/// too, and both are converted the same way, so that the log's times keep the order of the
+/// events (an answer logged before it leaves comes before the request it allows), and a
+/// simulator that stalls between two clock readings cannot move an arrival (as converting each
+/// stamp by its own pair of readings would).
+fn wall_clock(t: SystemTime) -> Instant {
+    static ORIGIN: OnceLock<(SystemTime, Instant)> = OnceLock::new();
+    let (wall, mono) = *ORIGIN.get_or_init(|| (SystemTime::now(), Instant::now()));
+    match t.duration_since(wall) {
+        Ok(after) => mono + after,
+        Err(before) => mono.checked_sub(before.duration()).unwrap_or(mono),
+    }
 }
 
 /// Counters and an optional log of arrivals, shared by every agent of a simulation.
@@ -104,7 +120,7 @@ impl Traffic {
             && let Ok(mut l) = log.lock()
         {
             l.push(Departure {
-                at: Instant::now(),
+                at: wall_clock(SystemTime::now()),
                 agent,
             });
         }
@@ -165,6 +181,7 @@ impl Simulation {
             ask_for_arrival_times(&socket);
             sockets.push(socket);
         }
+        await_arrival_stamps().await;
         let wrong_source = if agents
             .iter()
             .any(|a| a.faults().is_some_and(|f| f.has(Fault::WrongSource)))
@@ -228,7 +245,7 @@ pub fn nth_address(base: IpAddr, n: usize) -> Option<IpAddr> {
 /// the traffic log says when a request reached the agent's socket, not when a busy simulator
 /// got round to reading it: a stalled reader would otherwise log a backlog as arriving at once.
 /// (Linux turns stamping on a moment after the first socket asks; until then a datagram is
-/// stamped when it is read, as without it.)
+/// stamped when it is read, as without it: [`Simulation::start`] waits for it.)
 #[cfg(target_os = "linux")]
 fn ask_for_arrival_times(socket: &UdpSocket) {
     use nix::sys::socket::{setsockopt, sockopt::ReceiveTimestampns};
@@ -240,14 +257,55 @@ fn ask_for_arrival_times(_socket: &UdpSocket) {}
 
 /// Reads one datagram: its length, its sender, and when it arrived (the kernel's stamp
 /// where there is one, else now).
-#[cfg(target_os = "linux")]
 async fn receive(
     socket: &UdpSocket,
     buf: &mut [u8],
 ) -> std::io::Result<(usize, SocketAddr, Instant)> {
+    let (len, peer, stamped) = receive_stamped(socket, buf).await?;
+    Ok((
+        len,
+        peer,
+        wall_clock(stamped.unwrap_or_else(SystemTime::now)),
+    ))
+}
+
+/// Waits until the kernel stamps arrivals (it turns stamping on a moment after the first
+/// socket asks, later on a busy machine): each try sends a datagram to a socket of its own
+/// that asked, and reads whether it came stamped. Gives up after about ten seconds, leaving
+/// arrivals timed when they are read.
+#[cfg(target_os = "linux")]
+async fn await_arrival_stamps() {
+    let Ok(socket) = UdpSocket::bind("127.0.0.1:0").await else {
+        return;
+    };
+    ask_for_arrival_times(&socket);
+    let Ok(to) = socket.local_addr() else { return };
+    let mut buf = [0u8; 8];
+    for _ in 0..1000 {
+        if socket.send_to(b"stamp?", to).await.is_err() {
+            return;
+        }
+        match receive_stamped(&socket, &mut buf).await {
+            Ok((_, _, Some(_))) => return,
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn await_arrival_stamps() {}
+
+/// Reads one datagram: its length, its sender, and the kernel's stamp of its arrival if it has
+/// one.
+#[cfg(target_os = "linux")]
+async fn receive_stamped(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr, Option<SystemTime>)> {
     use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
     use std::os::fd::AsRawFd;
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    use std::time::{Duration, UNIX_EPOCH};
     loop {
         socket.readable().await?;
         let got = socket.try_io(tokio::io::Interest::READABLE, || {
@@ -287,23 +345,17 @@ async fn receive(
             other => other?,
         };
         let Some(peer) = peer else { continue };
-        let now = Instant::now();
-        // How long ago the kernel stamped it, on the wall clock, taken from the monotonic now.
-        let at = stamped
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .and_then(|age| now.checked_sub(age))
-            .unwrap_or(now);
-        return Ok((len, peer, at));
+        return Ok((len, peer, stamped));
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-async fn receive(
+async fn receive_stamped(
     socket: &UdpSocket,
     buf: &mut [u8],
-) -> std::io::Result<(usize, SocketAddr, Instant)> {
+) -> std::io::Result<(usize, SocketAddr, Option<SystemTime>)> {
     let (len, peer) = socket.recv_from(buf).await?;
-    Ok((len, peer, Instant::now()))
+    Ok((len, peer, None))
 }
 
 async fn serve(
@@ -377,20 +429,19 @@ mod tests {
     use std::time::Duration;
 
     /// A datagram read late is logged at the time it arrived, not when it was read: a stalled
-    /// simulator does not make a burst of what came in steadily.
+    /// simulator does not make a burst of what came in steadily. Told by order alone: its time
+    /// comes before a reading of the clock taken after it was sent, before it was read.
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn arrivals_are_timed_by_the_kernel_not_by_the_reader() {
         let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         ask_for_arrival_times(&socket);
-        // The kernel turns stamping on a moment after it is first asked for (a deferred
-        // static key): a simulator's sockets are asked at start, long before requests come.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        await_arrival_stamps().await;
         let to = socket.local_addr().unwrap();
         let client = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         client.send_to(b"early", to).unwrap();
-        let sent = Instant::now();
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let before_reading = wall_clock(SystemTime::now());
         let mut buf = [0u8; 64];
         let (len, peer, at) = receive(&socket, &mut buf).await.unwrap();
         assert_eq!(
@@ -398,9 +449,9 @@ mod tests {
             (&b"early"[..], client.local_addr().unwrap())
         );
         assert!(
-            at < sent + Duration::from_millis(200),
-            "logged {:?} after the send, read 300 ms after it",
-            at.duration_since(sent)
+            at < before_reading,
+            "logged {:?} after the read began",
+            at.duration_since(before_reading)
         );
     }
 
@@ -431,19 +482,26 @@ mod tests {
         .encode()
     }
 
-    /// What came back to one request within `wait`: each answer's source and when.
-    async fn ask(to: SocketAddr, wait: Duration) -> Vec<(SocketAddr, Duration)> {
+    /// What came back to one request: each answer's source and when. Waits as long as it takes
+    /// for the `expected` answers (a minute at most), then a moment more for any beyond them:
+    /// a stalled machine can delay an answer past the moment, and so only hide one too many,
+    /// never make one too few.
+    async fn ask(to: SocketAddr, expected: usize) -> Vec<(SocketAddr, Duration)> {
         let client = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let start = Instant::now();
         client.send_to(&get(42), to).await.unwrap();
         let mut got = Vec::new();
         let mut buf = vec![0u8; 2048];
-        while let Ok(Ok((n, from))) = tokio::time::timeout_at(
-            tokio::time::Instant::from_std(start + wait),
-            client.recv_from(&mut buf),
-        )
-        .await
-        {
+        loop {
+            let wait = if got.len() < expected {
+                Duration::from_secs(60)
+            } else {
+                Duration::from_millis(300)
+            };
+            let Ok(Ok((n, from))) = tokio::time::timeout(wait, client.recv_from(&mut buf)).await
+            else {
+                break;
+            };
             assert_eq!(Message::decode(&buf[..n]).unwrap().pdu.request_id, 42);
             got.push((from, start.elapsed()));
         }
@@ -473,23 +531,22 @@ mod tests {
         let sim = Simulation::start(agents, base, port, traffic.clone())
             .await
             .unwrap();
-        let wait = Duration::from_millis(600);
         let a = &sim.addresses;
-        let healthy = ask(a[0], wait).await;
+        let healthy = ask(a[0], 1).await;
         assert_eq!(healthy.len(), 1);
         assert_eq!(healthy[0].0, a[0]);
-        assert!(ask(a[1], wait).await.is_empty(), "silent");
-        let twice = ask(a[2], wait).await;
+        assert!(ask(a[1], 0).await.is_empty(), "silent");
+        let twice = ask(a[2], 2).await;
         assert_eq!(twice.len(), 2, "duplicate");
         assert!(twice.iter().all(|(from, _)| *from == a[2]));
-        let elsewhere = ask(a[3], wait).await;
+        let elsewhere = ask(a[3], 1).await;
         assert_eq!(
             sim.wrong_source,
             Some(SocketAddr::new("127.43.0.7".parse().unwrap(), port))
         );
         assert_eq!(elsewhere.len(), 1);
         assert_eq!(Some(elsewhere[0].0), sim.wrong_source, "wrong-source");
-        let late = ask(a[4], wait).await;
+        let late = ask(a[4], 1).await;
         assert_eq!(late.len(), 1);
         assert!(
             late[0].1 >= Duration::from_millis(150),
@@ -497,8 +554,8 @@ mod tests {
             late[0].1
         );
         // Healthy for one request, silent from the second.
-        assert_eq!(ask(a[5], wait).await.len(), 1);
-        assert!(ask(a[5], wait).await.is_empty());
+        assert_eq!(ask(a[5], 1).await.len(), 1);
+        assert!(ask(a[5], 0).await.is_empty());
 
         let arrivals = traffic.arrivals();
         assert_eq!(arrivals.len(), 7);

@@ -386,7 +386,7 @@ mod tests {
         rec.device(record("10.0.0.1", "S1"));
         drop(rec);
         let reader = Store::open(&path).unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             let row = reader.sweep(id).unwrap().unwrap();
             if row.status != "running" {
