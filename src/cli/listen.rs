@@ -17,11 +17,9 @@ use clap::Args;
 use pcap_parser::{Block, PcapBlockOwned, PcapError, create_reader};
 
 use super::{Failure, Judging, Shutdown, other, report_offline};
-use crate::discover::passive::{Heard, records};
+use crate::discover::passive::{Heard, decode, decode_frame, records};
 use crate::identify::Identifier;
-use crate::wire::cdp::Packet;
 use crate::wire::ethernet::{Frame, Payload, mac_string};
-use crate::wire::lldp::Lldpdu;
 
 /// How often the capture thread looks at its stop conditions.
 pub const READ_TICK: Duration = Duration::from_millis(200);
@@ -258,26 +256,6 @@ pub fn write_pcap(path: &Path, frames: &[Captured]) -> std::io::Result<()> {
         out.extend_from_slice(&f.bytes);
     }
     std::fs::write(path, out)
-}
-
-/// Decodes one Ethernet frame: `None` when it is neither LLDP nor CDP.
-pub fn decode(frame: &[u8]) -> Result<Option<Heard>, crate::wire::WireError> {
-    decode_frame(Frame::parse(frame)?)
-}
-
-/// Decodes the payload of a parsed frame: `None` when it is neither LLDP nor CDP.
-fn decode_frame(f: Frame<'_>) -> Result<Option<Heard>, crate::wire::WireError> {
-    Ok(match f.payload {
-        Payload::Lldp(b) => Some(Heard::Lldp {
-            source: f.source,
-            du: Box::new(Lldpdu::parse(b)?),
-        }),
-        Payload::Cdp(b) => Some(Heard::Cdp {
-            source: f.source,
-            packet: Packet::parse(b)?,
-        }),
-        Payload::Unknown(_) => None,
-    })
 }
 
 /// The Ethernet frames of a pcap or pcapng file. A file that cannot be read, is not a
