@@ -4,5 +4,6 @@
 pub mod engine_probe;
 pub mod first_contact;
 pub mod pacing;
+pub mod pcap;
 
 pub use pacing::{Paced, Pacer};
