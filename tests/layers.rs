@@ -19,11 +19,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "test only: the guard against the in-memory agent",
     ),
     (
-        "snmp/in_memory.rs",
-        "simulate",
-        "test only: a Session over the in-memory agent",
-    ),
-    (
         "snmp/walk.rs",
         "simulate",
         "test only: the walk against the in-memory agent",
