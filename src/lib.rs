@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod data_dir;
 pub mod device;
 pub mod discover;
 pub mod identify;

@@ -7,8 +7,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use netorigin::cli::listen::{decode, read_capture};
 use netorigin::discover::passive::Heard;
+use netorigin::discover::passive::decode;
+use netorigin::net::pcap::read_capture;
 use netorigin::wire::cdp::Packet;
 use netorigin::wire::ethernet::{Frame, Payload, mac_string};
 use netorigin::wire::lldp::{Id, Lldpdu};

@@ -1,7 +1,7 @@
 //! LLDPDUs heard on a segment, and the Ethernet frames around them (as `listen` decodes them).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use netorigin::cli::listen::decode;
+use netorigin::discover::passive::decode;
 use netorigin::wire::ethernet::Frame;
 use netorigin::wire::lldp::Lldpdu;
 

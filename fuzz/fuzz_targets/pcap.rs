@@ -1,7 +1,8 @@
 //! Capture files given to `listen --pcap` (pcap and pcapng), and every frame in them.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use netorigin::cli::listen::{capture_frames, decode};
+use netorigin::net::pcap::capture_frames;
+use netorigin::discover::passive::decode;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(frames) = capture_frames("fuzz", data) {

@@ -6,7 +6,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use netorigin::simulate::Recording;
-use netorigin::simulate::recording::write_snmprec;
+use netorigin::wire::snmprec::write_snmprec;
 
 fuzz_target!(|data: &[u8]| {
     let path = std::path::Path::new("fuzz.snmprec");

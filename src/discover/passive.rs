@@ -1,6 +1,6 @@
-//! Passive discovery: device records from LLDP and CDP frames heard on a segment, with no
-//! packet sent. One record per LLDP chassis ID or CDP device ID; the first frame heard from a
-//! device fills it, later ones are counted in its notes.
+//! Passive discovery: LLDP and CDP frames decoded ([`decode`]), and device records from what
+//! they say on a segment, with no packet sent. One record per LLDP chassis ID or CDP device ID;
+//! the first frame heard from a device fills it, later ones are counted in its notes.
 //!
 //! Identification is as for an LLDP neighbour ([`super::build::neighbor_records`]): the system
 //! description (CDP: software version) and the chassis MAC go to
@@ -11,8 +11,9 @@
 use super::build::Cleaner;
 use crate::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
 use crate::identify::{Facts, Identifier, hex_mac};
+use crate::wire::WireError;
 use crate::wire::cdp::Packet;
-use crate::wire::ethernet::mac_string;
+use crate::wire::ethernet::{Frame, Payload, mac_string};
 use crate::wire::lldp::{Lldpdu, ip_address};
 
 /// An IP address one could reach a device at (not the unspecified address), as text.
@@ -38,6 +39,26 @@ pub enum Heard {
         /// The decoded packet.
         packet: Packet,
     },
+}
+
+/// Decodes one Ethernet frame: `None` when it is neither LLDP nor CDP.
+pub fn decode(frame: &[u8]) -> Result<Option<Heard>, WireError> {
+    decode_frame(Frame::parse(frame)?)
+}
+
+/// Decodes the payload of a parsed frame: `None` when it is neither LLDP nor CDP.
+pub(crate) fn decode_frame(f: Frame<'_>) -> Result<Option<Heard>, WireError> {
+    Ok(match f.payload {
+        Payload::Lldp(b) => Some(Heard::Lldp {
+            source: f.source,
+            du: Box::new(Lldpdu::parse(b)?),
+        }),
+        Payload::Cdp(b) => Some(Heard::Cdp {
+            source: f.source,
+            packet: Packet::parse(b)?,
+        }),
+        Payload::Unknown(_) => None,
+    })
 }
 
 impl Heard {

@@ -32,12 +32,12 @@ use crate::identify::{Identifier, SubtreeSteps};
 use crate::net::engine_probe::check_user;
 use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::net::{Paced, Pacer};
-use crate::simulate::recording::{engine_id_comment, write_snmprec};
 use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
 use crate::snmp::usm::UserKeys;
 use crate::snmp::walk::{WalkEnd, WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
 use crate::snmp::{CredentialKind, PrivProtocol};
+use crate::wire::snmprec::{engine_id_comment, write_snmprec};
 use crate::wire::{Oid, VarBind};
 use std::collections::HashMap;
 

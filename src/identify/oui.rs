@@ -29,12 +29,13 @@
 //! block was bought by someone else (an OUI names the block's holder, not the box's maker).
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::data_dir::user_data_dir;
 
 /// The header line of every IEEE registry CSV.
 pub const HEADER: [&str; 4] = [
@@ -605,33 +606,6 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// The user's folder for netorigin's data: `$NETORIGIN_DATA_DIR`, else
-/// `$XDG_DATA_HOME/netorigin`, else `$HOME/.local/share/netorigin`.
-pub fn user_data_dir() -> Option<PathBuf> {
-    data_dir_from(
-        std::env::var_os("NETORIGIN_DATA_DIR"),
-        std::env::var_os("XDG_DATA_HOME"),
-        std::env::var_os("HOME"),
-    )
-}
-
-/// [`user_data_dir`] over given variables. Empty values count as unset, and a relative
-/// `XDG_DATA_HOME` is ignored, as the XDG Base Directory specification asks.
-fn data_dir_from(
-    netorigin: Option<OsString>,
-    xdg_data_home: Option<OsString>,
-    home: Option<OsString>,
-) -> Option<PathBuf> {
-    let set = |v: Option<OsString>| v.filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(dir) = set(netorigin) {
-        return Some(dir);
-    }
-    if let Some(dir) = set(xdg_data_home).filter(|d| d.is_absolute()) {
-        return Some(dir.join("netorigin"));
-    }
-    set(home).map(|h| h.join(".local/share/netorigin"))
-}
-
 /// Checks IEEE registry CSVs and stores them in [`user_data_dir`]`/oui/` in place of any
 /// earlier update, with a `SOURCE` naming them and the day. Returns how many assignments they
 /// hold and the folder.
@@ -1196,24 +1170,6 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let e = OuiRegistry::load_files(&[path]).unwrap_err();
         assert!(e.to_string().contains("latin1.csv:2: not UTF-8"), "{e}");
-    }
-
-    #[test]
-    fn data_dir_order() {
-        let os = |s: &str| Some(OsString::from(s));
-        assert_eq!(
-            data_dir_from(os("/d"), os("/x"), os("/h")),
-            Some(PathBuf::from("/d"))
-        );
-        assert_eq!(
-            data_dir_from(os(""), os("/x"), os("/h")),
-            Some(PathBuf::from("/x/netorigin"))
-        );
-        assert_eq!(
-            data_dir_from(None, os("relative"), os("/h")),
-            Some(PathBuf::from("/h/.local/share/netorigin"))
-        );
-        assert_eq!(data_dir_from(None, None, None), None);
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The thin driver between the sweep and the SNMP client: pacing (the global rate cap),
-//! per-device concurrency, and retries, so that every datagram sent is counted.
+//! per-device concurrency, and retries, so that every datagram sent is counted; and the capture
+//! files `listen` reads and writes (`pcap`).
 
 pub mod engine_probe;
 pub mod first_contact;
 pub mod pacing;
+pub mod pcap;
 
 pub use pacing::{Paced, Pacer};

@@ -3,6 +3,8 @@
 
 pub mod agent;
 pub mod fault;
+#[cfg(test)]
+pub(crate) mod in_memory;
 pub mod recording;
 pub mod server;
 

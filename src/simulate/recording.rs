@@ -20,9 +20,9 @@
 //! Real recordings are also often out of order or repeat an OID; the loader sorts them in SNMP
 //! order and keeps the first of each OID, and says how many it dropped.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::wire::snmprec::ENGINE_ID_COMMENT;
 use crate::wire::{Oid, Value, VarBind};
 
 /// A recording, sorted by OID with no duplicates.
@@ -446,70 +446,10 @@ fn decode_escaped(s: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The comment that carries a recorded agent's engine ID.
-pub const ENGINE_ID_COMMENT: &str = "# engine-id: ";
-
-/// The engine-ID comment line for a saved walk.
-pub fn engine_id_comment(engine_id: &[u8]) -> String {
-    format!("{ENGINE_ID_COMMENT}{}\n", hex(engine_id))
-}
-
-/// Writes bindings as `.snmprec` text, in the order given. Octet strings that are printable
-/// ASCII are written plain, others in hex, so the file replays byte for byte. Values of a tag
-/// this codec does not know are written in hex under their tag number where it can be served
-/// (see [`Value::servable_tag`]); exceptions and the rest are left out.
-pub fn write_snmprec(objects: &[VarBind]) -> String {
-    let mut out = String::with_capacity(objects.len() * 48);
-    for vb in objects {
-        let (code, text) = match &vb.value {
-            Value::Integer(i) => ("2", i.to_string()),
-            Value::OctetString(b) => octets("4", b),
-            Value::Null => ("5", String::new()),
-            Value::ObjectId(o) => ("6", o.to_string()),
-            Value::IpAddress(a) => ("64", std::net::Ipv4Addr::from(*a).to_string()),
-            Value::Counter32(v) => ("65", v.to_string()),
-            Value::Gauge32(v) => ("66", v.to_string()),
-            Value::TimeTicks(v) => ("67", v.to_string()),
-            Value::Opaque(b) => ("68x", hex(b)),
-            Value::Counter64(v) => ("70", v.to_string()),
-            Value::Unknown(t, b) if Value::servable_tag(*t) => {
-                let _ = writeln!(out, "{}|{t}x|{}", vb.oid, hex(b));
-                continue;
-            }
-            Value::NoSuchObject
-            | Value::NoSuchInstance
-            | Value::EndOfMibView
-            | Value::Unknown(..) => {
-                continue;
-            }
-        };
-        let _ = writeln!(out, "{}|{}|{}", vb.oid, code, text);
-    }
-    out
-}
-
-fn octets(code: &'static str, b: &[u8]) -> (&'static str, String) {
-    let printable = b.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'|');
-    if printable && !b.is_empty() {
-        (code, String::from_utf8_lossy(b).into_owned())
-    } else if b.is_empty() {
-        (code, String::new())
-    } else {
-        ("4x", hex(b))
-    }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter()
-        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
-            let _ = write!(s, "{x:02x}");
-            s
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::snmprec::{engine_id_comment, write_snmprec};
 
     fn parse(text: &str) -> Result<Recording, RecordingError> {
         Recording::parse(Path::new("t.snmprec"), text.as_bytes())

@@ -150,7 +150,7 @@ impl Session for AsyncSnmpSession {
 /// (`des-salt-boots`) and advanced at every run that uses DES.
 fn des_salt_state() -> Result<async_snmp::DesSaltState, String> {
     use async_snmp::{DesSaltState, PersistedDesSaltState};
-    let dir = crate::identify::oui::user_data_dir()
+    let dir = crate::data_dir::user_data_dir()
         .ok_or("no data folder for the DES salt state (set NETORIGIN_DATA_DIR)")?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join("des-salt-boots");

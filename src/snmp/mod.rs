@@ -8,8 +8,6 @@
 pub mod backend;
 pub mod credentials;
 pub mod guard;
-#[cfg(test)]
-pub(crate) mod in_memory;
 pub mod usm;
 pub mod walk;
 

@@ -8,9 +8,8 @@
 //! An OID out of order is caught before the end of the subtree is looked for, so an agent
 //! that jumps back out of the table is not taken for one that finished it.
 
-use serde::Serialize;
-
 use super::{Session, SnmpError};
+pub use crate::device::WalkEnd;
 use crate::wire::{Oid, Value, VarBind, Version};
 
 /// Bounds of one walk.
@@ -43,43 +42,6 @@ pub enum Request {
         /// How many rows to ask for.
         max_repetitions: u32,
     },
-}
-
-/// Why a walk ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "end", rename_all = "kebab-case")]
-pub enum WalkEnd {
-    /// The agent moved past the subtree: the normal end.
-    EndOfTable,
-    /// The agent has nothing after the last row.
-    EndOfMibView,
-    /// The agent returned the OID asked for again, or one before it not walked before.
-    NonIncreasing {
-        /// The offending OID.
-        oid: String,
-    },
-    /// The agent returned an OID walked before the one asked for: the walk would go round
-    /// forever.
-    Loop {
-        /// The OID it came back to.
-        oid: String,
-    },
-    /// The row cap was reached.
-    RowCap,
-    /// The device's time limit was reached before the walk ended.
-    TimeLimit,
-    /// A request failed.
-    Error {
-        /// What failed.
-        reason: String,
-    },
-}
-
-impl WalkEnd {
-    /// Whether the walk ended normally (the table is complete).
-    pub fn is_complete(&self) -> bool {
-        matches!(self, WalkEnd::EndOfTable | WalkEnd::EndOfMibView)
-    }
 }
 
 /// The state of one walk.
@@ -217,8 +179,8 @@ pub async fn run<S: Session>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulate::in_memory::InMemory;
     use crate::simulate::{Agent, Recording};
-    use crate::snmp::in_memory::InMemory;
     use std::sync::Arc;
 
     fn session(version: Version, tamper: fn(&mut Vec<VarBind>)) -> InMemory {

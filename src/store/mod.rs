@@ -37,7 +37,7 @@ pub const DEFAULT_FILE: &str = "netorigin.db";
 /// The default database: `netorigin.db` in the data folder (`$NETORIGIN_DATA_DIR`, else
 /// `$XDG_DATA_HOME/netorigin`, else `~/.local/share/netorigin`).
 pub fn default_path() -> Option<PathBuf> {
-    crate::identify::oui::user_data_dir().map(|d| d.join(DEFAULT_FILE))
+    crate::data_dir::user_data_dir().map(|d| d.join(DEFAULT_FILE))
 }
 
 /// The schema, one step a migration. `PRAGMA user_version` is the number of steps applied.

@@ -1,4 +1,5 @@
-//! Bytes only: BER and the SNMP v1/v2c message (RFC 3416, RFC 1157), with no I/O and no tokio.
+//! Bytes only: BER and the SNMP v1/v2c message (RFC 3416, RFC 1157), with no I/O and no tokio;
+//! and the `.snmprec` text of bindings ([`snmprec`]).
 //!
 //! Everything here parses untrusted input: every decoder is total, returning [`WireError`] on
 //! bad bytes and never panicking. Encoders produce the canonical definite-length DER-like form
@@ -12,6 +13,7 @@ pub mod ethernet;
 pub mod lldp;
 pub mod message;
 pub mod oid;
+pub mod snmprec;
 pub mod v3;
 pub mod value;
 
