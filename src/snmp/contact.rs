@@ -565,3 +565,6 @@ impl<'a> FirstContact<'a> {
         timeouts
     }
 }
+
+#[cfg(test)]
+mod tests;
