@@ -1,20 +1,10 @@
-//! First contact: which targets answer SNMP at all, for thousands of addresses at once.
-//!
-//! Every address of a wave gets a short list of probes: a GET of sysDescr.0 with each
-//! community of the ladder in v2c and then in v1 (v1 only when v2c got no answer), and the
-//! credential-free SNMPv3 engine-ID probe. They go out through one socket per address family,
-//! paced by the sweep's [`Pacer`], and answers are matched back by request ID (msgID for v3)
-//! and checked against the address and port they were sent to. An address holds only a few
-//! dozen bytes of state while its probes are out, so a /16 is in flight at once and the cost of
-//! the silent addresses (timeout × attempts each) is paid in parallel, not one after another:
-//! this is what sets a sweep's time on a sparse range.
-//!
-//! An address whose host says, by ICMP destination unreachable (port unreachable: no agent
-//! listens), that nothing is there is done at once: no retry and no further probe goes to it,
-//! as nmap treats a closed port. The sockets ask the kernel for these errors (IP_RECVERR).
-//!
-//! The per-device cap still holds: at most `max_in_flight_per_device` probes are out to one
-//! address at any moment; the next goes when one is answered or has used its retries.
+//! First contact's driver: which targets answer SNMP at all, for thousands of addresses at
+//! once. The probe state of every address is [`crate::snmp::contact::FirstContact`]'s; this
+//! driver owns the sockets (one per address family, asking the kernel for ICMP errors:
+//! IP_RECVERR, so a closed port is known at once), the sweep's [`Pacer`] and the clock. It
+//! feeds the machine targets, answers, ICMP port unreachables and the time, sends what it
+//! says, sleeps until its next deadline or an answer, and passes each address on as soon as
+//! it is done.
 //!
 //! Only addresses that answered something go on to the per-device stage (the credential ladder
 //! and the walk), with what first contact learned: the engine ID, and which communities

@@ -1,6 +1,21 @@
-//! First contact with an address, sans IO: what is learned of it ([`Contact`]) and how it
-//! goes ([`Plan`]). The sockets, the pacer and the clock are the driver's,
-//! `net::first_contact`.
+//! First contact, sans IO: which targets answer SNMP at all, for thousands of addresses at
+//! once. [`FirstContact`] keeps the probe state of every address in first contact; the
+//! sockets, the pacer and the clock are the driver's (`net::first_contact`), in the pattern
+//! of [`super::walk`].
+//!
+//! Every address gets a short list of probes: a GET of sysDescr.0 with each community of the
+//! ladder that applies to it, in the ladder's order and version (v1 only when the same
+//! community got no answer in v2c), and the credential-free SNMPv3 engine-ID probe. Answers
+//! are matched back by request ID (msgID for v3) and checked against the address and port
+//! they were sent to, and the community and version asked. An address holds only a few dozen
+//! bytes of state while its probes are out, so a /16 is in flight at once and the cost of the
+//! silent addresses (timeout × attempts each) is paid in parallel.
+//!
+//! Each attempt has a request ID of its own, so an answer to one whose time ran out is known
+//! as late (counted, not used). An address whose host says, by ICMP port unreachable, that
+//! no agent listens is done at once: no retry and no further probe goes to it, as nmap treats
+//! a closed port. At most `max_in_flight_per_device` probes are out to one address at any
+//! moment; the next goes when one is answered or has used its retries.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
