@@ -17,16 +17,7 @@ use crate::wire::{Pdu, PduKind, Value, VarBind};
 
 static NEXT_ID: AtomicI32 = AtomicI32::new(0x2f00_0000);
 
-/// What an engine-ID probe learns: the authoritative engine's ID, boots and time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Engine {
-    /// snmpEngineID.
-    pub id: Vec<u8>,
-    /// snmpEngineBoots.
-    pub boots: u32,
-    /// snmpEngineTime, as of the answer.
-    pub time: u32,
-}
+pub use crate::snmp::contact::Engine;
 
 /// Asks `peer` for its engine ID; waits `timeout` per attempt, `retries` more attempts, each
 /// counted by the pacer. Answers from elsewhere (the socket is connected), for another msgID,

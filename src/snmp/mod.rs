@@ -6,6 +6,7 @@
 //! Nothing outside this module names `async-snmp`, so the client can be replaced.
 
 pub mod backend;
+pub mod contact;
 pub mod credentials;
 pub mod guard;
 pub mod usm;

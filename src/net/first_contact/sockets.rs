@@ -1,0 +1,148 @@
+//! First contact's sockets: one per address family, asking the kernel for the ICMP errors
+//! that answer them (IP_RECVERR), and what reads those errors.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::net::UdpSocket;
+
+use crate::snmp::contact::Transmit;
+
+/// The sockets, one per family, opened when first needed.
+#[derive(Default)]
+pub(super) struct Sockets {
+    pub(super) v4: Option<Arc<UdpSocket>>,
+    pub(super) v6: Option<Arc<UdpSocket>>,
+}
+
+impl Sockets {
+    pub(super) async fn for_address(&mut self, a: IpAddr) -> std::io::Result<Arc<UdpSocket>> {
+        let (slot, bind) = match a {
+            IpAddr::V4(_) => (&mut self.v4, "0.0.0.0:0"),
+            IpAddr::V6(_) => (&mut self.v6, "[::]:0"),
+        };
+        if let Some(s) = slot {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(UdpSocket::bind(bind).await?);
+        ask_for_icmp_errors(&s, a.is_ipv4());
+        *slot = Some(s.clone());
+        Ok(s)
+    }
+}
+
+/// Asks the kernel to queue the ICMP errors that answer this socket's datagrams, with the
+/// destination each was sent to. Without it (other systems), closed ports are timeouts.
+///
+/// Also gives the socket a receive buffer of [`RECEIVE_BUFFER`] bytes where the system allows
+/// (beyond `net.core.rmem_max` only with CAP_NET_ADMIN), so that a burst of answers from
+/// thousands of agents is not dropped while the sweep is sending.
+#[cfg(target_os = "linux")]
+fn ask_for_icmp_errors(socket: &UdpSocket, v4: bool) {
+    use nix::sys::socket::{setsockopt, sockopt};
+    let _ = if v4 {
+        setsockopt(socket, sockopt::Ipv4RecvErr, &true)
+    } else {
+        setsockopt(socket, sockopt::Ipv6RecvErr, &true)
+    };
+    if setsockopt(socket, sockopt::RcvBufForce, &RECEIVE_BUFFER).is_err() {
+        let _ = setsockopt(socket, sockopt::RcvBuf, &RECEIVE_BUFFER);
+    }
+}
+
+/// The receive buffer first contact asks for.
+const RECEIVE_BUFFER: usize = 8 << 20;
+
+#[cfg(not(target_os = "linux"))]
+fn ask_for_icmp_errors(_socket: &UdpSocket, _v4: bool) {}
+
+/// How many times a probe's send is tried when it fails: a failed send may be reporting an
+/// ICMP error of an earlier datagram instead of sending (each try takes one off).
+const SEND_TRIES: usize = 4;
+
+/// The destinations that answered with ICMP destination unreachable, from the socket's error
+/// queue (never blocks).
+#[cfg(target_os = "linux")]
+pub(super) fn unreachable_destinations(socket: &UdpSocket) -> Vec<SocketAddr> {
+    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
+    use std::os::fd::AsRawFd;
+    const SO_EE_ORIGIN_ICMP: u8 = 2;
+    const SO_EE_ORIGIN_ICMP6: u8 = 3;
+    let mut out = Vec::new();
+    let mut payload = [0u8; 512];
+    let mut control = nix::cmsg_space!(nix::libc::sock_extended_err, nix::libc::sockaddr_in6);
+    // Bounded: the queue is drained, but never more than this many at one go.
+    for _ in 0..4096 {
+        let mut iov = [std::io::IoSliceMut::new(&mut payload)];
+        let Ok(msg) = recvmsg::<SockaddrStorage>(
+            socket.as_raw_fd(),
+            &mut iov,
+            Some(&mut control),
+            MsgFlags::MSG_ERRQUEUE | MsgFlags::MSG_DONTWAIT,
+        ) else {
+            break;
+        };
+        let unreachable = msg.cmsgs().is_ok_and(|mut c| {
+            c.any(|m| match m {
+                ControlMessageOwned::Ipv4RecvErr(e, _) => {
+                    // Destination unreachable, port unreachable: no agent listens. Other
+                    // unreachables (no route, filtered) are silence, retried as usual.
+                    e.ee_origin == SO_EE_ORIGIN_ICMP && e.ee_type == 3 && e.ee_code == 3
+                }
+                ControlMessageOwned::Ipv6RecvErr(e, _) => {
+                    e.ee_origin == SO_EE_ORIGIN_ICMP6 && e.ee_type == 1 && e.ee_code == 4
+                }
+                _ => false,
+            })
+        });
+        let destination = msg.address.and_then(|a| {
+            a.as_sockaddr_in()
+                .map(|s| SocketAddr::from((s.ip(), s.port())))
+                .or_else(|| {
+                    a.as_sockaddr_in6()
+                        .map(|s| SocketAddr::from((s.ip(), s.port())))
+                })
+        });
+        if unreachable && let Some(d) = destination {
+            out.push(d);
+        }
+    }
+    out
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(super) fn unreachable_destinations(_socket: &UdpSocket) -> Vec<SocketAddr> {
+    Vec::new()
+}
+
+pub(super) async fn readable(s: &Option<Arc<UdpSocket>>) {
+    match s {
+        // An ICMP error queued on the socket is an ERROR readiness, not a READABLE one.
+        Some(s) => {
+            let _ = s
+                .ready(tokio::io::Interest::READABLE | tokio::io::Interest::ERROR)
+                .await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Sends `t` through the socket of its family, opened when first needed.
+pub(super) async fn send(sockets: &mut Sockets, t: Transmit) {
+    // A send that fails (no route, refused by the host's own firewall) is silence, retried
+    // like a lost datagram: its deadline is set all the same.
+    let Ok(s) = sockets.for_address(t.destination.ip()).await else {
+        return;
+    };
+    // An ICMP error that came in for an earlier datagram (to another address) is pending on
+    // the socket (the socket asks for them: IP_RECVERR), and the kernel reports it on the next
+    // send instead of sending: port or host unreachable, administratively prohibited, and the
+    // others ICMP can say. That send took it off, so the datagram goes on the next try.
+    // Without this, each closed port answered during a sweep cost another address a timeout.
+    // Any error is tried again, a few times: one of the send's own (no route) merely repeats.
+    for _ in 0..SEND_TRIES {
+        if s.send_to(&t.payload, t.destination).await.is_ok() {
+            break;
+        }
+    }
+}

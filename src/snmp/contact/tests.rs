@@ -1,0 +1,424 @@
+//! The first-contact machine with a fake clock (`Instant`s advanced by hand) and no socket:
+//! answers are built with the crate's own encoder.
+
+use super::*;
+use crate::snmp::Secret;
+
+const PORT: u16 = 161;
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+fn plan(retries: u32, cap: usize) -> Plan {
+    Plan {
+        port: PORT,
+        timeout: TIMEOUT,
+        retries,
+        engine_probe: true,
+        max_in_flight_per_device: cap,
+        max_addresses: 1024,
+    }
+}
+
+fn community(version: Version, name: &str, index: usize) -> Credential {
+    Credential::community(version, Secret::new(name), index)
+}
+
+fn public() -> Vec<Credential> {
+    vec![
+        community(Version::V2c, "public", 1),
+        community(Version::V1, "public", 1),
+    ]
+}
+
+fn ip(last: u8) -> IpAddr {
+    IpAddr::from([192, 0, 2, last])
+}
+
+/// What a request asks, read back from its bytes: `(version, community)`, or `None` for the
+/// engine-ID probe; and its request ID (msgID for v3).
+fn asked(t: &Transmit) -> (Option<(Version, String)>, i32) {
+    if let Ok(m) = Message::decode(&t.payload) {
+        let c = String::from_utf8(m.community).unwrap();
+        return (Some((m.version, c)), m.pdu.request_id);
+    }
+    let m = V3Message::decode(&t.payload).unwrap();
+    (None, m.msg_id)
+}
+
+/// An agent's answer to `t`, as the agent would send it.
+fn answer(t: &Transmit) -> Vec<u8> {
+    if let Ok(mut m) = Message::decode(&t.payload) {
+        m.pdu.kind = PduKind::Response;
+        m.pdu.varbinds = vec![VarBind::new(
+            oids::sys_descr(),
+            Value::OctetString(b"Huawei Versatile Routing Platform".to_vec()),
+        )];
+        return m.encode();
+    }
+    let request = V3Message::decode(&t.payload).unwrap();
+    V3Message::discovery_report(&request, engine_id(), 7, 1234, 1).encode()
+}
+
+fn engine_id() -> Vec<u8> {
+    vec![
+        0x80, 0x00, 0x07, 0xdb, 0x03, 0, 0x11, 0x22, 0x33, 0x44, 0x55,
+    ]
+}
+
+/// An answer to `t` with its request ID changed to `id`.
+fn answer_with_id(t: &Transmit, id: i32) -> Vec<u8> {
+    let mut m = Message::decode(&answer(t)).unwrap();
+    m.pdu.request_id = id;
+    m.encode()
+}
+
+/// Every datagram the machine has to send now.
+fn transmits(m: &mut FirstContact<'_>, now: Instant) -> Vec<Transmit> {
+    let mut out = Vec::new();
+    while m.has_transmit() {
+        out.push(m.poll_transmit(now).unwrap());
+    }
+    assert!(m.poll_transmit(now).is_none());
+    out
+}
+
+fn contacts(m: &mut FirstContact<'_>) -> Vec<Contact> {
+    std::iter::from_fn(|| m.poll_contact()).collect()
+}
+
+/// Probes go in the ladder's order, one at a time under a cap of one, each after the one
+/// before has used its time: every community in its version, then the engine-ID probe.
+#[test]
+fn the_ladder_goes_in_its_order() {
+    let ladder = vec![
+        community(Version::V2c, "a", 1),
+        community(Version::V2c, "b", 2),
+        community(Version::V1, "a", 1),
+        community(Version::V1, "b", 2),
+    ];
+    let mut m = FirstContact::new(&ladder, plan(0, 1), 100);
+    let mut now = Instant::now();
+    m.add(ip(1));
+    let mut order = Vec::new();
+    let mut timeouts = 0;
+    loop {
+        let sent = transmits(&mut m, now);
+        if sent.is_empty() {
+            break;
+        }
+        assert_eq!(sent.len(), 1, "one at a time");
+        assert_eq!(sent[0].destination, SocketAddr::new(ip(1), PORT));
+        order.push(asked(&sent[0]).0);
+        assert_eq!(m.poll_timeout(), Some(now + TIMEOUT));
+        now += TIMEOUT;
+        timeouts += m.handle_timeout(now);
+    }
+    let want = [
+        Some((Version::V2c, "a".to_string())),
+        Some((Version::V2c, "b".to_string())),
+        Some((Version::V1, "a".to_string())),
+        Some((Version::V1, "b".to_string())),
+        None,
+    ];
+    assert_eq!(order, want);
+    assert_eq!(timeouts, 5);
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].address, Some(ip(1)));
+    assert!(!got[0].heard() && !got[0].refused);
+    assert!(m.is_idle() && m.poll_timeout().is_none());
+}
+
+/// A credential out of its scope is not tried; without the engine-ID probe in the plan, the
+/// ladder is all.
+#[test]
+fn out_of_scope_credentials_and_the_engine_probe_are_left_out() {
+    let mut scoped = community(Version::V2c, "elsewhere", 1);
+    scoped.scope = vec!["198.51.100.0/24".parse().unwrap()];
+    let ladder = vec![scoped, community(Version::V2c, "here", 2)];
+    let mut p = plan(0, 4);
+    p.engine_probe = false;
+    let mut m = FirstContact::new(&ladder, p, 1);
+    m.add(ip(1));
+    let now = Instant::now();
+    let sent = transmits(&mut m, now);
+    let asked: Vec<_> = sent.iter().map(|t| asked(t).0).collect();
+    assert_eq!(asked, [Some((Version::V2c, "here".to_string()))]);
+}
+
+/// Answers are matched to their probes; the v1 probe of a community that answered in v2c is
+/// never sent, and the address is reported once its last probe is answered.
+#[test]
+fn answers_are_matched_and_v1_is_skipped_after_v2c() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, plan(3, 1), 1);
+    let now = Instant::now();
+    m.add(ip(1));
+    let v2c = transmits(&mut m, now);
+    assert_eq!(asked(&v2c[0]).0, Some((Version::V2c, "public".into())));
+    m.handle_datagram(v2c[0].destination, &answer(&v2c[0]));
+    let engine = transmits(&mut m, now);
+    assert_eq!(engine.len(), 1);
+    assert_eq!(asked(&engine[0]).0, None, "the engine-ID probe, not v1");
+    assert!(contacts(&mut m).is_empty());
+    m.handle_datagram(engine[0].destination, &answer(&engine[0]));
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    let c = &got[0];
+    assert!(c.reached());
+    assert_eq!(c.answered, vec![0]);
+    let e = c.engine.as_ref().unwrap();
+    assert_eq!((e.id.clone(), e.boots, e.time), (engine_id(), 7, 1234));
+    assert!(c.notes().is_empty(), "{c:?}");
+    assert!(transmits(&mut m, now).is_empty() && m.is_idle());
+    // What is left in the deadlines is answered: it times nothing out.
+    assert_eq!(m.handle_timeout(now + TIMEOUT * 10), 0);
+}
+
+/// At most the cap's number of probes is out to one address; the next goes when one is
+/// answered. Each address has a cap of its own.
+#[test]
+fn the_per_device_cap_holds() {
+    let ladder = vec![
+        community(Version::V2c, "a", 1),
+        community(Version::V2c, "b", 2),
+        community(Version::V2c, "c", 3),
+    ];
+    let mut m = FirstContact::new(&ladder, plan(0, 2), 1);
+    let now = Instant::now();
+    m.add(ip(1));
+    m.add(ip(2));
+    let first = transmits(&mut m, now);
+    assert_eq!(first.len(), 4, "two to each address");
+    for a in [ip(1), ip(2)] {
+        assert_eq!(first.iter().filter(|t| t.destination.ip() == a).count(), 2);
+    }
+    let to_1: Vec<&Transmit> = first
+        .iter()
+        .filter(|t| t.destination.ip() == ip(1))
+        .collect();
+    m.handle_datagram(to_1[0].destination, &answer(to_1[0]));
+    let next = transmits(&mut m, now);
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].destination.ip(), ip(1));
+    assert_eq!(asked(&next[0]).0, Some((Version::V2c, "c".into())));
+}
+
+/// With room for three, all of an address's probes go at once: v2c and v1 both answer.
+#[test]
+fn a_wider_cap_sends_the_probes_together() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, plan(0, 3), 1);
+    let now = Instant::now();
+    m.add(ip(1));
+    let sent = transmits(&mut m, now);
+    assert_eq!(sent.len(), 3);
+    for t in &sent {
+        m.handle_datagram(t.destination, &answer(t));
+    }
+    let got = contacts(&mut m);
+    assert_eq!(got[0].answered, vec![0, 1]);
+    assert!(got[0].engine.is_some());
+}
+
+/// A closed port (ICMP port unreachable) ends the address at once: no retry, no further
+/// probe, nothing to time out. An unreachable for another port is not the agent's.
+#[test]
+fn a_closed_port_ends_the_address() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, plan(3, 1), 1);
+    let now = Instant::now();
+    m.add(ip(9));
+    let sent = transmits(&mut m, now);
+    assert_eq!(sent.len(), 1);
+    m.handle_unreachable(SocketAddr::new(ip(9), PORT + 1));
+    assert!(contacts(&mut m).is_empty());
+    m.handle_unreachable(sent[0].destination);
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].refused && !got[0].reached());
+    assert!(transmits(&mut m, now).is_empty());
+    assert_eq!(m.handle_timeout(now + TIMEOUT * 100), 0);
+    assert!(m.is_idle());
+}
+
+/// A closed port among others: a probe queued to it and not sent yet is dropped, and the
+/// other address's probes go on as before.
+#[test]
+fn a_closed_port_drops_its_queued_probes() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, plan(0, 3), 1);
+    let now = Instant::now();
+    m.add(ip(1));
+    m.add(ip(9));
+    // Send only the first of the six queued.
+    let first = m.poll_transmit(now).unwrap();
+    assert_eq!(first.destination.ip(), ip(1));
+    m.handle_unreachable(SocketAddr::new(ip(9), PORT));
+    let rest = transmits(&mut m, now);
+    assert_eq!(rest.len(), 2);
+    assert!(rest.iter().all(|t| t.destination.ip() == ip(1)));
+    assert!(contacts(&mut m)[0].refused);
+}
+
+/// An unanswered probe is sent again after its timeout, `retries` times, each attempt with a
+/// request ID of its own and a deadline one timeout after it went; then it is given up.
+#[test]
+fn retries_each_wait_their_timeout() {
+    let ladder = vec![community(Version::V2c, "public", 1)];
+    let mut p = plan(2, 1);
+    p.engine_probe = false;
+    let mut m = FirstContact::new(&ladder, p, 1);
+    let mut now = Instant::now();
+    m.add(ip(1));
+    let mut ids = Vec::new();
+    for attempt in 0..3 {
+        let sent = transmits(&mut m, now);
+        assert_eq!(sent.len(), 1, "attempt {attempt}");
+        ids.push(asked(&sent[0]).1);
+        let due = m.poll_timeout().unwrap();
+        assert_eq!(due, now + TIMEOUT);
+        // Not a moment early.
+        assert_eq!(m.handle_timeout(due - Duration::from_millis(1)), 0);
+        assert!(transmits(&mut m, now).is_empty());
+        now = due;
+        assert_eq!(m.handle_timeout(now), 1);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(transmits(&mut m, now).is_empty());
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    assert!(!got[0].heard());
+}
+
+/// An answer to an attempt whose time ran out is late: counted, not used; the retry's answer
+/// is used. An answer that comes after its deadline but before the time is handled is still
+/// on time.
+#[test]
+fn late_answers_are_counted_not_used() {
+    let ladder = vec![community(Version::V2c, "public", 1)];
+    let mut p = plan(1, 1);
+    p.engine_probe = false;
+    let mut m = FirstContact::new(&ladder, p.clone(), 1);
+    let mut now = Instant::now();
+    m.add(ip(1));
+    let first = transmits(&mut m, now).remove(0);
+    now += TIMEOUT;
+    assert_eq!(m.handle_timeout(now), 1);
+    let retry = transmits(&mut m, now).remove(0);
+    m.handle_datagram(first.destination, &answer(&first));
+    assert!(
+        contacts(&mut m).is_empty(),
+        "a late answer is not the address's answer"
+    );
+    m.handle_datagram(retry.destination, &answer(&retry));
+    let got = contacts(&mut m);
+    assert_eq!(got[0].late, 1);
+    assert_eq!(got[0].answered, vec![0]);
+    assert!(
+        got[0]
+            .notes()
+            .iter()
+            .any(|n| n.contains("after the timeout"))
+    );
+
+    let mut m = FirstContact::new(&ladder, p, 1);
+    let now = Instant::now();
+    m.add(ip(1));
+    let t = transmits(&mut m, now).remove(0);
+    m.handle_datagram(t.destination, &answer(&t));
+    assert_eq!(m.handle_timeout(now + TIMEOUT * 2), 0);
+    let got = contacts(&mut m);
+    assert_eq!((got[0].late, got[0].answered.clone()), (0, vec![0]));
+}
+
+/// Answers to nothing asked: another request ID, another address's request ID, the right ID
+/// in another community or version, a v3 answer for another msgID, each counted for the
+/// address that sent it; answers from another port are not the agent's and are not counted.
+#[test]
+fn unmatched_answers_are_counted_for_their_sender() {
+    let ladder = vec![community(Version::V2c, "public", 1)];
+    let mut m = FirstContact::new(&ladder, plan(0, 2), 1);
+    let now = Instant::now();
+    m.add(ip(1));
+    m.add(ip(2));
+    let sent = transmits(&mut m, now);
+    let to = |a: IpAddr, v3: bool| {
+        sent.iter()
+            .find(|t| t.destination.ip() == a && asked(t).0.is_none() == v3)
+            .unwrap()
+            .clone()
+    };
+    let (c1, e1, c2) = (to(ip(1), false), to(ip(1), true), to(ip(2), false));
+    m.handle_datagram(c1.destination, &answer_with_id(&c1, 0x7000_0000));
+    // Address 2 answers with address 1's request ID.
+    m.handle_datagram(c2.destination, &answer(&c1));
+    let mut wrong = Message::decode(&answer(&c1)).unwrap();
+    wrong.community = b"private".to_vec();
+    m.handle_datagram(c1.destination, &wrong.encode());
+    wrong.community = b"public".to_vec();
+    wrong.version = Version::V1;
+    m.handle_datagram(c1.destination, &wrong.encode());
+    let mut v3 = V3Message::decode(&answer(&e1)).unwrap();
+    v3.msg_id = 0x7000_0001;
+    m.handle_datagram(e1.destination, &v3.encode());
+    // From another port: ignored.
+    m.handle_datagram(SocketAddr::new(ip(1), 10161), &answer_with_id(&c1, 5));
+    // Nothing used yet: every probe still out.
+    assert!(contacts(&mut m).is_empty());
+    for t in &sent {
+        m.handle_datagram(t.destination, &answer(t));
+    }
+    let got = contacts(&mut m);
+    let one = got.iter().find(|c| c.address == Some(ip(1))).unwrap();
+    let two = got.iter().find(|c| c.address == Some(ip(2))).unwrap();
+    assert_eq!((one.unmatched, one.unmatched_v3), (3, 1), "{one:?}");
+    assert_eq!((two.unmatched, two.unmatched_v3), (1, 0), "{two:?}");
+    assert!(one.reached() && two.reached());
+}
+
+/// An answer that does not decode is blamed on the engine-ID probe while it is out, on the
+/// community probes otherwise; an answer from an address not in first contact is ignored.
+#[test]
+fn undecodable_answers_are_counted() {
+    let ladder = vec![community(Version::V2c, "public", 1)];
+    let mut m = FirstContact::new(&ladder, plan(0, 1), 1);
+    let mut now = Instant::now();
+    m.add(ip(1));
+    let first = transmits(&mut m, now);
+    m.handle_datagram(first[0].destination, b"\x30\x03junk");
+    now += TIMEOUT;
+    m.handle_timeout(now);
+    let engine = transmits(&mut m, now);
+    assert_eq!(asked(&engine[0]).0, None);
+    m.handle_datagram(engine[0].destination, b"not snmp");
+    m.handle_datagram(SocketAddr::new(ip(3), PORT), b"not snmp");
+    now += TIMEOUT;
+    m.handle_timeout(now);
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    let c = &got[0];
+    assert_eq!((c.undecodable_community, c.undecodable_engine), (1, 1));
+    assert!(c.heard() && !c.reached());
+}
+
+/// No more addresses than `max_addresses` at once; one added twice is probed once.
+#[test]
+fn addresses_are_bounded_and_not_doubled() {
+    let ladder = vec![community(Version::V2c, "public", 1)];
+    let mut p = plan(0, 1);
+    p.max_addresses = 2;
+    p.engine_probe = false;
+    let mut m = FirstContact::new(&ladder, p, 1);
+    assert!(m.has_room() && m.is_idle());
+    m.add(ip(1));
+    m.add(ip(1));
+    assert!(m.has_room());
+    m.add(ip(2));
+    assert!(!m.has_room());
+    let now = Instant::now();
+    assert_eq!(transmits(&mut m, now).len(), 2);
+    m.abandon();
+    assert_eq!(contacts(&mut m).len(), 2);
+    assert!(m.is_idle() && m.has_room() && m.poll_timeout().is_none());
+}
