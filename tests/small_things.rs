@@ -401,3 +401,24 @@ fn a_closed_pipe_ends_every_history_view_quietly_with_exit_0() {
         }
     }
 }
+
+#[test]
+fn the_simulators_ready_line_counts_one_agent_in_the_singular() {
+    let one = group("huawei").swap_remove(0);
+    let sim = common::Simulator::start("127.36.0.1", &[std::path::PathBuf::from(&one)], &[]);
+    assert!(sim.ready.starts_with("ready: 1 agent on "), "{}", sim.ready);
+    let two = group("huawei");
+    let sim = common::Simulator::start(
+        "127.36.0.1",
+        &two[..2]
+            .iter()
+            .map(std::path::PathBuf::from)
+            .collect::<Vec<_>>(),
+        &[],
+    );
+    assert!(
+        sim.ready.starts_with("ready: 2 agents on "),
+        "{}",
+        sim.ready
+    );
+}

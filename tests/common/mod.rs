@@ -75,6 +75,8 @@ pub struct Simulator {
     pub child: Child,
     pub agents: Vec<(SocketAddr, PathBuf)>,
     pub port: u16,
+    /// Its ready line (`ready: 3 agents on ...`).
+    pub ready: String,
 }
 
 impl Simulator {
@@ -106,6 +108,7 @@ impl Simulator {
                     child,
                     agents,
                     port,
+                    ready: line,
                 };
             }
             let (addr, path) = line
