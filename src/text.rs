@@ -104,6 +104,15 @@ fn is_junk_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// Formatting characters that reorder or hide text: bidirectional embeddings, overrides and
+/// isolates (U+202A–U+202E, U+2066–U+2069), zero-width spaces, joiners and marks
+/// (U+200B–U+200F, U+2060–U+2065) and the byte-order mark. Device text shown with one of them
+/// can read backwards or hide a word (the "Trojan Source" attack, CVE-2021-42574), so
+/// [`clean`] drops them and [`escaped`] writes them as `\u{NNNN}`.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
 /// A value's octets as text to show (see [`clean`]).
 pub fn clean_bytes(b: &[u8]) -> Cleaned {
     let mut changes = Vec::new();
@@ -126,7 +135,8 @@ pub fn clean_bytes(b: &[u8]) -> Cleaned {
 /// Device text made fit to show: a hex-dump tail decoded ([`undo_hex_dump`]); the text ended
 /// at its first NUL after the leading ones (a C string in a fixed buffer: what follows is
 /// padding or what the buffer held before); control characters other than tab and line
-/// breaks dropped; white space at either end trimmed. Nothing is left of a value that was all
+/// breaks dropped, and invisible formatting characters ([`is_invisible`]); white space at
+/// either end trimmed. Nothing is left of a value that was all
 /// NULs, controls and white space.
 pub fn clean(s: &str) -> Cleaned {
     match undo_hex_dump(s.as_bytes()) {
@@ -169,12 +179,27 @@ fn clean_decoded(s: &str) -> Cleaned {
         });
     }
     let controls = body.chars().filter(|&c| is_junk_control(c)).count();
-    let text: String = if controls > 0 {
+    let invisible = body.chars().filter(|&c| is_invisible(c)).count();
+    if controls > 0 {
         changes.push(format!(
             "{} dropped",
             count(controls as u64, "control character", "control characters")
         ));
-        body.chars().filter(|&c| !is_junk_control(c)).collect()
+    }
+    if invisible > 0 {
+        changes.push(format!(
+            "{} dropped",
+            count(
+                invisible as u64,
+                "invisible formatting character",
+                "invisible formatting characters"
+            )
+        ));
+    }
+    let text: String = if controls + invisible > 0 {
+        body.chars()
+            .filter(|&c| !is_junk_control(c) && !is_invisible(c))
+            .collect()
     } else {
         body.to_string()
     };
@@ -186,7 +211,8 @@ fn clean_decoded(s: &str) -> Cleaned {
 }
 
 /// Text as it came, fit to keep in JSON and to read: a backslash doubled, each control
-/// character (a NUL, C0 and C1 controls, DEL) as `\xNN`, everything else as it is. Octets that
+/// character (a NUL, C0 and C1 controls, DEL) as `\xNN`, each invisible formatting character
+/// ([`is_invisible`]) as `\u{NNNN}`, everything else as it is. Octets that
 /// are not UTF-8 were read as Latin-1, one character each, so `\xNN` is the octet sent.
 pub fn escaped(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -194,6 +220,7 @@ pub fn escaped(s: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if is_invisible(c) => out.push_str(&format!("\\u{{{:04x}}}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -344,6 +371,17 @@ mod tests {
         assert_eq!(c.text.as_deref(), Some("S6720\r\nVRP\tsoftware"));
         assert!(!c.changed());
         assert_eq!(clean(" \t ").text, None);
+    }
+
+    #[test]
+    fn bidirectional_overrides_and_zero_width_characters_are_dropped() {
+        // "Trojan Source": a right-to-left override makes `core-1` read as another name.
+        let c = clean("\u{202e}1-eroc\u{202c} sw\u{200b}itch\u{feff}");
+        assert_eq!(c.text.as_deref(), Some("1-eroc switch"));
+        assert_eq!(c.changes, ["4 invisible formatting characters dropped"]);
+        assert_eq!(escaped("a\u{2066}b"), "a\\u{2066}b");
+        // Letters of right-to-left scripts are text, not formatting.
+        assert!(!clean("\u{5e9}\u{5dc}\u{5d5}\u{5dd}").changed());
     }
 
     #[test]

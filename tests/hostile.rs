@@ -116,3 +116,52 @@ fn html_escapes_every_device_field() {
         "the page's own script only"
     );
 }
+
+#[test]
+fn bidirectional_overrides_reach_no_format_but_json_s_cleaned() {
+    // "Trojan Source" (CVE-2021-42574): a right-to-left override in a sysName makes it read
+    // as another name wherever it is shown.
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("bidi.snmprec");
+    let name: String = "core-\u{202e}1-ws\u{202c}\u{200b}"
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(
+        &rec,
+        format!(
+            "1.3.6.1.2.1.1.1.0|4|Huawei Versatile Routing Platform Software\n\
+             1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.23.291\n\
+             1.3.6.1.2.1.1.5.0|4x|{name}\n"
+        ),
+    )
+    .unwrap();
+    for format in ["table", "csv", "html", "jsonl"] {
+        let o = run(
+            &[
+                "identify",
+                "--wide",
+                "--format",
+                format,
+                "--snmprec",
+                s(&rec),
+            ],
+            LIMIT,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8(o.stdout).unwrap();
+        for c in ['\u{202e}', '\u{202c}', '\u{200b}'] {
+            assert!(!out.contains(c), "{format} shows U+{:04X}", u32::from(c));
+        }
+        if format == "jsonl" {
+            let d = &jsonl(out.as_bytes())[0];
+            assert_eq!(d["sys_name"], "core-1-ws");
+            assert_eq!(
+                d["cleaned"]["sys_name"],
+                "core-\\u{202e}1-ws\\u{202c}\\u{200b}"
+            );
+        } else {
+            assert!(out.contains("core-1-ws"), "{format}:\n{out}");
+        }
+    }
+}

@@ -49,7 +49,7 @@ pub fn clean_label(s: &str, max: usize) -> String {
     for c in head.chars() {
         let c = match c {
             '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() || invisible(c) => continue,
+            c if c.is_control() || crate::text::is_invisible(c) => continue,
             c => c,
         };
         if c == ' ' && (out.is_empty() || out.ends_with(' ')) {
@@ -65,12 +65,6 @@ pub fn clean_label(s: &str, max: usize) -> String {
     cut.truncate(cut.trim_end().len());
     cut.push('…');
     cut
-}
-
-/// Formatting characters that reorder or hide text: bidirectional embeddings, overrides and
-/// isolates, zero-width spaces and joiners, the byte-order mark.
-fn invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
 /// A device's name for a drawing, cleaned and cut to `max` characters: its sysName, unless that
