@@ -337,11 +337,7 @@ fn product_arcs(
     text: &str,
     vendors: &Vendors,
 ) -> Result<Vec<(Vec<u32>, VendorRef)>, RulesError> {
-    let err = |line: usize, reason: String| RulesError {
-        file: file.to_string(),
-        line,
-        reason,
-    };
+    let err = |line: usize, reason: String| RulesError::on_line(file, line, reason);
     let mut out = Vec::new();
     for (n, [arc, vendor, source]) in
         enterprises::tsv_rows(file, text, ["arc", "vendor", "source"])?
