@@ -260,8 +260,8 @@ impl<S: Session> Session for Guarded<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::in_memory::InMemory;
-    use crate::simulate::{Agent, Fault, Faults, Recording};
+    use crate::agent::{Agent, Fault, Faults, Recording};
+    use crate::snmp::in_memory::InMemory;
     use crate::snmp::walk::{WalkEnd, WalkLimits, run};
     use std::sync::Arc;
     use std::sync::atomic::Ordering;

@@ -8,14 +8,17 @@
 //! An agent given [`Faults`] misbehaves as they say once its first requests are answered; the
 //! content faults are applied here, the delivery faults by the server.
 
+pub mod fault;
+pub mod recording;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use super::Recording;
-use super::fault::{self, Fault, Faults};
-use crate::snmp::SnmpError;
-use crate::snmp::usm::{LocalKeys, UserKeys};
+pub use fault::{Fault, Faults};
+pub use recording::{Recording, RecordingError};
+
+use crate::usm::{KeyError, LocalKeys, UserKeys};
 use crate::wire::engine_id::EngineId;
 use crate::wire::message::error_status;
 use crate::wire::v3::{self, V3Message};
@@ -112,7 +115,7 @@ impl Agent {
     }
 
     /// The same agent serving SNMPv3 users, their keys localized to its engine ID.
-    pub fn with_v3_users(mut self, users: &[UserKeys]) -> Result<Self, SnmpError> {
+    pub fn with_v3_users(mut self, users: &[UserKeys]) -> Result<Self, KeyError> {
         let local = users
             .iter()
             .map(|u| u.localize(&self.engine_id))
@@ -1191,7 +1194,7 @@ mod tests {
 
     #[test]
     fn an_encrypted_v3_request_is_seen_for_what_it_is() {
-        use crate::snmp::{AuthProtocol, PrivProtocol, Secret, UsmUser};
+        use crate::usm::{AuthProtocol, PrivProtocol, Secret, UsmUser};
         let user = UsmUser {
             name: "auditor".into(),
             auth: Some((AuthProtocol::Sha256, Secret::new("authpass1"))),
