@@ -151,6 +151,67 @@ pub trait Session: Send + Sync {
     ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send;
 }
 
+/// A session around another that does something around each of its exchanges (pacing and
+/// retries in `net::Paced`, the device's protections in [`guard::Guarded`]): it names the
+/// session inside and how one exchange is carried, and is a [`Session`] by forwarding, its
+/// version and peer the inner session's.
+pub trait Wrapper: Send + Sync {
+    /// The session wrapped.
+    type Inner: Session;
+
+    /// The session wrapped.
+    fn inner(&self) -> &Self::Inner;
+
+    /// One exchange: `call` asks the inner session (once, or again on a retry).
+    fn exchange<'a, F, Fut>(
+        &'a self,
+        call: F,
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send
+    where
+        F: Fn(&'a Self::Inner) -> Fut + Send,
+        Fut: Future<Output = Result<Vec<VarBind>, SnmpError>> + Send;
+
+    /// GETBULK through the wrapper: by default one exchange like the others.
+    fn bulk(
+        &self,
+        oids: &[Oid],
+        non_repeaters: u32,
+        max_repetitions: u32,
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.exchange(move |s| s.get_bulk(oids, non_repeaters, max_repetitions))
+    }
+}
+
+impl<W: Wrapper> Session for W {
+    fn version(&self) -> Version {
+        self.inner().version()
+    }
+
+    fn peer(&self) -> SocketAddr {
+        self.inner().peer()
+    }
+
+    fn get(&self, oids: &[Oid]) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.exchange(move |s| s.get(oids))
+    }
+
+    fn get_next(
+        &self,
+        oids: &[Oid],
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.exchange(move |s| s.get_next(oids))
+    }
+
+    fn get_bulk(
+        &self,
+        oids: &[Oid],
+        non_repeaters: u32,
+        max_repetitions: u32,
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.bulk(oids, non_repeaters, max_repetitions)
+    }
+}
+
 /// Makes sessions.
 pub trait Connector: Send + Sync + 'static {
     /// The session type.
