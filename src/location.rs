@@ -64,6 +64,32 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
         .map_err(|e| FileError::at(file, text, e.span().map_or(0, |s| s.start), reason(&e)))
 }
 
+/// A scope list of a file (a policy rule's, a credential's): each a CIDR, or a bare address as
+/// its own /32 or /128; a mistake names the item's place and shows `example` as what a CIDR is.
+pub fn networks(
+    file: &str,
+    text: &str,
+    items: &[toml::Spanned<String>],
+    example: &str,
+) -> Result<Vec<ipnet::IpNet>, FileError> {
+    items
+        .iter()
+        .map(|item| {
+            let t = item.get_ref();
+            t.parse::<ipnet::IpNet>()
+                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    FileError::at(
+                        file,
+                        text,
+                        item.span().start,
+                        format!("{t:?} is not a CIDR (expected e.g. {example})"),
+                    )
+                })
+        })
+        .collect()
+}
+
 /// The line and column of `offset` in `text`; an offset past the end is taken as the end, and
 /// one inside a character as that character.
 pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {

@@ -285,7 +285,7 @@ impl Reader<'_> {
             None => None,
         };
         let (devices, modules) = self.applies_to(r.applies_to.as_deref())?;
-        let scope = self.scope(&r.scope)?;
+        let scope = crate::location::networks(self.file, self.text, &r.scope, "10.0.0.0/8")?;
         let min_confidence = r.min_confidence.unwrap_or(0.0);
         if !(0.0..=1.0).contains(&min_confidence) {
             return Err(self.at(
@@ -357,24 +357,6 @@ impl Reader<'_> {
             }
         }
         Ok((devices, modules))
-    }
-
-    /// A rule's scope: CIDRs, a bare address as its own /32 or /128.
-    fn scope(&self, scope: &[Spanned<String>]) -> Result<Vec<IpNet>, PolicyError> {
-        scope
-            .iter()
-            .map(|c| {
-                let t = c.get_ref();
-                t.parse::<IpNet>()
-                    .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        self.at(
-                            c.span().start,
-                            format!("{t:?} is not a CIDR (expected e.g. 10.0.0.0/8)"),
-                        )
-                    })
-            })
-            .collect()
     }
 
     /// One exception, checked against the policy's `rules`.

@@ -21,7 +21,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ipnet::IpNet;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -162,7 +161,7 @@ impl Reader<'_> {
         at: Place,
     ) -> Result<Vec<Credential>, CredentialsError> {
         let Place { start, index } = at;
-        let scope = self.scope(&c.scope)?;
+        let scope = crate::location::networks(self.file, self.text, &c.scope, "10.20.0.0/16")?;
         let community = self.secret(
             at,
             "the community",
@@ -292,24 +291,6 @@ impl Reader<'_> {
                 format!("credential {index}: give {what} one way only (inline, _env or _file)"),
             )),
         }
-    }
-
-    /// A credential's scope: CIDRs, a bare address as its own /32 or /128.
-    fn scope(&self, scope: &[Spanned<String>]) -> Result<Vec<IpNet>, CredentialsError> {
-        scope
-            .iter()
-            .map(|s| {
-                let t = s.get_ref();
-                t.parse::<IpNet>()
-                    .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        self.at(
-                            s.span().start,
-                            format!("{t:?} is not a CIDR (expected e.g. 10.20.0.0/16)"),
-                        )
-                    })
-            })
-            .collect()
     }
 }
 
