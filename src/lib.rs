@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod cli;
 pub mod data_dir;
 pub mod device;
@@ -16,5 +17,6 @@ pub mod simulate;
 pub mod snmp;
 pub mod store;
 pub mod text;
+pub mod usm;
 pub mod wire;
 pub mod words;

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use common::{free_port, jsonl, run, s};
 use netorigin::simulate::{Agent, Recording, Simulation, Traffic};
-use netorigin::snmp::usm::UserKeys;
 use netorigin::snmp::{AuthProtocol, PrivProtocol, Secret, UsmUser};
+use netorigin::usm::UserKeys;
 use netorigin::wire::PduKind;
 
 /// Device `n` of the ring, its neighbours given as (number, management address).

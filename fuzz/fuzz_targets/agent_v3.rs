@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use netorigin::simulate::Agent;
-use netorigin::snmp::usm::LocalKeys;
+use netorigin::usm::LocalKeys;
 use netorigin::wire::v3::{self, V3Message};
 
 #[path = "v3_fixture.rs"]

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use netorigin::simulate::{Agent, Recording};
-use netorigin::snmp::usm::{LocalKeys, UserKeys};
 use netorigin::snmp::{AuthProtocol, PrivProtocol, Secret, UsmUser};
+use netorigin::usm::{LocalKeys, UserKeys};
 use netorigin::wire::v3::{self, V3Message};
 use netorigin::wire::{Pdu, PduKind, Value, VarBind};
 

@@ -1297,7 +1297,7 @@ async fn simulate_command(args: SimulateArgs) -> Result<(), Failure> {
     let users = args
         .v3_users
         .iter()
-        .map(|u| crate::snmp::usm::UserKeys::new(&u.0))
+        .map(|u| crate::usm::UserKeys::new(&u.0))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
     let faults = Arc::new(

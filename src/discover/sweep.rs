@@ -33,10 +33,10 @@ use crate::net::engine_probe::check_user;
 use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::net::{Paced, Pacer};
 use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
-use crate::snmp::usm::UserKeys;
 use crate::snmp::walk::{WalkEnd, WalkLimits, run};
 use crate::snmp::{Connector, Credential, Session, SnmpError, oids};
 use crate::snmp::{CredentialKind, PrivProtocol};
+use crate::usm::UserKeys;
 use crate::wire::snmprec::{engine_id_comment, write_snmprec};
 use crate::wire::{Oid, VarBind};
 use std::collections::HashMap;
@@ -743,7 +743,7 @@ async fn ask_each_if_refused<S: Session>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::agent::Agent;
+    use crate::agent::Agent;
     use crate::simulate::fault::{Fault, Faults};
     use crate::simulate::recording::Recording;
     use crate::simulate::server::{Simulation, Traffic};

@@ -24,17 +24,9 @@ impl Enterprise {
 /// firmware share (net-snmp, UCD-SNMP, Broadcom FASTPATH...): never a maker.
 pub const GENERIC_AGENTS: &str = "net-snmp";
 
-/// A mistake in a rules file.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {reason}")]
-pub struct RulesError {
-    /// The file.
-    pub file: String,
-    /// The line, from 1.
-    pub line: usize,
-    /// What was wrong and what was expected.
-    pub reason: String,
-}
+/// A mistake in a rules file: a table's row names its line, a TOML file's mistake its line and
+/// column.
+pub type RulesError = crate::location::FileError;
 
 /// The rows of a rules table: `#` comments and blank lines skipped, then a header line that
 /// must be `header`, then rows of exactly `N` tab-separated columns, each with its line number.
@@ -43,11 +35,7 @@ pub fn tsv_rows<'a, const N: usize>(
     text: &'a str,
     header: [&str; N],
 ) -> Result<Vec<(usize, [&'a str; N])>, RulesError> {
-    let err = |line: usize, reason: String| RulesError {
-        file: file.to_string(),
-        line,
-        reason,
-    };
+    let err = |line: usize, reason: String| RulesError::on_line(file, line, reason);
     let mut rows = Vec::new();
     let mut seen_header = false;
     for (i, line) in text.lines().enumerate() {
@@ -102,11 +90,7 @@ impl Enterprises {
     /// Parses `pen<TAB>vendor<TAB>origin` lines after a `pen vendor origin` header. The
     /// numbers must be strictly increasing (sorted, no duplicates).
     pub fn parse(file: &str, text: &str) -> Result<Self, RulesError> {
-        let err = |line: usize, reason: String| RulesError {
-            file: file.to_string(),
-            line,
-            reason,
-        };
+        let err = |line: usize, reason: String| RulesError::on_line(file, line, reason);
         let mut entries: Vec<Enterprise> = Vec::new();
         for (n, [pen, vendor, origin]) in tsv_rows(file, text, ["pen", "vendor", "origin"])? {
             let pen: u32 = pen

@@ -44,11 +44,7 @@ impl IanaRegistry {
     /// Parses `pen<TAB>organisation` rows after a `pen organisation` header (`#` comments and
     /// blank lines skipped); numbers strictly increasing, organisations non-empty.
     pub fn parse(file: &str, text: &'static str) -> Result<Self, RulesError> {
-        let err = |line: usize, reason: String| RulesError {
-            file: file.to_string(),
-            line,
-            reason,
-        };
+        let err = |line: usize, reason: String| RulesError::on_line(file, line, reason);
         let mut entries: Vec<(u32, &'static str)> = Vec::with_capacity(text.len() / 28);
         for (n, cols) in tsv_rows(file, text, ["pen", "organisation"])? {
             let [pen, organisation] = cols;

@@ -81,18 +81,12 @@ pub struct Example {
     pub version: Option<String>,
 }
 
-/// Parses a TOML rules file; a syntax or type error names file and line.
+/// Parses a TOML rules file; a syntax or type error names file, line and column.
 pub(crate) fn parse_rules_toml<T: serde::de::DeserializeOwned>(
     file: &str,
     text: &str,
 ) -> Result<T, RulesError> {
-    toml::from_str(text).map_err(|e| RulesError {
-        file: file.to_string(),
-        line: e
-            .span()
-            .map_or(0, |s| crate::location::line_and_column(text, s.start).0),
-        reason: e.message().to_string(),
-    })
+    crate::location::parse_toml(file, text, |e| e.message().to_string())
 }
 
 /// What a rule was written from: its `source` (required) and the recordings it names.
@@ -209,11 +203,7 @@ impl SysDescrRules {
         let id_line = |id: &str| rule_line(text, id);
         let mut rules: Vec<Rule> = Vec::with_capacity(parsed.rule.len());
         for r in parsed.rule {
-            let err = |reason: String| RulesError {
-                file: file.to_string(),
-                line: id_line(&r.id),
-                reason,
-            };
+            let err = |reason: String| RulesError::on_line(file, id_line(&r.id), reason);
             if rules.iter().any(|x| x.id == r.id) {
                 return Err(err(format!("rule id {:?} is used twice", r.id)));
             }

@@ -52,11 +52,7 @@ impl Vendors {
     /// `name vendor` header; the vendor must be one of the enterprise table's display names,
     /// or a new one given as `vendor<TAB>origin` in a third column).
     pub fn build(enterprises: &Enterprises, file: &str, text: &str) -> Result<Self, RulesError> {
-        let err = |line: usize, reason: String| RulesError {
-            file: file.to_string(),
-            line,
-            reason,
-        };
+        let err = |line: usize, reason: String| RulesError::on_line(file, line, reason);
         let mut names: Vec<(Vec<String>, VendorRef)> = Vec::new();
         for e in enterprises.iter() {
             let r = VendorRef {

@@ -11,7 +11,7 @@ use tokio::net::UdpSocket;
 
 use super::Pacer;
 use crate::snmp::SnmpError;
-use crate::snmp::usm::LocalKeys;
+use crate::usm::LocalKeys;
 use crate::wire::v3::{self, V3Message};
 use crate::wire::{Pdu, PduKind, Value, VarBind};
 

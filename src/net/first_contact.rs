@@ -141,7 +141,7 @@ pub async fn first_contact(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::agent::Agent;
+    use crate::agent::Agent;
     use crate::simulate::recording::Recording;
     use crate::simulate::server::{Simulation, Traffic};
     use crate::snmp::Secret;

@@ -7,7 +7,6 @@
 //! up a little; the margin up to the 5% that a one-second window may exceed the rate by is left
 //! for that (issue 9; tests/rate.rs and tests/hostile_load.rs measure it at the simulator).
 
-use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,8 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::Semaphore;
 
-use crate::snmp::{Session, SnmpError};
-use crate::wire::{Oid, VarBind, Version};
+use crate::snmp::{Session, SnmpError, Wrapper};
+use crate::wire::VarBind;
 
 /// The global pace of a sweep.
 pub struct Pacer {
@@ -69,11 +68,20 @@ impl<S: Session> Paced<S> {
             retries,
         }
     }
+}
 
+impl<S: Session> Wrapper for Paced<S> {
+    type Inner = S;
+
+    fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// Waits for the pacer and a permit; retried on timeout.
     async fn exchange<'a, F, Fut>(&'a self, call: F) -> Result<Vec<VarBind>, SnmpError>
     where
-        F: Fn(&'a S) -> Fut,
-        Fut: Future<Output = Result<Vec<VarBind>, SnmpError>>,
+        F: Fn(&'a S) -> Fut + Send,
+        Fut: Future<Output = Result<Vec<VarBind>, SnmpError>> + Send,
     {
         let _permit = self
             .permits
@@ -94,27 +102,5 @@ impl<S: Session> Paced<S> {
                 other => return other,
             }
         }
-    }
-}
-
-impl<S: Session> Session for Paced<S> {
-    fn version(&self) -> Version {
-        self.inner.version()
-    }
-
-    fn peer(&self) -> SocketAddr {
-        self.inner.peer()
-    }
-
-    async fn get(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-        self.exchange(|s| s.get(oids)).await
-    }
-
-    async fn get_next(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-        self.exchange(|s| s.get_next(oids)).await
-    }
-
-    async fn get_bulk(&self, oids: &[Oid], nr: u32, mr: u32) -> Result<Vec<VarBind>, SnmpError> {
-        self.exchange(|s| s.get_bulk(oids, nr, mr)).await
     }
 }

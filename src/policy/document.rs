@@ -46,18 +46,7 @@ use super::date::Date;
 use crate::device::Verdict;
 
 /// A mistake in a policy file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {reason}", crate::location::place(.file, *.line, *.column))]
-pub struct PolicyError {
-    /// The file.
-    pub file: String,
-    /// Line, from 1; 0 for a mistake of the whole file (one that cannot be read).
-    pub line: usize,
-    /// Column, from 1 (0 with line 0).
-    pub column: usize,
-    /// What was wrong and what was expected.
-    pub reason: String,
-}
+pub type PolicyError = crate::location::FileError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -197,12 +186,7 @@ pub struct Policy {
 impl Policy {
     /// Loads a policy file; `known_origins` are the company groups the rules know.
     pub fn load(path: &Path, known_origins: &BTreeSet<String>) -> Result<Policy, PolicyError> {
-        let text = std::fs::read_to_string(path).map_err(|e| PolicyError {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-            reason: format!("cannot read: {e}"),
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| PolicyError::unreadable(path, &e))?;
         Policy::parse(&path.display().to_string(), &text, known_origins)
     }
 
@@ -212,171 +196,28 @@ impl Policy {
         text: &str,
         known_origins: &BTreeSet<String>,
     ) -> Result<Policy, PolicyError> {
-        let at = |offset: usize, reason: String| {
-            let (line, column) = crate::location::line_and_column(text, offset);
-            PolicyError {
-                file: file.to_string(),
-                line,
-                column,
-                reason,
-            }
-        };
-        let raw: RawFile = toml::from_str(text).map_err(|e| {
-            at(
-                e.span().map_or(0, |s| s.start),
-                e.message().trim().to_string(),
-            )
-        })?;
-        let date = |d: &Spanned<toml::value::Datetime>| -> Result<Date, PolicyError> {
-            let v = d.get_ref();
-            match (v.date, v.time) {
-                (Some(x), None) => Date::new(i32::from(x.year), x.month, x.day)
-                    .ok_or_else(|| at(d.span().start, format!("{v} is not a calendar date"))),
-                _ => Err(at(
-                    d.span().start,
-                    format!("expected a date like 2024-06-28, found {v}"),
-                )),
-            }
+        let raw: RawFile =
+            crate::location::parse_toml(file, text, |e| e.message().trim().to_string())?;
+        let reader = Reader {
+            file,
+            text,
+            known_origins,
         };
         let mut rules: Vec<Rule> = Vec::new();
         for r in raw.rule {
             if rules.iter().any(|x| x.id == *r.id.get_ref()) {
-                return Err(at(
+                return Err(reader.at(
                     r.id.span().start,
                     format!("rule id {:?} is used twice", r.id.get_ref()),
                 ));
             }
-            let verdict = match r.verdict.get_ref().as_str() {
-                "banned" => Verdict::Banned,
-                "review" => Verdict::Review,
-                other => {
-                    return Err(at(
-                        r.verdict.span().start,
-                        format!("verdict must be \"banned\" or \"review\", found {other:?}"),
-                    ));
-                }
-            };
-            for o in &r.origins {
-                if !known_origins.contains(o.get_ref()) {
-                    let near: Vec<&str> = known_origins
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|k| k.starts_with(&o.get_ref()[..1.min(o.get_ref().len())]))
-                        .take(12)
-                        .collect();
-                    return Err(at(
-                        o.span().start,
-                        format!(
-                            "unknown origin group {:?}: expected a group key of rules/enterprises.tsv or rules/vendors.tsv such as huawei, zte, h3c{}",
-                            o.get_ref(),
-                            if near.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" (known keys starting alike: {})", near.join(", "))
-                            }
-                        ),
-                    ));
-                }
-            }
-            if r.origins.is_empty() && r.vendors.is_empty() && r.model.is_none() {
-                return Err(at(
-                    r.id.span().start,
-                    "a rule needs origins, vendors or a model pattern to match".into(),
-                ));
-            }
-            let model = match &r.model {
-                Some(m) => Some(
-                    Regex::new(m.get_ref())
-                        .map_err(|e| at(m.span().start, format!("bad model pattern: {e}")))?,
-                ),
-                None => None,
-            };
-            let (mut devices, mut modules) = (true, true);
-            if let Some(kinds) = &r.applies_to {
-                devices = false;
-                modules = false;
-                for k in kinds {
-                    match k.get_ref().as_str() {
-                        "device" => devices = true,
-                        "module" => modules = true,
-                        other => {
-                            return Err(at(
-                                k.span().start,
-                                format!(
-                                    "applies_to takes \"device\" or \"module\", found {other:?}"
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            let scope = r
-                .scope
-                .iter()
-                .map(|c| {
-                    let t = c.get_ref();
-                    t.parse::<IpNet>()
-                        .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
-                        .map_err(|_| {
-                            at(
-                                c.span().start,
-                                format!("{t:?} is not a CIDR (expected e.g. 10.0.0.0/8)"),
-                            )
-                        })
-                })
-                .collect::<Result<_, _>>()?;
-            let min_confidence = r.min_confidence.unwrap_or(0.0);
-            if !(0.0..=1.0).contains(&min_confidence) {
-                return Err(at(
-                    r.id.span().start,
-                    format!("min_confidence must be between 0 and 1, found {min_confidence}"),
-                ));
-            }
-            rules.push(Rule {
-                id: r.id.into_inner(),
-                verdict,
-                severity: r.severity.unwrap_or_else(|| "high".into()),
-                reason: r.reason,
-                origins: r.origins.into_iter().map(Spanned::into_inner).collect(),
-                vendors: r.vendors,
-                model,
-                devices,
-                modules,
-                discovered_via: r.discovered_via.unwrap_or_default(),
-                min_confidence,
-                scope,
-                no_new_installs_after: r.no_new_installs_after.as_ref().map(date).transpose()?,
-                remove_by: r.remove_by.as_ref().map(date).transpose()?,
-            });
+            rules.push(reader.rule(r)?);
         }
-        let mut exceptions = Vec::new();
-        for spanned in raw.exception {
-            let start = spanned.span().start;
-            let e = spanned.into_inner();
-            for r in &e.rules {
-                if !rules.iter().any(|x| x.id == *r.get_ref()) {
-                    return Err(at(
-                        r.span().start,
-                        format!("exception names unknown rule {:?}", r.get_ref()),
-                    ));
-                }
-            }
-            if e.serial.is_none() && e.chassis_mac.is_none() && e.address.is_none() {
-                return Err(at(
-                    start,
-                    "an exception must name a serial, chassis_mac or address".into(),
-                ));
-            }
-            exceptions.push(Exception {
-                serial: e.serial,
-                chassis_mac: e.chassis_mac.map(|m| m.to_lowercase().replace('-', ":")),
-                address: e.address,
-                justification: e.justification,
-                approved_by: e.approved_by,
-                expires: e.expires.as_ref().map(date).transpose()?,
-                rules: e.rules.into_iter().map(Spanned::into_inner).collect(),
-            });
-        }
+        let exceptions = raw
+            .exception
+            .into_iter()
+            .map(|e| reader.exception(e, &rules))
+            .collect::<Result<_, _>>()?;
         Ok(Policy {
             name: raw.policy.name,
             jurisdiction: raw.policy.jurisdiction,
@@ -384,6 +225,170 @@ impl Policy {
             sources: raw.policy.source,
             rules,
             exceptions,
+        })
+    }
+}
+
+/// What reads the parts of one policy file: the file's name and text, for errors with line and
+/// column, and the company groups the rules know.
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    known_origins: &'a BTreeSet<String>,
+}
+
+impl Reader<'_> {
+    /// A mistake at byte `offset` of the file.
+    fn at(&self, offset: usize, reason: String) -> PolicyError {
+        PolicyError::at(self.file, self.text, offset, reason)
+    }
+
+    /// A calendar date (no time).
+    fn date(&self, d: &Spanned<toml::value::Datetime>) -> Result<Date, PolicyError> {
+        let v = d.get_ref();
+        match (v.date, v.time) {
+            (Some(x), None) => Date::new(i32::from(x.year), x.month, x.day)
+                .ok_or_else(|| self.at(d.span().start, format!("{v} is not a calendar date"))),
+            _ => Err(self.at(
+                d.span().start,
+                format!("expected a date like 2024-06-28, found {v}"),
+            )),
+        }
+    }
+
+    /// One rule, checked.
+    fn rule(&self, r: RawRule) -> Result<Rule, PolicyError> {
+        let verdict = match r.verdict.get_ref().as_str() {
+            "banned" => Verdict::Banned,
+            "review" => Verdict::Review,
+            other => {
+                return Err(self.at(
+                    r.verdict.span().start,
+                    format!("verdict must be \"banned\" or \"review\", found {other:?}"),
+                ));
+            }
+        };
+        for o in &r.origins {
+            self.known_origin(o)?;
+        }
+        if r.origins.is_empty() && r.vendors.is_empty() && r.model.is_none() {
+            return Err(self.at(
+                r.id.span().start,
+                "a rule needs origins, vendors or a model pattern to match".into(),
+            ));
+        }
+        let model = match &r.model {
+            Some(m) => Some(
+                Regex::new(m.get_ref())
+                    .map_err(|e| self.at(m.span().start, format!("bad model pattern: {e}")))?,
+            ),
+            None => None,
+        };
+        let (devices, modules) = self.applies_to(r.applies_to.as_deref())?;
+        let scope = crate::location::networks(self.file, self.text, &r.scope, "10.0.0.0/8")?;
+        let min_confidence = r.min_confidence.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&min_confidence) {
+            return Err(self.at(
+                r.id.span().start,
+                format!("min_confidence must be between 0 and 1, found {min_confidence}"),
+            ));
+        }
+        let date = |d| self.date(d);
+        Ok(Rule {
+            id: r.id.into_inner(),
+            verdict,
+            severity: r.severity.unwrap_or_else(|| "high".into()),
+            reason: r.reason,
+            origins: r.origins.into_iter().map(Spanned::into_inner).collect(),
+            vendors: r.vendors,
+            model,
+            devices,
+            modules,
+            discovered_via: r.discovered_via.unwrap_or_default(),
+            min_confidence,
+            scope,
+            no_new_installs_after: r.no_new_installs_after.as_ref().map(date).transpose()?,
+            remove_by: r.remove_by.as_ref().map(date).transpose()?,
+        })
+    }
+
+    /// An origin group the rules know, else an error listing known keys starting alike.
+    fn known_origin(&self, o: &Spanned<String>) -> Result<(), PolicyError> {
+        if self.known_origins.contains(o.get_ref()) {
+            return Ok(());
+        }
+        let near: Vec<&str> = self
+            .known_origins
+            .iter()
+            .map(String::as_str)
+            .filter(|k| k.starts_with(&o.get_ref()[..1.min(o.get_ref().len())]))
+            .take(12)
+            .collect();
+        Err(self.at(
+            o.span().start,
+            format!(
+                "unknown origin group {:?}: expected a group key of rules/enterprises.tsv or rules/vendors.tsv such as huawei, zte, h3c{}",
+                o.get_ref(),
+                if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (known keys starting alike: {})", near.join(", "))
+                }
+            ),
+        ))
+    }
+
+    /// Whether a rule judges devices and modules: both unless `applies_to` names them.
+    fn applies_to(&self, kinds: Option<&[Spanned<String>]>) -> Result<(bool, bool), PolicyError> {
+        let Some(kinds) = kinds else {
+            return Ok((true, true));
+        };
+        let (mut devices, mut modules) = (false, false);
+        for k in kinds {
+            match k.get_ref().as_str() {
+                "device" => devices = true,
+                "module" => modules = true,
+                other => {
+                    return Err(self.at(
+                        k.span().start,
+                        format!("applies_to takes \"device\" or \"module\", found {other:?}"),
+                    ));
+                }
+            }
+        }
+        Ok((devices, modules))
+    }
+
+    /// One exception, checked against the policy's `rules`.
+    fn exception(
+        &self,
+        spanned: Spanned<RawException>,
+        rules: &[Rule],
+    ) -> Result<Exception, PolicyError> {
+        let start = spanned.span().start;
+        let e = spanned.into_inner();
+        for r in &e.rules {
+            if !rules.iter().any(|x| x.id == *r.get_ref()) {
+                return Err(self.at(
+                    r.span().start,
+                    format!("exception names unknown rule {:?}", r.get_ref()),
+                ));
+            }
+        }
+        if e.serial.is_none() && e.chassis_mac.is_none() && e.address.is_none() {
+            return Err(self.at(
+                start,
+                "an exception must name a serial, chassis_mac or address".into(),
+            ));
+        }
+        Ok(Exception {
+            serial: e.serial,
+            chassis_mac: e.chassis_mac.map(|m| m.to_lowercase().replace('-', ":")),
+            address: e.address,
+            justification: e.justification,
+            approved_by: e.approved_by,
+            expires: e.expires.as_ref().map(|d| self.date(d)).transpose()?,
+            rules: e.rules.into_iter().map(Spanned::into_inner).collect(),
         })
     }
 }

@@ -290,6 +290,53 @@ fn radius(v: Verdict) -> f64 {
 /// Lays out the neighbour graph of `devices` (see [`Layout`]). The same devices give the same
 /// drawing whatever their order.
 pub fn layout(devices: &[DeviceRecord]) -> Layout {
+    let parent = parents(devices);
+    let links = links(devices);
+    let drawn = drawn(devices.len(), &links, &parent);
+    let (tops, children) = families(devices, &parent, &drawn);
+    let has_arcs = links
+        .iter()
+        .any(|(a, b)| parent[*a].is_none() && parent[*b].is_none());
+    let top_y = MARGIN + if has_arcs { ARC_ROOM } else { 0.0 } + FONT_SIZE;
+    let mut placed = Placed {
+        devices,
+        top_y,
+        nodes: Vec::new(),
+        trees: Vec::new(),
+        at: HashMap::new(),
+        bottom: top_y,
+    };
+    let mut x = MARGIN;
+    for &t in &tops {
+        let kids = children.get(&t).map(Vec::as_slice).unwrap_or_default();
+        x = placed.tree(t, kids, x) + COLUMN_GAP;
+    }
+    let (mut arcs, mut lines) = (Vec::new(), Vec::new());
+    for (a, b) in &links {
+        if parent[*a] == Some(*b) || parent[*b] == Some(*a) {
+            continue;
+        }
+        let pair = (placed.at[a], placed.at[b]);
+        if parent[*a].is_none() && parent[*b].is_none() {
+            arcs.push(pair);
+        } else {
+            lines.push(pair);
+        }
+    }
+    Layout {
+        width: x - COLUMN_GAP + MARGIN,
+        height: placed.bottom + ROW.max(radius(Verdict::Banned)) + MARGIN,
+        undrawn: drawn.iter().filter(|d| !**d).count(),
+        nodes: placed.nodes,
+        trees: placed.trees,
+        arcs,
+        lines,
+    }
+}
+
+/// Each device's parent: the polled device (one with no `reported_by`) that reported it, never
+/// itself.
+fn parents(devices: &[DeviceRecord]) -> Vec<Option<usize>> {
     let reporters: HashMap<&str, usize> = devices
         .iter()
         .enumerate()
@@ -297,7 +344,7 @@ pub fn layout(devices: &[DeviceRecord]) -> Layout {
         .rev()
         .map(|(i, d)| (d.address.as_str(), i))
         .collect();
-    let parent: Vec<Option<usize>> = devices
+    devices
         .iter()
         .enumerate()
         .map(|(i, d)| {
@@ -306,10 +353,13 @@ pub fn layout(devices: &[DeviceRecord]) -> Layout {
                 .and_then(|a| reporters.get(a).copied())
                 .filter(|&p| p != i)
         })
-        .collect();
-    let links = links(devices);
-    let mut drawn = vec![false; devices.len()];
-    for (a, b) in &links {
+        .collect()
+}
+
+/// Which devices are drawn: those in a link or a parent relation.
+fn drawn(count: usize, links: &BTreeSet<(usize, usize)>, parent: &[Option<usize>]) -> Vec<bool> {
+    let mut drawn = vec![false; count];
+    for (a, b) in links {
         drawn[*a] = true;
         drawn[*b] = true;
     }
@@ -319,6 +369,16 @@ pub fn layout(devices: &[DeviceRecord]) -> Layout {
             drawn[*p] = true;
         }
     }
+    drawn
+}
+
+/// The drawn upper-layer devices in address order, and each one's neighbours: banned first,
+/// then by address.
+fn families(
+    devices: &[DeviceRecord],
+    parent: &[Option<usize>],
+    drawn: &[bool],
+) -> (Vec<usize>, HashMap<usize, Vec<usize>>) {
     let order = |a: &usize, b: &usize| {
         address_key(&devices[*a].address)
             .cmp(&address_key(&devices[*b].address))
@@ -341,33 +401,44 @@ pub fn layout(devices: &[DeviceRecord]) -> Layout {
                 .then_with(|| order(a, b))
         });
     }
+    (tops, children)
+}
 
-    let top_links: Vec<(usize, usize)> = links
-        .iter()
-        .copied()
-        .filter(|(a, b)| parent[*a].is_none() && parent[*b].is_none())
-        .collect();
-    let top_y = MARGIN + if top_links.is_empty() { 0.0 } else { ARC_ROOM } + FONT_SIZE;
-    let first_row = top_y + 2.0 * ROW;
-    let node = |i: usize, x: f64, y: f64| Node {
-        device: i,
-        x,
-        y,
-        r: radius(devices[i].verdict),
-        label: name(&devices[i], LABEL_CHARS),
-    };
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut trees = Vec::new();
-    let mut at: HashMap<usize, usize> = HashMap::new();
-    let (mut x, mut bottom) = (MARGIN, top_y);
-    for &t in &tops {
+/// The drawing so far, tree by tree, left to right.
+struct Placed<'a> {
+    devices: &'a [DeviceRecord],
+    /// The upper layer's row.
+    top_y: f64,
+    nodes: Vec<Node>,
+    trees: Vec<Tree>,
+    /// Each drawn device's index into `nodes`.
+    at: HashMap<usize, usize>,
+    /// The lowest row drawn.
+    bottom: f64,
+}
+
+impl Placed<'_> {
+    fn node(&self, i: usize, x: f64, y: f64) -> Node {
+        Node {
+            device: i,
+            x,
+            y,
+            r: radius(self.devices[i].verdict),
+            label: name(&self.devices[i], LABEL_CHARS),
+        }
+    }
+
+    /// Draws upper-layer device `t` at `x` and its neighbours `kids` in columns of [`ROWS`]
+    /// under it; returns the right edge of the tree.
+    fn tree(&mut self, t: usize, kids: &[usize], x: f64) -> f64 {
+        let top_y = self.top_y;
+        let first_row = top_y + 2.0 * ROW;
         let px = x + 8.0;
-        let p = node(t, px, top_y);
+        let p = self.node(t, px, top_y);
         let mut right = p.label_box().x1;
-        at.insert(t, nodes.len());
-        let parent_at = nodes.len();
-        nodes.push(p);
-        let kids = children.get(&t).map(Vec::as_slice).unwrap_or_default();
+        self.at.insert(t, self.nodes.len());
+        let parent_at = self.nodes.len();
+        self.nodes.push(p);
         let mut tree = Tree {
             parent: parent_at,
             children: Vec::new(),
@@ -377,11 +448,11 @@ pub fn layout(devices: &[DeviceRecord]) -> Layout {
         for column in kids.chunks(ROWS) {
             let mut widest = cx;
             for (row, &c) in column.iter().enumerate() {
-                let n = node(c, cx, first_row + row as f64 * ROW);
+                let n = self.node(c, cx, first_row + row as f64 * ROW);
                 widest = widest.max(n.label_box().x1);
-                at.insert(c, nodes.len());
-                tree.children.push(nodes.len());
-                nodes.push(n);
+                self.at.insert(c, self.nodes.len());
+                tree.children.push(self.nodes.len());
+                self.nodes.push(n);
             }
             let last = first_row + (column.len() - 1) as f64 * ROW;
             // Down from the parent, across to the column, down through its nodes.
@@ -391,7 +462,7 @@ pub fn layout(devices: &[DeviceRecord]) -> Layout {
             } else {
                 tree.segments.push((cx, bus, cx, last));
             }
-            bottom = bottom.max(last);
+            self.bottom = self.bottom.max(last);
             right = right.max(widest);
             if column.len() == ROWS {
                 cx = widest + COLUMN_GAP + 8.0;
@@ -402,29 +473,8 @@ pub fn layout(devices: &[DeviceRecord]) -> Layout {
             let last_x = tree.segments.last().map(|s| s.0).unwrap_or(px);
             tree.segments.push((px, bus, last_x, bus));
         }
-        trees.push(tree);
-        x = right + COLUMN_GAP;
-    }
-    let (mut arcs, mut lines) = (Vec::new(), Vec::new());
-    for (a, b) in &links {
-        if parent[*a] == Some(*b) || parent[*b] == Some(*a) {
-            continue;
-        }
-        let pair = (at[a], at[b]);
-        if parent[*a].is_none() && parent[*b].is_none() {
-            arcs.push(pair);
-        } else {
-            lines.push(pair);
-        }
-    }
-    Layout {
-        width: x - COLUMN_GAP + MARGIN,
-        height: bottom + ROW.max(radius(Verdict::Banned)) + MARGIN,
-        undrawn: drawn.iter().filter(|d| !**d).count(),
-        nodes,
-        trees,
-        arcs,
-        lines,
+        self.trees.push(tree);
+        right
     }
 }
 

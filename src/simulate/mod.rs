@@ -1,14 +1,8 @@
 //! Serves `.snmprec` recordings as live SNMP v1/v2c/v3 agents, for the demo, tests and replay
 //! of field runs (`netorigin simulate`), healthy or with faults.
 
-pub mod agent;
-pub mod fault;
-#[cfg(test)]
-pub(crate) mod in_memory;
-pub mod recording;
 pub mod server;
 
-pub use agent::{Agent, Reply};
-pub use fault::{Fault, Faults};
-pub use recording::{Recording, RecordingError};
+pub use crate::agent::{Agent, Reply, fault, recording};
+pub use crate::agent::{Fault, Faults, Recording, RecordingError};
 pub use server::{Arrival, Departure, SimulateError, Simulation, Traffic};

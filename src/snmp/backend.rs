@@ -173,7 +173,7 @@ fn des_salt_state() -> Result<async_snmp::DesSaltState, String> {
 
 /// The library's USM configuration for a user.
 fn usm(u: &UsmUser) -> Result<async_snmp::UsmConfig, SnmpError> {
-    use super::usm::{lib_auth as auth, lib_priv as privacy};
+    use crate::usm::{lib_auth as auth, lib_priv as privacy};
     let config = async_snmp::UsmConfig::new(u.name.clone().into_bytes());
     let config = match (&u.auth, &u.privacy) {
         (None, _) => Ok(config),

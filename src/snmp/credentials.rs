@@ -21,26 +21,14 @@
 
 use std::path::{Path, PathBuf};
 
-use ipnet::IpNet;
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{AuthProtocol, Credential, CredentialKind, PrivProtocol, Secret, UsmUser};
 use crate::wire::Version;
 
-/// A mistake in a credentials file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}: {reason}", crate::location::place(.file, *.line, *.column))]
-pub struct CredentialsError {
-    /// The file.
-    pub file: String,
-    /// Line, from 1; 0 for a mistake of the whole file (one that cannot be read).
-    pub line: usize,
-    /// Column, from 1 (0 with line 0).
-    pub column: usize,
-    /// What was wrong and what was expected (never a secret).
-    pub reason: String,
-}
+/// A mistake in a credentials file (its reason never a secret).
+pub type CredentialsError = crate::location::FileError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,12 +70,7 @@ pub struct Loaded {
 /// Loads a credentials file.
 pub fn load(path: &Path) -> Result<Loaded, CredentialsError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CredentialsError {
-        file: file.clone(),
-        line: 0,
-        column: 0,
-        reason: format!("cannot read: {e}"),
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| CredentialsError::unreadable(path, &e))?;
     let mut loaded = parse(
         &file,
         &text,
@@ -114,102 +97,87 @@ pub fn parse(
     env: impl Fn(&str) -> Option<String>,
     read: impl Fn(&Path) -> Option<String>,
 ) -> Result<Loaded, CredentialsError> {
-    let at = |offset: usize, reason: String| {
-        let (line, column) = crate::location::line_and_column(text, offset);
-        CredentialsError {
-            file: file.to_string(),
-            line,
-            column,
-            reason,
-        }
-    };
     // toml's messages quote the offending value, which may be a secret: keep only the kind.
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
+    let raw: RawFile = crate::location::parse_toml(file, text, |e| {
         let message = e
             .message()
             .lines()
             .next()
             .unwrap_or("invalid TOML")
             .to_string();
-        let safe = if message.contains("unknown field") || message.contains("missing field") {
+        if message.contains("unknown field") || message.contains("missing field") {
             message
         } else {
             "invalid value or syntax".into()
-        };
-        at(e.span().map_or(0, |s| s.start), safe)
+        }
     })?;
+    let reader = Reader {
+        file,
+        text,
+        env: &env,
+        read: &read,
+    };
     let mut out = Loaded::default();
     for (n, spanned) in raw.credential.into_iter().enumerate() {
-        let start = spanned.span().start;
-        let c = spanned.into_inner();
-        let index = n + 1;
-        let secret = |what: &str,
-                      inline: &Option<String>,
-                      var: &Option<String>,
-                      path: &Option<PathBuf>|
-         -> Result<Option<Secret>, CredentialsError> {
-            match (inline, var, path) {
-                (None, None, None) => Ok(None),
-                (Some(s), None, None) => Ok(Some(Secret::new(s.clone()))),
-                (None, Some(v), None) => env(v).map(|s| Some(Secret::new(s))).ok_or_else(|| {
-                    at(
-                        start,
-                        format!(
-                            "credential {index}: environment variable {v} (for {what}) is not set"
-                        ),
-                    )
-                }),
-                (None, None, Some(p)) => read(p)
-                    .map(|s| Some(Secret::new(s.trim_end_matches(['\r', '\n']).to_string())))
-                    .ok_or_else(|| {
-                        at(
-                            start,
-                            format!(
-                                "credential {index}: cannot read {} (for {what})",
-                                p.display()
-                            ),
-                        )
-                    }),
-                _ => Err(at(
-                    start,
-                    format!("credential {index}: give {what} one way only (inline, _env or _file)"),
-                )),
-            }
+        let at = Place {
+            start: spanned.span().start,
+            index: n + 1,
         };
-        let scope = c
-            .scope
-            .iter()
-            .map(|s| {
-                let t = s.get_ref();
-                t.parse::<IpNet>()
-                    .or_else(|_| t.parse::<std::net::IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        at(
-                            s.span().start,
-                            format!("{t:?} is not a CIDR (expected e.g. 10.20.0.0/16)"),
-                        )
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let community = secret(
+        out.credentials
+            .extend(reader.credential(&spanned.into_inner(), at)?);
+    }
+    if out.credentials.is_empty() {
+        return Err(reader.at(0, "no [[credential]] in the file".into()));
+    }
+    Ok(out)
+}
+
+/// What reads the credentials of one file: its name and text, for errors with line and column,
+/// and how `*_env` variables and `*_file` files are looked up.
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    read: &'a dyn Fn(&Path) -> Option<String>,
+}
+
+/// Where a credential is: the byte offset of its table and its number in the file, from 1.
+#[derive(Clone, Copy)]
+struct Place {
+    start: usize,
+    index: usize,
+}
+
+impl Reader<'_> {
+    /// A mistake at byte `offset` of the file.
+    fn at(&self, offset: usize, reason: String) -> CredentialsError {
+        CredentialsError::at(self.file, self.text, offset, reason)
+    }
+
+    /// The rungs of one `[[credential]]`: a community's (one per version) or a user's.
+    fn credential(
+        &self,
+        c: &RawCredential,
+        at: Place,
+    ) -> Result<Vec<Credential>, CredentialsError> {
+        let Place { start, index } = at;
+        let scope = crate::location::networks(self.file, self.text, &c.scope, "10.20.0.0/16")?;
+        let community = self.secret(
+            at,
             "the community",
             &c.community,
             &c.community_env,
             &c.community_file,
         )?;
         match (community, &c.user) {
-            (Some(_), Some(_)) => {
-                return Err(at(
-                    start,
-                    format!("credential {index}: a community or a user, not both"),
-                ));
-            }
-            (None, None) => {
-                return Err(at(
-                    start,
-                    format!("credential {index}: needs a community or a user"),
-                ));
-            }
+            (Some(_), Some(_)) => Err(self.at(
+                start,
+                format!("credential {index}: a community or a user, not both"),
+            )),
+            (None, None) => Err(self.at(
+                start,
+                format!("credential {index}: needs a community or a user"),
+            )),
             (Some(community), None) => {
                 let versions: &[Version] = match c.version.as_ref().map(|v| v.get_ref().as_str()) {
                     None | Some("both") => &[Version::V2c, Version::V1],
@@ -217,73 +185,113 @@ pub fn parse(
                     Some("v1") => &[Version::V1],
                     Some(other) => {
                         let span = c.version.as_ref().map_or(start, |v| v.span().start);
-                        return Err(at(
+                        return Err(self.at(
                             span,
                             format!("version must be \"v1\", \"v2c\" or \"both\", found {other:?}"),
                         ));
                     }
                 };
-                for &version in versions {
-                    out.credentials.push(Credential {
+                Ok(versions
+                    .iter()
+                    .map(|&version| Credential {
                         kind: CredentialKind::Community {
                             version,
                             community: community.clone(),
                         },
                         index,
                         scope: scope.clone(),
-                    });
-                }
+                    })
+                    .collect())
             }
-            (None, Some(user)) => {
-                let auth_key = secret(
-                    "auth_password",
-                    &c.auth_password,
-                    &c.auth_password_env,
-                    &c.auth_password_file,
-                )?;
-                let priv_key = secret(
-                    "privacy_password",
-                    &c.privacy_password,
-                    &c.privacy_password_env,
-                    &c.privacy_password_file,
-                )?;
-                let auth = match (&c.auth, auth_key) {
-                    (None, None) => None,
-                    (Some(a), Some(k)) => Some((auth_protocol(a.get_ref()).ok_or_else(|| at(a.span().start, format!("unknown auth protocol {:?} (expected md5, sha1, sha224, sha256, sha384 or sha512, or net-snmp's MD5, SHA, SHA-256...)", a.get_ref())))?, k)),
-                    (Some(_), None) => return Err(at(start, format!("credential {index}: auth needs auth_password (or _env, _file)"))),
-                    (None, Some(_)) => return Err(at(start, format!("credential {index}: auth_password needs auth (the protocol)"))),
-                };
-                let privacy = match (&c.privacy, priv_key) {
-                    (None, None) => None,
-                    (Some(p), Some(k)) => Some((priv_protocol(p.get_ref()).ok_or_else(|| at(p.span().start, format!("unknown privacy protocol {:?} (expected des, 3des, aes128, aes192, aes256, aes192-cisco or aes256-cisco, or net-snmp's DES, AES, AES-256...)", p.get_ref())))?, k)),
-                    (Some(_), None) => return Err(at(start, format!("credential {index}: privacy needs privacy_password (or _env, _file)"))),
-                    (None, Some(_)) => return Err(at(start, format!("credential {index}: privacy_password needs privacy (the protocol)"))),
-                };
-                if privacy.is_some() && auth.is_none() {
-                    return Err(at(
-                        start,
-                        format!(
-                            "credential {index}: privacy needs auth too (USM has no privacy without authentication)"
-                        ),
-                    ));
-                }
-                out.credentials.push(Credential {
-                    kind: CredentialKind::Usm(UsmUser {
-                        name: user.clone(),
-                        auth,
-                        privacy,
-                        context: c.context.clone(),
-                    }),
-                    index,
-                    scope,
-                });
-            }
+            (None, Some(user)) => Ok(vec![Credential {
+                kind: CredentialKind::Usm(self.user(c, user, at)?),
+                index,
+                scope,
+            }]),
         }
     }
-    if out.credentials.is_empty() {
-        return Err(at(0, "no [[credential]] in the file".into()));
+
+    /// A v3 user: its protocols, each with its password.
+    fn user(&self, c: &RawCredential, user: &str, at: Place) -> Result<UsmUser, CredentialsError> {
+        let Place { start, index } = at;
+        let auth_key = self.secret(
+            at,
+            "auth_password",
+            &c.auth_password,
+            &c.auth_password_env,
+            &c.auth_password_file,
+        )?;
+        let priv_key = self.secret(
+            at,
+            "privacy_password",
+            &c.privacy_password,
+            &c.privacy_password_env,
+            &c.privacy_password_file,
+        )?;
+        let auth = match (&c.auth, auth_key) {
+            (None, None) => None,
+            (Some(a), Some(k)) => Some((auth_protocol(a.get_ref()).ok_or_else(|| self.at(a.span().start, format!("unknown auth protocol {:?} (expected md5, sha1, sha224, sha256, sha384 or sha512, or net-snmp's MD5, SHA, SHA-256...)", a.get_ref())))?, k)),
+            (Some(_), None) => return Err(self.at(start, format!("credential {index}: auth needs auth_password (or _env, _file)"))),
+            (None, Some(_)) => return Err(self.at(start, format!("credential {index}: auth_password needs auth (the protocol)"))),
+        };
+        let privacy = match (&c.privacy, priv_key) {
+            (None, None) => None,
+            (Some(p), Some(k)) => Some((priv_protocol(p.get_ref()).ok_or_else(|| self.at(p.span().start, format!("unknown privacy protocol {:?} (expected des, 3des, aes128, aes192, aes256, aes192-cisco or aes256-cisco, or net-snmp's DES, AES, AES-256...)", p.get_ref())))?, k)),
+            (Some(_), None) => return Err(self.at(start, format!("credential {index}: privacy needs privacy_password (or _env, _file)"))),
+            (None, Some(_)) => return Err(self.at(start, format!("credential {index}: privacy_password needs privacy (the protocol)"))),
+        };
+        if privacy.is_some() && auth.is_none() {
+            return Err(self.at(
+                start,
+                format!(
+                    "credential {index}: privacy needs auth too (USM has no privacy without authentication)"
+                ),
+            ));
+        }
+        Ok(UsmUser {
+            name: user.to_string(),
+            auth,
+            privacy,
+            context: c.context.clone(),
+        })
     }
-    Ok(out)
+
+    /// A secret given one way at most: inline, from an environment variable, or from a file.
+    fn secret(
+        &self,
+        at: Place,
+        what: &str,
+        inline: &Option<String>,
+        var: &Option<String>,
+        path: &Option<PathBuf>,
+    ) -> Result<Option<Secret>, CredentialsError> {
+        let Place { start, index } = at;
+        match (inline, var, path) {
+            (None, None, None) => Ok(None),
+            (Some(s), None, None) => Ok(Some(Secret::new(s.clone()))),
+            (None, Some(v), None) => (self.env)(v).map(|s| Some(Secret::new(s))).ok_or_else(|| {
+                self.at(
+                    start,
+                    format!("credential {index}: environment variable {v} (for {what}) is not set"),
+                )
+            }),
+            (None, None, Some(p)) => (self.read)(p)
+                .map(|s| Some(Secret::new(s.trim_end_matches(['\r', '\n']).to_string())))
+                .ok_or_else(|| {
+                    self.at(
+                        start,
+                        format!(
+                            "credential {index}: cannot read {} (for {what})",
+                            p.display()
+                        ),
+                    )
+                }),
+            _ => Err(self.at(
+                start,
+                format!("credential {index}: give {what} one way only (inline, _env or _file)"),
+            )),
+        }
+    }
 }
 
 /// An auth protocol by name (md5, sha1, sha224, sha256, sha384, sha512; case and dashes aside).

@@ -17,14 +17,13 @@
 //! Answers with the wrong request-id, from the wrong address, or sent twice never reach this
 //! layer: the client drops them ([`super::backend`] asks it to check the source address too).
 
-use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{Session, SnmpError};
-use crate::wire::{Oid, Value, VarBind, Version};
+use super::{Session, SnmpError, Wrapper};
+use crate::wire::{Oid, Value, VarBind};
 
 /// What a [`Guarded`] session allows.
 #[derive(Debug, Clone, Copy)]
@@ -132,12 +131,39 @@ impl<S: Session> Guarded<S> {
         }
     }
 
+    /// Values cut to the size limit.
+    fn cut(&self, mut vbs: Vec<VarBind>) -> Vec<VarBind> {
+        let max = self.limits.max_value_size;
+        let mut cut = 0;
+        for vb in &mut vbs {
+            if let Value::OctetString(b) | Value::Opaque(b) | Value::Unknown(_, b) = &mut vb.value
+                && b.len() > max
+            {
+                b.truncate(max);
+                b.shrink_to_fit();
+                cut += 1;
+            }
+        }
+        if cut > 0 {
+            self.state().values_cut += cut;
+        }
+        vbs
+    }
+}
+
+impl<S: Session> Wrapper for Guarded<S> {
+    type Inner = S;
+
+    fn inner(&self) -> &S {
+        &self.inner
+    }
+
     /// One exchange: refused unsent once the device is given up or its time is over, paused
     /// after unanswered requests, and counted.
     async fn exchange<'a, F, Fut>(&'a self, call: F) -> Result<Vec<VarBind>, SnmpError>
     where
-        F: FnOnce(&'a S) -> Fut,
-        Fut: Future<Output = Result<Vec<VarBind>, SnmpError>>,
+        F: Fn(&'a S) -> Fut + Send,
+        Fut: Future<Output = Result<Vec<VarBind>, SnmpError>> + Send,
     {
         let pause = {
             let s = self.state();
@@ -181,44 +207,8 @@ impl<S: Session> Guarded<S> {
         result.map(|vbs| self.cut(vbs))
     }
 
-    /// Values cut to the size limit.
-    fn cut(&self, mut vbs: Vec<VarBind>) -> Vec<VarBind> {
-        let max = self.limits.max_value_size;
-        let mut cut = 0;
-        for vb in &mut vbs {
-            if let Value::OctetString(b) | Value::Opaque(b) | Value::Unknown(_, b) = &mut vb.value
-                && b.len() > max
-            {
-                b.truncate(max);
-                b.shrink_to_fit();
-                cut += 1;
-            }
-        }
-        if cut > 0 {
-            self.state().values_cut += cut;
-        }
-        vbs
-    }
-}
-
-impl<S: Session> Session for Guarded<S> {
-    fn version(&self) -> Version {
-        self.inner.version()
-    }
-
-    fn peer(&self) -> SocketAddr {
-        self.inner.peer()
-    }
-
-    async fn get(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-        self.exchange(|s| s.get(oids)).await
-    }
-
-    async fn get_next(&self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
-        self.exchange(|s| s.get_next(oids)).await
-    }
-
-    async fn get_bulk(&self, oids: &[Oid], nr: u32, mr: u32) -> Result<Vec<VarBind>, SnmpError> {
+    /// GETBULK, or GETNEXT once GETBULK was given up (see the module's documentation).
+    async fn bulk(&self, oids: &[Oid], nr: u32, mr: u32) -> Result<Vec<VarBind>, SnmpError> {
         if self.bulk_abandoned().is_some() {
             return self.get_next(oids).await;
         }
@@ -260,9 +250,10 @@ impl<S: Session> Session for Guarded<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::in_memory::InMemory;
-    use crate::simulate::{Agent, Fault, Faults, Recording};
+    use crate::agent::{Agent, Fault, Faults, Recording};
+    use crate::snmp::in_memory::InMemory;
     use crate::snmp::walk::{WalkEnd, WalkLimits, run};
+    use crate::wire::Version;
     use std::sync::Arc;
     use std::sync::atomic::Ordering;
 

@@ -3,93 +3,24 @@
 //! GETBULK/GETNEXT walk ([`walk`]), and the guard that keeps a misbehaving device's session
 //! bounded ([`guard`]).
 //!
-//! Nothing outside this module names `async-snmp`, so the client can be replaced.
+//! Nothing outside this module and [`crate::usm`] (the v3 keys) names `async-snmp`, so the
+//! client can be replaced. The v3 user and its protocols are [`crate::usm`]'s, re-exported
+//! here.
 
 pub mod backend;
 pub mod contact;
 pub mod credentials;
 pub mod guard;
-pub mod usm;
+#[cfg(test)]
+pub(crate) mod in_memory;
 pub mod walk;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use crate::usm::{AuthProtocol, PrivProtocol, Secret, UsmUser};
 use crate::wire::{Oid, VarBind, Version};
-
-/// A secret (a community, a v3 pass phrase). Its memory is wiped when dropped; `Debug` never
-/// shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(zeroize::Zeroizing<String>);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(zeroize::Zeroizing::new(s.into()))
-    }
-
-    /// The secret itself, for the wire only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// SNMPv3 authentication protocols (RFC 3414, RFC 7860).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthProtocol {
-    /// HMAC-MD5-96.
-    Md5,
-    /// HMAC-SHA-96.
-    Sha1,
-    /// HMAC-SHA-224-128.
-    Sha224,
-    /// HMAC-SHA-256-192.
-    Sha256,
-    /// HMAC-SHA-384-256.
-    Sha384,
-    /// HMAC-SHA-512-384.
-    Sha512,
-}
-
-/// SNMPv3 privacy protocols (RFC 3414 DES, RFC 3826 AES-128; AES-192/256 with Blumenthal's
-/// key extension as net-snmp does it, or Reeder's as Cisco does it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PrivProtocol {
-    /// DES-CBC.
-    Des,
-    /// 3DES-EDE.
-    Des3,
-    /// AES-128-CFB.
-    Aes128,
-    /// AES-192-CFB, Blumenthal key extension.
-    Aes192,
-    /// AES-256-CFB, Blumenthal key extension.
-    Aes256,
-    /// AES-192-CFB, Reeder (Cisco) key extension.
-    Aes192Cisco,
-    /// AES-256-CFB, Reeder (Cisco) key extension.
-    Aes256Cisco,
-}
-
-/// A v3 user of the User-based Security Model.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsmUser {
-    /// The user name.
-    pub name: String,
-    /// Authentication protocol and pass phrase (`None`: noAuthNoPriv).
-    pub auth: Option<(AuthProtocol, Secret)>,
-    /// Privacy protocol and pass phrase (`None`: no privacy).
-    pub privacy: Option<(PrivProtocol, Secret)>,
-    /// The context name.
-    pub context: Option<String>,
-}
 
 /// What a credential is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,6 +121,12 @@ pub enum SnmpError {
     TimeLimit,
 }
 
+impl From<crate::usm::KeyError> for SnmpError {
+    fn from(e: crate::usm::KeyError) -> Self {
+        SnmpError::Other(e.0)
+    }
+}
+
 /// An established path to one agent with one credential. Each call is one exchange (the
 /// client sends, waits up to its timeout, and does not retry: retries and pacing are the
 /// caller's, so that every datagram is counted by the rate limiter).
@@ -212,6 +149,67 @@ pub trait Session: Send + Sync {
         non_repeaters: u32,
         max_repetitions: u32,
     ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send;
+}
+
+/// A session around another that does something around each of its exchanges (pacing and
+/// retries in `net::Paced`, the device's protections in [`guard::Guarded`]): it names the
+/// session inside and how one exchange is carried, and is a [`Session`] by forwarding, its
+/// version and peer the inner session's.
+pub trait Wrapper: Send + Sync {
+    /// The session wrapped.
+    type Inner: Session;
+
+    /// The session wrapped.
+    fn inner(&self) -> &Self::Inner;
+
+    /// One exchange: `call` asks the inner session (once, or again on a retry).
+    fn exchange<'a, F, Fut>(
+        &'a self,
+        call: F,
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send
+    where
+        F: Fn(&'a Self::Inner) -> Fut + Send,
+        Fut: Future<Output = Result<Vec<VarBind>, SnmpError>> + Send;
+
+    /// GETBULK through the wrapper: by default one exchange like the others.
+    fn bulk(
+        &self,
+        oids: &[Oid],
+        non_repeaters: u32,
+        max_repetitions: u32,
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.exchange(move |s| s.get_bulk(oids, non_repeaters, max_repetitions))
+    }
+}
+
+impl<W: Wrapper> Session for W {
+    fn version(&self) -> Version {
+        self.inner().version()
+    }
+
+    fn peer(&self) -> SocketAddr {
+        self.inner().peer()
+    }
+
+    fn get(&self, oids: &[Oid]) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.exchange(move |s| s.get(oids))
+    }
+
+    fn get_next(
+        &self,
+        oids: &[Oid],
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.exchange(move |s| s.get_next(oids))
+    }
+
+    fn get_bulk(
+        &self,
+        oids: &[Oid],
+        non_repeaters: u32,
+        max_repetitions: u32,
+    ) -> impl Future<Output = Result<Vec<VarBind>, SnmpError>> + Send {
+        self.bulk(oids, non_repeaters, max_repetitions)
+    }
 }
 
 /// Makes sessions.

@@ -179,8 +179,8 @@ pub async fn run<S: Session>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulate::in_memory::InMemory;
-    use crate::simulate::{Agent, Recording};
+    use crate::agent::{Agent, Recording};
+    use crate::snmp::in_memory::InMemory;
     use std::sync::Arc;
 
     fn session(version: Version, tamper: fn(&mut Vec<VarBind>)) -> InMemory {

@@ -211,7 +211,6 @@ impl Lldpdu {
     }
 
     fn decode_tlvs(&mut self, mut buf: &[u8]) -> Result<(), WireError> {
-        let du = self;
         while !buf.is_empty() {
             let [a, b, rest @ ..] = buf else {
                 return Err(WireError::Truncated("LLDP TLV header"));
@@ -221,97 +220,109 @@ impl Lldpdu {
             let len = usize::from(header & 0x01ff);
             if rest.len() < len {
                 // A text TLV cut by a capture's snapshot length: keep what is there.
-                let slot = match kind {
-                    tlv::PORT_DESCRIPTION => Some(&mut du.port_description),
-                    tlv::SYSTEM_NAME => Some(&mut du.system_name),
-                    tlv::SYSTEM_DESCRIPTION => Some(&mut du.system_description),
-                    _ => None,
-                };
-                if let Some(slot) = slot {
+                if let Some(slot) = self.text_slot(kind) {
                     slot.get_or_insert(text(rest));
                 }
                 return Err(WireError::Truncated("LLDP TLV value"));
             }
             let (value, after) = rest.split_at(len);
             buf = after;
-            match kind {
-                tlv::END => break,
-                tlv::CHASSIS_ID | tlv::PORT_ID => {
-                    let chassis = kind == tlv::CHASSIS_ID;
-                    let what = if chassis { "chassis ID" } else { "port ID" };
-                    let [subtype, id @ ..] = value else {
-                        return Err(WireError::BadValue(what));
-                    };
-                    if id.is_empty() || id.len() > 255 {
-                        return Err(WireError::BadValue(what));
-                    }
-                    let id = Id {
-                        subtype: *subtype,
-                        value: id.to_vec(),
-                        chassis,
-                    };
-                    let slot = if chassis {
-                        &mut du.chassis_id
-                    } else {
-                        &mut du.port_id
-                    };
-                    slot.get_or_insert(id);
+            if kind == tlv::END {
+                break;
+            }
+            self.take(kind, value)?;
+        }
+        Ok(())
+    }
+
+    /// Where a text TLV of `kind` goes, if it is one.
+    fn text_slot(&mut self, kind: u8) -> Option<&mut Option<String>> {
+        match kind {
+            tlv::PORT_DESCRIPTION => Some(&mut self.port_description),
+            tlv::SYSTEM_NAME => Some(&mut self.system_name),
+            tlv::SYSTEM_DESCRIPTION => Some(&mut self.system_description),
+            _ => None,
+        }
+    }
+
+    /// One whole TLV other than End; of each single TLV the first is kept.
+    fn take(&mut self, kind: u8, value: &[u8]) -> Result<(), WireError> {
+        match kind {
+            tlv::CHASSIS_ID | tlv::PORT_ID => {
+                let chassis = kind == tlv::CHASSIS_ID;
+                let what = if chassis { "chassis ID" } else { "port ID" };
+                let [subtype, id @ ..] = value else {
+                    return Err(WireError::BadValue(what));
+                };
+                if id.is_empty() || id.len() > 255 {
+                    return Err(WireError::BadValue(what));
                 }
-                tlv::TTL => {
-                    let [hi, lo] = value else {
-                        return Err(WireError::BadValue("LLDP TTL"));
-                    };
-                    du.ttl.get_or_insert(u16::from_be_bytes([*hi, *lo]));
+                let id = Id {
+                    subtype: *subtype,
+                    value: id.to_vec(),
+                    chassis,
+                };
+                let slot = if chassis {
+                    &mut self.chassis_id
+                } else {
+                    &mut self.port_id
+                };
+                slot.get_or_insert(id);
+            }
+            tlv::TTL => {
+                let [hi, lo] = value else {
+                    return Err(WireError::BadValue("LLDP TTL"));
+                };
+                self.ttl.get_or_insert(u16::from_be_bytes([*hi, *lo]));
+            }
+            tlv::PORT_DESCRIPTION | tlv::SYSTEM_NAME | tlv::SYSTEM_DESCRIPTION => {
+                if let Some(slot) = self.text_slot(kind) {
+                    slot.get_or_insert(text(value));
                 }
-                tlv::PORT_DESCRIPTION => {
-                    du.port_description.get_or_insert(text(value));
-                }
-                tlv::SYSTEM_NAME => {
-                    du.system_name.get_or_insert(text(value));
-                }
-                tlv::SYSTEM_DESCRIPTION => {
-                    du.system_description.get_or_insert(text(value));
-                }
-                tlv::SYSTEM_CAPABILITIES => {
-                    let [a, b, c, d] = value else {
-                        return Err(WireError::BadValue("LLDP system capabilities"));
-                    };
-                    du.capabilities.get_or_insert(Capabilities {
-                        system: u16::from_be_bytes([*a, *b]),
-                        enabled: u16::from_be_bytes([*c, *d]),
-                    });
-                }
-                tlv::MANAGEMENT_ADDRESS => du.management_addresses.push(management(value)?),
-                tlv::ORGANIZATIONAL => {
-                    let [o1, o2, o3, subtype, info @ ..] = value else {
-                        return Err(WireError::BadValue("LLDP organisationally specific TLV"));
-                    };
-                    let org = OrgTlv {
-                        oui: [*o1, *o2, *o3],
-                        subtype: *subtype,
-                        info: info.to_vec(),
-                    };
-                    if org.oui == OUI_MED {
-                        let inv = &mut du.med_inventory;
-                        let slot = match org.subtype {
-                            5 => Some(&mut inv.hardware_revision),
-                            6 => Some(&mut inv.firmware_revision),
-                            7 => Some(&mut inv.software_revision),
-                            8 => Some(&mut inv.serial_number),
-                            9 => Some(&mut inv.manufacturer),
-                            10 => Some(&mut inv.model),
-                            11 => Some(&mut inv.asset_id),
-                            _ => None,
-                        };
-                        if let Some(slot) = slot {
-                            slot.get_or_insert(text(info));
-                        }
-                    }
-                    du.org.push(org);
-                }
-                other => du.unknown.push((other, value.to_vec())),
+            }
+            tlv::SYSTEM_CAPABILITIES => {
+                let [a, b, c, d] = value else {
+                    return Err(WireError::BadValue("LLDP system capabilities"));
+                };
+                self.capabilities.get_or_insert(Capabilities {
+                    system: u16::from_be_bytes([*a, *b]),
+                    enabled: u16::from_be_bytes([*c, *d]),
+                });
+            }
+            tlv::MANAGEMENT_ADDRESS => self.management_addresses.push(management(value)?),
+            tlv::ORGANIZATIONAL => self.take_organizational(value)?,
+            other => self.unknown.push((other, value.to_vec())),
+        }
+        Ok(())
+    }
+
+    /// An organisationally specific TLV; LLDP-MED's inventory ones are read too.
+    fn take_organizational(&mut self, value: &[u8]) -> Result<(), WireError> {
+        let [o1, o2, o3, subtype, info @ ..] = value else {
+            return Err(WireError::BadValue("LLDP organisationally specific TLV"));
+        };
+        let org = OrgTlv {
+            oui: [*o1, *o2, *o3],
+            subtype: *subtype,
+            info: info.to_vec(),
+        };
+        if org.oui == OUI_MED {
+            let inv = &mut self.med_inventory;
+            let slot = match org.subtype {
+                5 => Some(&mut inv.hardware_revision),
+                6 => Some(&mut inv.firmware_revision),
+                7 => Some(&mut inv.software_revision),
+                8 => Some(&mut inv.serial_number),
+                9 => Some(&mut inv.manufacturer),
+                10 => Some(&mut inv.model),
+                11 => Some(&mut inv.asset_id),
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                slot.get_or_insert(text(info));
             }
         }
+        self.org.push(org);
         Ok(())
     }
 }

@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::{Agent, Fault};
-use crate::snmp::{Session, SnmpError};
+use super::{Session, SnmpError};
+use crate::agent::{Agent, Fault};
 use crate::wire::{Message, Oid, Pdu, PduKind, Value, VarBind, Version};
 
 /// The session; counts the requests it carried.

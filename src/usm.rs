@@ -1,13 +1,91 @@
-//! USM keys for the agent side (RFC 3414 A.2 key localization, RFC 3414/7860 HMACs, RFC 3414
-//! DES and RFC 3826 AES privacy), over the `async-snmp` crate's primitives, so that the
-//! simulator can serve v3 users without naming that crate.
+//! SNMPv3 users of the User-based Security Model and their keys (RFC 3414 A.2 key localization,
+//! RFC 3414/7860 HMACs, RFC 3414 DES and RFC 3826 AES privacy), over the `async-snmp` crate's
+//! primitives: below both the manager (`snmp`, which re-exports the user types) and the
+//! sans-IO agent (`agent`), so that the agent can serve v3 users without naming that crate or
+//! sitting above the manager.
 
 use std::sync::Arc;
 
 use async_snmp::v3::{PrivKey, SaltCounter};
 use async_snmp::{DesSaltState, LocalizedKey, MasterKey, PersistedDesSaltState};
 
-use super::{AuthProtocol, PrivProtocol, SnmpError, UsmUser};
+/// A secret (a community, a v3 pass phrase). Its memory is wiped when dropped; `Debug` never
+/// shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(zeroize::Zeroizing<String>);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(zeroize::Zeroizing::new(s.into()))
+    }
+
+    /// The secret itself, for the wire only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// SNMPv3 authentication protocols (RFC 3414, RFC 7860).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProtocol {
+    /// HMAC-MD5-96.
+    Md5,
+    /// HMAC-SHA-96.
+    Sha1,
+    /// HMAC-SHA-224-128.
+    Sha224,
+    /// HMAC-SHA-256-192.
+    Sha256,
+    /// HMAC-SHA-384-256.
+    Sha384,
+    /// HMAC-SHA-512-384.
+    Sha512,
+}
+
+/// SNMPv3 privacy protocols (RFC 3414 DES, RFC 3826 AES-128; AES-192/256 with Blumenthal's
+/// key extension as net-snmp does it, or Reeder's as Cisco does it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivProtocol {
+    /// DES-CBC.
+    Des,
+    /// 3DES-EDE.
+    Des3,
+    /// AES-128-CFB.
+    Aes128,
+    /// AES-192-CFB, Blumenthal key extension.
+    Aes192,
+    /// AES-256-CFB, Blumenthal key extension.
+    Aes256,
+    /// AES-192-CFB, Reeder (Cisco) key extension.
+    Aes192Cisco,
+    /// AES-256-CFB, Reeder (Cisco) key extension.
+    Aes256Cisco,
+}
+
+/// A v3 user of the User-based Security Model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsmUser {
+    /// The user name.
+    pub name: String,
+    /// Authentication protocol and pass phrase (`None`: noAuthNoPriv).
+    pub auth: Option<(AuthProtocol, Secret)>,
+    /// Privacy protocol and pass phrase (`None`: no privacy).
+    pub privacy: Option<(PrivProtocol, Secret)>,
+    /// The context name.
+    pub context: Option<String>,
+}
+
+/// A key that could not be derived or used (the crypto library's words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyError(pub String);
 
 /// The library's auth protocol for ours.
 pub(crate) fn lib_auth(a: AuthProtocol) -> async_snmp::AuthProtocol {
@@ -36,8 +114,8 @@ pub(crate) fn lib_priv(p: PrivProtocol) -> async_snmp::PrivProtocol {
     }
 }
 
-fn err(e: impl std::fmt::Display) -> SnmpError {
-    SnmpError::Other(e.to_string())
+fn err(e: impl std::fmt::Display) -> KeyError {
+    KeyError(e.to_string())
 }
 
 /// A user's master keys (the expensive 1 MB password hashing, done once), ready to be
@@ -51,7 +129,7 @@ pub struct UserKeys {
 
 impl UserKeys {
     /// Derives a user's master keys.
-    pub fn new(user: &UsmUser) -> Result<Self, SnmpError> {
+    pub fn new(user: &UsmUser) -> Result<Self, KeyError> {
         let auth = match &user.auth {
             Some((a, pass)) => Some(Arc::new(
                 MasterKey::from_str_password(lib_auth(*a), pass.expose()).map_err(err)?,
@@ -78,7 +156,7 @@ impl UserKeys {
     }
 
     /// The keys localized to an engine ID.
-    pub fn localize(&self, engine_id: &[u8]) -> Result<LocalKeys, SnmpError> {
+    pub fn localize(&self, engine_id: &[u8]) -> Result<LocalKeys, KeyError> {
         let auth = match &self.auth {
             Some(m) => Some(m.localize(engine_id).map_err(err)?),
             None => None,
@@ -145,7 +223,7 @@ impl LocalKeys {
     }
 
     /// The MAC of a whole message whose authentication parameters are zeros.
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, SnmpError> {
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         self.auth
             .as_ref()
             .ok_or_else(|| err("no auth key"))?
@@ -167,7 +245,7 @@ impl LocalKeys {
         boots: u32,
         time: u32,
         params: &[u8],
-    ) -> Result<Vec<u8>, SnmpError> {
+    ) -> Result<Vec<u8>, KeyError> {
         let k = self.privacy.as_ref().ok_or_else(|| err("no privacy key"))?;
         k.decrypt(ciphertext, boots, time, params)
             .map(|b| b.to_vec())
@@ -180,7 +258,7 @@ impl LocalKeys {
         plaintext: &[u8],
         boots: u32,
         time: u32,
-    ) -> Result<(Vec<u8>, Vec<u8>), SnmpError> {
+    ) -> Result<(Vec<u8>, Vec<u8>), KeyError> {
         let k = self.privacy.as_ref().ok_or_else(|| err("no privacy key"))?;
         let (c, p) = match k.protocol() {
             async_snmp::PrivProtocol::Des | async_snmp::PrivProtocol::Des3 => {

@@ -283,8 +283,6 @@ fn variation(base: &str, module: &str, options: &[u8]) -> Result<Value, String> 
 
 /// A value of type `ty` (a BER tag number in decimal, with an `x` or `e` suffix for its form).
 fn parse_value(ty: &str, plain_bytes: &[u8]) -> Result<Value, String> {
-    let value = String::from_utf8_lossy(plain_bytes);
-    let value = value.as_ref();
     let (code, form) = match ty.as_bytes().last() {
         Some(b'x') => (&ty[..ty.len() - 1], Form::Hex),
         Some(b'e') => (&ty[..ty.len() - 1], Form::Escaped),
@@ -293,97 +291,127 @@ fn parse_value(ty: &str, plain_bytes: &[u8]) -> Result<Value, String> {
     let code: u8 = code
         .parse()
         .map_err(|_| format!("a type (BER tag number) expected, got {}", quoted(ty)))?;
-    let bytes = || -> Result<Vec<u8>, String> {
-        match form {
-            Form::Plain => Ok(plain_bytes.to_vec()),
-            Form::Hex => decode_hex(value.trim()),
-            Form::Escaped => decode_escaped(value),
-        }
-    };
-    let number = |what: &str| -> Result<u64, String> {
-        match form {
-            Form::Plain => value
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| format!("{what} expected, got {}", quoted(value))),
-            _ => {
-                let b = bytes()?;
-                if b.is_empty() || b.len() > 8 {
-                    return Err(format!("{what} of 1 to 8 octets expected, got {}", b.len()));
-                }
-                Ok(b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
-            }
-        }
-    };
-    let u32_of = |what: &str| -> Result<u32, String> {
-        u32::try_from(number(what)?).map_err(|_| format!("{what} out of range: {}", quoted(value)))
+    let text = String::from_utf8_lossy(plain_bytes);
+    let raw = Raw {
+        form,
+        value: text.as_ref(),
+        plain: plain_bytes,
     };
     Ok(match code {
-        2 => match form {
-            Form::Plain => Value::Integer(
-                value
-                    .trim()
-                    .parse::<i64>()
-                    .map_err(|_| format!("integer expected, got {}", quoted(value)))?,
-            ),
-            _ => {
-                let b = bytes()?;
-                Value::Integer(
-                    crate::wire::ber::decode_signed(&b, "INTEGER").map_err(|e| e.to_string())?,
-                )
-            }
-        },
-        4 => Value::OctetString(bytes()?),
+        2 => Value::Integer(raw.integer()?),
+        4 => Value::OctetString(raw.bytes()?),
         5 => Value::Null,
-        6 => {
-            let text = match form {
-                Form::Plain => value.trim().to_string(),
-                _ => String::from_utf8_lossy(&bytes()?).into_owned(),
-            };
-            if text.is_empty() {
-                // Recordings of agents that return an empty sysObjectID: keep it as 0.0.
-                Value::ObjectId(Oid::new(vec![0, 0]))
-            } else {
-                Value::ObjectId(text.parse().map_err(|_| {
-                    format!(
-                        "an OBJECT IDENTIFIER (dotted decimal) expected, got {}",
-                        quoted(&text)
-                    )
-                })?)
-            }
-        }
-        64 => {
-            let octets = match form {
-                // pysnmp's IpAddress, which snmpsim serves plain values with, takes a value of
-                // exactly four characters as the four octets themselves.
-                Form::Plain => match value.trim().parse::<std::net::Ipv4Addr>() {
-                    Ok(a) => a.octets().to_vec(),
-                    Err(_) if plain_bytes.len() == 4 => plain_bytes.to_vec(),
-                    Err(_) => {
-                        return Err(format!("IPv4 address expected, got {}", quoted(value)));
-                    }
-                },
-                _ => bytes()?,
-            };
-            Value::IpAddress(octets.try_into().map_err(|o: Vec<u8>| {
-                format!("IpAddress of four octets expected, got {}", o.len())
-            })?)
-        }
-        65 => Value::Counter32(u32_of("Counter32")?),
-        66 | 71 => Value::Gauge32(u32_of("Gauge32")?),
-        67 => Value::TimeTicks(u32_of("TimeTicks")?),
-        68 => Value::Opaque(bytes()?),
-        70 => Value::Counter64(number("Counter64")?),
+        6 => Value::ObjectId(raw.object_id()?),
+        64 => Value::IpAddress(raw.ip_address()?),
+        65 => Value::Counter32(raw.u32_of("Counter32")?),
+        66 | 71 => Value::Gauge32(raw.u32_of("Gauge32")?),
+        67 => Value::TimeTicks(raw.u32_of("TimeTicks")?),
+        68 => Value::Opaque(raw.bytes()?),
+        70 => Value::Counter64(raw.number("Counter64")?),
         128 => Value::NoSuchObject,
         129 => Value::NoSuchInstance,
         130 => Value::EndOfMibView,
-        other if Value::servable_tag(other) => Value::Unknown(other, bytes()?),
+        other if Value::servable_tag(other) => Value::Unknown(other, raw.bytes()?),
         other => {
             return Err(format!(
                 "type {other} cannot be served as one primitive BER value (0, a constructed tag, or a high tag number)"
             ));
         }
     })
+}
+
+/// A recorded value as written, in its form, to be read as one type or another.
+struct Raw<'a> {
+    form: Form,
+    /// The value as text (invalid UTF-8 replaced).
+    value: &'a str,
+    /// The value's bytes as written.
+    plain: &'a [u8],
+}
+
+impl Raw<'_> {
+    /// The value's octets: as written, or decoded from hex or escapes.
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        match self.form {
+            Form::Plain => Ok(self.plain.to_vec()),
+            Form::Hex => decode_hex(self.value.trim()),
+            Form::Escaped => decode_escaped(self.value),
+        }
+    }
+
+    /// An unsigned number: decimal text, or 1 to 8 big-endian octets.
+    fn number(&self, what: &str) -> Result<u64, String> {
+        match self.form {
+            Form::Plain => self
+                .value
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("{what} expected, got {}", quoted(self.value))),
+            _ => {
+                let b = self.bytes()?;
+                if b.is_empty() || b.len() > 8 {
+                    return Err(format!("{what} of 1 to 8 octets expected, got {}", b.len()));
+                }
+                Ok(b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
+            }
+        }
+    }
+
+    /// A 32-bit unsigned number.
+    fn u32_of(&self, what: &str) -> Result<u32, String> {
+        u32::try_from(self.number(what)?)
+            .map_err(|_| format!("{what} out of range: {}", quoted(self.value)))
+    }
+
+    /// An INTEGER: signed decimal text, or its BER content octets.
+    fn integer(&self) -> Result<i64, String> {
+        match self.form {
+            Form::Plain => self
+                .value
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| format!("integer expected, got {}", quoted(self.value))),
+            _ => crate::wire::ber::decode_signed(&self.bytes()?, "INTEGER")
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// An OBJECT IDENTIFIER in dotted decimal; empty, as some agents return sysObjectID, 0.0.
+    fn object_id(&self) -> Result<Oid, String> {
+        let text = match self.form {
+            Form::Plain => self.value.trim().to_string(),
+            _ => String::from_utf8_lossy(&self.bytes()?).into_owned(),
+        };
+        if text.is_empty() {
+            // Recordings of agents that return an empty sysObjectID: keep it as 0.0.
+            return Ok(Oid::new(vec![0, 0]));
+        }
+        text.parse().map_err(|_| {
+            format!(
+                "an OBJECT IDENTIFIER (dotted decimal) expected, got {}",
+                quoted(&text)
+            )
+        })
+    }
+
+    /// An IpAddress: dotted text or four octets.
+    fn ip_address(&self) -> Result<[u8; 4], String> {
+        let octets = match self.form {
+            // pysnmp's IpAddress, which snmpsim serves plain values with, takes a value of
+            // exactly four characters as the four octets themselves.
+            Form::Plain => match self.value.trim().parse::<std::net::Ipv4Addr>() {
+                Ok(a) => a.octets().to_vec(),
+                Err(_) if self.plain.len() == 4 => self.plain.to_vec(),
+                Err(_) => {
+                    return Err(format!("IPv4 address expected, got {}", quoted(self.value)));
+                }
+            },
+            _ => self.bytes()?,
+        };
+        octets
+            .try_into()
+            .map_err(|o: Vec<u8>| format!("IpAddress of four octets expected, got {}", o.len()))
+    }
 }
 
 #[derive(Clone, Copy)]
