@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod data_dir;
+pub mod date;
 pub mod device;
 pub mod discover;
 pub mod identify;

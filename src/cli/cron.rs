@@ -140,13 +140,13 @@ impl Cron {
         let limit = t + 5 * 366 * 86_400;
         while t < limit {
             let days = t.div_euclid(86_400);
-            let date = crate::policy::date::Date::from_days(days);
+            let date = crate::date::Date::from_days(days);
             let (_, month, day) = date.parts();
             if self.months & (1 << month) == 0 {
                 // Next month's first day.
                 let (y, m, _) = date.parts();
                 let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-                t = crate::policy::date::Date::new(ny, nm, 1)?.days() * 86_400;
+                t = crate::date::Date::new(ny, nm, 1)?.days() * 86_400;
                 continue;
             }
             // 1970-01-01 was a Thursday (4).
@@ -185,7 +185,7 @@ impl std::fmt::Display for Cron {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::date::Date;
+    use crate::date::Date;
 
     fn at(y: i32, mo: u8, d: u8, h: i64, mi: i64) -> i64 {
         Date::new(y, mo, d).unwrap().days() * 86_400 + h * 3600 + mi * 60

@@ -97,7 +97,7 @@ pub struct PolicyArgs {
     pub policies: Vec<PathBuf>,
     /// Judge deadlines as of this date (YYYY-MM-DD) instead of today, for audits and reruns.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub today: Option<crate::policy::date::Date>,
+    pub today: Option<crate::date::Date>,
     /// Exit with code 3 when any device gets this verdict or a worse one (banned < review).
     #[arg(long, value_enum, value_name = "VERDICT")]
     pub fail_on: Option<FailOn>,
@@ -112,15 +112,14 @@ pub enum FailOn {
     Review,
 }
 
-fn parse_date(s: &str) -> Result<crate::policy::date::Date, String> {
-    crate::policy::date::Date::parse(s)
-        .ok_or_else(|| format!("{s:?} is not a date: YYYY-MM-DD expected"))
+fn parse_date(s: &str) -> Result<crate::date::Date, String> {
+    crate::date::Date::parse(s).ok_or_else(|| format!("{s:?} is not a date: YYYY-MM-DD expected"))
 }
 
 /// The policies, loaded and checked, and the date they judge at.
 pub struct Judging {
     policies: Vec<crate::policy::document::Policy>,
-    today: crate::policy::date::Date,
+    today: crate::date::Date,
     fail_on: Option<FailOn>,
     /// How many devices met the `--fail-on` threshold, and the first few of them.
     failing: u64,
@@ -156,7 +155,7 @@ impl Judging {
         };
         Ok(Judging {
             policies,
-            today: args.today.unwrap_or_else(crate::policy::date::Date::today),
+            today: args.today.unwrap_or_else(crate::date::Date::today),
             fail_on: args.fail_on,
             failing: 0,
             first_failing: Vec::new(),
