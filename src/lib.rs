@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod cron;
 pub mod data_dir;
 pub mod date;
 pub mod device;

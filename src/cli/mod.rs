@@ -1,7 +1,6 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
-pub mod cron;
 pub mod history;
 pub mod listen;
 pub mod oui;

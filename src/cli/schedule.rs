@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::cron::{Cron, parse_duration, parse_interval};
 use super::{Failure, Stop, SweepArgs, other, prepare_sweep, store_failure, usage};
+use crate::cron::{Cron, parse_duration, parse_interval};
 use crate::report::metrics::Metrics;
 use crate::store::{ScheduleLock, Store, now_ms, timestamp};
 
