@@ -20,6 +20,7 @@ use clap::Args;
 
 use super::{Failure, Stop, SweepArgs, other, prepare_sweep, store_failure, usage};
 use crate::cron::{Cron, parse_duration, parse_interval};
+use crate::net::metrics_http;
 use crate::report::metrics::Metrics;
 use crate::store::{ScheduleLock, Store, now_ms, timestamp};
 
@@ -92,10 +93,7 @@ pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
             .map_err(|e| usage(format!("--metrics-listen {addr}: {e}")))?;
         let local = listener.local_addr().map_err(other)?;
         eprintln!("netorigin: metrics at http://{local}/metrics");
-        let metrics = metrics.clone();
-        tokio::spawn(crate::net::metrics_http::serve(listener, move || {
-            metrics.lock().unwrap_or_else(|p| p.into_inner()).render()
-        }));
+        tokio::spawn(metrics_http::serve(listener, text(metrics.clone())));
     }
     let mut stop = Stop::listen();
     // Unix milliseconds of the next start, before jitter.
@@ -225,4 +223,9 @@ fn seed_metrics(path: &std::path::Path, metrics: &Mutex<Metrics>) {
     }
     m.last_sweep_end = last.ended_ms.map(|e| e as f64 / 1000.0);
     m.last_sweep_duration = last.ended_ms.map(|e| (e - last.started_ms) as f64 / 1000.0);
+}
+
+/// The metrics' Prometheus text as the endpoint asks for it.
+fn text(metrics: Arc<Mutex<Metrics>>) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    move || metrics.lock().unwrap_or_else(|p| p.into_inner()).render()
 }
