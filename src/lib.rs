@@ -5,7 +5,9 @@
 
 pub mod agent;
 pub mod cli;
+pub mod cron;
 pub mod data_dir;
+pub mod date;
 pub mod device;
 pub mod discover;
 pub mod identify;

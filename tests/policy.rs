@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use netorigin::date::Date;
 use netorigin::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
-use netorigin::policy::date::Date;
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
 

@@ -1,7 +1,6 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
-pub mod cron;
 pub mod history;
 pub mod listen;
 pub mod oui;
@@ -97,7 +96,7 @@ pub struct PolicyArgs {
     pub policies: Vec<PathBuf>,
     /// Judge deadlines as of this date (YYYY-MM-DD) instead of today, for audits and reruns.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
-    pub today: Option<crate::policy::date::Date>,
+    pub today: Option<crate::date::Date>,
     /// Exit with code 3 when any device gets this verdict or a worse one (banned < review).
     #[arg(long, value_enum, value_name = "VERDICT")]
     pub fail_on: Option<FailOn>,
@@ -112,15 +111,14 @@ pub enum FailOn {
     Review,
 }
 
-fn parse_date(s: &str) -> Result<crate::policy::date::Date, String> {
-    crate::policy::date::Date::parse(s)
-        .ok_or_else(|| format!("{s:?} is not a date: YYYY-MM-DD expected"))
+fn parse_date(s: &str) -> Result<crate::date::Date, String> {
+    crate::date::Date::parse(s).ok_or_else(|| format!("{s:?} is not a date: YYYY-MM-DD expected"))
 }
 
 /// The policies, loaded and checked, and the date they judge at.
 pub struct Judging {
     policies: Vec<crate::policy::document::Policy>,
-    today: crate::policy::date::Date,
+    today: crate::date::Date,
     fail_on: Option<FailOn>,
     /// How many devices met the `--fail-on` threshold, and the first few of them.
     failing: u64,
@@ -156,7 +154,7 @@ impl Judging {
         };
         Ok(Judging {
             policies,
-            today: args.today.unwrap_or_else(crate::policy::date::Date::today),
+            today: args.today.unwrap_or_else(crate::date::Date::today),
             fail_on: args.fail_on,
             failing: 0,
             first_failing: Vec::new(),

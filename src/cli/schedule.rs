@@ -1,5 +1,5 @@
 //! `netorigin schedule`: sweeps on time, one after another, each stored in the history
-//! database; Prometheus metrics over a small HTTP/1.1 responder.
+//! database; Prometheus metrics over HTTP (`net::metrics_http`).
 //!
 //! - `--every 6h` sweeps at once and then every six hours from that start (a sweep that runs
 //!   long makes the scheduler skip the starts it missed, never run two at once); `--cron`
@@ -17,10 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::cron::{Cron, parse_duration, parse_interval};
 use super::{Failure, Stop, SweepArgs, other, prepare_sweep, store_failure, usage};
+use crate::cron::{Cron, parse_duration, parse_interval};
+use crate::net::metrics_http;
 use crate::report::metrics::Metrics;
 use crate::store::{ScheduleLock, Store, now_ms, timestamp};
 
@@ -93,7 +93,7 @@ pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
             .map_err(|e| usage(format!("--metrics-listen {addr}: {e}")))?;
         let local = listener.local_addr().map_err(other)?;
         eprintln!("netorigin: metrics at http://{local}/metrics");
-        tokio::spawn(serve_metrics(listener, metrics.clone()));
+        tokio::spawn(metrics_http::serve(listener, text(metrics.clone())));
     }
     let mut stop = Stop::listen();
     // Unix milliseconds of the next start, before jitter.
@@ -225,58 +225,7 @@ fn seed_metrics(path: &std::path::Path, metrics: &Mutex<Metrics>) {
     m.last_sweep_duration = last.ended_ms.map(|e| (e - last.started_ms) as f64 / 1000.0);
 }
 
-async fn serve_metrics(listener: tokio::net::TcpListener, metrics: Arc<Mutex<Metrics>>) {
-    loop {
-        let Ok((conn, _)) = listener.accept().await else {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            continue;
-        };
-        let metrics = metrics.clone();
-        tokio::spawn(async move {
-            let _ = tokio::time::timeout(Duration::from_secs(5), answer(conn, &metrics)).await;
-        });
-    }
-}
-
-/// Reads one request and answers it: the metrics for `GET /metrics`, 404 or 405 otherwise.
-async fn answer(mut conn: tokio::net::TcpStream, metrics: &Mutex<Metrics>) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 8192 {
-        let n = conn.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    let head = String::from_utf8_lossy(&buf);
-    let mut words = head.lines().next().unwrap_or("").split_whitespace();
-    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-    let path = target.split('?').next().unwrap_or("");
-    let (status, body, kind) = match (method, path) {
-        ("GET" | "HEAD", "/metrics") => {
-            let text = metrics.lock().unwrap_or_else(|p| p.into_inner()).render();
-            ("200 OK", text, "text/plain; version=0.0.4; charset=utf-8")
-        }
-        ("GET" | "HEAD", _) => (
-            "404 Not Found",
-            "netorigin serves /metrics only\n".to_string(),
-            "text/plain; charset=utf-8",
-        ),
-        _ => (
-            "405 Method Not Allowed",
-            "GET /metrics\n".to_string(),
-            "text/plain; charset=utf-8",
-        ),
-    };
-    let mut response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    if method != "HEAD" {
-        response.extend_from_slice(body.as_bytes());
-    }
-    conn.write_all(&response).await?;
-    conn.shutdown().await
+/// The metrics' Prometheus text as the endpoint asks for it.
+fn text(metrics: Arc<Mutex<Metrics>>) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    move || metrics.lock().unwrap_or_else(|p| p.into_inner()).render()
 }

@@ -4,6 +4,7 @@
 
 pub mod engine_probe;
 pub mod first_contact;
+pub mod metrics_http;
 pub mod pacing;
 pub mod pcap;
 

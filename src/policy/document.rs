@@ -42,7 +42,7 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::date::Date;
+use crate::date::Date;
 use crate::device::Verdict;
 
 /// A mistake in a policy file.

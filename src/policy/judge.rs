@@ -5,8 +5,8 @@
 
 use std::net::IpAddr;
 
-use super::date::Date;
 use super::document::{Exception, Policy, Rule};
+use crate::date::Date;
 use crate::device::{DeviceRecord, DiscoveredVia, Finding, Verdict};
 
 /// What a rule looks at: the device itself or one of its modules.

@@ -2,12 +2,11 @@
 //! exceptions, turned into a verdict per device and module.
 //!
 //! Policies are files (`policies/`, parsed by [`document`]); [`judge`] applies every rule of
-//! every policy chosen to a device and its modules at a given [`date`]. The default policy,
+//! every policy chosen to a device and its modules at a given [`Date`](crate::date::Date). The default policy,
 //! `huawei-origin`, is bundled: the Huawei group and ZTE banned; H3C, xFusion and Honor for
 //! review. A device identified but matched by no rule is clear; one not identified is
 //! `unknown`, never silently clear.
 
-pub mod date;
 pub mod document;
 pub mod judge;
 

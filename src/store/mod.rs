@@ -283,7 +283,7 @@ pub fn now_ms() -> i64 {
 /// `2026-05-01 12:00:00Z` for a Unix time in milliseconds.
 pub fn timestamp(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
-    let day = crate::policy::date::Date::from_days(secs.div_euclid(86_400));
+    let day = crate::date::Date::from_days(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
     format!("{day} {:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
 }

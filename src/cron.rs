@@ -52,83 +52,74 @@ pub fn parse_interval(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// A cron expression: the minutes, hours, days, months and weekdays it runs at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cron {
-    minutes: u64,
-    hours: u64,
-    days: u64,
-    months: u64,
-    weekdays: u64,
-    day_restricted: bool,
-    weekday_restricted: bool,
-    text: String,
+/// The parts of a field this subset takes: numbers, `*`, ranges, steps and lists.
+fn in_subset(text: &str) -> bool {
+    text.split(',').all(|part| {
+        !part.is_empty()
+            && !part.starts_with('/')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '*' | '-' | '/'))
+    })
 }
 
-fn field(text: &str, name: &str, lo: u32, hi: u32) -> Result<(u64, bool), String> {
-    let bad = |why: &str| format!("cron {name} field {text:?}: {why}");
-    let mut bits = 0u64;
-    for part in text.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((r, s)) => {
-                let s: u32 = s.parse().map_err(|_| bad("the step is not a number"))?;
-                if s == 0 {
-                    return Err(bad("the step must be at least 1"));
-                }
-                (r, s)
-            }
-            None => (part, 1),
-        };
-        let (a, b) = if range == "*" {
-            (lo, hi)
-        } else if let Some((a, b)) = range.split_once('-') {
-            let a: u32 = a.parse().map_err(|_| bad("not a number"))?;
-            let b: u32 = b.parse().map_err(|_| bad("not a number"))?;
-            (a, b)
-        } else {
-            let a: u32 = range.parse().map_err(|_| {
-                bad("a number, a range A-B, a step */S or a list expected (names are not supported)")
-            })?;
-            // `5/15` means from 5 to the end, every 15.
-            (a, if part.contains('/') { hi } else { a })
-        };
-        if a < lo || b > hi || a > b {
-            return Err(bad(&format!("values must be within {lo}-{hi}")));
-        }
-        let mut v = a;
-        while v <= b {
-            bits |= 1 << v;
-            v += step;
-        }
-    }
-    Ok((bits, text != "*"))
+/// The fields' names and ranges, in order.
+const FIELDS: [(&str, &str); 5] = [
+    ("minute", "0-59"),
+    ("hour", "0-23"),
+    ("day-of-month", "1-31"),
+    ("month", "1-12"),
+    ("day-of-week", "0-7"),
+];
+
+/// The parser of this subset: five fields, and `5/15` read as from 5 to the end, every 15.
+fn parser() -> croner::parser::CronParser {
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Disallowed)
+        .year(croner::parser::Year::Disallowed)
+        .sloppy_ranges(true)
+        .build()
+}
+
+/// A cron expression of the subset above, parsed by `croner`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Cron {
+    cron: croner::Cron,
+    text: String,
 }
 
 impl Cron {
     /// Parses the five fields.
     pub fn parse(s: &str) -> Result<Cron, String> {
         let fields: Vec<&str> = s.split_whitespace().collect();
-        let [min, hour, day, month, weekday] = fields[..] else {
+        if fields.len() != 5 {
             return Err(format!(
                 "{s:?} is not a cron expression: five fields expected (minute hour day-of-month month day-of-week), e.g. \"0 */6 * * *\""
             ));
-        };
-        let (minutes, _) = field(min, "minute", 0, 59)?;
-        let (hours, _) = field(hour, "hour", 0, 23)?;
-        let (days, day_restricted) = field(day, "day-of-month", 1, 31)?;
-        let (months, _) = field(month, "month", 1, 12)?;
-        let (mut weekdays, weekday_restricted) = field(weekday, "day-of-week", 0, 7)?;
-        if weekdays & (1 << 7) != 0 {
-            weekdays |= 1;
         }
+        for (i, (text, (name, range))) in fields.iter().zip(FIELDS).enumerate() {
+            let bad = |why: String| format!("cron {name} field {text:?}: {why}");
+            if !in_subset(text) {
+                return Err(bad(
+                    "a number, a range A-B, a step */S or a list expected (names are not supported)"
+                        .into(),
+                ));
+            }
+            // The field alone, every other one `*`, tells which field `croner` refuses.
+            let mut alone = ["*"; 5];
+            alone[i] = text;
+            if parser().parse(&alone.join(" ")).is_err() {
+                return Err(bad(format!(
+                    "values within {range} expected: a number, a range A-B with A at most B, \
+                     a step */S or A-B/S with S at least 1, or a list of those"
+                )));
+            }
+        }
+        let cron = parser()
+            .parse(&fields.join(" "))
+            .map_err(|e| format!("{s:?} is not a cron expression: {e}"))?;
         Ok(Cron {
-            minutes,
-            hours,
-            days,
-            months,
-            weekdays,
-            day_restricted,
-            weekday_restricted,
+            cron,
             text: s.to_string(),
         })
     }
@@ -136,43 +127,10 @@ impl Cron {
     /// The first minute strictly after `after_secs` (Unix seconds, UTC) that the expression
     /// names, as Unix seconds; `None` if there is none within five years (`0 0 31 2 *`).
     pub fn next_after(&self, after_secs: i64) -> Option<i64> {
-        let mut t = after_secs.div_euclid(60) * 60 + 60;
-        let limit = t + 5 * 366 * 86_400;
-        while t < limit {
-            let days = t.div_euclid(86_400);
-            let date = crate::policy::date::Date::from_days(days);
-            let (_, month, day) = date.parts();
-            if self.months & (1 << month) == 0 {
-                // Next month's first day.
-                let (y, m, _) = date.parts();
-                let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-                t = crate::policy::date::Date::new(ny, nm, 1)?.days() * 86_400;
-                continue;
-            }
-            // 1970-01-01 was a Thursday (4).
-            let weekday = (days + 4).rem_euclid(7) as u32;
-            let day_ok = self.days & (1 << day) != 0;
-            let weekday_ok = self.weekdays & (1 << weekday) != 0;
-            let runs_today = match (self.day_restricted, self.weekday_restricted) {
-                (true, true) => day_ok || weekday_ok,
-                _ => day_ok && weekday_ok,
-            };
-            if !runs_today {
-                t = (days + 1) * 86_400;
-                continue;
-            }
-            let secs = t.rem_euclid(86_400);
-            let (hour, minute) = (secs / 3600, (secs / 60) % 60);
-            if self.hours & (1 << hour) == 0 {
-                t = days * 86_400 + (hour + 1) * 3600;
-                continue;
-            }
-            if self.minutes & (1 << minute) != 0 {
-                return Some(t);
-            }
-            t += 60;
-        }
-        None
+        let after = chrono::DateTime::from_timestamp(after_secs, 0)?;
+        let next = self.cron.find_next_occurrence(&after, false).ok()?;
+        let limit = after_secs.saturating_add(5 * 366 * 86_400);
+        Some(next.timestamp()).filter(|&t| t <= limit)
     }
 }
 
@@ -182,10 +140,17 @@ impl std::fmt::Display for Cron {
     }
 }
 
+/// The expression as written, quoted (`schedule` names it so in its messages).
+impl std::fmt::Debug for Cron {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.text, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::date::Date;
+    use crate::date::Date;
 
     fn at(y: i32, mo: u8, d: u8, h: i64, mi: i64) -> i64 {
         Date::new(y, mo, d).unwrap().days() * 86_400 + h * 3600 + mi * 60
@@ -255,9 +220,25 @@ mod tests {
             ("* * * * MON", "names are not supported"),
             ("*/0 * * * *", "at least 1"),
             ("5-1 * * * *", "within"),
+            ("0 0 * 13 *", "cron month field \"13\": values within 1-12"),
+            ("0 0 * * 1,,2", "cron day-of-week field"),
+            ("/5 * * * *", "cron minute field"),
+            ("0 0 L * *", "names are not supported"),
+            ("@daily", "five fields"),
+            ("0 0 * * * 2026", "five fields"),
         ] {
             let e = Cron::parse(bad).unwrap_err();
             assert!(e.contains(says), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_step_from_a_number_runs_to_the_end_of_the_field() {
+        let c = Cron::parse("5/20 * * * *").unwrap();
+        for (after, next) in [((0, 5), (0, 25)), ((0, 45), (1, 5))] {
+            let next = at(2026, 5, 1, next.0, next.1);
+            assert_eq!(c.next_after(at(2026, 5, 1, after.0, after.1)), Some(next));
+        }
+        assert_eq!(format!("{c} {c:?}"), "5/20 * * * * \"5/20 * * * *\"");
     }
 }
