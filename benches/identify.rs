@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use netorigin::device::{DiscoveredVia, Observations};
 use netorigin::discover::build::{device_record, on_every_core};
 use netorigin::identify::Identifier;
 use netorigin::identify::oui::OuiRegistry;
+use netorigin::record::{DiscoveredVia, Observations};
 use netorigin::simulate::Recording;
 
 fn corpus() -> Vec<Observations> {

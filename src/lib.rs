@@ -5,12 +5,12 @@
 
 pub mod cli;
 pub mod data_dir;
-pub mod device;
 pub mod discover;
 pub mod identify;
 pub mod location;
 pub mod net;
 pub mod policy;
+pub mod record;
 pub mod report;
 pub mod simulate;
 pub mod snmp;

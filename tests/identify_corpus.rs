@@ -9,8 +9,8 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use netorigin::device::DeviceRecord;
 use netorigin::identify::Identifier;
+use netorigin::record::DeviceRecord;
 use netorigin::simulate::Recording;
 use netorigin::text::serial_placeholder;
 use netorigin::wire::value::placeholder;

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use netorigin::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
 use netorigin::policy::date::Date;
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
+use netorigin::record::{DeviceRecord, DiscoveredVia, Module, Verdict};
 
 fn origins() -> BTreeSet<String> {
     [

@@ -7,9 +7,9 @@ mod common;
 
 use std::path::Path;
 
-use netorigin::device::{DeviceRecord, DiscoveredVia};
 use netorigin::discover::build::NeighborCollector;
 use netorigin::identify::Identifier;
+use netorigin::record::{DeviceRecord, DiscoveredVia};
 use netorigin::simulate::Recording;
 use netorigin::text::{serial_placeholder, undo_hex_dump};
 

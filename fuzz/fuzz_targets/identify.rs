@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use netorigin::device::{DiscoveredVia, Observations};
+use netorigin::record::{DiscoveredVia, Observations};
 use netorigin::discover::build::{NeighborCollector, device_record, identify, neighbor_records};
 use netorigin::identify::Identifier;
 use netorigin::simulate::Recording;
@@ -136,7 +136,7 @@ fuzz_target!(|data: &[u8]| {
 /// What a record shows of device text holds no control character but line breaks and tabs
 /// (`netorigin::text::clean`, applied where records are built): the originals are in
 /// `cleaned`, escaped.
-fn shown_text_is_clean(r: &netorigin::device::DeviceRecord) {
+fn shown_text_is_clean(r: &netorigin::record::DeviceRecord) {
     let modules = r.modules.iter().flat_map(|m| {
         [&m.name, &m.description, &m.manufacturer, &m.model, &m.serial, &m.hardware_rev, &m.software_rev]
     });

@@ -18,10 +18,10 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
-use crate::device::{DeviceRecord, DiscoveredVia, Observations, Verdict};
 use crate::discover::build::{NeighborCollector, device_record, on_every_core};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
+use crate::record::{DeviceRecord, DiscoveredVia, Observations, Verdict};
 use crate::report::{Format, Layout, Provenance, Writer};
 use crate::simulate::recording::BadLines;
 use crate::simulate::{Agent, Recording, SimulateError, Simulation, Traffic};

@@ -15,10 +15,10 @@ use super::plan::{
     DOT1D_BASE_BRIDGE_ADDRESS, HR_DEVICE_DESCR, HR_PRINTER_STATUS, PRT_GENERAL_PRINTER_NAME,
     UPS_IDENT_MANUFACTURER, UPS_IDENT_MODEL,
 };
-use crate::device::{
+use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
+use crate::record::{
     DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations, Verdict,
 };
-use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
 use crate::snmp::oids;
 use crate::text::{clean, escaped, serial_placeholder};
 use crate::wire::engine_id::EngineId;
@@ -1004,7 +1004,7 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
                 id.version = id.version.or(m.version);
             }
             if id.origin.is_none() {
-                let ev = crate::device::Evidence {
+                let ev = crate::record::Evidence {
                     source: format!("{what} rule {}", m.rule),
                     value: value.to_string(),
                     vendor: m.vendor.as_ref().map(|v| v.vendor.clone()),

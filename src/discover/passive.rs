@@ -9,8 +9,8 @@
 //! an interface MAC. The verdict stays `Unknown`: the caller judges.
 
 use super::build::Cleaner;
-use crate::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
 use crate::identify::{Facts, Identifier, hex_mac};
+use crate::record::{DeviceRecord, DiscoveredVia, Module, Verdict};
 use crate::wire::WireError;
 use crate::wire::cdp::Packet;
 use crate::wire::ethernet::{Frame, Payload, mac_string};

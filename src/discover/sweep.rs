@@ -26,12 +26,12 @@ use tokio::sync::{Semaphore, mpsc};
 
 use super::build::{NeighborCollector, device_record, identify};
 use super::plan::{HR_DEVICE_DESCR, HR_PRINTER_STATUS, identity_objects, walk_plan};
-use crate::device::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::identify::inventory::Source;
 use crate::identify::{Identifier, SubtreeSteps};
 use crate::net::engine_probe::check_user;
 use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::net::{Paced, Pacer};
+use crate::record::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
 use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
 use crate::snmp::usm::UserKeys;
 use crate::snmp::walk::{WalkEnd, WalkLimits, run};

@@ -59,7 +59,7 @@ pub use names::Names;
 pub use sysdescr::SysDescrRules;
 pub use vendors::{VendorRef, Vendors};
 
-use crate::device::{Evidence, Module, Observations};
+use crate::record::{Evidence, Module, Observations};
 use crate::wire::engine_id::EngineId;
 use crate::wire::{Oid, Value};
 

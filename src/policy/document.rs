@@ -43,7 +43,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::date::Date;
-use crate::device::Verdict;
+use crate::record::Verdict;
 
 /// A mistake in a policy file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

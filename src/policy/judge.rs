@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use super::date::Date;
 use super::document::{Exception, Policy, Rule};
-use crate::device::{DeviceRecord, DiscoveredVia, Finding, Verdict};
+use crate::record::{DeviceRecord, DiscoveredVia, Finding, Verdict};
 
 /// What a rule looks at: the device itself or one of its modules.
 struct Subject<'a> {
@@ -163,7 +163,7 @@ pub fn judge(policies: &[Policy], d: &DeviceRecord, today: Date) -> (Verdict, Ve
 
 /// Sets each identified module's own verdict from the findings about it: the worst of those
 /// not lifted by an exception, else clear. Modules whose maker is unknown keep no verdict.
-pub fn module_verdicts(modules: &mut [crate::device::Module], findings: &[Finding]) {
+pub fn module_verdicts(modules: &mut [crate::record::Module], findings: &[Finding]) {
     for m in modules.iter_mut().filter(|m| m.origin.is_some()) {
         m.verdict = Some(
             findings

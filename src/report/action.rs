@@ -1,7 +1,7 @@
 //! What to do about a device, in words: the nearest removal deadline with the days left or
 //! overdue, and the evidence that decided what it is.
 
-use crate::device::{DeviceRecord, Evidence, Verdict};
+use crate::record::{DeviceRecord, Evidence, Verdict};
 use crate::words::count;
 
 /// The shipped policies that set removal dates, as `--policy` takes them.
@@ -97,7 +97,7 @@ pub fn evidence_summary(d: &DeviceRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::Finding;
+    use crate::record::Finding;
 
     fn evidence(source: &str, origin: &str, weight: f64) -> Evidence {
         Evidence {

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Provenance, summary_line};
-use crate::device::{DeviceRecord, Verdict};
 use crate::discover::SweepSummary;
+use crate::record::{DeviceRecord, Verdict};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {

@@ -17,8 +17,8 @@ use std::io::{self, Write};
 
 use comfy_table::Table;
 
-use crate::device::DeviceRecord;
 use crate::discover::SweepSummary;
+use crate::record::DeviceRecord;
 use crate::words::count;
 pub use layout::Layout;
 pub use order::sort_for_people;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::device::{DeviceRecord, DiscoveredVia, Verdict};
+use crate::record::{DeviceRecord, DiscoveredVia, Verdict};
 
 /// Seen only in another device's neighbour table (LLDP or CDP), never polled itself.
 pub fn neighbour_only(d: &DeviceRecord) -> bool {

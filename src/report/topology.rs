@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
-use crate::device::{DeviceRecord, Verdict};
+use crate::record::{DeviceRecord, Verdict};
 
 /// Links between reported devices, as index pairs (lower first), each once.
 pub fn links(devices: &[DeviceRecord]) -> BTreeSet<(usize, usize)> {
@@ -443,7 +443,7 @@ pub fn arc_rise(x1: f64, x2: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::Neighbor;
+    use crate::record::Neighbor;
 
     #[test]
     fn neighbours_become_links_and_text_is_escaped() {
@@ -550,7 +550,7 @@ mod tests {
                 };
                 devices.push(DeviceRecord {
                     address: format!("10.{}.{p}.{c}", 100 + c % 3),
-                    discovered_via: crate::device::DiscoveredVia::LldpNeighbor,
+                    discovered_via: crate::record::DiscoveredVia::LldpNeighbor,
                     reported_by: Some(address.clone()),
                     sys_name: Some(name),
                     verdict: verdicts[(c + p) % 4],

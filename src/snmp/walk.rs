@@ -9,7 +9,7 @@
 //! that jumps back out of the table is not taken for one that finished it.
 
 use super::{Session, SnmpError};
-pub use crate::device::WalkEnd;
+pub use crate::record::WalkEnd;
 use crate::wire::{Oid, Value, VarBind, Version};
 
 /// Bounds of one walk.

@@ -13,8 +13,8 @@ use rusqlite::{Connection, Transaction, params};
 use tokio::sync::mpsc;
 
 use super::{StoreError, SweepLock, now_ms};
-use crate::device::DeviceRecord;
 use crate::discover::SweepSummary;
+use crate::record::DeviceRecord;
 
 /// How a sweep ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,7 +288,7 @@ pub(super) fn insert_device(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::{Finding, Module, Verdict};
+    use crate::record::{Finding, Module, Verdict};
     use crate::store::Store;
 
     fn record(address: &str, serial: &str) -> DeviceRecord {

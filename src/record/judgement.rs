@@ -1,0 +1,56 @@
+//! What the policies say of a device: its verdict and the findings behind it.
+
+use serde::Serialize;
+
+/// A verdict on a device or module.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A policy forbids it.
+    Banned,
+    /// A policy asks for a person to look.
+    Review,
+    /// Identified, and no rule matched.
+    Clear,
+    /// Not identified well enough to judge: never silently clear.
+    #[default]
+    Unknown,
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Verdict::Banned => "banned",
+            Verdict::Review => "review",
+            Verdict::Clear => "clear",
+            Verdict::Unknown => "unknown",
+        })
+    }
+}
+
+/// A finding of a policy against a device or module.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule that matched.
+    pub rule: String,
+    /// The policy it belongs to, with its version.
+    pub policy: String,
+    /// The policy's jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// What the rule rules (`banned` or `review`), before any exception.
+    pub verdict: Verdict,
+    /// How serious it is.
+    pub severity: String,
+    /// Why, in words.
+    pub reason: String,
+    /// The ENTITY-MIB module it is about (`None`: the device itself).
+    pub module: Option<u32>,
+    /// No new installs after this date, if the rule says.
+    pub no_new_installs_after: Option<String>,
+    /// When the equipment must be gone, if the rule says.
+    pub deadline: Option<String>,
+    /// Days until the deadline at the date of the report (negative: overdue).
+    pub days_left: Option<i64>,
+    /// The exception that lifts this finding, if one applies and has not expired.
+    pub exception: Option<String>,
+}
