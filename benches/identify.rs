@@ -56,7 +56,7 @@ fn identify(c: &mut Criterion) {
             devices
                 .iter()
                 .map(record)
-                .filter(|r| r.origin.is_some())
+                .filter(|r| r.identification.origin.is_some())
                 .count()
         })
     });
@@ -65,7 +65,7 @@ fn identify(c: &mut Criterion) {
         b.iter(|| {
             on_every_core(&devices, record)
                 .iter()
-                .filter(|r| r.origin.is_some())
+                .filter(|r| r.identification.origin.is_some())
                 .count()
         })
     });

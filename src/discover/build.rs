@@ -15,14 +15,15 @@ use super::plan::{
     DOT1D_BASE_BRIDGE_ADDRESS, HR_DEVICE_DESCR, HR_PRINTER_STATUS, PRT_GENERAL_PRINTER_NAME,
     UPS_IDENT_MANUFACTURER, UPS_IDENT_MODEL,
 };
-use crate::identify::{Facts, Identification, Identifier, Subject, hex_mac, mac_of, private_oids};
+use crate::identify::{Facts, Identification, Identifier, Subject, mac_of, private_oids};
 use crate::record::{
-    DeviceRecord, DiscoveredVia, Interface, Module, Neighbor, Observations, Verdict,
+    DiscoveredVia, EngineId, EntityClass, Interface, Mac, Module, Neighbor, NeighborId, NotJudged,
+    Observations, Observed, Protocol, Record,
 };
 use crate::snmp::oids;
 use crate::text::{clean, escaped, serial_placeholder};
-use crate::wire::engine_id::EngineId;
-use crate::wire::lldp::{address_text, id_text, mac_from_text};
+use crate::wire::engine_id::EngineId as DecodedEngineId;
+use crate::wire::lldp::{Id, address_text, id_text};
 use crate::wire::{Oid, Value};
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -169,29 +170,9 @@ fn rows<'a, const N: usize>(
     }
 }
 
-fn entity_class(v: Option<&Value>) -> Option<String> {
+fn entity_class(v: Option<&Value>) -> Option<EntityClass> {
     let Value::Integer(i) = v? else { return None };
-    Some(
-        match i {
-            1 => "other",
-            2 => "unknown",
-            3 => "chassis",
-            4 => "backplane",
-            5 => "container",
-            6 => "powerSupply",
-            7 => "fan",
-            8 => "sensor",
-            9 => "module",
-            10 => "port",
-            11 => "stack",
-            12 => "cpu",
-            13 => "energyObject",
-            14 => "battery",
-            15 => "storageDrive",
-            _ => return Some(format!("class {i}")),
-        }
-        .to_string(),
-    )
+    Some(EntityClass::from_number(*i))
 }
 
 fn modules(obs: &Observations) -> Vec<Module> {
@@ -230,7 +211,7 @@ fn interfaces(obs: &Observations) -> (Vec<Interface>, Vec<[u8; 6]>) {
             Some(Interface {
                 index,
                 descr: text(c.get(2)),
-                mac: mac.map(hex_mac),
+                mac: mac.map(Mac),
             })
         })
         .collect();
@@ -275,6 +256,23 @@ fn lldp_id(chassis: bool, subtype: Option<&Value>, v: Option<&Value>) -> Option<
     };
     let id = id_text(chassis, subtype, v?.as_bytes()?);
     (!id.is_empty()).then_some(id)
+}
+
+/// A neighbour's chassis ID: a MAC where its subtype says so and it holds one, else its
+/// canonical text ([`lldp_id`]).
+fn lldp_chassis_id(subtype: Option<&Value>, v: Option<&Value>) -> Option<NeighborId> {
+    let id = Id {
+        subtype: match subtype {
+            Some(Value::Integer(i)) => u8::try_from(*i).unwrap_or(0),
+            _ => 0,
+        },
+        value: v?.as_bytes()?.to_vec(),
+        chassis: true,
+    };
+    match id.mac() {
+        Some(m) => Some(NeighborId::Mac(Mac(m))),
+        None => lldp_id(true, subtype, v).map(NeighborId::Text),
+    }
 }
 
 /// LldpSystemCapabilitiesMap / LldpV2SystemCapabilitiesMap bit names (V1 defines 0..7).
@@ -394,11 +392,11 @@ fn lldp_neighbors(obs: &Observations, ifaces: &[Interface], mib: &LldpMib) -> Ve
         let port_subtype = port_id_subtype(column(2));
         let local_port = idx[1];
         Neighbor {
-            protocol: "lldp",
+            protocol: Protocol::Lldp,
             local_port,
             local_port_descr: port_descr(ifaces, local_port),
             chassis_id_subtype: subtype.map(str::to_string),
-            chassis_id: lldp_id(true, column(0), column(1)),
+            chassis_id: lldp_chassis_id(column(0), column(1)),
             port_id_subtype: port_subtype.map(str::to_string),
             port_id: lldp_id(false, column(2), column(3)),
             port_descr: text(column(4)),
@@ -439,11 +437,11 @@ fn cdp_neighbors(obs: &Observations, ifaces: &[Interface]) -> Vec<Neighbor> {
             let local_port = c.index[0];
             let chassis_id = text(column(6));
             Neighbor {
-                protocol: "cdp",
+                protocol: Protocol::Cdp,
                 local_port,
                 local_port_descr: port_descr(ifaces, local_port),
                 chassis_id_subtype: chassis_id.as_ref().map(|_| "deviceId".to_string()),
-                chassis_id,
+                chassis_id: chassis_id.map(NeighborId::Text),
                 port_id_subtype: None,
                 port_id: text(column(7)),
                 port_descr: None,
@@ -497,7 +495,7 @@ fn chassis_mac(obs: &Observations) -> Option<[u8; 6]> {
         .or_else(|| {
             obs.engine_id
                 .as_deref()
-                .and_then(|b| EngineId::decode(b).ok())
+                .and_then(|b| DecodedEngineId::decode(b).ok())
                 .and_then(|e| e.mac())
         })
 }
@@ -599,8 +597,11 @@ impl Cleaner {
     fn neighbors(&mut self, neighbors: &mut [Neighbor]) {
         for (i, n) in neighbors.iter_mut().enumerate() {
             let at = |f: &str| format!("neighbors[{i}].{f}");
-            if n.protocol == "cdp" {
-                n.chassis_id = self.field(|| at("chassis_id"), n.chassis_id.take(), false);
+            if n.protocol == Protocol::Cdp {
+                let id = n.chassis_id.take().map(|id| id.to_string());
+                n.chassis_id = self
+                    .field(|| at("chassis_id"), id, false)
+                    .map(NeighborId::Text);
                 n.port_id = self.field(|| at("port_id"), n.port_id.take(), false);
             }
             n.port_descr = self.field(|| at("port_descr"), n.port_descr.take(), false);
@@ -645,7 +646,7 @@ fn nameless_neighbors(neighbors: &mut Vec<Neighbor>) -> Vec<String> {
                 .local_port_descr
                 .clone()
                 .unwrap_or_else(|| format!("port {}", n.local_port));
-            ports.entry(n.protocol).or_default().push(port);
+            ports.entry(n.protocol.as_str()).or_default().push(port);
         }
         !nameless
     });
@@ -748,7 +749,7 @@ fn identify_with(
     let engine_id = obs
         .engine_id
         .as_deref()
-        .and_then(|b| EngineId::decode(b).ok());
+        .and_then(|b| DecodedEngineId::decode(b).ok());
     let standard = standard_texts(obs);
     identifier.identify(&Facts {
         sys_object_id: sys_object_id.as_ref(),
@@ -778,7 +779,7 @@ pub fn device_record(
     obs: &Observations,
     mut notes: Vec<String>,
     identifier: &Identifier,
-) -> DeviceRecord {
+) -> Observed {
     notes.extend(placeholder_note(obs));
     let sys_object_id = sys_object_id(obs);
     let sys_descr = text(obs.get(&oids::sys_descr()));
@@ -791,7 +792,7 @@ pub fn device_record(
     }
     let (interfaces, interface_macs) = interfaces(obs);
     let chassis_mac = chassis_mac(obs);
-    let id = identify_with(obs, &modules, interface_macs, identifier);
+    let mut id = identify_with(obs, &modules, interface_macs, identifier);
     let subject = Subject {
         sys_object_id: sys_object_id.as_ref(),
         vendor: id.vendor.as_deref(),
@@ -806,7 +807,7 @@ pub fn device_record(
     let sys_name = cleaner.field(|| "sys_name".into(), text(obs.get(&oids::sys_name())), true);
     let sys_descr = cleaner.field(|| "sys_descr".into(), sys_descr, true);
     let (model, version, serial) = (inventory.model, inventory.version, inventory.serial);
-    let model = cleaner.first(
+    id.model = cleaner.first(
         "model",
         [
             model.first.map(|f| f.value),
@@ -814,7 +815,7 @@ pub fn device_record(
             model.fallback.map(|f| f.value),
         ],
     );
-    let version = cleaner.first(
+    id.version = cleaner.first(
         "version",
         [
             version.first.map(|f| f.value),
@@ -822,7 +823,7 @@ pub fn device_record(
             version.fallback.map(|f| f.value),
         ],
     );
-    let serial = cleaner.first(
+    id.serial = cleaner.first(
         "serial",
         [
             serial.first.map(|f| f.value),
@@ -830,9 +831,10 @@ pub fn device_record(
             serial.fallback.map(|f| f.value),
         ],
     );
+    id.chassis_mac = chassis_mac.map(Mac);
     let (cleaning_notes, cleaned) = cleaner.notes();
     notes.extend(cleaning_notes);
-    DeviceRecord {
+    Record {
         address,
         discovered_via: via,
         reported_by: None,
@@ -841,21 +843,8 @@ pub fn device_record(
         sys_descr,
         sys_object_id: sys_object_id.map(|o| o.to_string()),
         sys_uptime: obs.get(&oids::sys_uptime()).and_then(Value::as_u64),
-        engine_id: obs
-            .engine_id
-            .as_ref()
-            .map(|b| b.iter().map(|x| format!("{x:02x}")).collect()),
-        vendor: id.vendor,
-        origin: id.origin,
-        brand: id.brand,
-        model,
-        os: id.os,
-        version,
-        serial,
-        chassis_mac: chassis_mac.map(hex_mac),
-        confidence: id.confidence,
-        evidence: id.evidence,
-        conflicts: id.conflicts,
+        engine_id: obs.engine_id.clone().map(EngineId),
+        identification: id,
         neighbors,
         modules,
         interfaces,
@@ -863,9 +852,7 @@ pub fn device_record(
             + count_under(obs, &[1, 3, 6, 1, 2, 1, 4, 35, 1, 4]),
         fdb_entries: count_under(obs, &[1, 3, 6, 1, 2, 1, 17, 4, 3, 1, 1]),
         tables: obs.tables.clone(),
-        // Judged later, by the policies the user chose (see crate::policy::judge).
-        verdict: Verdict::Unknown,
-        findings: Vec::new(),
+        judgement: NotJudged,
         notes,
         cleaned,
     }
@@ -914,7 +901,7 @@ pub fn on_every_core<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) 
 /// stack or of no class at all that has a serial number or software revision (agents that
 /// answer only some columns of the table, such as entPhysicalSerialNum.1).
 fn chassis(modules: &[Module]) -> Option<&Module> {
-    let is_chassis = |m: &&Module| m.class.as_deref() == Some("chassis");
+    let is_chassis = |m: &&Module| m.class == Some(EntityClass::Chassis);
     modules
         .iter()
         .filter(is_chassis)
@@ -927,7 +914,7 @@ fn chassis(modules: &[Module]) -> Option<&Module> {
         })
         .or_else(|| {
             modules.iter().find(|m| {
-                matches!(m.class.as_deref(), None | Some("stack"))
+                matches!(m.class, None | Some(EntityClass::Stack))
                     && (m.serial.is_some() || m.software_rev.is_some())
             })
         })
@@ -945,8 +932,10 @@ fn chassis_serial(modules: &[Module]) -> Option<String> {
                 .iter()
                 .filter(|m| {
                     matches!(
-                        m.class.as_deref(),
-                        None | Some("chassis" | "module" | "stack")
+                        m.class,
+                        None | Some(
+                            EntityClass::Chassis | EntityClass::Module | EntityClass::Stack
+                        )
                     )
                 })
                 .find_map(|m| m.serial.clone().filter(usable))
@@ -957,29 +946,33 @@ fn chassis_serial(modules: &[Module]) -> Option<String> {
 /// identified from what the neighbour said of them (system description or CDP software
 /// version; and the model text: the LLDP port description where it names a model, as Huawei
 /// access nodes do, or the CDP platform), with lower confidence. One record per chassis ID.
-pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<DeviceRecord> {
-    let mut out: Vec<DeviceRecord> = Vec::new();
+pub fn neighbor_records<J>(parent: &Record<J>, identifier: &Identifier) -> Vec<Observed> {
+    let mut out: Vec<Observed> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for n in &parent.neighbors {
-        let key = n.chassis_id.clone().or_else(|| n.sys_name.clone());
+        let key = n
+            .chassis_id
+            .as_ref()
+            .map(NeighborId::to_string)
+            .or_else(|| n.sys_name.clone());
         if let Some(k) = &key
             && !seen.insert(k.clone())
         {
             continue;
         }
-        let cdp = n.protocol == "cdp";
+        let cdp = n.protocol == Protocol::Cdp;
         let (protocol, table) = if cdp {
             ("CDP", "CDP cache")
         } else {
             ("LLDP", "LLDP table")
         };
         let chassis_mac = match n.chassis_id_subtype.as_deref() {
-            Some("macAddress") => n.chassis_id.as_deref().and_then(mac_from_text),
+            Some("macAddress") => n.chassis_id.as_ref().and_then(NeighborId::mac),
             _ => None,
         };
         let facts = Facts {
             sys_descr: n.sys_descr.as_deref(),
-            chassis_mac,
+            chassis_mac: chassis_mac.map(Mac::octets),
             ..Facts::default()
         };
         let mut id = identifier.identify(&facts);
@@ -1024,15 +1017,16 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             e.source = format!("{protocol} neighbour of {}: {}", parent.address, e.source);
             e.weight *= crate::identify::weight::NEIGHBOR_SCALE;
         }
-        let confidence =
+        id.confidence =
             (id.confidence * crate::identify::weight::NEIGHBOR_SCALE * 100.0).round() / 100.0;
+        id.chassis_mac = chassis_mac;
         let port = n
             .local_port_descr
             .clone()
             .unwrap_or_else(|| format!("port {}", n.local_port));
-        out.push(DeviceRecord {
+        out.push(Record {
             address: neighbor_address(n, key.as_deref()),
-            discovered_via: if n.protocol == "cdp" {
+            discovered_via: if cdp {
                 DiscoveredVia::CdpNeighbor
             } else {
                 DiscoveredVia::LldpNeighbor
@@ -1044,25 +1038,14 @@ pub fn neighbor_records(parent: &DeviceRecord, identifier: &Identifier) -> Vec<D
             sys_object_id: None,
             sys_uptime: None,
             engine_id: None,
-            vendor: id.vendor,
-            origin: id.origin,
-            brand: id.brand,
-            model: id.model,
-            os: id.os,
-            version: id.version,
-            serial: None,
-            chassis_mac: chassis_mac.map(hex_mac),
-            confidence,
-            evidence: id.evidence,
-            conflicts: id.conflicts,
+            identification: id,
             modules: Vec::new(),
             neighbors: Vec::new(),
             interfaces: Vec::new(),
             arp_entries: 0,
             fdb_entries: 0,
             tables: Vec::new(),
-            verdict: Verdict::Unknown,
-            findings: Vec::new(),
+            judgement: NotJudged,
             notes: vec![format!(
                 "seen only in the {table} of {} ({}), on {port}, remote port {}",
                 parent.address,
@@ -1095,12 +1078,12 @@ fn neighbor_address(n: &Neighbor, key: Option<&str>) -> String {
 #[derive(Debug, Default)]
 pub struct NeighborCollector {
     known: std::collections::HashSet<String>,
-    candidates: Vec<DeviceRecord>,
+    candidates: Vec<Observed>,
 }
 
 impl NeighborCollector {
     /// Takes a polled device: its identity keys, and its neighbours as candidates.
-    pub fn add(&mut self, device: &DeviceRecord, identifier: &Identifier) {
+    pub fn add<J>(&mut self, device: &Record<J>, identifier: &Identifier) {
         self.known.extend(keys(device));
         self.candidates.extend(neighbor_records(device, identifier));
     }
@@ -1112,7 +1095,7 @@ impl NeighborCollector {
     }
 
     /// The neighbour-only devices.
-    pub fn finish(self) -> Vec<DeviceRecord> {
+    pub fn finish(self) -> Vec<Observed> {
         let mut known = self.known;
         let mut candidates = self.candidates;
         // Devices complete in any order: sort so the same segment always gives the same report.
@@ -1134,9 +1117,14 @@ impl NeighborCollector {
     }
 }
 
-fn keys(d: &DeviceRecord) -> Vec<String> {
+fn keys<J>(d: &Record<J>) -> Vec<String> {
     let mut k = vec![format!("address {}", d.address)];
-    k.extend(d.chassis_mac.iter().map(|m| format!("mac {m}")));
+    k.extend(
+        d.identification
+            .chassis_mac
+            .iter()
+            .map(|m| format!("mac {m}")),
+    );
     k.extend(
         d.sys_name
             .iter()
@@ -1173,7 +1161,7 @@ mod tests {
         Value::OctetString(s.as_bytes().to_vec())
     }
 
-    fn record(obs: &Observations) -> DeviceRecord {
+    fn record(obs: &Observations) -> Observed {
         device_record(
             "192.0.2.1".into(),
             DiscoveredVia::Snmp,
@@ -1184,8 +1172,12 @@ mod tests {
         )
     }
 
-    fn evidence_sources(r: &DeviceRecord) -> Vec<&str> {
-        r.evidence.iter().map(|e| e.source.as_str()).collect()
+    fn evidence_sources(r: &Observed) -> Vec<&str> {
+        r.identification
+            .evidence
+            .iter()
+            .map(|e| e.source.as_str())
+            .collect()
     }
 
     /// A Huawei UPS behind net-snmp (as /tmp/sd's huawei-gse200m, but without its private
@@ -1207,10 +1199,14 @@ mod tests {
         ]);
         let r = record(&obs);
         assert_eq!(
-            (r.vendor.as_deref(), r.origin.as_deref(), r.model.as_deref()),
+            (
+                r.identification.vendor.as_deref(),
+                r.identification.origin.as_deref(),
+                r.identification.model.as_deref()
+            ),
             (Some("Huawei"), Some("huawei"), Some("UPS5000")),
             "{:?}",
-            r.evidence
+            r.identification.evidence
         );
         assert!(evidence_sources(&r).contains(&"upsIdentManufacturer"));
     }
@@ -1235,13 +1231,18 @@ mod tests {
             ("1.3.6.1.2.1.47.1.1.1.1.5.1", Value::Integer(3)),
         ]);
         let r = record(&chassis);
-        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
+        assert_eq!(
+            r.identification.origin.as_deref(),
+            Some("huawei"),
+            "{:?}",
+            r.identification.evidence
+        );
         assert!(
             evidence_sources(&r)
                 .iter()
                 .any(|s| s.starts_with("entPhysicalDescr of chassis 1 rule ")),
             "{:?}",
-            r.evidence
+            r.identification.evidence
         );
         // With its maker named, the description is not read.
         let mut named = chassis.clone();
@@ -1249,7 +1250,10 @@ mod tests {
             "1.3.6.1.2.1.47.1.1.1.1.12.1".parse().unwrap(),
             string("Cisco"),
         )]);
-        assert_eq!(record(&named).origin.as_deref(), Some("cisco"));
+        assert_eq!(
+            record(&named).identification.origin.as_deref(),
+            Some("cisco")
+        );
 
         let printer = "Dell 5330dn Mono Laser Printer";
         for obs in [
@@ -1266,15 +1270,18 @@ mod tests {
         ] {
             let r = record(&obs);
             assert_eq!(
-                (r.vendor.as_deref(), r.model.as_deref()),
+                (
+                    r.identification.vendor.as_deref(),
+                    r.identification.model.as_deref()
+                ),
                 (Some("Dell"), Some("5330dn")),
                 "{:?}",
-                r.evidence
+                r.identification.evidence
             );
         }
         // The processor's row names the chip's maker, not the device's: not read.
         let cpu_only = observations(&[net_snmp(), ("1.3.6.1.2.1.25.3.2.1.3.1", string(printer))]);
-        assert_eq!(record(&cpu_only).vendor, None);
+        assert_eq!(record(&cpu_only).identification.vendor, None);
     }
 
     /// LLDP-MIB's lldpLocSysDesc is read as sysDescr where sysDescr names nothing.
@@ -1287,8 +1294,16 @@ mod tests {
             ("1.0.8802.1.1.2.1.3.4.0", string(vrp)),
         ]);
         let r = record(&obs);
-        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
-        assert_eq!(r.version.as_deref(), Some("V200R019C10SPC500"));
+        assert_eq!(
+            r.identification.origin.as_deref(),
+            Some("huawei"),
+            "{:?}",
+            r.identification.evidence
+        );
+        assert_eq!(
+            r.identification.version.as_deref(),
+            Some("V200R019C10SPC500")
+        );
         assert!(evidence_sources(&r)[0].starts_with("lldpLocSysDesc rule "));
     }
 
@@ -1297,7 +1312,12 @@ mod tests {
     fn the_bridge_address_gives_its_oui_once() {
         let bridge = ("1.3.6.1.2.1.17.1.1.0", octets(&[0x00, 0xe0, 0xfc, 1, 2, 3]));
         let r = record(&observations(std::slice::from_ref(&bridge)));
-        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
+        assert_eq!(
+            r.identification.origin.as_deref(),
+            Some("huawei"),
+            "{:?}",
+            r.identification.evidence
+        );
         assert_eq!(evidence_sources(&r), ["OUI of dot1dBaseBridgeAddress"]);
         let r = record(&observations(&[
             bridge,
@@ -1334,8 +1354,13 @@ mod tests {
             )
         };
         let r = record(&as_refs(&rows));
-        assert_eq!(r.origin.as_deref(), Some("huawei"), "{:?}", r.evidence);
-        let e = &r.evidence[0];
+        assert_eq!(
+            r.identification.origin.as_deref(),
+            Some("huawei"),
+            "{:?}",
+            r.identification.evidence
+        );
+        let e = &r.identification.evidence[0];
         assert_eq!(
             (e.source.as_str(), e.weight),
             (
@@ -1345,8 +1370,17 @@ mod tests {
         );
         rows.push((format!("{ent}.12.1"), string("Juniper Networks")));
         let r = record(&as_refs(&rows));
-        assert_eq!(r.origin.as_deref(), Some("juniper"), "{:?}", r.evidence);
-        assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
+        assert_eq!(
+            r.identification.origin.as_deref(),
+            Some("juniper"),
+            "{:?}",
+            r.identification.evidence
+        );
+        assert!(
+            r.identification.conflicts.is_empty(),
+            "{:?}",
+            r.identification.conflicts
+        );
     }
 
     /// Rows are merged from their columns in index order (numeric, so 2 before 10), each row
@@ -1430,7 +1464,7 @@ mod tests {
         let clean = record(&observations(&real));
         let mut dirty = record(&observations(&all));
         assert_eq!(dirty.sys_name, None);
-        assert_eq!(dirty.serial, None);
+        assert_eq!(dirty.identification.serial, None);
         assert_eq!(dirty.modules[0].manufacturer, None);
         assert_eq!(dirty.neighbors[0].sys_name, None);
         assert_eq!(
@@ -1503,15 +1537,21 @@ mod tests {
             ),
         ]);
         let r = record(&obs);
-        assert_eq!(r.chassis_mac.as_deref(), Some("00:e0:fc:01:02:03"));
+        assert_eq!(
+            r.identification
+                .chassis_mac
+                .map(|m| m.to_string())
+                .as_deref(),
+            Some("00:e0:fc:01:02:03")
+        );
         assert_eq!(
             r.neighbors,
             vec![Neighbor {
-                protocol: "lldp",
+                protocol: Protocol::Lldp,
                 local_port: 7,
                 local_port_descr: Some("GigabitEthernet0/7".into()),
                 chassis_id_subtype: Some("macAddress".into()),
-                chassis_id: Some("00:1b:21:aa:bb:cc".into()),
+                chassis_id: Some(NeighborId::Mac("00:1b:21:aa:bb:cc".parse().unwrap())),
                 port_id_subtype: Some("interfaceName".into()),
                 port_id: Some("ge-0/0/1".into()),
                 port_descr: Some("uplink to core".into()),
@@ -1549,11 +1589,23 @@ mod tests {
             ("1.3.111.2.802.1.1.13.1.4.1.1.6.0.8.1.4", string("core-2")),
         ]);
         let r = record(&obs);
-        assert_eq!(r.chassis_mac.as_deref(), Some("02:00:00:00:00:01"));
+        assert_eq!(
+            r.identification
+                .chassis_mac
+                .map(|m| m.to_string())
+                .as_deref(),
+            Some("02:00:00:00:00:01")
+        );
+        let chassis_ids: Vec<_> = r
+            .neighbors
+            .iter()
+            .map(|n| n.chassis_id.as_ref().map(ToString::to_string))
+            .collect();
         let ids: Vec<_> = r
             .neighbors
             .iter()
-            .map(|n| (n.chassis_id.as_deref(), n.port_id.as_deref()))
+            .zip(&chassis_ids)
+            .map(|(n, c)| (c.as_deref(), n.port_id.as_deref()))
             .collect();
         assert_eq!(
             ids,
@@ -1598,11 +1650,11 @@ mod tests {
         assert_eq!(
             r.neighbors[0],
             Neighbor {
-                protocol: "cdp",
+                protocol: Protocol::Cdp,
                 local_port: 10152,
                 local_port_descr: Some("GigabitEthernet1/0/52".into()),
                 chassis_id_subtype: Some("deviceId".into()),
-                chassis_id: Some("acme-fr-s-001".into()),
+                chassis_id: Some(NeighborId::Text("acme-fr-s-001".into())),
                 port_id_subtype: None,
                 port_id: Some("GigabitEthernet1/0/3".into()),
                 port_descr: None,
@@ -1662,22 +1714,22 @@ mod tests {
     fn cdp_neighbours_become_records_identified_from_platform_or_version() {
         let id = identifier();
         let neighbour = |platform: Option<&str>, version: Option<&str>| Neighbor {
-            protocol: "cdp",
+            protocol: Protocol::Cdp,
             local_port: 3,
             local_port_descr: Some("Gi1/0/3".into()),
             chassis_id_subtype: Some("deviceId".into()),
-            chassis_id: Some("access-7".into()),
+            chassis_id: Some(NeighborId::Text("access-7".into())),
             port_id: Some("GigabitEthernet0/0/1".into()),
             sys_descr: version.map(str::to_string),
             platform: platform.map(str::to_string),
             management_addresses: vec!["10.0.0.7".into()],
             ..Neighbor::default()
         };
-        let parent = |n: Neighbor| DeviceRecord {
+        let parent = |n: Neighbor| Observed {
             address: "10.0.0.1".into(),
             sys_name: Some("core".into()),
             neighbors: vec![n],
-            ..DeviceRecord::default()
+            ..Observed::default()
         };
 
         let r = neighbor_records(
@@ -1689,13 +1741,18 @@ mod tests {
         assert_eq!(d.address, "10.0.0.7");
         assert_eq!(d.discovered_via, DiscoveredVia::CdpNeighbor);
         assert_eq!(d.reported_by.as_deref(), Some("10.0.0.1"));
-        assert_eq!(d.origin.as_deref(), Some("huawei"), "{:?}", d.evidence);
+        assert_eq!(
+            d.identification.origin.as_deref(),
+            Some("huawei"),
+            "{:?}",
+            d.identification.evidence
+        );
         assert!(
-            d.evidence.iter().any(|e| e
+            d.identification.evidence.iter().any(|e| e
                 .source
                 .starts_with("CDP neighbour of 10.0.0.1: CDP platform rule")),
             "{:?}",
-            d.evidence
+            d.identification.evidence
         );
         assert_eq!(
             d.notes,
@@ -1709,12 +1766,15 @@ mod tests {
                        5.170 (S5735 V200R019C10SPC500)";
         let r = neighbor_records(&parent(neighbour(None, Some(version))), &id);
         assert_eq!(
-            r[0].origin.as_deref(),
+            r[0].identification.origin.as_deref(),
             Some("huawei"),
             "{:?}",
-            r[0].evidence
+            r[0].identification.evidence
         );
-        assert_eq!(r[0].version.as_deref(), Some("V200R019C10SPC500"));
+        assert_eq!(
+            r[0].identification.version.as_deref(),
+            Some("V200R019C10SPC500")
+        );
 
         // The platform names the model, rather than the image family of the version text.
         let cisco = "Cisco IOS Software, C2700 Software (AP3G2-K9W8-M), Version 15.3(3)JC14, \
@@ -1722,9 +1782,17 @@ mod tests {
         let mut n = neighbour(Some("cisco AIR-AP2702I-UXK9"), Some(cisco));
         n.management_addresses.clear();
         let r = neighbor_records(&parent(n), &id);
-        assert_eq!(r[0].origin.as_deref(), Some("cisco"), "{:?}", r[0].evidence);
-        assert_eq!(r[0].model.as_deref(), Some("cisco AIR-AP2702I-UXK9"));
-        assert_eq!(r[0].version.as_deref(), Some("15.3(3)JC14"));
+        assert_eq!(
+            r[0].identification.origin.as_deref(),
+            Some("cisco"),
+            "{:?}",
+            r[0].identification.evidence
+        );
+        assert_eq!(
+            r[0].identification.model.as_deref(),
+            Some("cisco AIR-AP2702I-UXK9")
+        );
+        assert_eq!(r[0].identification.version.as_deref(), Some("15.3(3)JC14"));
         assert_eq!(r[0].address, "cdp:access-7");
     }
 
@@ -1805,8 +1873,11 @@ mod tests {
         ));
         let r = record(&observations_of(rows));
         assert_eq!(r.sys_name.as_deref(), Some("peca-sw02"));
-        assert_eq!(r.serial.as_deref(), Some("21980302203G12004260"));
-        assert_eq!(r.version, None);
+        assert_eq!(
+            r.identification.serial.as_deref(),
+            Some("21980302203G12004260")
+        );
+        assert_eq!(r.identification.version, None);
         assert_eq!(r.modules[0].serial, None);
         assert_eq!(r.modules[0].software_rev, None);
         assert_eq!(r.modules[1].model.as_deref(), Some("H822EPUB"));
@@ -1860,7 +1931,10 @@ mod tests {
         ]);
         let r = record(&obs);
         assert_eq!(r.modules[0].serial, None);
-        assert_eq!(r.serial.as_deref(), Some("2102310YPX10H2000123"));
+        assert_eq!(
+            r.identification.serial.as_deref(),
+            Some("2102310YPX10H2000123")
+        );
         assert_eq!(r.cleaned["modules[1].serial"], "SerialNumber");
         // One value, counted once, though both cleaned and a placeholder.
         let padded = observations(&[
@@ -1878,7 +1952,7 @@ mod tests {
             (&format!("{ent}.11.1"), string("To be filled by O.E.M.")),
         ]);
         let r = record(&only);
-        assert_eq!(r.serial, None);
+        assert_eq!(r.identification.serial, None);
         assert_eq!(r.modules[0].serial, None);
     }
 
@@ -1923,8 +1997,9 @@ mod tests {
         let ids: Vec<_> = r
             .neighbors
             .iter()
-            .map(|n| n.chassis_id.as_deref())
+            .map(|n| n.chassis_id.as_ref().map(ToString::to_string))
             .collect();
+        let ids: Vec<_> = ids.iter().map(Option::as_deref).collect();
         assert_eq!(
             ids,
             [

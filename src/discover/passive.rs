@@ -6,11 +6,11 @@
 //! description (CDP: software version) and the chassis MAC go to
 //! [`Identifier::identify`]; LLDP-MED inventory and the CDP platform go in as the chassis row,
 //! so a manufacturer name counts as ENTITY-MIB evidence would. The frame's source MAC counts as
-//! an interface MAC. The verdict stays `Unknown`: the caller judges.
+//! an interface MAC. The records are as observed: the caller judges them.
 
 use super::build::Cleaner;
-use crate::identify::{Facts, Identifier, hex_mac};
-use crate::record::{DeviceRecord, DiscoveredVia, Module, Verdict};
+use crate::identify::{Facts, Identifier};
+use crate::record::{DiscoveredVia, EntityClass, Mac, Module, Observed};
 use crate::wire::WireError;
 use crate::wire::cdp::Packet;
 use crate::wire::ethernet::{Frame, Payload, mac_string};
@@ -85,7 +85,7 @@ impl Heard {
 }
 
 /// One record per device heard, in the order first heard.
-pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<DeviceRecord> {
+pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<Observed> {
     let mut order: Vec<(String, &Heard, usize)> = Vec::new();
     for h in heard {
         let key = h.key();
@@ -101,13 +101,13 @@ pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<DeviceRecord> {
 }
 
 /// The record of one device from the first frame it sent (`frames`: how many it sent).
-pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier) -> DeviceRecord {
+pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier) -> Observed {
     let (source, sys_name, sys_descr, chassis_mac, chassis, address, note) = match heard {
         Heard::Lldp { source, du } => {
             let inv = &du.med_inventory;
             let chassis = (!inv.is_empty()).then(|| Module {
                 index: 1,
-                class: Some("chassis".into()),
+                class: Some(EntityClass::Chassis),
                 manufacturer: inv.manufacturer.clone(),
                 model: inv.model.clone(),
                 serial: inv.serial_number.clone(),
@@ -142,7 +142,7 @@ pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier
         Heard::Cdp { source, packet } => {
             let chassis = packet.platform.as_ref().map(|p| Module {
                 index: 1,
-                class: Some("chassis".into()),
+                class: Some(EntityClass::Chassis),
                 model: Some(p.clone()),
                 ..Module::default()
             });
@@ -173,7 +173,7 @@ pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier
         interface_macs: vec![*source],
         ..Facts::default()
     };
-    let id = identifier.identify(&facts);
+    let mut id = identifier.identify(&facts);
     let (model, serial, firmware) = match heard {
         Heard::Lldp { du, .. } => (
             du.med_inventory.model.clone(),
@@ -195,32 +195,23 @@ pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier
     cleaner.modules(&mut modules);
     let sys_name = cleaner.field(|| "sys_name".into(), sys_name, true);
     let sys_descr = cleaner.field(|| "sys_descr".into(), sys_descr, true);
-    let model = cleaner.first("model", [model, id.model, None]);
-    let version = cleaner.first("version", [id.version, firmware, None]);
-    let serial = cleaner.first("serial", [serial, None, None]);
+    id.model = cleaner.first("model", [model, id.model, None]);
+    id.version = cleaner.first("version", [id.version, firmware, None]);
+    id.serial = cleaner.first("serial", [serial, None, None]);
+    id.chassis_mac = chassis_mac.map(Mac);
+    id.confidence = (id.confidence * 100.0).round() / 100.0;
     let (cleaning_notes, cleaned) = cleaner.notes();
     notes.extend(cleaning_notes);
-    DeviceRecord {
+    Observed {
         address: address.unwrap_or(key),
         discovered_via: DiscoveredVia::Passive,
         sys_name,
         sys_descr,
-        vendor: id.vendor,
-        origin: id.origin,
-        brand: id.brand,
-        model,
-        os: id.os,
-        version,
-        serial,
-        chassis_mac: chassis_mac.map(hex_mac),
-        confidence: (id.confidence * 100.0).round() / 100.0,
-        evidence: id.evidence,
-        conflicts: id.conflicts,
+        identification: id,
         modules,
-        verdict: Verdict::Unknown,
         notes,
         cleaned,
-        ..DeviceRecord::default()
+        ..Observed::default()
     }
 }
 
@@ -255,9 +246,11 @@ mod tests {
         let r = &recs[0];
         assert_eq!(r.address, "10.0.0.1");
         assert_eq!(r.discovered_via, DiscoveredVia::Passive);
-        assert_eq!(r.vendor.as_deref(), Some("Cisco"));
-        assert_eq!(r.model.as_deref(), Some("cisco WS-C3560-24TS"));
-        assert_eq!(r.verdict, Verdict::Unknown);
+        assert_eq!(r.identification.vendor.as_deref(), Some("Cisco"));
+        assert_eq!(
+            r.identification.model.as_deref(),
+            Some("cisco WS-C3560-24TS")
+        );
         assert!(r.notes.iter().any(|n| n == "2 frames heard"));
     }
 
@@ -288,10 +281,10 @@ mod tests {
         );
         let r = &recs[0];
         assert_eq!(r.address, "lldp:sw-7");
-        assert_eq!(r.model.as_deref(), Some("S5720"));
-        assert_eq!(r.serial.as_deref(), Some("2102"));
-        assert_eq!(r.version.as_deref(), Some("V200R011"));
-        assert_eq!(r.origin.as_deref(), Some("huawei"));
+        assert_eq!(r.identification.model.as_deref(), Some("S5720"));
+        assert_eq!(r.identification.serial.as_deref(), Some("2102"));
+        assert_eq!(r.identification.version.as_deref(), Some("V200R011"));
+        assert_eq!(r.identification.origin.as_deref(), Some("huawei"));
     }
 
     /// LLDP frames give keys, addresses and text in the same forms as a polled device's LLDP
@@ -340,8 +333,14 @@ mod tests {
         assert_eq!(r.address, "169.254.2.140");
         assert_eq!(r.sys_name.as_deref(), Some("peca-sw02"));
         assert_eq!(r.cleaned["sys_name"], "peca-sw02\\x00\\x00\\x00\\x00");
-        assert_eq!(r.serial, None);
+        assert_eq!(r.identification.serial, None);
         assert_eq!(r.modules[0].serial, None);
-        assert_eq!(r.chassis_mac.as_deref(), Some("c0:06:c3:a1:3f:46"));
+        assert_eq!(
+            r.identification
+                .chassis_mac
+                .map(|m| m.to_string())
+                .as_deref(),
+            Some("c0:06:c3:a1:3f:46")
+        );
     }
 }

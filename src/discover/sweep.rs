@@ -31,7 +31,7 @@ use crate::identify::{Identifier, SubtreeSteps};
 use crate::net::engine_probe::check_user;
 use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::net::{Paced, Pacer};
-use crate::record::{DeviceRecord, DiscoveredVia, Observations, TableWalk};
+use crate::record::{DiscoveredVia, Observations, Observed, TableWalk};
 use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
 use crate::snmp::usm::UserKeys;
 use crate::snmp::walk::{WalkEnd, WalkLimits, run};
@@ -123,7 +123,7 @@ pub enum Event {
         answered: bool,
     },
     /// A device is complete.
-    Device(Box<DeviceRecord>),
+    Device(Box<Observed>),
     /// Something went wrong that is not about one device (a walk could not be saved...).
     Warning(String),
 }
@@ -344,18 +344,18 @@ struct Lead {
     chassis: Option<String>,
 }
 
-fn crawl_leads(d: &DeviceRecord) -> Vec<Lead> {
+fn crawl_leads(d: &Observed) -> Vec<Lead> {
     let mut leads = vec![Lead {
         polled: true,
         address: None,
-        chassis: d.chassis_mac.clone(),
+        chassis: d.identification.chassis_mac.map(|m| m.to_string()),
     }];
     for n in &d.neighbors {
         for a in &n.management_addresses {
             leads.push(Lead {
                 polled: false,
                 address: a.parse().ok(),
-                chassis: n.chassis_id.clone(),
+                chassis: n.chassis_id.as_ref().map(ToString::to_string),
             });
         }
     }
@@ -403,7 +403,7 @@ async fn device<C: Connector>(
     identifier: &Identifier,
     usm_keys: &HashMap<usize, UserKeys>,
     events: &mpsc::Sender<Event>,
-) -> Option<DeviceRecord> {
+) -> Option<Observed> {
     let peer = SocketAddr::new(address, config.port);
     let permits = Arc::new(Semaphore::new(config.max_in_flight_per_device.max(1)));
     let mut notes = Vec::new();
@@ -509,12 +509,13 @@ async fn device<C: Connector>(
             .buffered(config.max_in_flight_per_device.max(1))
             .collect::<Vec<_>>()
             .await;
-        let not_asked = SnmpError::GaveUp.to_string();
         for (table, rows, end) in walks {
             let why = match &end {
-                WalkEnd::EndOfTable | WalkEnd::EndOfMibView | WalkEnd::TimeLimit => None,
-                // Said once for the device, by the guard.
-                WalkEnd::Error { reason } if *reason == not_asked => None,
+                // GaveUp is said once for the device, by the guard.
+                WalkEnd::EndOfTable
+                | WalkEnd::EndOfMibView
+                | WalkEnd::TimeLimit
+                | WalkEnd::GaveUp => None,
                 WalkEnd::Error { reason } => Some(reason.clone()),
                 WalkEnd::NonIncreasing { oid } => Some(format!(
                     "the agent answered {oid}, which does not come after the OID asked for"
@@ -528,7 +529,7 @@ async fn device<C: Connector>(
                 notes.push(format!("walk of {} stopped: {why}", table.name));
             }
             obs.tables.push(TableWalk {
-                table: table.name,
+                table: table.name.to_string(),
                 root: table.root.to_string(),
                 rows: rows.len(),
                 end,
@@ -778,7 +779,7 @@ mod tests {
 
     /// Sweeps the agents of `texts` (recordings) with a v2c community, and returns each
     /// record with the offline record of the same recording, in the agents' order.
-    async fn sweep_and_replay(texts: &[String], base: &str) -> Vec<(DeviceRecord, DeviceRecord)> {
+    async fn sweep_and_replay(texts: &[String], base: &str) -> Vec<(Observed, Observed)> {
         let identifier = Arc::new(Identifier::bundled().unwrap());
         let recordings: Vec<Arc<Recording>> = texts
             .iter()
@@ -834,8 +835,9 @@ mod tests {
             .collect()
     }
 
-    fn subtrees(r: &DeviceRecord) -> Vec<(String, String)> {
-        r.evidence
+    fn subtrees(r: &Observed) -> Vec<(String, String)> {
+        r.identification
+            .evidence
             .iter()
             .filter(|e| e.source.starts_with("private subtree"))
             .map(|e| (e.source.clone(), e.value.clone()))
@@ -870,10 +872,13 @@ mod tests {
         let got = sweep_and_replay(&[ubiquiti, many], "127.67.1.1").await;
         let (swept, offline) = &got[0];
         assert_eq!(
-            (swept.vendor.as_deref(), swept.origin.as_deref()),
+            (
+                swept.identification.vendor.as_deref(),
+                swept.identification.origin.as_deref()
+            ),
             (Some("Ubiquiti"), Some("ubiquiti")),
             "{:?}",
-            swept.evidence
+            swept.identification.evidence
         );
         assert_eq!(
             subtrees(swept),
@@ -884,8 +889,11 @@ mod tests {
         );
         assert_eq!(subtrees(swept), subtrees(offline));
         assert_eq!(
-            (&swept.vendor, &swept.origin),
-            (&offline.vendor, &offline.origin)
+            (&swept.identification.vendor, &swept.identification.origin),
+            (
+                &offline.identification.vendor,
+                &offline.identification.origin
+            )
         );
         let (swept, offline) = &got[1];
         let pens: Vec<String> = subtrees(swept)

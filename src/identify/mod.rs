@@ -63,29 +63,8 @@ use crate::record::{Evidence, Module, Observations};
 use crate::wire::engine_id::EngineId;
 use crate::wire::{Oid, Value};
 
-/// The result of identification.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Identification {
-    /// The maker's display name.
-    pub vendor: Option<String>,
-    /// The maker's company group key.
-    pub origin: Option<String>,
-    /// The brand the device shows, where it differs from the maker (an HPE-branded Comware
-    /// switch made by H3C).
-    pub brand: Option<String>,
-    /// Model.
-    pub model: Option<String>,
-    /// Operating system.
-    pub os: Option<String>,
-    /// Software version.
-    pub version: Option<String>,
-    /// 0..1.
-    pub confidence: f64,
-    /// Everything that was considered.
-    pub evidence: Vec<Evidence>,
-    /// Evidence pointing to another company group than the answer.
-    pub conflicts: Vec<Evidence>,
-}
+/// The result of identification (its `serial` left empty: the inventory rules find it).
+pub use crate::record::Identification;
 
 /// Weights of each source.
 pub mod weight {
@@ -669,7 +648,9 @@ impl Identifier {
         // Each distinct spelling is resolved once: big routers list hundreds of rows.
         let mut names: Vec<(&str, usize)> = Vec::new();
         // Pluggable transceivers, which ENTITY-MIB lists as ports, are anyone's: left out.
-        let counted = |m: &&Module| Some(m.index) != chassis && m.class.as_deref() != Some("port");
+        let counted = |m: &&Module| {
+            Some(m.index) != chassis && m.class != Some(crate::record::EntityClass::Port)
+        };
         for m in facts.modules.iter().filter(counted) {
             let Some(mfg) = m.manufacturer.as_deref() else {
                 continue;
@@ -1084,7 +1065,7 @@ mod tests {
         // An HP manufacturer name on the chassis disagrees, and is kept as a conflict.
         let chassis = Module {
             index: 1,
-            class: Some("chassis".into()),
+            class: Some(crate::record::EntityClass::Chassis),
             manufacturer: Some("HP".into()),
             ..Module::default()
         };
@@ -1231,7 +1212,7 @@ mod tests {
         // The chassis' description when its manufacturer is no known vendor.
         let chassis = Module {
             index: 1,
-            class: Some("chassis".into()),
+            class: Some(crate::record::EntityClass::Chassis),
             manufacturer: Some("OEM".into()),
             description: Some("Shenzhen Guanri Technology GR-2408".into()),
             ..Module::default()

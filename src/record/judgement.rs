@@ -1,9 +1,9 @@
 //! What the policies say of a device: its verdict and the findings behind it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A verdict on a device or module.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// A policy forbids it.
@@ -13,23 +13,53 @@ pub enum Verdict {
     /// Identified, and no rule matched.
     Clear,
     /// Not identified well enough to judge: never silently clear.
-    #[default]
     Unknown,
 }
 
-impl std::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl Verdict {
+    /// Every verdict, worst first.
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Banned,
+        Verdict::Review,
+        Verdict::Clear,
+        Verdict::Unknown,
+    ];
+
+    /// As written in records, reports and the database (`banned`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
             Verdict::Banned => "banned",
             Verdict::Review => "review",
             Verdict::Clear => "clear",
             Verdict::Unknown => "unknown",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Text that is no verdict.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a verdict: {0:?}")]
+pub struct NotAVerdict(pub String);
+
+impl std::str::FromStr for Verdict {
+    type Err = NotAVerdict;
+
+    fn from_str(s: &str) -> Result<Verdict, NotAVerdict> {
+        Verdict::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| NotAVerdict(s.to_string()))
     }
 }
 
 /// A finding of a policy against a device or module.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule that matched.
     pub rule: String,
@@ -54,3 +84,18 @@ pub struct Finding {
     /// The exception that lifts this finding, if one applies and has not expired.
     pub exception: Option<String>,
 }
+
+/// What the policies said of a device: the verdict and the findings behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The policy findings behind it.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+/// The judgement of a record observed by discovery and not judged yet: none (it writes no
+/// field).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotJudged;

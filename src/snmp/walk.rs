@@ -134,6 +134,7 @@ impl Walk {
         self.end = Some(match (self.version, error) {
             (Version::V1, SnmpError::Status { status: 2, .. }) => WalkEnd::EndOfMibView,
             (_, SnmpError::TimeLimit) => WalkEnd::TimeLimit,
+            (_, SnmpError::GaveUp) => WalkEnd::GaveUp,
             _ => WalkEnd::Error {
                 reason: error.to_string(),
             },

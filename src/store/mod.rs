@@ -25,7 +25,10 @@ pub mod writer;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::record::{DeviceRecord, Verdict};
 
 pub use diff::{Change, ChangeKind, diff};
 pub use identity::Identity;
@@ -201,7 +204,7 @@ pub struct StoredFinding {
     /// The policy, with its version.
     pub policy: String,
     /// What the rule rules.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// The module it is about, if not the device.
     pub module: Option<i64>,
     /// Remove-by date.
@@ -242,9 +245,10 @@ pub struct StoredDevice {
     /// sysName.
     pub sys_name: Option<String>,
     /// Verdict.
-    pub verdict: String,
-    /// The whole device record, as the sweep's JSON report has it.
-    pub record: serde_json::Value,
+    pub verdict: Verdict,
+    /// The whole device record, as the sweep's JSON report has it (a record an older version
+    /// stored with fewer fields has the others empty).
+    pub record: DeviceRecord,
     /// Its findings.
     pub findings: Vec<StoredFinding>,
 }
@@ -252,17 +256,12 @@ pub struct StoredDevice {
 impl StoredDevice {
     /// Its identity parts, for matching across sweeps.
     pub fn identity_parts(&self) -> Identity {
-        Identity::new(
-            self.serial.as_deref(),
-            self.chassis_mac.as_deref(),
-            self.engine_id.as_deref(),
-            &self.address,
-        )
+        Identity::of(&self.record)
     }
 
     /// Whether it was judged banned.
     pub fn banned(&self) -> bool {
-        self.verdict == "banned"
+        self.verdict == Verdict::Banned
     }
 }
 
@@ -555,6 +554,9 @@ impl Store {
         let rows: Vec<(i64, StoredDevice)> = q
             .query_map([sweep], |r| {
                 let record: String = r.get(15)?;
+                let record = serde_json::from_str(&record).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(15, Type::Text, Box::new(e))
+                })?;
                 Ok((
                     r.get(0)?,
                     StoredDevice {
@@ -571,8 +573,8 @@ impl Store {
                         model: r.get(11)?,
                         version: r.get(12)?,
                         sys_name: r.get(13)?,
-                        verdict: r.get(14)?,
-                        record: serde_json::from_str(&record).unwrap_or(serde_json::Value::Null),
+                        verdict: verdict(r, 14)?,
+                        record,
                         findings: Vec::new(),
                     },
                 ))
@@ -597,7 +599,7 @@ impl Store {
                     StoredFinding {
                         rule: r.get(1)?,
                         policy: r.get(2)?,
-                        verdict: r.get(3)?,
+                        verdict: verdict(r, 3)?,
                         module: r.get(4)?,
                         deadline: r.get(5)?,
                         days_left: r.get(6)?,
@@ -671,6 +673,13 @@ impl Store {
 /// Puts the database in WAL mode. Switching needs the file to itself, and SQLite does not wait
 /// for that with the busy timeout: when several processes open a new file at once, the switch
 /// is tried again for a while (the others are only opening, so this is short).
+/// The verdict in column `i`, as the record writes it.
+fn verdict(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Verdict> {
+    r.get::<_, String>(i)?
+        .parse()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))
+}
+
 fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
     let mut tries = 0;
     loop {
