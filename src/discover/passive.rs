@@ -100,110 +100,133 @@ pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<Observed> {
         .collect()
 }
 
+/// What one frame says of its sender, as a record takes it.
+struct Said {
+    source: [u8; 6],
+    sys_name: Option<String>,
+    sys_descr: Option<String>,
+    chassis_mac: Option<[u8; 6]>,
+    /// LLDP-MED inventory or the CDP platform, as the chassis row.
+    chassis: Option<Module>,
+    /// The first management address one could reach it at.
+    address: Option<String>,
+    /// Heard how, from which MAC, on which port.
+    note: String,
+    /// The model, serial and firmware an inventory gives, before identification's.
+    model: Option<String>,
+    serial: Option<String>,
+    firmware: Option<String>,
+}
+
+/// What an LLDPDU says of its sender.
+fn lldp_said(source: [u8; 6], du: &Lldpdu) -> Said {
+    let inv = &du.med_inventory;
+    let chassis = (!inv.is_empty()).then(|| Module {
+        index: 1,
+        class: Some(EntityClass::Chassis),
+        manufacturer: inv.manufacturer.clone(),
+        model: inv.model.clone(),
+        serial: inv.serial_number.clone(),
+        hardware_rev: inv.hardware_revision.clone(),
+        software_rev: inv.software_revision.clone(),
+        ..Module::default()
+    });
+    let note = format!(
+        "heard in LLDP from {}, port {}{}",
+        mac_string(&source),
+        du.port_id
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "?".into()),
+        du.port_description
+            .as_ref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default()
+    );
+    Said {
+        source,
+        sys_name: du.system_name.clone(),
+        sys_descr: du.system_description.clone(),
+        chassis_mac: du.chassis_id.as_ref().and_then(|c| c.mac()),
+        chassis,
+        address: du
+            .management_addresses
+            .iter()
+            .find_map(|a| reachable(ip_address(u32::from(a.family), &a.address))),
+        note,
+        model: inv.model.clone(),
+        serial: inv.serial_number.clone(),
+        firmware: inv
+            .firmware_revision
+            .clone()
+            .or_else(|| inv.software_revision.clone()),
+    }
+}
+
+/// What a CDP packet says of its sender.
+fn cdp_said(source: [u8; 6], packet: &Packet) -> Said {
+    let chassis = packet.platform.as_ref().map(|p| Module {
+        index: 1,
+        class: Some(EntityClass::Chassis),
+        model: Some(p.clone()),
+        ..Module::default()
+    });
+    let note = format!(
+        "heard in CDP v{} from {}, port {}",
+        packet.version,
+        mac_string(&source),
+        packet.port_id.as_deref().unwrap_or("?")
+    );
+    Said {
+        source,
+        sys_name: packet.device_id.clone(),
+        sys_descr: packet.software_version.clone(),
+        chassis_mac: None,
+        chassis,
+        address: packet
+            .addresses
+            .iter()
+            .find_map(|a| reachable(a.parse().ok())),
+        note,
+        model: packet.platform.clone(),
+        serial: None,
+        firmware: None,
+    }
+}
+
 /// The record of one device from the first frame it sent (`frames`: how many it sent).
 pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier) -> Observed {
-    let (source, sys_name, sys_descr, chassis_mac, chassis, address, note) = match heard {
-        Heard::Lldp { source, du } => {
-            let inv = &du.med_inventory;
-            let chassis = (!inv.is_empty()).then(|| Module {
-                index: 1,
-                class: Some(EntityClass::Chassis),
-                manufacturer: inv.manufacturer.clone(),
-                model: inv.model.clone(),
-                serial: inv.serial_number.clone(),
-                hardware_rev: inv.hardware_revision.clone(),
-                software_rev: inv.software_revision.clone(),
-                ..Module::default()
-            });
-            let note = format!(
-                "heard in LLDP from {}, port {}{}",
-                mac_string(source),
-                du.port_id
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "?".into()),
-                du.port_description
-                    .as_ref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default()
-            );
-            (
-                source,
-                du.system_name.clone(),
-                du.system_description.clone(),
-                du.chassis_id.as_ref().and_then(|c| c.mac()),
-                chassis,
-                du.management_addresses
-                    .iter()
-                    .find_map(|a| reachable(ip_address(u32::from(a.family), &a.address))),
-                note,
-            )
-        }
-        Heard::Cdp { source, packet } => {
-            let chassis = packet.platform.as_ref().map(|p| Module {
-                index: 1,
-                class: Some(EntityClass::Chassis),
-                model: Some(p.clone()),
-                ..Module::default()
-            });
-            let note = format!(
-                "heard in CDP v{} from {}, port {}",
-                packet.version,
-                mac_string(source),
-                packet.port_id.as_deref().unwrap_or("?")
-            );
-            (
-                source,
-                packet.device_id.clone(),
-                packet.software_version.clone(),
-                None,
-                chassis,
-                packet
-                    .addresses
-                    .iter()
-                    .find_map(|a| reachable(a.parse().ok())),
-                note,
-            )
-        }
+    let said = match heard {
+        Heard::Lldp { source, du } => lldp_said(*source, du),
+        Heard::Cdp { source, packet } => cdp_said(*source, packet),
     };
     let facts = Facts {
-        sys_descr: sys_descr.as_deref(),
-        chassis_mac,
-        chassis: chassis.as_ref(),
-        interface_macs: vec![*source],
+        sys_descr: said.sys_descr.as_deref(),
+        chassis_mac: said.chassis_mac,
+        chassis: said.chassis.as_ref(),
+        interface_macs: vec![said.source],
         ..Facts::default()
     };
     let mut id = identifier.identify(&facts);
-    let (model, serial, firmware) = match heard {
-        Heard::Lldp { du, .. } => (
-            du.med_inventory.model.clone(),
-            du.med_inventory.serial_number.clone(),
-            du.med_inventory
-                .firmware_revision
-                .clone()
-                .or_else(|| du.med_inventory.software_revision.clone()),
-        ),
-        Heard::Cdp { packet, .. } => (packet.platform.clone(), None, None),
-    };
-    let mut notes = vec![note];
+    let mut notes = vec![said.note];
     if frames > 1 {
         notes.push(format!("{frames} frames heard"));
     }
     // Identification saw the text as sent; the record shows it cleaned.
     let mut cleaner = Cleaner::default();
-    let mut modules: Vec<Module> = chassis.into_iter().collect();
+    let mut modules: Vec<Module> = said.chassis.into_iter().collect();
     cleaner.modules(&mut modules);
-    let sys_name = cleaner.field(|| "sys_name".into(), sys_name, true);
-    let sys_descr = cleaner.field(|| "sys_descr".into(), sys_descr, true);
-    id.model = cleaner.first("model", [model, id.model, None]);
-    id.version = cleaner.first("version", [id.version, firmware, None]);
-    id.serial = cleaner.first("serial", [serial, None, None]);
-    id.chassis_mac = chassis_mac.map(Mac);
+    let sys_name = cleaner.field(|| "sys_name".into(), said.sys_name, true);
+    let sys_descr = cleaner.field(|| "sys_descr".into(), said.sys_descr, true);
+    id.model = cleaner.first("model", [said.model, id.model, None]);
+    id.version = cleaner.first("version", [id.version, said.firmware, None]);
+    id.serial = cleaner.first("serial", [said.serial, None, None]);
+    id.chassis_mac = said.chassis_mac.map(Mac);
     id.confidence = (id.confidence * 100.0).round() / 100.0;
     let (cleaning_notes, cleaned) = cleaner.notes();
     notes.extend(cleaning_notes);
     Observed {
-        address: address.unwrap_or(key),
+        address: said.address.unwrap_or(key),
         discovered_via: DiscoveredVia::Passive,
         sys_name,
         sys_descr,
