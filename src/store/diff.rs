@@ -130,43 +130,7 @@ pub fn diff(
             continue;
         };
         matched[j] = true;
-        let b = &after[j];
-        let fields: [(&'static str, Option<&str>, Option<&str>); 4] = [
-            ("address", Some(&a.address), Some(&b.address)),
-            ("version", a.version.as_deref(), b.version.as_deref()),
-            ("model", a.model.as_deref(), b.model.as_deref()),
-            (
-                "verdict",
-                Some(a.verdict.as_str()),
-                Some(b.verdict.as_str()),
-            ),
-        ];
-        for (field, from, to) in fields {
-            if from != to {
-                out.push(Change {
-                    previous_address: Some(a.address.clone()),
-                    field: Some(field),
-                    from: from.map(str::to_string),
-                    to: to.map(str::to_string),
-                    ..base(ChangeKind::Changed, b)
-                });
-            }
-        }
-        if b.banned() && !a.banned() {
-            out.push(Change {
-                previous_address: Some(a.address.clone()),
-                rule: banning_rule(b),
-                ..base(ChangeKind::BannedNew, b)
-            });
-        }
-        if a.banned() && !b.banned() {
-            // Still there, no longer banned (a module removed, an exception granted).
-            out.push(Change {
-                previous_address: Some(a.address.clone()),
-                rule: banning_rule(a),
-                ..base(ChangeKind::BannedRemoved, b)
-            });
-        }
+        out.extend(changed(a, &after[j]));
     }
     for (j, b) in after.iter().enumerate() {
         if !matched[j] {
@@ -181,29 +145,73 @@ pub fn diff(
             });
         }
     }
-    for b in after {
-        let worst = b
-            .findings
-            .iter()
-            .filter(|f| f.exception.is_none())
-            .filter_map(|f| Some((f.days_left?, f)))
-            .filter(|(left, _)| *left < 0)
-            .min_by_key(|(left, _)| *left);
-        if let Some((left, f)) = worst {
-            out.push(Change {
-                deadline: f.deadline.clone(),
-                days_overdue: Some(-left),
-                rule: Some(format!("{}/{}", f.policy, f.rule)),
-                ..base(ChangeKind::Overdue, b)
-            });
-        }
-    }
+    out.extend(after.iter().filter_map(overdue));
     out.sort_by(|x, y| {
         x.kind
             .cmp(&y.kind)
             .then_with(|| x.identity.cmp(&y.identity))
     });
     out
+}
+
+/// What changed about one device from one sweep (`a`) to the next (`b`): each field, and
+/// banned gear that became so or stopped being so.
+fn changed(a: &StoredDevice, b: &StoredDevice) -> Vec<Change> {
+    let mut out = Vec::new();
+    let fields: [(&'static str, Option<&str>, Option<&str>); 4] = [
+        ("address", Some(&a.address), Some(&b.address)),
+        ("version", a.version.as_deref(), b.version.as_deref()),
+        ("model", a.model.as_deref(), b.model.as_deref()),
+        (
+            "verdict",
+            Some(a.verdict.as_str()),
+            Some(b.verdict.as_str()),
+        ),
+    ];
+    for (field, from, to) in fields {
+        if from != to {
+            out.push(Change {
+                previous_address: Some(a.address.clone()),
+                field: Some(field),
+                from: from.map(str::to_string),
+                to: to.map(str::to_string),
+                ..base(ChangeKind::Changed, b)
+            });
+        }
+    }
+    if b.banned() && !a.banned() {
+        out.push(Change {
+            previous_address: Some(a.address.clone()),
+            rule: banning_rule(b),
+            ..base(ChangeKind::BannedNew, b)
+        });
+    }
+    if a.banned() && !b.banned() {
+        // Still there, no longer banned (a module removed, an exception granted).
+        out.push(Change {
+            previous_address: Some(a.address.clone()),
+            rule: banning_rule(a),
+            ..base(ChangeKind::BannedRemoved, b)
+        });
+    }
+    out
+}
+
+/// Banned gear past its deadline in a sweep: its most overdue finding no exception lifts.
+fn overdue(b: &StoredDevice) -> Option<Change> {
+    let (left, f) = b
+        .findings
+        .iter()
+        .filter(|f| f.exception.is_none())
+        .filter_map(|f| Some((f.days_left?, f)))
+        .filter(|(left, _)| *left < 0)
+        .min_by_key(|(left, _)| *left)?;
+    Some(Change {
+        deadline: f.deadline.clone(),
+        days_overdue: Some(-left),
+        rule: Some(format!("{}/{}", f.policy, f.rule)),
+        ..base(ChangeKind::Overdue, b)
+    })
 }
 
 #[cfg(test)]
