@@ -7,10 +7,11 @@
 //! requests in flight, first contact included; a device that times out is tried with each
 //! credential once (plus retries) and then reported silent. The sweep never sends a SET.
 //!
-//! Bounds: once a credential is tried, the device's session is [`Guarded`]: it backs off and
-//! then gives up after requests go unanswered, falls back from GETBULK to GETNEXT where bulk
-//! answers misbehave, cuts huge values, and stops at the device's time limit; each walk stops
-//! at its row cap and at OIDs out of order. What went wrong goes in the record's notes.
+//! Bounds: once a credential is tried, the device's session is
+//! [`Guarded`](crate::snmp::guard::Guarded): it backs off and then gives up after requests go
+//! unanswered, falls back from GETBULK to GETNEXT where bulk answers misbehave, cuts huge values,
+//! and stops at the device's time limit; each walk stops at its row cap and at OIDs out of order.
+//! What went wrong goes in the record's notes.
 //!
 //! After the walk plan, the objects of the inventory rules that apply to the device (its
 //! vendor's model, version and serial objects) are fetched through the same paced session.
