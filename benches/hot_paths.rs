@@ -7,11 +7,11 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use netorigin::date::Date;
-use netorigin::device::{DiscoveredVia, Observations};
 use netorigin::discover::build::device_record;
 use netorigin::identify::Identifier;
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
+use netorigin::record::{DiscoveredVia, Observations};
 use netorigin::simulate::Recording;
 use netorigin::wire::{Message, Pdu, PduKind, VarBind, Version};
 

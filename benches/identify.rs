@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use netorigin::device::{DiscoveredVia, Observations};
 use netorigin::discover::build::{device_record, on_every_core};
 use netorigin::identify::Identifier;
 use netorigin::identify::oui::OuiRegistry;
+use netorigin::record::{DiscoveredVia, Observations};
 use netorigin::simulate::Recording;
 
 fn corpus() -> Vec<Observations> {
@@ -56,7 +56,7 @@ fn identify(c: &mut Criterion) {
             devices
                 .iter()
                 .map(record)
-                .filter(|r| r.origin.is_some())
+                .filter(|r| r.identification.origin.is_some())
                 .count()
         })
     });
@@ -65,7 +65,7 @@ fn identify(c: &mut Criterion) {
         b.iter(|| {
             on_every_core(&devices, record)
                 .iter()
-                .filter(|r| r.origin.is_some())
+                .filter(|r| r.identification.origin.is_some())
                 .count()
         })
     });

@@ -9,13 +9,13 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use netorigin::device::DeviceRecord;
 use netorigin::identify::Identifier;
+use netorigin::record::Observed;
 use netorigin::simulate::Recording;
 use netorigin::text::serial_placeholder;
 use netorigin::wire::value::placeholder;
 
-fn record(path: &Path, identifier: &Identifier) -> DeviceRecord {
+fn record(path: &Path, identifier: &Identifier) -> Observed {
     let rec = Recording::load(path).unwrap();
     common::recorded_device(path, rec.objects, identifier)
 }
@@ -122,9 +122,9 @@ enum Verdict {
 /// Judges a record against its row: watched recordings (TRUTH's origin huawei, zte or h3c)
 /// by their group, the others by their vendor (only the vendor: a brand the text shows does
 /// not count) and by not having any watched group.
-fn judge(row: &HashMap<String, String>, r: &DeviceRecord) -> Verdict {
+fn judge(row: &HashMap<String, String>, r: &Observed) -> Verdict {
     let want_origin = row["origin"].as_str();
-    let got_origin = r.origin.as_deref().unwrap_or("-");
+    let got_origin = r.identification.origin.as_deref().unwrap_or("-");
     if WATCHED_GROUPS.contains(&want_origin) {
         return if got_origin == want_origin {
             Verdict::WatchedHit
@@ -142,10 +142,13 @@ fn judge(row: &HashMap<String, String>, r: &DeviceRecord) -> Verdict {
         ));
     }
     if row["icon"].is_empty() && row["text"].is_empty() {
-        return Verdict::NoTruth(format!("{}: ours {:?}", row["file"], r.vendor));
+        return Verdict::NoTruth(format!(
+            "{}: ours {:?}",
+            row["file"], r.identification.vendor
+        ));
     }
     let accepted = accepted_vendors(&row["icon"], &row["text"]);
-    let agrees = match (&r.vendor, accepted.is_empty()) {
+    let agrees = match (&r.identification.vendor, accepted.is_empty()) {
         (None, true) => true,
         (Some(v), false) => accepted.iter().any(|a| normalised(a) == normalised(v)),
         _ => false,
@@ -155,7 +158,7 @@ fn judge(row: &HashMap<String, String>, r: &DeviceRecord) -> Verdict {
     } else {
         Verdict::VendorMiss(format!(
             "{}: ours {:?}, LibreNMS {} / {:?}",
-            row["file"], r.vendor, row["icon"], row["text"]
+            row["file"], r.identification.vendor, row["icon"], row["text"]
         ))
     }
 }
@@ -386,9 +389,9 @@ fn hardware_version_and_serial_agree_with_librenms() {
         };
         let r = record(path, &identifier);
         for (field, theirs, ours) in [
-            ("hardware", &cols[1], &r.model),
-            ("version", &cols[2], &r.version),
-            ("serial", &cols[3], &r.serial),
+            ("hardware", &cols[1], &r.identification.model),
+            ("version", &cols[2], &r.identification.version),
+            ("serial", &cols[3], &r.identification.serial),
         ] {
             // A sanitised value in the recording (`<private>`, `XXXX`) is no truth to agree
             // with: netorigin takes it as absent. Nor is a serial that only stands where none
@@ -407,7 +410,7 @@ fn hardware_version_and_serial_agree_with_librenms() {
             watched_total += usize::from(watched);
             let e = per_field.entry(field).or_default();
             e.0 += 1;
-            let makers: Vec<&str> = [&r.vendor, &r.brand]
+            let makers: Vec<&str> = [&r.identification.vendor, &r.identification.brand]
                 .into_iter()
                 .flatten()
                 .map(String::as_str)

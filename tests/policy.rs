@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use netorigin::date::Date;
-use netorigin::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
+use netorigin::record::{DiscoveredVia, EntityClass, Identification, Module, Observed, Verdict};
 
 fn origins() -> BTreeSet<String> {
     [
@@ -41,16 +41,19 @@ fn day(s: &str) -> Date {
     Date::parse(s).unwrap()
 }
 
-fn huawei_switch() -> DeviceRecord {
-    DeviceRecord {
+fn huawei_switch() -> Observed {
+    Observed {
         address: "10.20.0.5".into(),
-        vendor: Some("Huawei".into()),
-        origin: Some("huawei".into()),
-        model: Some("S5720-56C-PWR-EI-AC".into()),
-        serial: Some("2102359576DMHC000120".into()),
-        chassis_mac: Some("00:e0:fc:12:34:56".into()),
-        confidence: 0.98,
-        ..DeviceRecord::default()
+        identification: Identification {
+            vendor: Some("Huawei".into()),
+            origin: Some("huawei".into()),
+            model: Some("S5720-56C-PWR-EI-AC".into()),
+            serial: Some("2102359576DMHC000120".into()),
+            chassis_mac: Some("00:e0:fc:12:34:56".parse().unwrap()),
+            confidence: 0.98,
+            ..Identification::default()
+        },
+        ..Observed::default()
     }
 }
 
@@ -68,18 +71,24 @@ fn origin_rule_bans_and_other_origins_are_clear() {
     );
     assert_eq!(v, Verdict::Banned);
     assert_eq!(f[0].rule, "o");
-    let cisco = DeviceRecord {
-        origin: Some("cisco".into()),
-        vendor: Some("Cisco".into()),
+    let cisco = Observed {
+        identification: Identification {
+            origin: Some("cisco".into()),
+            vendor: Some("Cisco".into()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     assert_eq!(
         judge(std::slice::from_ref(&p), &cisco, day("2026-01-01")),
         (Verdict::Clear, vec![])
     );
-    let unknown = DeviceRecord {
-        origin: None,
-        vendor: None,
+    let unknown = Observed {
+        identification: Identification {
+            origin: None,
+            vendor: None,
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     assert_eq!(
@@ -103,8 +112,11 @@ fn vendor_and_model_pattern_rules() {
         .0,
         Verdict::Review
     );
-    let router = DeviceRecord {
-        model: Some("NE8000".into()),
+    let router = Observed {
+        identification: Identification {
+            model: Some("NE8000".into()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     assert_eq!(
@@ -119,14 +131,17 @@ fn a_huawei_module_in_a_cisco_chassis_is_found() {
     let p = policy(&format!(
         "{HEADER}[[rule]]\nid = \"m\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\napplies_to = [\"module\"]\n"
     ));
-    let mut cisco = DeviceRecord {
-        origin: Some("cisco".into()),
-        vendor: Some("Cisco".into()),
+    let mut cisco = Observed {
+        identification: Identification {
+            origin: Some("cisco".into()),
+            vendor: Some("Cisco".into()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     cisco.modules.push(Module {
         index: 7,
-        class: Some("port".into()),
+        class: Some(EntityClass::Port),
         name: Some("Te1/1/1 optic".into()),
         vendor: Some("Huawei".into()),
         origin: Some("huawei".into()),
@@ -167,7 +182,7 @@ fn scope_and_discovery_limits() {
         .0,
         Verdict::Banned
     );
-    let elsewhere = DeviceRecord {
+    let elsewhere = Observed {
         address: "10.30.0.5".into(),
         ..huawei_switch()
     };
@@ -175,7 +190,7 @@ fn scope_and_discovery_limits() {
         judge(std::slice::from_ref(&p), &elsewhere, day("2026-01-01")).0,
         Verdict::Clear
     );
-    let neighbour = DeviceRecord {
+    let neighbour = Observed {
         discovered_via: DiscoveredVia::LldpNeighbor,
         ..huawei_switch()
     };
@@ -187,8 +202,11 @@ fn low_confidence_turns_a_ban_into_a_review() {
     let p = policy(&format!(
         "{HEADER}[[rule]]\nid = \"c\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\nmin_confidence = 0.7\n"
     ));
-    let weak = DeviceRecord {
-        confidence: 0.3,
+    let weak = Observed {
+        identification: Identification {
+            confidence: 0.3,
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     let (v, f) = judge(std::slice::from_ref(&p), &weak, day("2026-01-01"));
@@ -237,9 +255,12 @@ fn exceptions_apply_until_they_expire() {
         f[0].reason
     );
     // Without expiry, by chassis MAC (any spelling of it).
-    let other = DeviceRecord {
-        serial: None,
-        chassis_mac: Some("00:e0:fc:aa:bb:cc".into()),
+    let other = Observed {
+        identification: Identification {
+            serial: None,
+            chassis_mac: Some("00:e0:fc:aa:bb:cc".parse().unwrap()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     assert_eq!(judge(&[p], &other, day("2040-01-01")).0, Verdict::Clear);
@@ -269,9 +290,12 @@ fn canada_deadlines_before_and_after() {
     );
     assert_eq!(finding("2027-12-30", "huawei-zte-4g").days_left, Some(1));
     assert_eq!(finding("2028-01-01", "huawei-zte-4g").days_left, Some(-1));
-    let zte = DeviceRecord {
-        origin: Some("zte".into()),
-        vendor: Some("ZTE".into()),
+    let zte = Observed {
+        identification: Identification {
+            origin: Some("zte".into()),
+            vendor: Some("ZTE".into()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     assert_eq!(
@@ -280,9 +304,12 @@ fn canada_deadlines_before_and_after() {
             .len(),
         2
     );
-    let h3c = DeviceRecord {
-        origin: Some("h3c".into()),
-        vendor: Some("H3C".into()),
+    let h3c = Observed {
+        identification: Identification {
+            origin: Some("h3c".into()),
+            vendor: Some("H3C".into()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     assert_eq!(
@@ -310,16 +337,22 @@ fn shipped_policies_load_and_apply_together() {
         .map(|x| x.policy.split(' ').next().unwrap())
         .collect();
     assert_eq!(policies.len(), 4, "{policies:?}");
-    let hik = DeviceRecord {
-        origin: Some("hikvision".into()),
-        vendor: Some("Hikvision".into()),
+    let hik = Observed {
+        identification: Identification {
+            origin: Some("hikvision".into()),
+            vendor: Some("Hikvision".into()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     let (v, f) = judge(&all, &hik, day("2026-11-27"));
     assert_eq!((v, f.len()), (Verdict::Banned, 1));
-    let h3c = DeviceRecord {
-        origin: Some("h3c".into()),
-        vendor: Some("H3C".into()),
+    let h3c = Observed {
+        identification: Identification {
+            origin: Some("h3c".into()),
+            vendor: Some("H3C".into()),
+            ..huawei_switch().identification
+        },
         ..huawei_switch()
     };
     assert_eq!(judge(&all, &h3c, day("2026-11-27")).0, Verdict::Review);

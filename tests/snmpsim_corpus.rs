@@ -141,8 +141,8 @@ fn identify(path: &Path, identifier: &Identifier) -> Outcome {
     let started = Instant::now();
     let r = common::recorded_device(path, rec.objects, identifier);
     Outcome {
-        vendor: r.vendor,
-        origin: r.origin,
+        vendor: r.identification.vendor,
+        origin: r.identification.origin,
         objects,
         skipped,
         error: None,

@@ -7,13 +7,13 @@ mod common;
 
 use std::path::Path;
 
-use netorigin::device::{DeviceRecord, DiscoveredVia};
 use netorigin::discover::build::NeighborCollector;
 use netorigin::identify::Identifier;
+use netorigin::record::{DiscoveredVia, Observed};
 use netorigin::simulate::Recording;
 use netorigin::text::{serial_placeholder, undo_hex_dump};
 
-fn record(path: &Path, identifier: &Identifier) -> DeviceRecord {
+fn record(path: &Path, identifier: &Identifier) -> Observed {
     let rec = Recording::load(path).unwrap();
     common::recorded_device(path, rec.objects, identifier)
 }
@@ -31,9 +31,9 @@ fn demo() -> Vec<std::path::PathBuf> {
 
 /// The polled records of `paths` and the neighbour-only records they give, as a sweep
 /// reports them.
-fn records(paths: &[std::path::PathBuf]) -> Vec<DeviceRecord> {
+fn records(paths: &[std::path::PathBuf]) -> Vec<Observed> {
     let identifier = Identifier::bundled().unwrap();
-    let mut polled: Vec<DeviceRecord> = paths.iter().map(|p| record(p, &identifier)).collect();
+    let mut polled: Vec<Observed> = paths.iter().map(|p| record(p, &identifier)).collect();
     let mut collector = NeighborCollector::default();
     for d in &polled {
         collector.add(d, &identifier);
@@ -82,7 +82,13 @@ fn the_demo_records_hold_no_junk() {
             }
         }
         let serials = d.modules.iter().filter_map(|m| m.serial.as_deref());
-        for s in d.serial.as_deref().into_iter().chain(serials) {
+        for s in d
+            .identification
+            .serial
+            .as_deref()
+            .into_iter()
+            .chain(serials)
+        {
             if serial_placeholder(s).is_some() {
                 junk.push(format!("{}: serial {s:?}", d.address));
             }
@@ -105,15 +111,18 @@ fn the_demo_records_hold_no_junk() {
         .iter()
         .find(|d| d.address.ends_with("smartax-mdu.snmprec"))
         .unwrap();
-    assert_eq!(mdu.serial.as_deref(), Some("21980302203G12004260"));
-    assert_eq!(mdu.version, None);
+    assert_eq!(
+        mdu.identification.serial.as_deref(),
+        Some("21980302203G12004260")
+    );
+    assert_eq!(mdu.identification.version, None);
     assert!(mdu.cleaned.keys().any(|k| k.ends_with(".serial")));
     // ibmc: `SerialNumber` is no serial.
     let ibmc = records
         .iter()
         .find(|d| d.address.ends_with("ibmc.snmprec"))
         .unwrap();
-    assert_eq!(ibmc.serial, None);
+    assert_eq!(ibmc.identification.serial, None);
     assert_eq!(
         ibmc.cleaned.get("serial").map(String::as_str),
         Some("SerialNumber")

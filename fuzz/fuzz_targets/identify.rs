@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use netorigin::device::{DiscoveredVia, Observations};
+use netorigin::record::{DiscoveredVia, Observations};
 use netorigin::discover::build::{NeighborCollector, device_record, identify, neighbor_records};
 use netorigin::identify::Identifier;
 use netorigin::simulate::Recording;
@@ -136,15 +136,19 @@ fuzz_target!(|data: &[u8]| {
 /// What a record shows of device text holds no control character but line breaks and tabs
 /// (`netorigin::text::clean`, applied where records are built): the originals are in
 /// `cleaned`, escaped.
-fn shown_text_is_clean(r: &netorigin::device::DeviceRecord) {
+fn shown_text_is_clean(r: &netorigin::record::Observed) {
     let modules = r.modules.iter().flat_map(|m| {
         [&m.name, &m.description, &m.manufacturer, &m.model, &m.serial, &m.hardware_rev, &m.software_rev]
     });
+    let chassis_ids: Vec<Option<String>> =
+        r.neighbors.iter().map(|n| n.chassis_id.as_ref().map(ToString::to_string)).collect();
     let neighbours = r.neighbors.iter().flat_map(|n| {
-        [&n.chassis_id, &n.port_id, &n.port_descr, &n.sys_name, &n.sys_descr, &n.platform]
+        [&n.port_id, &n.port_descr, &n.sys_name, &n.sys_descr, &n.platform]
     });
-    let fields = [&r.sys_name, &r.sys_descr, &r.model, &r.os, &r.version, &r.serial];
-    for text in fields.into_iter().chain(modules).chain(neighbours).flatten() {
+    let id = &r.identification;
+    let fields = [&r.sys_name, &r.sys_descr, &id.model, &id.os, &id.version, &id.serial];
+    let shown = fields.into_iter().chain(modules).chain(neighbours).chain(&chassis_ids);
+    for text in shown.flatten() {
         assert!(
             !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
             "a control character is shown: {text:?}"

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use super::{Failure, OutputArgs, open_output, other, store_failure, usage};
+use crate::record::Verdict;
 use crate::report::action::deadline_words;
 use crate::report::layout::{Column, Layout, fitted};
 use crate::report::{Format, spreadsheet_safe, terminal_safe};
@@ -371,7 +372,7 @@ fn deadline(d: &StoredDevice) -> Option<String> {
         .filter(|f| f.exception.is_none())
         .filter_map(|f| Some((f.days_left?, f.deadline.as_deref()?)))
         .min();
-    let flagged = matches!(d.verdict.as_str(), "banned" | "review");
+    let flagged = matches!(d.verdict, Verdict::Banned | Verdict::Review);
     (nearest.is_some() || flagged).then(|| deadline_words(nearest, flagged))
 }
 
@@ -402,7 +403,7 @@ fn show(
                     .map(|d| {
                         vec![
                             terminal_safe(&d.address),
-                            d.verdict.clone(),
+                            d.verdict.to_string(),
                             deadline(d).unwrap_or_else(|| "-".into()),
                             opt(&d.vendor),
                             opt(&d.model),
@@ -421,7 +422,8 @@ fn show(
             }
             Format::Jsonl => {
                 for d in devices {
-                    let mut line = d.record.clone();
+                    let mut line =
+                        serde_json::to_value(&d.record).map_err(std::io::Error::other)?;
                     if let Some(o) = line.as_object_mut() {
                         o.insert("sweep".into(), sweep.id.into());
                         o.insert("identity".into(), d.identity.clone().into());
@@ -461,7 +463,7 @@ fn show(
                         spreadsheet_safe(&d.identity),
                         spreadsheet_safe(&d.address),
                         d.discovered_via.clone(),
-                        d.verdict.clone(),
+                        d.verdict.to_string(),
                         deadline(d).unwrap_or_default(),
                         c(&d.vendor),
                         c(&d.origin),
@@ -629,7 +631,7 @@ fn diff(
                         c_(&c.previous_address),
                         c_(&c.vendor),
                         c_(&c.model),
-                        c.verdict.clone(),
+                        c.verdict.to_string(),
                         c.field.unwrap_or("").to_string(),
                         c_(&c.from),
                         c_(&c.to),

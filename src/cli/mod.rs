@@ -17,10 +17,10 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc;
 
-use crate::device::{DeviceRecord, DiscoveredVia, Observations, Verdict};
 use crate::discover::build::{NeighborCollector, device_record, on_every_core};
 use crate::discover::{Event, SweepConfig, SweepSummary, Targets, sweep};
 use crate::identify::Identifier;
+use crate::record::{DeviceRecord, DiscoveredVia, Judgement, Observations, Observed, Verdict};
 use crate::report::{Format, Layout, Provenance, Writer};
 use crate::simulate::recording::BadLines;
 use crate::simulate::{Agent, Recording, SimulateError, Simulation, Traffic};
@@ -162,11 +162,10 @@ impl Judging {
     }
 
     /// Judges a device by every policy.
-    pub fn judge(&mut self, mut d: DeviceRecord) -> DeviceRecord {
+    pub fn judge(&mut self, d: Observed) -> DeviceRecord {
         let (verdict, findings) = crate::policy::judge::judge(&self.policies, &d, self.today);
-        crate::policy::judge::module_verdicts(&mut d.modules, &findings);
-        d.verdict = verdict;
-        d.findings = findings;
+        let mut d = d.judged(Judgement { verdict, findings });
+        crate::policy::judge::module_verdicts(&mut d.modules, &d.judgement.findings);
         if self.threshold().is_some_and(|t| verdict <= t) {
             self.failing += 1;
             if self.first_failing.len() < FAILING_NAMED {
@@ -1053,8 +1052,11 @@ async fn run_sweep(
                 let d = judging.judge(*d);
                 *counts
                     .entry((
-                        d.verdict.to_string(),
-                        d.vendor.clone().unwrap_or_else(|| "unidentified".into()),
+                        d.judgement.verdict.to_string(),
+                        d.identification
+                            .vendor
+                            .clone()
+                            .unwrap_or_else(|| "unidentified".into()),
                     ))
                     .or_insert(0) += 1;
                 if let Some(r) = &recorder {
@@ -1548,7 +1550,7 @@ fn identify_command(args: IdentifyArgs) -> Result<(), Failure> {
 /// Judges and reports records made with no network (recordings, captures); `sources` is how
 /// many recordings or senders they came from. Exit code 3 as `--fail-on` says.
 fn report_offline(
-    records: Vec<DeviceRecord>,
+    records: Vec<Observed>,
     sources: u64,
     identifier: &Identifier,
     mut judging: Judging,

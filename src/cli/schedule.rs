@@ -216,7 +216,7 @@ fn seed_metrics(path: &std::path::Path, metrics: &Mutex<Metrics>) {
     for d in devices {
         *m.devices
             .entry((
-                d.verdict.clone(),
+                d.verdict.to_string(),
                 d.vendor.clone().unwrap_or_else(|| "unidentified".into()),
             ))
             .or_insert(0) += 1;

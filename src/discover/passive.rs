@@ -6,11 +6,11 @@
 //! description (CDP: software version) and the chassis MAC go to
 //! [`Identifier::identify`]; LLDP-MED inventory and the CDP platform go in as the chassis row,
 //! so a manufacturer name counts as ENTITY-MIB evidence would. The frame's source MAC counts as
-//! an interface MAC. The verdict stays `Unknown`: the caller judges.
+//! an interface MAC. The records are as observed: the caller judges them.
 
 use super::build::Cleaner;
-use crate::device::{DeviceRecord, DiscoveredVia, Module, Verdict};
-use crate::identify::{Facts, Identifier, hex_mac};
+use crate::identify::{Facts, Identifier};
+use crate::record::{DiscoveredVia, EntityClass, Mac, Module, Observed};
 use crate::wire::WireError;
 use crate::wire::cdp::Packet;
 use crate::wire::ethernet::{Frame, Payload, mac_string};
@@ -85,7 +85,7 @@ impl Heard {
 }
 
 /// One record per device heard, in the order first heard.
-pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<DeviceRecord> {
+pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<Observed> {
     let mut order: Vec<(String, &Heard, usize)> = Vec::new();
     for h in heard {
         let key = h.key();
@@ -100,127 +100,141 @@ pub fn records(heard: &[Heard], identifier: &Identifier) -> Vec<DeviceRecord> {
         .collect()
 }
 
+/// What one frame says of its sender, as a record takes it.
+struct Said {
+    source: [u8; 6],
+    sys_name: Option<String>,
+    sys_descr: Option<String>,
+    chassis_mac: Option<[u8; 6]>,
+    /// LLDP-MED inventory or the CDP platform, as the chassis row.
+    chassis: Option<Module>,
+    /// The first management address one could reach it at.
+    address: Option<String>,
+    /// Heard how, from which MAC, on which port.
+    note: String,
+    /// The model, serial and firmware an inventory gives, before identification's.
+    model: Option<String>,
+    serial: Option<String>,
+    firmware: Option<String>,
+}
+
+/// What an LLDPDU says of its sender.
+fn lldp_said(source: [u8; 6], du: &Lldpdu) -> Said {
+    let inv = &du.med_inventory;
+    let chassis = (!inv.is_empty()).then(|| Module {
+        index: 1,
+        class: Some(EntityClass::Chassis),
+        manufacturer: inv.manufacturer.clone(),
+        model: inv.model.clone(),
+        serial: inv.serial_number.clone(),
+        hardware_rev: inv.hardware_revision.clone(),
+        software_rev: inv.software_revision.clone(),
+        ..Module::default()
+    });
+    let note = format!(
+        "heard in LLDP from {}, port {}{}",
+        mac_string(&source),
+        du.port_id
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| "?".into()),
+        du.port_description
+            .as_ref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default()
+    );
+    Said {
+        source,
+        sys_name: du.system_name.clone(),
+        sys_descr: du.system_description.clone(),
+        chassis_mac: du.chassis_id.as_ref().and_then(|c| c.mac()),
+        chassis,
+        address: du
+            .management_addresses
+            .iter()
+            .find_map(|a| reachable(ip_address(u32::from(a.family), &a.address))),
+        note,
+        model: inv.model.clone(),
+        serial: inv.serial_number.clone(),
+        firmware: inv
+            .firmware_revision
+            .clone()
+            .or_else(|| inv.software_revision.clone()),
+    }
+}
+
+/// What a CDP packet says of its sender.
+fn cdp_said(source: [u8; 6], packet: &Packet) -> Said {
+    let chassis = packet.platform.as_ref().map(|p| Module {
+        index: 1,
+        class: Some(EntityClass::Chassis),
+        model: Some(p.clone()),
+        ..Module::default()
+    });
+    let note = format!(
+        "heard in CDP v{} from {}, port {}",
+        packet.version,
+        mac_string(&source),
+        packet.port_id.as_deref().unwrap_or("?")
+    );
+    Said {
+        source,
+        sys_name: packet.device_id.clone(),
+        sys_descr: packet.software_version.clone(),
+        chassis_mac: None,
+        chassis,
+        address: packet
+            .addresses
+            .iter()
+            .find_map(|a| reachable(a.parse().ok())),
+        note,
+        model: packet.platform.clone(),
+        serial: None,
+        firmware: None,
+    }
+}
+
 /// The record of one device from the first frame it sent (`frames`: how many it sent).
-pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier) -> DeviceRecord {
-    let (source, sys_name, sys_descr, chassis_mac, chassis, address, note) = match heard {
-        Heard::Lldp { source, du } => {
-            let inv = &du.med_inventory;
-            let chassis = (!inv.is_empty()).then(|| Module {
-                index: 1,
-                class: Some("chassis".into()),
-                manufacturer: inv.manufacturer.clone(),
-                model: inv.model.clone(),
-                serial: inv.serial_number.clone(),
-                hardware_rev: inv.hardware_revision.clone(),
-                software_rev: inv.software_revision.clone(),
-                ..Module::default()
-            });
-            let note = format!(
-                "heard in LLDP from {}, port {}{}",
-                mac_string(source),
-                du.port_id
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| "?".into()),
-                du.port_description
-                    .as_ref()
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default()
-            );
-            (
-                source,
-                du.system_name.clone(),
-                du.system_description.clone(),
-                du.chassis_id.as_ref().and_then(|c| c.mac()),
-                chassis,
-                du.management_addresses
-                    .iter()
-                    .find_map(|a| reachable(ip_address(u32::from(a.family), &a.address))),
-                note,
-            )
-        }
-        Heard::Cdp { source, packet } => {
-            let chassis = packet.platform.as_ref().map(|p| Module {
-                index: 1,
-                class: Some("chassis".into()),
-                model: Some(p.clone()),
-                ..Module::default()
-            });
-            let note = format!(
-                "heard in CDP v{} from {}, port {}",
-                packet.version,
-                mac_string(source),
-                packet.port_id.as_deref().unwrap_or("?")
-            );
-            (
-                source,
-                packet.device_id.clone(),
-                packet.software_version.clone(),
-                None,
-                chassis,
-                packet
-                    .addresses
-                    .iter()
-                    .find_map(|a| reachable(a.parse().ok())),
-                note,
-            )
-        }
+pub fn record(key: String, heard: &Heard, frames: usize, identifier: &Identifier) -> Observed {
+    let said = match heard {
+        Heard::Lldp { source, du } => lldp_said(*source, du),
+        Heard::Cdp { source, packet } => cdp_said(*source, packet),
     };
     let facts = Facts {
-        sys_descr: sys_descr.as_deref(),
-        chassis_mac,
-        chassis: chassis.as_ref(),
-        interface_macs: vec![*source],
+        sys_descr: said.sys_descr.as_deref(),
+        chassis_mac: said.chassis_mac,
+        chassis: said.chassis.as_ref(),
+        interface_macs: vec![said.source],
         ..Facts::default()
     };
-    let id = identifier.identify(&facts);
-    let (model, serial, firmware) = match heard {
-        Heard::Lldp { du, .. } => (
-            du.med_inventory.model.clone(),
-            du.med_inventory.serial_number.clone(),
-            du.med_inventory
-                .firmware_revision
-                .clone()
-                .or_else(|| du.med_inventory.software_revision.clone()),
-        ),
-        Heard::Cdp { packet, .. } => (packet.platform.clone(), None, None),
-    };
-    let mut notes = vec![note];
+    let mut id = identifier.identify(&facts);
+    let mut notes = vec![said.note];
     if frames > 1 {
         notes.push(format!("{frames} frames heard"));
     }
     // Identification saw the text as sent; the record shows it cleaned.
     let mut cleaner = Cleaner::default();
-    let mut modules: Vec<Module> = chassis.into_iter().collect();
+    let mut modules: Vec<Module> = said.chassis.into_iter().collect();
     cleaner.modules(&mut modules);
-    let sys_name = cleaner.field(|| "sys_name".into(), sys_name, true);
-    let sys_descr = cleaner.field(|| "sys_descr".into(), sys_descr, true);
-    let model = cleaner.first("model", [model, id.model, None]);
-    let version = cleaner.first("version", [id.version, firmware, None]);
-    let serial = cleaner.first("serial", [serial, None, None]);
+    let sys_name = cleaner.field(|| "sys_name".into(), said.sys_name, true);
+    let sys_descr = cleaner.field(|| "sys_descr".into(), said.sys_descr, true);
+    id.model = cleaner.first("model", [said.model, id.model, None]);
+    id.version = cleaner.first("version", [id.version, said.firmware, None]);
+    id.serial = cleaner.first("serial", [said.serial, None, None]);
+    id.chassis_mac = said.chassis_mac.map(Mac);
+    id.confidence = (id.confidence * 100.0).round() / 100.0;
     let (cleaning_notes, cleaned) = cleaner.notes();
     notes.extend(cleaning_notes);
-    DeviceRecord {
-        address: address.unwrap_or(key),
+    Observed {
+        address: said.address.unwrap_or(key),
         discovered_via: DiscoveredVia::Passive,
         sys_name,
         sys_descr,
-        vendor: id.vendor,
-        origin: id.origin,
-        brand: id.brand,
-        model,
-        os: id.os,
-        version,
-        serial,
-        chassis_mac: chassis_mac.map(hex_mac),
-        confidence: (id.confidence * 100.0).round() / 100.0,
-        evidence: id.evidence,
-        conflicts: id.conflicts,
+        identification: id,
         modules,
-        verdict: Verdict::Unknown,
         notes,
         cleaned,
-        ..DeviceRecord::default()
+        ..Observed::default()
     }
 }
 
@@ -255,9 +269,11 @@ mod tests {
         let r = &recs[0];
         assert_eq!(r.address, "10.0.0.1");
         assert_eq!(r.discovered_via, DiscoveredVia::Passive);
-        assert_eq!(r.vendor.as_deref(), Some("Cisco"));
-        assert_eq!(r.model.as_deref(), Some("cisco WS-C3560-24TS"));
-        assert_eq!(r.verdict, Verdict::Unknown);
+        assert_eq!(r.identification.vendor.as_deref(), Some("Cisco"));
+        assert_eq!(
+            r.identification.model.as_deref(),
+            Some("cisco WS-C3560-24TS")
+        );
         assert!(r.notes.iter().any(|n| n == "2 frames heard"));
     }
 
@@ -288,10 +304,10 @@ mod tests {
         );
         let r = &recs[0];
         assert_eq!(r.address, "lldp:sw-7");
-        assert_eq!(r.model.as_deref(), Some("S5720"));
-        assert_eq!(r.serial.as_deref(), Some("2102"));
-        assert_eq!(r.version.as_deref(), Some("V200R011"));
-        assert_eq!(r.origin.as_deref(), Some("huawei"));
+        assert_eq!(r.identification.model.as_deref(), Some("S5720"));
+        assert_eq!(r.identification.serial.as_deref(), Some("2102"));
+        assert_eq!(r.identification.version.as_deref(), Some("V200R011"));
+        assert_eq!(r.identification.origin.as_deref(), Some("huawei"));
     }
 
     /// LLDP frames give keys, addresses and text in the same forms as a polled device's LLDP
@@ -340,8 +356,14 @@ mod tests {
         assert_eq!(r.address, "169.254.2.140");
         assert_eq!(r.sys_name.as_deref(), Some("peca-sw02"));
         assert_eq!(r.cleaned["sys_name"], "peca-sw02\\x00\\x00\\x00\\x00");
-        assert_eq!(r.serial, None);
+        assert_eq!(r.identification.serial, None);
         assert_eq!(r.modules[0].serial, None);
-        assert_eq!(r.chassis_mac.as_deref(), Some("c0:06:c3:a1:3f:46"));
+        assert_eq!(
+            r.identification
+                .chassis_mac
+                .map(|m| m.to_string())
+                .as_deref(),
+            Some("c0:06:c3:a1:3f:46")
+        );
     }
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::evidence::{majority_oui, rule_evidence, without_uname_host};
 use super::{Facts, Identification, Identifier, enterprises_arc, sysdescr, weight};
-use crate::device::Evidence;
+use crate::record::Evidence;
 use crate::wire::engine_id::EngineId;
 
 /// A description a sysDescr rule knows: (source, text, the rule's match).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{
     Facts, Identifier, Module, VendorRef, enterprises_arc, hex_mac, oui, sysdescr, weight,
 };
-use crate::device::Evidence;
+use crate::record::Evidence;
 use crate::wire::Oid;
 use crate::wire::engine_id::EngineId;
 
@@ -187,7 +187,9 @@ impl Identifier {
         // Each distinct spelling is resolved once: big routers list hundreds of rows.
         let mut names: Vec<(&str, usize)> = Vec::new();
         // Pluggable transceivers, which ENTITY-MIB lists as ports, are anyone's: left out.
-        let counted = |m: &&Module| Some(m.index) != chassis && m.class.as_deref() != Some("port");
+        let counted = |m: &&Module| {
+            Some(m.index) != chassis && m.class != Some(crate::record::EntityClass::Port)
+        };
         for m in facts.modules.iter().filter(counted) {
             let Some(mfg) = m.manufacturer.as_deref() else {
                 continue;

@@ -59,7 +59,7 @@ use serde::Deserialize;
 use super::enterprises::RulesError;
 use super::sysdescr::Provenance;
 use super::vendors::Vendors;
-use crate::device::Observations;
+use crate::record::Observations;
 use crate::wire::{Oid, Value};
 
 /// The rules shipped in `rules/`.

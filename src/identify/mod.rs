@@ -64,33 +64,12 @@ pub use subtrees::{SubtreeSteps, private_oids};
 pub use sysdescr::SysDescrRules;
 pub use vendors::{VendorRef, Vendors};
 
-use crate::device::{Evidence, Module, Observations};
+use crate::record::{Evidence, Module, Observations};
 use crate::wire::engine_id::EngineId;
 use crate::wire::{Oid, Value};
 
-/// The result of identification.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Identification {
-    /// The maker's display name.
-    pub vendor: Option<String>,
-    /// The maker's company group key.
-    pub origin: Option<String>,
-    /// The brand the device shows, where it differs from the maker (an HPE-branded Comware
-    /// switch made by H3C).
-    pub brand: Option<String>,
-    /// Model.
-    pub model: Option<String>,
-    /// Operating system.
-    pub os: Option<String>,
-    /// Software version.
-    pub version: Option<String>,
-    /// 0..1.
-    pub confidence: f64,
-    /// Everything that was considered.
-    pub evidence: Vec<Evidence>,
-    /// Evidence pointing to another company group than the answer.
-    pub conflicts: Vec<Evidence>,
-}
+/// The result of identification (its `serial` left empty: the inventory rules find it).
+pub use crate::record::Identification;
 
 /// Weights of each source.
 pub mod weight {

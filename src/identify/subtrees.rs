@@ -1,7 +1,7 @@
 //! The private enterprise subtrees a device serves, found step by step.
 
 use super::{MAX_PRIVATE_SUBTREES, enterprises_arc};
-use crate::device::Observations;
+use crate::record::Observations;
 use crate::wire::Oid;
 
 /// The steps from one private enterprise subtree to the next, sans I/O: a GETNEXT at

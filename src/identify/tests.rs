@@ -141,7 +141,7 @@ fn an_hp_branded_comware_switch_is_h3c_made_and_says_both() {
     // An HP manufacturer name on the chassis disagrees, and is kept as a conflict.
     let chassis = Module {
         index: 1,
-        class: Some("chassis".into()),
+        class: Some(crate::record::EntityClass::Chassis),
         manufacturer: Some("HP".into()),
         ..Module::default()
     };
@@ -286,7 +286,7 @@ fn a_sysdescr_naming_a_registrant_is_evidence() {
     // The chassis' description when its manufacturer is no known vendor.
     let chassis = Module {
         index: 1,
-        class: Some("chassis".into()),
+        class: Some(crate::record::EntityClass::Chassis),
         manufacturer: Some("OEM".into()),
         description: Some("Shenzhen Guanri Technology GR-2408".into()),
         ..Module::default()

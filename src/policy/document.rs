@@ -43,7 +43,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::date::Date;
-use crate::device::Verdict;
+use crate::record::Verdict;
 
 /// A mistake in a policy file.
 pub type PolicyError = crate::location::FileError;

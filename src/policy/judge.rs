@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use super::document::{Exception, Policy, Rule};
 use crate::date::Date;
-use crate::device::{DeviceRecord, DiscoveredVia, Finding, Verdict};
+use crate::record::{Finding, Observed, Verdict};
 
 /// What a rule looks at: the device itself or one of its modules.
 struct Subject<'a> {
@@ -18,21 +18,16 @@ struct Subject<'a> {
     label: String,
 }
 
-fn via(d: &DeviceRecord) -> &'static str {
-    match d.discovered_via {
-        DiscoveredVia::Snmp => "snmp",
-        DiscoveredVia::Recording => "recording",
-        DiscoveredVia::LldpNeighbor => "lldp-neighbor",
-        DiscoveredVia::CdpNeighbor => "cdp-neighbor",
-        DiscoveredVia::Passive => "passive",
-    }
-}
-
-fn matches(rule: &Rule, d: &DeviceRecord, s: &Subject<'_>) -> bool {
+fn matches(rule: &Rule, d: &Observed, s: &Subject<'_>) -> bool {
     if (s.module.is_some() && !rule.modules) || (s.module.is_none() && !rule.devices) {
         return false;
     }
-    if !rule.discovered_via.is_empty() && !rule.discovered_via.iter().any(|v| v == via(d)) {
+    if !rule.discovered_via.is_empty()
+        && !rule
+            .discovered_via
+            .iter()
+            .any(|v| v == d.discovered_via.as_str())
+    {
         return false;
     }
     if !rule.scope.is_empty() {
@@ -60,21 +55,22 @@ fn matches(rule: &Rule, d: &DeviceRecord, s: &Subject<'_>) -> bool {
     whose && which
 }
 
-fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &DeviceRecord) -> Option<&'a Exception> {
+fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &Observed) -> Option<&'a Exception> {
     policy.exceptions.iter().find(|e| {
         (e.rules.is_empty() || e.rules.contains(&rule.id))
-            && (e.serial.is_some() && e.serial == d.serial
-                || e.chassis_mac.is_some() && e.chassis_mac == d.chassis_mac
+            && (e.serial.is_some() && e.serial == d.identification.serial
+                || e.chassis_mac.is_some()
+                    && e.chassis_mac == d.identification.chassis_mac.map(|m| m.to_string())
                 || e.address.as_deref() == Some(d.address.as_str()))
     })
 }
 
 /// Judges a device by every policy at `today`: its verdict and the findings behind it.
-pub fn judge(policies: &[Policy], d: &DeviceRecord, today: Date) -> (Verdict, Vec<Finding>) {
+pub fn judge(policies: &[Policy], d: &Observed, today: Date) -> (Verdict, Vec<Finding>) {
     let mut subjects = vec![Subject {
-        origin: d.origin.as_deref(),
-        vendor: d.vendor.as_deref(),
-        model: d.model.as_deref(),
+        origin: d.identification.origin.as_deref(),
+        vendor: d.identification.vendor.as_deref(),
+        model: d.identification.model.as_deref(),
         module: None,
         label: "device".into(),
     }];
@@ -96,7 +92,7 @@ pub fn judge(policies: &[Policy], d: &DeviceRecord, today: Date) -> (Verdict, Ve
             });
         }
     }
-    let mut verdict = if d.origin.is_some() {
+    let mut verdict = if d.identification.origin.is_some() {
         Verdict::Clear
     } else {
         Verdict::Unknown
@@ -111,11 +107,11 @@ pub fn judge(policies: &[Policy], d: &DeviceRecord, today: Date) -> (Verdict, Ve
                 let mut reason = format!("{}: {}", s.label, rule.reason);
                 let mut effective = rule.verdict;
                 // Below the rule's confidence the match is a question for a person, not a ruling.
-                if s.module.is_none() && d.confidence < rule.min_confidence {
+                if s.module.is_none() && d.identification.confidence < rule.min_confidence {
                     effective = Verdict::Review;
                     reason.push_str(&format!(
                         " (identification confidence {:.2} is under the rule's {:.2}: review)",
-                        d.confidence, rule.min_confidence
+                        d.identification.confidence, rule.min_confidence
                     ));
                 }
                 let mut exception = None;
@@ -163,7 +159,7 @@ pub fn judge(policies: &[Policy], d: &DeviceRecord, today: Date) -> (Verdict, Ve
 
 /// Sets each identified module's own verdict from the findings about it: the worst of those
 /// not lifted by an exception, else clear. Modules whose maker is unknown keep no verdict.
-pub fn module_verdicts(modules: &mut [crate::device::Module], findings: &[Finding]) {
+pub fn module_verdicts(modules: &mut [crate::record::Module], findings: &[Finding]) {
     for m in modules.iter_mut().filter(|m| m.origin.is_some()) {
         m.verdict = Some(
             findings

@@ -1,7 +1,7 @@
 //! What to do about a device, in words: the nearest removal deadline with the days left or
 //! overdue, and the evidence that decided what it is.
 
-use crate::device::{DeviceRecord, Evidence, Verdict};
+use crate::record::{DeviceRecord, Evidence, Verdict};
 use crate::words::count;
 
 /// The shipped policies that set removal dates, as `--policy` takes them.
@@ -10,7 +10,8 @@ pub const DATED_POLICIES: [&str; 2] = ["policies/canada-2022.toml", "policies/uk
 /// The nearest removal deadline of a device's findings that no exception lifts: days left
 /// (negative: overdue) and the date.
 pub fn nearest_deadline(d: &DeviceRecord) -> Option<(i64, &str)> {
-    d.findings
+    d.judgement
+        .findings
         .iter()
         .filter(|f| f.exception.is_none())
         .filter_map(|f| Some((f.days_left?, f.deadline.as_deref()?)))
@@ -36,7 +37,7 @@ pub fn flagged(v: Verdict) -> bool {
 
 /// A device's deadline in words ([`deadline_words`]).
 pub fn deadline(d: &DeviceRecord) -> String {
-    deadline_words(nearest_deadline(d), flagged(d.verdict))
+    deadline_words(nearest_deadline(d), flagged(d.judgement.verdict))
 }
 
 /// When some banned or review device has no deadline: a line saying so and which shipped
@@ -44,7 +45,7 @@ pub fn deadline(d: &DeviceRecord) -> String {
 pub fn deadline_note(devices: &[DeviceRecord]) -> Option<String> {
     let undated = devices
         .iter()
-        .filter(|d| flagged(d.verdict) && nearest_deadline(d).is_none())
+        .filter(|d| flagged(d.judgement.verdict) && nearest_deadline(d).is_none())
         .count();
     (undated > 0).then(|| {
         format!(
@@ -60,9 +61,12 @@ pub fn deadline_note(devices: &[DeviceRecord]) -> Option<String> {
 /// (the heaviest of all when none does); the first of equals.
 pub fn deciding(d: &DeviceRecord) -> Option<&Evidence> {
     let heaviest = |agree: bool| {
-        d.evidence
+        d.identification
+            .evidence
             .iter()
-            .filter(|e| !agree || (d.origin.is_some() && e.origin == d.origin))
+            .filter(|e| {
+                !agree || (d.identification.origin.is_some() && e.origin == d.identification.origin)
+            })
             .fold(None, |best: Option<&Evidence>, e| match best {
                 Some(b) if b.weight >= e.weight => Some(b),
                 _ => Some(e),
@@ -77,7 +81,8 @@ pub fn evidence_in_order(d: &DeviceRecord) -> Vec<&Evidence> {
     first
         .into_iter()
         .chain(
-            d.evidence
+            d.identification
+                .evidence
                 .iter()
                 .filter(|e| first.is_none_or(|f| !std::ptr::eq(*e, f))),
         )
@@ -89,15 +94,20 @@ pub fn evidence_in_order(d: &DeviceRecord) -> Vec<&Evidence> {
 pub fn evidence_summary(d: &DeviceRecord) -> String {
     match deciding(d) {
         None => "-".to_string(),
-        Some(e) if d.evidence.len() == 1 => e.source.clone(),
-        Some(e) => format!("{} (+{} more)", e.source, d.evidence.len() - 1),
+        Some(e) if d.identification.evidence.len() == 1 => e.source.clone(),
+        Some(e) => format!(
+            "{} (+{} more)",
+            e.source,
+            d.identification.evidence.len() - 1
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::Finding;
+    use crate::record::Finding;
+    use crate::record::{Identification, Judgement, Observed, Verdict};
 
     fn evidence(source: &str, origin: &str, weight: f64) -> Evidence {
         Evidence {
@@ -111,16 +121,23 @@ mod tests {
 
     #[test]
     fn the_heaviest_piece_for_the_origin_decides_and_comes_first() {
-        let d = DeviceRecord {
-            origin: Some("huawei".into()),
-            evidence: vec![
-                evidence("sysObjectID enterprise 8072", "net-snmp", 0.1),
-                evidence("sysDescr", "other", 0.9),
-                evidence("private subtree of enterprise 2011 answers", "huawei", 0.7),
-                evidence("OUI", "huawei", 0.3),
-            ],
-            ..DeviceRecord::default()
-        };
+        let d = Observed {
+            identification: Identification {
+                origin: Some("huawei".into()),
+                evidence: vec![
+                    evidence("sysObjectID enterprise 8072", "net-snmp", 0.1),
+                    evidence("sysDescr", "other", 0.9),
+                    evidence("private subtree of enterprise 2011 answers", "huawei", 0.7),
+                    evidence("OUI", "huawei", 0.3),
+                ],
+                ..Identification::default()
+            },
+            ..Observed::default()
+        }
+        .judged(Judgement {
+            verdict: Verdict::Unknown,
+            findings: Vec::new(),
+        });
         assert_eq!(
             evidence_summary(&d),
             "private subtree of enterprise 2011 answers (+3 more)"
@@ -138,27 +155,43 @@ mod tests {
                 "OUI"
             ]
         );
-        let unknown = DeviceRecord {
-            evidence: vec![evidence("a", "x", 0.2), evidence("b", "y", 0.5)],
-            ..DeviceRecord::default()
-        };
+        let unknown = Observed {
+            identification: Identification {
+                evidence: vec![evidence("a", "x", 0.2), evidence("b", "y", 0.5)],
+                ..Identification::default()
+            },
+            ..Observed::default()
+        }
+        .judged(Judgement {
+            verdict: Verdict::Unknown,
+            findings: Vec::new(),
+        });
         assert_eq!(evidence_summary(&unknown), "b (+1 more)");
-        assert_eq!(evidence_summary(&DeviceRecord::default()), "-");
+        assert_eq!(
+            evidence_summary(&Observed::default().judged(Judgement {
+                verdict: Verdict::Unknown,
+                findings: Vec::new()
+            })),
+            "-"
+        );
     }
 
     #[test]
     fn flagged_devices_without_a_date_say_so() {
-        let mut d = DeviceRecord {
+        let mut d = Observed {
+            ..Observed::default()
+        }
+        .judged(Judgement {
             verdict: Verdict::Banned,
-            ..DeviceRecord::default()
-        };
+            findings: Vec::new(),
+        });
         assert_eq!(deadline(&d), "no deadline");
         assert!(
             deadline_note(std::slice::from_ref(&d))
                 .unwrap()
                 .contains("--policy policies/canada-2022.toml")
         );
-        d.findings.push(Finding {
+        d.judgement.findings.push(Finding {
             rule: "r".into(),
             policy: "p".into(),
             jurisdiction: None,
@@ -173,10 +206,13 @@ mod tests {
         });
         assert_eq!(deadline(&d), "2024-06-28 (882 d overdue)");
         assert_eq!(deadline_note(&[d]), None);
-        let clear = DeviceRecord {
+        let clear = Observed {
+            ..Observed::default()
+        }
+        .judged(Judgement {
             verdict: Verdict::Clear,
-            ..DeviceRecord::default()
-        };
+            findings: Vec::new(),
+        });
         assert_eq!(deadline(&clear), "-");
         assert_eq!(deadline_note(&[clear]), None);
         assert_eq!(

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Provenance, summary_line};
-use crate::device::{DeviceRecord, Verdict};
 use crate::discover::SweepSummary;
+use crate::record::{DeviceRecord, Verdict};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -58,8 +58,15 @@ const VERDICTS: [Verdict; 4] = [
 fn chart(devices: &[DeviceRecord]) -> String {
     let mut by_vendor: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for d in devices {
-        let v = d.vendor.clone().unwrap_or_else(|| "unidentified".into());
-        let i = VERDICTS.iter().position(|x| *x == d.verdict).unwrap_or(2);
+        let v = d
+            .identification
+            .vendor
+            .clone()
+            .unwrap_or_else(|| "unidentified".into());
+        let i = VERDICTS
+            .iter()
+            .position(|x| *x == d.judgement.verdict)
+            .unwrap_or(2);
         by_vendor.entry(v).or_default()[i] += 1;
     }
     let mut rows: Vec<(String, [usize; 4])> = by_vendor.into_iter().collect();
@@ -180,7 +187,7 @@ fn topology(devices: &[DeviceRecord]) -> String {
     }
     for n in &l.nodes {
         let d = &devices[n.device];
-        let flagged = matches!(d.verdict, Verdict::Banned | Verdict::Review);
+        let flagged = matches!(d.judgement.verdict, Verdict::Banned | Verdict::Review);
         let reporter = d
             .reported_by
             .as_deref()
@@ -189,20 +196,20 @@ fn topology(devices: &[DeviceRecord]) -> String {
         let _ = write!(
             out,
             r#"<g class="node {}{}"><circle cx="{:.1}" cy="{:.1}" r="{}" fill="{}" stroke="black" stroke-width="{}"><title>{} — {} — {} ({}){reporter}</title></circle><text x="{:.1}" y="{:.1}" class="nodelabel">{}</text></g>"#,
-            d.verdict,
+            d.judgement.verdict,
             if flagged { " flagged" } else { "" },
             n.x,
             n.y,
             n.r,
-            colour(d.verdict),
+            colour(d.judgement.verdict),
             if flagged { 2 } else { 1 },
             escape(&name(d, 80)),
             escape(&clean_label(&d.address, 60)),
             escape(&clean_label(
-                d.vendor.as_deref().unwrap_or("unidentified"),
+                d.identification.vendor.as_deref().unwrap_or("unidentified"),
                 60
             )),
-            d.verdict,
+            d.judgement.verdict,
             n.label_x(),
             n.label_y(),
             escape(&n.label),
@@ -226,19 +233,29 @@ mod topology_tests {
     #[test]
     fn the_drawing_labels_device_text_clean_and_escaped() {
         let devices = [
-            DeviceRecord {
+            crate::record::Observed {
                 address: "10.0.0.1".into(),
                 sys_name: Some("x<script>alert(1)</script>".into()),
+                ..crate::record::Observed::default()
+            }
+            .judged(crate::record::Judgement {
                 verdict: Verdict::Banned,
-                ..DeviceRecord::default()
-            },
-            DeviceRecord {
+                findings: Vec::new(),
+            }),
+            crate::record::Observed {
                 address: "10.0.0.2".into(),
                 reported_by: Some("10.0.0.1".into()),
                 sys_name: Some("peca-sw02\u{0}\u{0}\u{0}\n00 00 00 00 00\n00 00".into()),
-                vendor: Some("Hua\u{1b}[31mwei".into()),
-                ..DeviceRecord::default()
-            },
+                identification: crate::record::Identification {
+                    vendor: Some("Hua\u{1b}[31mwei".into()),
+                    ..crate::record::Identification::default()
+                },
+                ..crate::record::Observed::default()
+            }
+            .judged(crate::record::Judgement {
+                verdict: crate::record::Verdict::Unknown,
+                findings: Vec::new(),
+            }),
         ];
         let svg = topology(&devices);
         assert!(svg.contains("data-nodes=\"2\" data-links=\"1\""), "{svg}");
@@ -280,6 +297,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             })
             .collect();
         let findings: Vec<String> = d
+            .judgement
             .findings
             .iter()
             .map(|f| {
@@ -301,6 +319,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             })
             .collect();
         let conflicts: Vec<String> = d
+            .identification
             .conflicts
             .iter()
             .map(|e| format!("{} says {}", escape(&e.source), opt(&e.vendor)))
@@ -309,15 +328,15 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             out,
             r#"<tr class="device {v}{under}" data-verdict="{v}" data-via="{via}"{by}><td class="address">{}</td><td class="verdict" style="color:{}">{v}</td><td class="deadline">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td><details><summary>{}{}</summary><ul>{}</ul>{}<ul>{}</ul></details></td></tr>"#,
             escape(&d.address),
-            colour(d.verdict),
+            colour(d.judgement.verdict),
             escape(&super::action::deadline(d)),
-            opt(&d.vendor),
-            opt(&d.model),
-            opt(&d.serial),
+            opt(&d.identification.vendor),
+            opt(&d.identification.model),
+            opt(&d.identification.serial),
             opt(&d.sys_name),
-            opt(&d.version),
+            opt(&d.identification.version),
             via,
-            d.confidence,
+            d.identification.confidence,
             escape(&super::action::evidence_summary(d)),
             if conflicts.is_empty() {
                 String::new()
@@ -331,7 +350,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
                 format!("<p>Conflicts: {}</p>", conflicts.join("; "))
             },
             findings.join(""),
-            v = d.verdict,
+            v = d.judgement.verdict,
             via = via,
             under = if under { " under" } else { "" },
             by = d
@@ -374,7 +393,7 @@ apply();})();"#;
 pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Provenance) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for d in devices {
-        *counts.entry(d.verdict.to_string()).or_default() += 1;
+        *counts.entry(d.judgement.verdict.to_string()).or_default() += 1;
     }
     let count_spans: String = VERDICTS
         .iter()

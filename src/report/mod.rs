@@ -17,8 +17,8 @@ use std::io::{self, Write};
 
 use comfy_table::Table;
 
-use crate::device::DeviceRecord;
 use crate::discover::SweepSummary;
+use crate::record::DeviceRecord;
 use crate::words::count;
 pub use layout::Layout;
 pub use order::sort_for_people;
@@ -280,7 +280,11 @@ pub fn behind_lines(devices: &[DeviceRecord]) -> Vec<String> {
     order::banned_behind(devices)
         .into_iter()
         .map(|(d, n)| {
-            let name = match (&d.sys_name, &d.vendor, &d.model) {
+            let name = match (
+                &d.sys_name,
+                &d.identification.vendor,
+                &d.identification.model,
+            ) {
                 (Some(n), _, _) => n.clone(),
                 (None, Some(v), Some(m)) => format!("{v} {m}"),
                 (None, v, m) => v.clone().or(m.clone()).unwrap_or_default(),
@@ -300,7 +304,7 @@ pub fn behind_lines(devices: &[DeviceRecord]) -> Vec<String> {
 
 /// The maker, and the brand shown where it differs: `H3C (HPE brand)`.
 fn vendor_with_brand(d: &DeviceRecord) -> Option<String> {
-    match (&d.vendor, &d.brand) {
+    match (&d.identification.vendor, &d.identification.brand) {
         (Some(v), Some(b)) => Some(format!("{v} ({b} brand)")),
         (v, _) => v.clone(),
     }
@@ -337,11 +341,11 @@ pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
                 } else {
                     address
                 },
-                d.verdict.to_string(),
+                d.judgement.verdict.to_string(),
                 action::deadline(d),
                 dash(&vendor_with_brand(d)),
-                dash(&d.model),
-                dash(&d.serial),
+                dash(&d.identification.model),
+                dash(&d.identification.serial),
                 dash(&d.sys_name),
                 terminal_safe(&if under {
                     without_reporter(&action::evidence_summary(d), d)
@@ -373,9 +377,14 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
     let mut verdicts: BTreeMap<String, usize> = BTreeMap::new();
     for d in devices {
         *vendors
-            .entry(d.vendor.clone().unwrap_or_else(|| "unidentified".into()))
+            .entry(
+                d.identification
+                    .vendor
+                    .clone()
+                    .unwrap_or_else(|| "unidentified".into()),
+            )
             .or_default() += 1;
-        *verdicts.entry(d.verdict.to_string()).or_default() += 1;
+        *verdicts.entry(d.judgement.verdict.to_string()).or_default() += 1;
     }
     let mut by_count: Vec<_> = vendors.into_iter().collect();
     by_count.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -385,7 +394,7 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
         .collect();
     let huawei = devices
         .iter()
-        .filter(|d| d.origin.as_deref() == Some("huawei"))
+        .filter(|d| d.identification.origin.as_deref() == Some("huawei"))
         .count();
     let verdicts: Vec<String> = verdicts.iter().map(|(v, n)| format!("{v} {n}")).collect();
     format!(
@@ -417,6 +426,7 @@ fn json_cell<T: serde::Serialize>(v: &T) -> String {
 fn csv_row(d: &DeviceRecord) -> Vec<String> {
     let o = |s: &Option<String>| spreadsheet_safe(s.as_deref().unwrap_or(""));
     let findings: Vec<String> = d
+        .judgement
         .findings
         .iter()
         .map(|f| format!("{}/{}: {}", f.policy, f.rule, f.reason))
@@ -444,18 +454,18 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
         o(&d.sys_name),
         o(&d.sys_descr),
         o(&d.sys_object_id),
-        o(&d.vendor),
-        o(&d.brand),
-        o(&d.origin),
-        o(&d.model),
-        o(&d.os),
-        o(&d.version),
-        o(&d.serial),
-        o(&d.chassis_mac),
-        format!("{:.2}", d.confidence),
-        d.verdict.to_string(),
+        o(&d.identification.vendor),
+        o(&d.identification.brand),
+        o(&d.identification.origin),
+        o(&d.identification.model),
+        o(&d.identification.os),
+        o(&d.identification.version),
+        o(&d.identification.serial),
+        o(&d.identification.chassis_mac.map(|m| m.to_string())),
+        format!("{:.2}", d.identification.confidence),
+        d.judgement.verdict.to_string(),
         match action::nearest_deadline(d) {
-            None if !action::flagged(d.verdict) => String::new(),
+            None if !action::flagged(d.judgement.verdict) => String::new(),
             nearest => action::deadline_words(nearest, true),
         },
         spreadsheet_safe(&findings.join("; ")),
@@ -470,6 +480,7 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::{Judgement, Observed, Verdict};
 
     #[test]
     fn escapes_cannot_reach_the_terminal() {
@@ -485,10 +496,14 @@ mod tests {
 
     #[test]
     fn a_nested_neighbours_evidence_does_not_repeat_its_reporter() {
-        let d = DeviceRecord {
+        let d = Observed {
             reported_by: Some("127.77.0.30".into()),
-            ..DeviceRecord::default()
-        };
+            ..Observed::default()
+        }
+        .judged(Judgement {
+            verdict: Verdict::Unknown,
+            findings: Vec::new(),
+        });
         assert_eq!(
             without_reporter(
                 "LLDP neighbour of 127.77.0.30: sysDescr rule huawei-vrp",

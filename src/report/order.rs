@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::device::{DeviceRecord, DiscoveredVia, Verdict};
+use crate::record::{DeviceRecord, DiscoveredVia, Verdict};
 
 /// Seen only in another device's neighbour table (LLDP or CDP), never polled itself.
 pub fn neighbour_only(d: &DeviceRecord) -> bool {
@@ -60,7 +60,7 @@ pub fn sort_for_people(devices: &mut [DeviceRecord]) {
     let head = heads(devices);
     let mut worst = vec![u8::MAX; devices.len()];
     for (i, d) in devices.iter().enumerate() {
-        worst[head[i]] = worst[head[i]].min(rank(d.verdict));
+        worst[head[i]] = worst[head[i]].min(rank(d.judgement.verdict));
     }
     let mut order: Vec<usize> = (0..devices.len()).collect();
     order.sort_by(|&a, &b| {
@@ -71,23 +71,28 @@ pub fn sort_for_people(devices: &mut [DeviceRecord]) {
                 (
                     worst[h],
                     neighbour_only(hd),
-                    rank(hd.verdict) != worst[h],
+                    rank(hd.judgement.verdict) != worst[h],
                     address_key(&hd.address),
                     h,
                 ),
-                (i != h, rank(d.verdict), address_key(&d.address), i),
+                (
+                    i != h,
+                    rank(d.judgement.verdict),
+                    address_key(&d.address),
+                    i,
+                ),
             )
         };
         key(a).cmp(&key(b))
     });
-    let mut taken: Vec<Option<DeviceRecord>> = devices
-        .iter_mut()
-        .map(|d| Some(std::mem::take(d)))
-        .collect();
-    for (slot, i) in devices.iter_mut().zip(order) {
-        if let Some(d) = taken[i].take() {
-            *slot = d;
+    // Position k takes the device at order[k]: swapped into place, following each index to
+    // where earlier swaps moved its device.
+    for k in 0..order.len() {
+        let mut from = order[k];
+        while from < k {
+            from = order[from];
         }
+        devices.swap(k, from);
     }
 }
 
@@ -115,7 +120,7 @@ pub fn banned_behind(devices: &[DeviceRecord]) -> Vec<(&DeviceRecord, usize)> {
     let head = heads(devices);
     let mut counts: Vec<usize> = vec![0; devices.len()];
     for (i, d) in devices.iter().enumerate() {
-        if head[i] != i && d.verdict == Verdict::Banned {
+        if head[i] != i && d.judgement.verdict == Verdict::Banned {
             counts[head[i]] += 1;
         }
     }
@@ -125,19 +130,23 @@ pub fn banned_behind(devices: &[DeviceRecord]) -> Vec<(&DeviceRecord, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::{Judgement, Observed};
 
     fn device(address: &str, verdict: Verdict, by: Option<&str>) -> DeviceRecord {
-        DeviceRecord {
+        Observed {
             address: address.into(),
-            verdict,
             discovered_via: if by.is_some() {
                 DiscoveredVia::LldpNeighbor
             } else {
                 DiscoveredVia::Snmp
             },
             reported_by: by.map(str::to_string),
-            ..DeviceRecord::default()
+            ..Observed::default()
         }
+        .judged(Judgement {
+            verdict,
+            findings: Vec::new(),
+        })
     }
 
     fn addresses(devices: &[DeviceRecord]) -> Vec<&str> {

@@ -5,14 +5,14 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
-use crate::device::{DeviceRecord, Verdict};
+use crate::record::{DeviceRecord, Verdict};
 
 /// Links between reported devices, as index pairs (lower first), each once.
 pub fn links(devices: &[DeviceRecord]) -> BTreeSet<(usize, usize)> {
     let mut index: HashMap<String, usize> = HashMap::new();
     for (i, d) in devices.iter().enumerate() {
         index.entry(format!("a {}", d.address)).or_insert(i);
-        if let Some(m) = &d.chassis_mac {
+        if let Some(m) = &d.identification.chassis_mac {
             index.entry(format!("m {m}")).or_insert(i);
         }
         if let Some(n) = d.sys_name.as_ref().filter(|n| !n.starts_with('<')) {
@@ -102,7 +102,7 @@ pub fn dot(devices: &[DeviceRecord]) -> String {
     );
     for (i, d) in devices.iter().enumerate() {
         let name = name(d, DOT_LABEL);
-        let (colour, width) = match d.verdict {
+        let (colour, width) = match d.judgement.verdict {
             Verdict::Banned => ("red", 3),
             Verdict::Review => ("orange", 2),
             Verdict::Clear => ("darkgreen", 1),
@@ -113,9 +113,9 @@ pub fn dot(devices: &[DeviceRecord]) -> String {
             "  d{i} [label=\"{}\\n{}\\n{} {}\", color={colour}, penwidth={width}, class=\"{}\"];",
             dot_escape(&name),
             dot_escape(&d.address),
-            dot_escape(d.vendor.as_deref().unwrap_or("unidentified")),
-            d.verdict,
-            d.verdict
+            dot_escape(d.identification.vendor.as_deref().unwrap_or("unidentified")),
+            d.judgement.verdict,
+            d.judgement.verdict
         );
     }
     for (a, b) in links(devices) {
@@ -396,8 +396,8 @@ fn families(
     }
     for list in children.values_mut() {
         list.sort_by(|a, b| {
-            verdict_rank(devices[*a].verdict)
-                .cmp(&verdict_rank(devices[*b].verdict))
+            verdict_rank(devices[*a].judgement.verdict)
+                .cmp(&verdict_rank(devices[*b].judgement.verdict))
                 .then_with(|| order(a, b))
         });
     }
@@ -423,7 +423,7 @@ impl Placed<'_> {
             device: i,
             x,
             y,
-            r: radius(self.devices[i].verdict),
+            r: radius(self.devices[i].judgement.verdict),
             label: name(&self.devices[i], LABEL_CHARS),
         }
     }
@@ -487,25 +487,32 @@ pub fn arc_rise(x1: f64, x2: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::Neighbor;
+    use crate::record::Neighbor;
+    use crate::record::{Identification, Judgement, Observed, Verdict};
 
     #[test]
     fn neighbours_become_links_and_text_is_escaped() {
-        let a = DeviceRecord {
+        let a = Observed {
             address: "10.0.0.1".into(),
             sys_name: Some("core\"1".into()),
-            verdict: Verdict::Clear,
             neighbors: vec![Neighbor {
                 management_addresses: vec!["10.0.0.2".into()],
                 ..Neighbor::default()
             }],
-            ..DeviceRecord::default()
-        };
-        let b = DeviceRecord {
+            ..Observed::default()
+        }
+        .judged(Judgement {
+            verdict: Verdict::Clear,
+            findings: Vec::new(),
+        });
+        let b = Observed {
             address: "10.0.0.2".into(),
+            ..Observed::default()
+        }
+        .judged(Judgement {
             verdict: Verdict::Banned,
-            ..DeviceRecord::default()
-        };
+            findings: Vec::new(),
+        });
         let devices = [a, b];
         assert_eq!(
             links(&devices).into_iter().collect::<Vec<_>>(),
@@ -534,22 +541,37 @@ mod tests {
     #[test]
     fn dot_labels_are_clean_and_fall_back_to_the_address() {
         let devices = [
-            DeviceRecord {
+            Observed {
                 address: "10.0.0.1".into(),
                 sys_name: Some("sw\u{0}\u{0}\n00 00 00".into()),
-                ..DeviceRecord::default()
-            },
-            DeviceRecord {
+                ..Observed::default()
+            }
+            .judged(Judgement {
+                verdict: Verdict::Unknown,
+                findings: Vec::new(),
+            }),
+            Observed {
                 address: "10.0.0.2".into(),
                 sys_name: Some("\u{0}\u{0}".into()),
-                ..DeviceRecord::default()
-            },
-            DeviceRecord {
+                ..Observed::default()
+            }
+            .judged(Judgement {
+                verdict: Verdict::Unknown,
+                findings: Vec::new(),
+            }),
+            Observed {
                 address: "10.0.0.3".into(),
                 sys_name: Some("a\u{1b}[31mb\\".into()),
-                vendor: Some("x\ny".into()),
-                ..DeviceRecord::default()
-            },
+                identification: Identification {
+                    vendor: Some("x\ny".into()),
+                    ..Identification::default()
+                },
+                ..Observed::default()
+            }
+            .judged(Judgement {
+                verdict: Verdict::Unknown,
+                findings: Vec::new(),
+            }),
         ];
         let g = dot(&devices);
         assert!(g.contains("d0 [label=\"sw\\n10.0.0.1"), "{g}");
@@ -575,16 +597,22 @@ mod tests {
         let mut devices = Vec::new();
         for p in 0..parents {
             let address = format!("10.0.{p}.1");
-            devices.push(DeviceRecord {
-                address: address.clone(),
-                sys_name: (p % 3 != 0).then(|| format!("core-router-{p}-{}", "x".repeat(p * 4))),
-                verdict: verdicts[p % 4],
-                neighbors: vec![Neighbor {
-                    management_addresses: vec![format!("10.0.{}.1", (p + 1) % parents)],
-                    ..Neighbor::default()
-                }],
-                ..DeviceRecord::default()
-            });
+            devices.push(
+                Observed {
+                    address: address.clone(),
+                    sys_name: (p % 3 != 0)
+                        .then(|| format!("core-router-{p}-{}", "x".repeat(p * 4))),
+                    neighbors: vec![Neighbor {
+                        management_addresses: vec![format!("10.0.{}.1", (p + 1) % parents)],
+                        ..Neighbor::default()
+                    }],
+                    ..Observed::default()
+                }
+                .judged(Judgement {
+                    verdict: verdicts[p % 4],
+                    findings: Vec::new(),
+                }),
+            );
             for c in 0..per {
                 let name = match c % 4 {
                     0 => format!("access-{p}-{c}-{}", "W".repeat(c)),
@@ -592,14 +620,19 @@ mod tests {
                     2 => format!("n{c}"),
                     _ => format!("olt\u{0}\u{0}\n{c} 00 00 00"),
                 };
-                devices.push(DeviceRecord {
-                    address: format!("10.{}.{p}.{c}", 100 + c % 3),
-                    discovered_via: crate::device::DiscoveredVia::LldpNeighbor,
-                    reported_by: Some(address.clone()),
-                    sys_name: Some(name),
-                    verdict: verdicts[(c + p) % 4],
-                    ..DeviceRecord::default()
-                });
+                devices.push(
+                    Observed {
+                        address: format!("10.{}.{p}.{c}", 100 + c % 3),
+                        discovered_via: crate::record::DiscoveredVia::LldpNeighbor,
+                        reported_by: Some(address.clone()),
+                        sys_name: Some(name),
+                        ..Observed::default()
+                    }
+                    .judged(Judgement {
+                        verdict: verdicts[(c + p) % 4],
+                        findings: Vec::new(),
+                    }),
+                );
             }
         }
         devices
@@ -679,7 +712,7 @@ mod tests {
             let ranks: Vec<u8> = t
                 .children
                 .iter()
-                .map(|&c| verdict_rank(devices[l.nodes[c].device].verdict))
+                .map(|&c| verdict_rank(devices[l.nodes[c].device].judgement.verdict))
                 .collect();
             assert!(ranks.is_sorted(), "{ranks:?}");
             assert!(!t.segments.is_empty());
@@ -716,10 +749,16 @@ mod tests {
     #[test]
     fn devices_in_no_relation_are_counted_not_drawn() {
         let mut devices = network(2, 1);
-        devices.push(DeviceRecord {
-            address: "10.9.9.9".into(),
-            ..DeviceRecord::default()
-        });
+        devices.push(
+            Observed {
+                address: "10.9.9.9".into(),
+                ..Observed::default()
+            }
+            .judged(Judgement {
+                verdict: Verdict::Unknown,
+                findings: Vec::new(),
+            }),
+        );
         let l = layout(&devices);
         assert_eq!(l.undrawn, 1);
         assert_eq!(l.nodes.len(), 4);

@@ -114,7 +114,7 @@ pub enum SnmpError {
     #[error("{0}")]
     Other(String),
     /// Not sent: the device stopped answering and is left alone ([`guard`]).
-    #[error("not asked: the device stopped answering")]
+    #[error("{}", crate::record::GAVE_UP)]
     GaveUp,
     /// Not sent: the device's time limit was reached ([`guard`]).
     #[error("not asked: the device's time limit was reached")]

@@ -9,7 +9,7 @@
 //! that jumps back out of the table is not taken for one that finished it.
 
 use super::{Session, SnmpError};
-pub use crate::device::WalkEnd;
+pub use crate::record::WalkEnd;
 use crate::wire::{Oid, Value, VarBind, Version};
 
 /// Bounds of one walk.
@@ -134,6 +134,7 @@ impl Walk {
         self.end = Some(match (self.version, error) {
             (Version::V1, SnmpError::Status { status: 2, .. }) => WalkEnd::EndOfMibView,
             (_, SnmpError::TimeLimit) => WalkEnd::TimeLimit,
+            (_, SnmpError::GaveUp) => WalkEnd::GaveUp,
             _ => WalkEnd::Error {
                 reason: error.to_string(),
             },

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::StoredDevice;
 use super::identity::{Identity, match_devices};
+use crate::record::Verdict;
 
 /// The kind of a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -55,7 +56,7 @@ pub struct Change {
     /// Model.
     pub model: Option<String>,
     /// Verdict (in the later sweep; in the earlier one for gear that is gone).
-    pub verdict: String,
+    pub verdict: Verdict,
     /// For `changed`: which field (`address`, `version`, `model`, `verdict`).
     pub field: Option<&'static str>,
     /// For `changed`: the value before.
@@ -80,7 +81,7 @@ fn base(kind: ChangeKind, d: &StoredDevice) -> Change {
         previous_address: None,
         vendor: d.vendor.clone(),
         model: d.model.clone(),
-        verdict: d.verdict.clone(),
+        verdict: d.verdict,
         field: None,
         from: None,
         to: None,
@@ -95,7 +96,7 @@ fn base(kind: ChangeKind, d: &StoredDevice) -> Change {
 fn banning_rule(d: &StoredDevice) -> Option<String> {
     d.findings
         .iter()
-        .find(|f| f.verdict == "banned" && f.exception.is_none())
+        .find(|f| f.verdict == Verdict::Banned && f.exception.is_none())
         .map(|f| format!("{}/{}", f.policy, f.rule))
 }
 
@@ -129,39 +130,7 @@ pub fn diff(
             continue;
         };
         matched[j] = true;
-        let b = &after[j];
-        let fields: [(&'static str, Option<&str>, Option<&str>); 4] = [
-            ("address", Some(&a.address), Some(&b.address)),
-            ("version", a.version.as_deref(), b.version.as_deref()),
-            ("model", a.model.as_deref(), b.model.as_deref()),
-            ("verdict", Some(&a.verdict), Some(&b.verdict)),
-        ];
-        for (field, from, to) in fields {
-            if from != to {
-                out.push(Change {
-                    previous_address: Some(a.address.clone()),
-                    field: Some(field),
-                    from: from.map(str::to_string),
-                    to: to.map(str::to_string),
-                    ..base(ChangeKind::Changed, b)
-                });
-            }
-        }
-        if b.banned() && !a.banned() {
-            out.push(Change {
-                previous_address: Some(a.address.clone()),
-                rule: banning_rule(b),
-                ..base(ChangeKind::BannedNew, b)
-            });
-        }
-        if a.banned() && !b.banned() {
-            // Still there, no longer banned (a module removed, an exception granted).
-            out.push(Change {
-                previous_address: Some(a.address.clone()),
-                rule: banning_rule(a),
-                ..base(ChangeKind::BannedRemoved, b)
-            });
-        }
+        out.extend(changed(a, &after[j]));
     }
     for (j, b) in after.iter().enumerate() {
         if !matched[j] {
@@ -176,23 +145,7 @@ pub fn diff(
             });
         }
     }
-    for b in after {
-        let worst = b
-            .findings
-            .iter()
-            .filter(|f| f.exception.is_none())
-            .filter_map(|f| Some((f.days_left?, f)))
-            .filter(|(left, _)| *left < 0)
-            .min_by_key(|(left, _)| *left);
-        if let Some((left, f)) = worst {
-            out.push(Change {
-                deadline: f.deadline.clone(),
-                days_overdue: Some(-left),
-                rule: Some(format!("{}/{}", f.policy, f.rule)),
-                ..base(ChangeKind::Overdue, b)
-            });
-        }
-    }
+    out.extend(after.iter().filter_map(overdue));
     out.sort_by(|x, y| {
         x.kind
             .cmp(&y.kind)
@@ -201,13 +154,87 @@ pub fn diff(
     out
 }
 
+/// What changed about one device from one sweep (`a`) to the next (`b`): each field, and
+/// banned gear that became so or stopped being so.
+fn changed(a: &StoredDevice, b: &StoredDevice) -> Vec<Change> {
+    let mut out = Vec::new();
+    let fields: [(&'static str, Option<&str>, Option<&str>); 4] = [
+        ("address", Some(&a.address), Some(&b.address)),
+        ("version", a.version.as_deref(), b.version.as_deref()),
+        ("model", a.model.as_deref(), b.model.as_deref()),
+        (
+            "verdict",
+            Some(a.verdict.as_str()),
+            Some(b.verdict.as_str()),
+        ),
+    ];
+    for (field, from, to) in fields {
+        if from != to {
+            out.push(Change {
+                previous_address: Some(a.address.clone()),
+                field: Some(field),
+                from: from.map(str::to_string),
+                to: to.map(str::to_string),
+                ..base(ChangeKind::Changed, b)
+            });
+        }
+    }
+    if b.banned() && !a.banned() {
+        out.push(Change {
+            previous_address: Some(a.address.clone()),
+            rule: banning_rule(b),
+            ..base(ChangeKind::BannedNew, b)
+        });
+    }
+    if a.banned() && !b.banned() {
+        // Still there, no longer banned (a module removed, an exception granted).
+        out.push(Change {
+            previous_address: Some(a.address.clone()),
+            rule: banning_rule(a),
+            ..base(ChangeKind::BannedRemoved, b)
+        });
+    }
+    out
+}
+
+/// Banned gear past its deadline in a sweep: its most overdue finding no exception lifts.
+fn overdue(b: &StoredDevice) -> Option<Change> {
+    let (left, f) = b
+        .findings
+        .iter()
+        .filter(|f| f.exception.is_none())
+        .filter_map(|f| Some((f.days_left?, f)))
+        .filter(|(left, _)| *left < 0)
+        .min_by_key(|(left, _)| *left)?;
+    Some(Change {
+        deadline: f.deadline.clone(),
+        days_overdue: Some(-left),
+        rule: Some(format!("{}/{}", f.policy, f.rule)),
+        ..base(ChangeKind::Overdue, b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::{Identification, Judgement, Observed};
     use crate::store::StoredFinding;
 
     fn device(serial: Option<&str>, address: &str, version: &str, verdict: &str) -> StoredDevice {
         let identity = Identity::new(serial, None, None, address).key();
+        let verdict: Verdict = verdict.parse().unwrap();
+        let record = Observed {
+            address: address.into(),
+            identification: Identification {
+                serial: serial.map(str::to_string),
+                ..Identification::default()
+            },
+            ..Observed::default()
+        }
+        .judged(Judgement {
+            verdict,
+            findings: Vec::new(),
+        });
         StoredDevice {
             sweep: 1,
             seen_ms: 0,
@@ -218,7 +245,7 @@ mod tests {
             chassis_mac: None,
             engine_id: None,
             vendor: Some(
-                if verdict == "banned" {
+                if verdict == Verdict::Banned {
                     "Huawei"
                 } else {
                     "Cisco"
@@ -229,13 +256,13 @@ mod tests {
             model: Some("M".into()),
             version: Some(version.into()),
             sys_name: None,
-            verdict: verdict.into(),
-            record: serde_json::Value::Null,
-            findings: if verdict == "banned" {
+            verdict,
+            record,
+            findings: if verdict == Verdict::Banned {
                 vec![StoredFinding {
                     rule: "huawei-zte-5g".into(),
                     policy: "canada-2022 1".into(),
-                    verdict: "banned".into(),
+                    verdict: Verdict::Banned,
                     module: None,
                     deadline: Some("2024-06-28".into()),
                     days_left: Some(-10),

@@ -8,15 +8,17 @@
 
 use std::collections::HashMap;
 
+use crate::record::{EngineId, Mac, Record};
+
 /// What identifies a device: each key it has, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Identity {
     /// Serial number, trimmed; placeholders (`0`, `N/A`, ...) left out.
     pub serial: Option<String>,
-    /// Chassis MAC, lower case; the all-zero MAC left out.
-    pub chassis_mac: Option<String>,
-    /// SNMPv3 engine ID, lower-case hex.
-    pub engine_id: Option<String>,
+    /// Chassis MAC; the all-zero MAC left out.
+    pub chassis_mac: Option<Mac>,
+    /// SNMPv3 engine ID; an empty one left out.
+    pub engine_id: Option<EngineId>,
     /// The address it answered on.
     pub address: String,
 }
@@ -38,26 +40,32 @@ impl Identity {
     /// The identity of a device with these keys.
     pub fn new(
         serial: Option<&str>,
-        chassis_mac: Option<&str>,
-        engine_id: Option<&str>,
+        chassis_mac: Option<Mac>,
+        engine_id: Option<&EngineId>,
         address: &str,
     ) -> Identity {
         let serial = serial
             .map(str::trim)
             .filter(|s| !s.is_empty() && !PLACEHOLDER_SERIALS.contains(&s.to_lowercase().as_str()))
             .map(str::to_string);
-        let chassis_mac = chassis_mac
-            .map(|m| m.trim().to_lowercase())
-            .filter(|m| !m.is_empty() && m.chars().any(|c| c.is_ascii_hexdigit() && c != '0'));
-        let engine_id = engine_id
-            .map(|e| e.trim().to_lowercase())
-            .filter(|e| !e.is_empty());
+        let chassis_mac = chassis_mac.filter(|m| m.octets() != [0; 6]);
+        let engine_id = engine_id.filter(|e| !e.octets().is_empty()).cloned();
         Identity {
             serial,
             chassis_mac,
             engine_id,
             address: address.to_string(),
         }
+    }
+
+    /// The identity of a record: its serial, chassis MAC, engine ID and address.
+    pub fn of<J>(d: &Record<J>) -> Identity {
+        Identity::new(
+            d.identification.serial.as_deref(),
+            d.identification.chassis_mac,
+            d.engine_id.as_ref(),
+            &d.address,
+        )
     }
 
     /// The strongest key, as stored and shown: `serial:...`, `mac:...`, `engine:...` or
@@ -73,10 +81,12 @@ impl Identity {
     /// Whether two identities may be one device: no key that both have differs (a box at the
     /// same address with another serial is another box).
     fn compatible(&self, other: &Identity) -> bool {
-        let agree = |a: &Option<String>, b: &Option<String>| match (a, b) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        };
+        fn agree<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+        }
         agree(&self.serial, &other.serial)
             && agree(&self.chassis_mac, &other.chassis_mac)
             && agree(&self.engine_id, &other.engine_id)
@@ -135,7 +145,9 @@ mod tests {
     use super::*;
 
     fn id(serial: Option<&str>, mac: Option<&str>, engine: Option<&str>, addr: &str) -> Identity {
-        Identity::new(serial, mac, engine, addr)
+        let mac = mac.map(|m| m.parse().unwrap());
+        let engine: Option<EngineId> = engine.map(|e| e.parse().unwrap());
+        Identity::new(serial, mac, engine.as_ref(), addr)
     }
 
     #[test]

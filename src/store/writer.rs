@@ -13,8 +13,8 @@ use rusqlite::{Connection, Transaction, params};
 use tokio::sync::mpsc;
 
 use super::{StoreError, SweepLock, now_ms};
-use crate::device::DeviceRecord;
 use crate::discover::SweepSummary;
+use crate::record::DeviceRecord;
 
 /// How a sweep ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,16 +211,7 @@ pub(super) fn insert_device(
 ) -> rusqlite::Result<()> {
     let record = serde_json::to_string(d)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let via = serde_json::to_value(d.discovered_via)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let identity = super::Identity::new(
-        d.serial.as_deref(),
-        d.chassis_mac.as_deref(),
-        d.engine_id.as_deref(),
-        &d.address,
-    );
+    let identity = super::Identity::of(d);
     conn.prepare_cached(
         "INSERT INTO device (sweep, seen_ms, identity, address, discovered_via, serial, chassis_mac,
              engine_id, vendor, origin, model, version, verdict, record, sys_name)
@@ -231,15 +222,15 @@ pub(super) fn insert_device(
         seen_ms,
         identity.key(),
         d.address,
-        via,
-        d.serial,
-        d.chassis_mac,
-        d.engine_id,
-        d.vendor,
-        d.origin,
-        d.model,
-        d.version,
-        d.verdict.to_string(),
+        d.discovered_via.as_str(),
+        d.identification.serial,
+        d.identification.chassis_mac.map(|m| m.to_string()),
+        d.engine_id.as_ref().map(ToString::to_string),
+        d.identification.vendor,
+        d.identification.origin,
+        d.identification.model,
+        d.identification.version,
+        d.judgement.verdict.to_string(),
         record,
         d.sys_name,
     ])?;
@@ -252,7 +243,7 @@ pub(super) fn insert_device(
         module.execute(params![
             device,
             m.index,
-            m.class,
+            m.class.map(|c| c.to_string()),
             m.name,
             m.manufacturer,
             m.model,
@@ -267,7 +258,7 @@ pub(super) fn insert_device(
              days_left, exception, reason)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    for f in &d.findings {
+    for f in &d.judgement.findings {
         finding.execute(params![
             device,
             f.rule,
@@ -288,21 +279,29 @@ pub(super) fn insert_device(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::{Finding, Module, Verdict};
+    use crate::record::{
+        EntityClass, Finding, Identification, Judgement, Module, Observed, Verdict,
+    };
     use crate::store::Store;
 
     fn record(address: &str, serial: &str) -> DeviceRecord {
-        DeviceRecord {
+        Observed {
             address: address.into(),
-            serial: Some(serial.into()),
             sys_name: Some(format!("name-{serial}")),
-            vendor: Some("Huawei".into()),
-            verdict: Verdict::Banned,
+            identification: Identification {
+                serial: Some(serial.into()),
+                vendor: Some("Huawei".into()),
+                ..Identification::default()
+            },
             modules: vec![Module {
                 index: 1,
-                class: Some("chassis".into()),
+                class: Some(EntityClass::Chassis),
                 ..Module::default()
             }],
+            ..Observed::default()
+        }
+        .judged(Judgement {
+            verdict: Verdict::Banned,
             findings: vec![Finding {
                 rule: "huawei-group".into(),
                 policy: "huawei-origin 2026-11".into(),
@@ -316,8 +315,7 @@ mod tests {
                 days_left: Some(-3),
                 exception: None,
             }],
-            ..DeviceRecord::default()
-        }
+        })
     }
 
     #[tokio::test]
@@ -358,7 +356,7 @@ mod tests {
         let devices = reader.devices(id).unwrap();
         assert_eq!(devices[1].identity, "serial:S2");
         assert_eq!(devices[1].sys_name.as_deref(), Some("name-S2"));
-        assert_eq!(devices[1].record["address"], "10.0.0.2");
+        assert_eq!(devices[1].record.address, "10.0.0.2");
         assert_eq!(devices[1].findings[0].days_left, Some(-3));
         let modules: i64 = reader
             .connection()

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use netorigin::device::{DeviceRecord, DiscoveredVia, Observations};
 use netorigin::discover::build::{device_record, identify};
 use netorigin::discover::plan::{HR_DEVICE_DESCR, HR_PRINTER_STATUS, identity_objects, walk_plan};
 use netorigin::identify::inventory::Source;
 use netorigin::identify::{Identifier, SubtreeSteps};
+use netorigin::record::{DiscoveredVia, Observations, Observed};
 use netorigin::simulate::Recording;
 use netorigin::snmp::oids;
 use netorigin::wire::{Oid, VarBind};
@@ -44,11 +44,7 @@ pub fn corpus() -> Vec<PathBuf> {
 }
 
 /// The record a sweep would build from a recording's objects (`identify --snmprec`'s pipeline).
-pub fn recorded_device(
-    path: &Path,
-    objects: Vec<VarBind>,
-    identifier: &Identifier,
-) -> DeviceRecord {
+pub fn recorded_device(path: &Path, objects: Vec<VarBind>, identifier: &Identifier) -> Observed {
     let mut obs = Observations::default();
     obs.extend(objects);
     device_record(

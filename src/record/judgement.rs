@@ -1,0 +1,101 @@
+//! What the policies say of a device: its verdict and the findings behind it.
+
+use serde::{Deserialize, Serialize};
+
+/// A verdict on a device or module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A policy forbids it.
+    Banned,
+    /// A policy asks for a person to look.
+    Review,
+    /// Identified, and no rule matched.
+    Clear,
+    /// Not identified well enough to judge: never silently clear.
+    Unknown,
+}
+
+impl Verdict {
+    /// Every verdict, worst first.
+    pub const ALL: [Verdict; 4] = [
+        Verdict::Banned,
+        Verdict::Review,
+        Verdict::Clear,
+        Verdict::Unknown,
+    ];
+
+    /// As written in records, reports and the database (`banned`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Banned => "banned",
+            Verdict::Review => "review",
+            Verdict::Clear => "clear",
+            Verdict::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Text that is no verdict.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a verdict: {0:?}")]
+pub struct NotAVerdict(pub String);
+
+impl std::str::FromStr for Verdict {
+    type Err = NotAVerdict;
+
+    fn from_str(s: &str) -> Result<Verdict, NotAVerdict> {
+        Verdict::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| NotAVerdict(s.to_string()))
+    }
+}
+
+/// A finding of a policy against a device or module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule that matched.
+    pub rule: String,
+    /// The policy it belongs to, with its version.
+    pub policy: String,
+    /// The policy's jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// What the rule rules (`banned` or `review`), before any exception.
+    pub verdict: Verdict,
+    /// How serious it is.
+    pub severity: String,
+    /// Why, in words.
+    pub reason: String,
+    /// The ENTITY-MIB module it is about (`None`: the device itself).
+    pub module: Option<u32>,
+    /// No new installs after this date, if the rule says.
+    pub no_new_installs_after: Option<String>,
+    /// When the equipment must be gone, if the rule says.
+    pub deadline: Option<String>,
+    /// Days until the deadline at the date of the report (negative: overdue).
+    pub days_left: Option<i64>,
+    /// The exception that lifts this finding, if one applies and has not expired.
+    pub exception: Option<String>,
+}
+
+/// What the policies said of a device: the verdict and the findings behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The policy findings behind it.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+/// The judgement of a record observed by discovery and not judged yet: none (it writes no
+/// field).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotJudged;

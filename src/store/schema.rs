@@ -1,0 +1,187 @@
+//! The schema: every migration in order, applied one by one, each in its own transaction.
+
+use rusqlite::Connection;
+
+use super::{Store, StoreError};
+
+/// The schema, one step a migration. `PRAGMA user_version` is the number of steps applied.
+/// Steps are never edited once released: a change is a new step.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: sweeps, devices (key columns and the whole record as JSON), modules, findings.
+    "CREATE TABLE sweep (
+        id INTEGER PRIMARY KEY,
+        started_ms INTEGER NOT NULL,
+        ended_ms INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'interrupted', 'failed')),
+        pid INTEGER NOT NULL,
+        lock TEXT,
+        parameters TEXT NOT NULL,
+        data_versions TEXT NOT NULL,
+        judged_on TEXT NOT NULL,
+        probed INTEGER,
+        responders INTEGER,
+        silent INTEGER,
+        requests INTEGER,
+        timeouts INTEGER,
+        note TEXT
+    ) STRICT;
+    CREATE TABLE device (
+        id INTEGER PRIMARY KEY,
+        sweep INTEGER NOT NULL REFERENCES sweep(id) ON DELETE CASCADE,
+        seen_ms INTEGER NOT NULL,
+        identity TEXT NOT NULL,
+        address TEXT NOT NULL,
+        discovered_via TEXT NOT NULL,
+        serial TEXT,
+        chassis_mac TEXT,
+        engine_id TEXT,
+        vendor TEXT,
+        origin TEXT,
+        model TEXT,
+        version TEXT,
+        verdict TEXT NOT NULL,
+        record TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX device_by_sweep ON device(sweep);
+    CREATE TABLE module (
+        device INTEGER NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        class TEXT,
+        name TEXT,
+        manufacturer TEXT,
+        model TEXT,
+        serial TEXT,
+        vendor TEXT,
+        origin TEXT,
+        verdict TEXT
+    ) STRICT;
+    CREATE INDEX module_by_device ON module(device);
+    CREATE TABLE finding (
+        device INTEGER NOT NULL REFERENCES device(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        jurisdiction TEXT,
+        verdict TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        module INTEGER,
+        deadline TEXT,
+        days_left INTEGER,
+        exception TEXT,
+        reason TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX finding_by_device ON finding(device);",
+    // v2: sysName as a column (history tables show it; filled in from the stored records), and
+    // an index by identity, for when a device was last seen.
+    "ALTER TABLE device ADD COLUMN sys_name TEXT;
+    UPDATE device SET sys_name = json_extract(record, '$.sys_name');
+    CREATE INDEX device_by_identity ON device(identity, sweep);",
+];
+
+impl Store {
+    /// The schema version: how many migrations are applied.
+    pub fn schema_version(&self) -> Result<usize, StoreError> {
+        let v: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| self.sqlite(e))?;
+        Ok(v as usize)
+    }
+
+    /// Applies the steps of `migrations` that the database lacks, each in a transaction.
+    pub(super) fn migrate(&self, migrations: &[&str]) -> Result<(), StoreError> {
+        let have = self.schema_version().map_err(|e| match e {
+            StoreError::Sqlite { path, source } => StoreError::Unusable {
+                path,
+                reason: format!("not a netorigin database ({source})"),
+            },
+            e => e,
+        })?;
+        if have > migrations.len() {
+            return Err(StoreError::Unusable {
+                path: self.path.clone(),
+                reason: format!(
+                    "written by a newer netorigin (schema version {have}; this one knows up to {})",
+                    migrations.len()
+                ),
+            });
+        }
+        if have == migrations.len() {
+            return Ok(());
+        }
+        // Each step in a write transaction that first reads the version again: another process
+        // opening the same new file at the same moment may have applied it already.
+        loop {
+            self.conn
+                .execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| self.sqlite(e))?;
+            let step = self.migration_step(migrations);
+            match step {
+                Ok(true) => {
+                    self.conn
+                        .execute_batch("COMMIT")
+                        .map_err(|e| self.sqlite(e))?;
+                }
+                Ok(false) => {
+                    self.conn
+                        .execute_batch("COMMIT")
+                        .map_err(|e| self.sqlite(e))?;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// Inside a write transaction: applies the next step the database lacks; `false` when it
+    /// lacks none.
+    pub(super) fn migration_step(&self, migrations: &[&str]) -> Result<bool, StoreError> {
+        let have = self.schema_version()?;
+        if have >= migrations.len() {
+            return Ok(false);
+        }
+        if have == 0 {
+            // A file that already holds tables of someone else's is not ours to change.
+            let tables: i64 = self
+                .conn
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(|e| self.sqlite(e))?;
+            if tables > 0 {
+                return Err(StoreError::Unusable {
+                    path: self.path.clone(),
+                    reason: "an SQLite database, but not netorigin's".into(),
+                });
+            }
+        }
+        self.conn
+            .execute_batch(&format!(
+                "{}; PRAGMA user_version = {};",
+                migrations[have].trim().trim_end_matches(';'),
+                have + 1
+            ))
+            .map_err(|e| self.sqlite(e))?;
+        Ok(true)
+    }
+}
+
+pub(super) fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if mode.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy && tries < 300 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
