@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{Failure, OutputArgs, open_output, other, store_failure, usage};
+use crate::pipeline::observers::{Report, open_output};
+use crate::pipeline::{Failure, other, store_failure, usage};
 use crate::report::action::deadline_words;
 use crate::report::layout::{Column, Layout, fitted};
 use crate::report::{Format, spreadsheet_safe, terminal_safe};
@@ -204,7 +205,7 @@ fn open(o: &HistoryOptions) -> Result<(Store, Box<dyn Write + Send>), Failure> {
         })?,
     };
     let store = Store::open_existing(&path).map_err(store_failure)?;
-    let output = OutputArgs {
+    let output = Report {
         format: o.output.format(),
         output: o.output.output.clone(),
         wide: o.output.wide,
@@ -214,7 +215,7 @@ fn open(o: &HistoryOptions) -> Result<(Store, Box<dyn Write + Send>), Failure> {
 
 fn written(r: std::io::Result<()>) -> Result<(), Failure> {
     match r {
-        Err(e) if super::is_closed_pipe(&e) => Ok(()),
+        Err(e) if crate::pipeline::is_closed_pipe(&e) => Ok(()),
         r => r.map_err(|e| other(format!("cannot write the report: {e}"))),
     }
 }

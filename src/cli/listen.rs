@@ -15,10 +15,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use clap::Args;
 
-use super::{Failure, Judging, Shutdown, other, report_offline};
 use crate::discover::passive::{Heard, decode, decode_frame, records};
 use crate::identify::Identifier;
 use crate::net::pcap::{Captured, read_capture, write_pcap};
+use crate::pipeline::offline::report_offline;
+use crate::pipeline::{Failure, Judging, Shutdown, other};
 use crate::wire::ethernet::{Frame, Payload, mac_string};
 
 /// How often the capture thread looks at its stop conditions.
@@ -60,7 +61,7 @@ pub struct ListenArgs {
 /// Listens or reads the capture, builds a record per device heard, judges and reports them.
 pub async fn listen_command(args: ListenArgs) -> Result<(), Failure> {
     let identifier = Identifier::bundled().map_err(other)?;
-    let judging = Judging::load(&args.policy, &identifier)?;
+    let judging = Judging::load(&args.policy.policies(), &identifier)?;
     let (frames, origin) = match (&args.pcap, &args.interface) {
         (Some(path), _) => (
             read_capture(path).map_err(|e| Failure::Usage(e.to_string()))?,
@@ -95,7 +96,7 @@ pub async fn listen_command(args: ListenArgs) -> Result<(), Failure> {
     }
     let devices = records(&heard, &identifier);
     let n = devices.len() as u64;
-    report_offline(devices, n, &identifier, judging, &args.output)
+    report_offline(devices, n, &identifier, judging, &args.output.report()).await
 }
 
 /// Captures on `name` until the duration ends, `--until-heard` devices have been heard, or

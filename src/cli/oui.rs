@@ -179,7 +179,7 @@ fn lookup(args: &[String]) -> Result<(), Failure> {
         )?;
         out.flush()
     })();
-    written.map_err(super::write_failure)?;
+    written.map_err(crate::pipeline::write_failure)?;
     if bad > 0 {
         return Err(Failure::Usage(format!(
             "{} of {} not looked up",

@@ -19,8 +19,10 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::SweepArgs;
 use super::cron::{Cron, parse_duration, parse_interval};
-use super::{Failure, Stop, SweepArgs, other, prepare_sweep, store_failure, usage};
+use crate::pipeline::plan::prepare_sweep;
+use crate::pipeline::{Failure, Stop, other, store_failure, usage};
 use crate::report::metrics::Metrics;
 use crate::store::{ScheduleLock, Store, now_ms, timestamp};
 
@@ -65,8 +67,9 @@ fn random_up_to(max: Duration) -> Duration {
 
 /// Runs `schedule`.
 pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
+    let plan = args.sweep.plan();
     if args.sweep.dry_run {
-        prepare_sweep(&args.sweep)?;
+        prepare_sweep(&plan)?;
         return Ok(());
     }
     let jitter = args.jitter.unwrap_or_else(|| match args.every {
@@ -74,7 +77,7 @@ pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
         None => Duration::ZERO,
     });
     // Everything a person can get wrong is checked now, before the first wait: exit code 2.
-    let db = args.sweep.store.path()?;
+    let db = plan.store.path()?;
     let _lock = match &db {
         Some(path) => {
             let store = Store::open(path).map_err(store_failure)?;
@@ -82,7 +85,7 @@ pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
         }
         None => None,
     };
-    drop(prepare_sweep(&args.sweep)?);
+    drop(prepare_sweep(&plan)?);
     let metrics = Arc::new(Mutex::new(Metrics::default()));
     if let Some(path) = &db {
         seed_metrics(path, &metrics);
@@ -113,8 +116,8 @@ pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
             _ = stop.stopped() => break,
         }
         let began = Instant::now();
-        let result = match prepare_sweep(&args.sweep) {
-            Ok(Some(prepared)) => prepared.run(&args.sweep, stop.clone()).await,
+        let result = match prepare_sweep(&plan) {
+            Ok(Some(prepared)) => prepared.run(&plan, stop.clone()).await,
             Ok(None) => return Ok(()),
             Err(e) => Err(e),
         };

@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod fault;
+pub mod files;
 #[cfg(test)]
 pub(crate) mod in_memory;
 pub mod recording;
