@@ -9,6 +9,7 @@
 
 pub mod failure;
 pub mod judging;
+pub mod listen;
 pub mod observers;
 pub mod offline;
 pub mod plan;
