@@ -8,6 +8,7 @@
 //! these.
 
 pub mod failure;
+pub mod history;
 pub mod judging;
 pub mod listen;
 pub mod observers;
