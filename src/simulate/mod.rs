@@ -8,6 +8,7 @@ pub mod files;
 pub(crate) mod in_memory;
 pub mod recording;
 pub mod server;
+pub mod users;
 
 pub use agent::{Agent, Reply};
 pub use fault::{Fault, Faults};
