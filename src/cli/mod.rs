@@ -20,7 +20,6 @@ use crate::pipeline::plan::{Rate, Storage, SweepPlan, Tuning, prepare_sweep};
 use crate::pipeline::{FailOn, Policies, Stop, other, write_failure};
 use crate::report::Format;
 use crate::simulate::recording::BadLines;
-use crate::snmp::Secret;
 
 /// netorigin finds the network equipment on a carrier's segments, tells whose it is, and flags
 /// what a policy forbids.
@@ -267,34 +266,7 @@ pub struct SimulateArgs {
 pub struct V3UserArg(pub crate::snmp::UsmUser);
 
 fn parse_v3_user(s: &str) -> Result<V3UserArg, String> {
-    use crate::snmp::credentials::{auth_protocol, priv_protocol};
-    let parts: Vec<&str> = s.splitn(5, ':').collect();
-    let expected = "expected NAME, NAME:AUTH:PASS or NAME:AUTH:PASS:PRIV:PASS";
-    let auth = |a: &str, p: &str| {
-        auth_protocol(a)
-            .map(|a| (a, Secret::new(p)))
-            .ok_or_else(|| format!("unknown auth protocol {a:?} ({expected})"))
-    };
-    let privacy = |a: &str, p: &str| {
-        priv_protocol(a)
-            .map(|a| (a, Secret::new(p)))
-            .ok_or_else(|| format!("unknown privacy protocol {a:?} ({expected})"))
-    };
-    let (auth, privacy) = match parts[..] {
-        [_] => (None, None),
-        [_, a, p] => (Some(auth(a, p)?), None),
-        [_, a, p, x, q] => (Some(auth(a, p)?), Some(privacy(x, q)?)),
-        _ => return Err(expected.into()),
-    };
-    if parts[0].is_empty() {
-        return Err(format!("empty user name: {expected}"));
-    }
-    Ok(V3UserArg(crate::snmp::UsmUser {
-        name: parts[0].to_string(),
-        auth,
-        privacy,
-        context: None,
-    }))
+    crate::simulate::users::parse_user(s).map(V3UserArg)
 }
 
 /// `netorigin demo`.
@@ -516,49 +488,5 @@ impl SweepArgs {
                 no_db: self.store.no_db,
             },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_v3_user;
-    use crate::snmp::{AuthProtocol, PrivProtocol};
-
-    #[test]
-    fn v3_users_take_net_snmp_spellings_beside_ours() {
-        for (arg, auth, privacy) in [
-            (
-                "u:SHA-512:authpass1:AES-256:privpass1",
-                AuthProtocol::Sha512,
-                PrivProtocol::Aes256,
-            ),
-            (
-                "u:sha512:authpass1:aes256:privpass1",
-                AuthProtocol::Sha512,
-                PrivProtocol::Aes256,
-            ),
-            (
-                "u:SHA:authpass1:AES:privpass1",
-                AuthProtocol::Sha1,
-                PrivProtocol::Aes128,
-            ),
-            (
-                "u:MD5:authpass1:DES:privpass1",
-                AuthProtocol::Md5,
-                PrivProtocol::Des,
-            ),
-            (
-                "u:Sha-256:authpass1:Aes-192:privpass1",
-                AuthProtocol::Sha256,
-                PrivProtocol::Aes192,
-            ),
-        ] {
-            let user = parse_v3_user(arg)
-                .unwrap_or_else(|e| panic!("{arg}: {e}"))
-                .0;
-            assert_eq!(user.auth.map(|a| a.0), Some(auth), "{arg}");
-            assert_eq!(user.privacy.map(|p| p.0), Some(privacy), "{arg}");
-        }
-        assert!(parse_v3_user("u:sha3:authpass1").is_err());
     }
 }

@@ -14,6 +14,7 @@ pub mod listen;
 pub mod observers;
 pub mod offline;
 pub mod plan;
+pub mod schedule;
 pub mod signals;
 pub mod simulation;
 pub mod sweep;
