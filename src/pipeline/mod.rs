@@ -1,5 +1,5 @@
 //! The application layer: each command that finds devices is one pipeline from its input to
-//! its observers. A sweep (targets → [`crate::discover::sweep`]), an offline identification
+//! its observers. A sweep (targets → [`crate::discover::sweep()`]), an offline identification
 //! (recordings → [`crate::discover::build`]) and a passive listen (frames →
 //! [`crate::discover::passive`]) each yield device records; [`judging`] judges each by the
 //! policies, and every judged record and progress event goes to every [`Sink`]: the report

@@ -1,4 +1,4 @@
-//! The sweep as a pipeline: targets → [`crate::discover::sweep`] → judging → observers (the
+//! The sweep as a pipeline: targets → [`crate::discover::sweep()`] → judging → observers (the
 //! progress bar, the count by verdict and vendor, the store's recorder, the report writer), with
 //! Ctrl-C/SIGTERM or a reader gone stopping it early, keeping what it has.
 

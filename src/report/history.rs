@@ -1,5 +1,5 @@
 //! What the stored sweeps found and what changed between two of them (`history list`, `show`,
-//! `diff`), as a table, JSON Lines, JSON or CSV. Each report is a [`View`]; [`render`] writes
+//! `diff`), as a table, JSON Lines, JSON or CSV. Each report is a `View`; one `render` writes
 //! any view in any of the four formats.
 
 use std::io::{self, Write};
