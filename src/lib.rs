@@ -12,6 +12,7 @@ pub mod discover;
 pub mod identify;
 pub mod location;
 pub mod net;
+pub mod pipeline;
 pub mod policy;
 pub mod record;
 pub mod report;

@@ -47,6 +47,7 @@ pub mod iana;
 pub mod inventory;
 pub mod names;
 pub mod oui;
+pub mod oui_lookup;
 pub mod pattern;
 pub mod sysdescr;
 pub mod vendors;

@@ -2,6 +2,7 @@
 //! per-device concurrency, and retries, so that every datagram sent is counted; and the capture
 //! files `listen` reads and writes (`pcap`).
 
+pub mod capture;
 pub mod engine_probe;
 pub mod first_contact;
 pub mod metrics_http;

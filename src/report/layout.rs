@@ -2,7 +2,7 @@
 //! each cell one line, shortened with `…` where it must be; `--wide` keeps every column and
 //! every character. Colour only on a terminal.
 
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal, Write};
 
 use comfy_table::{Cell, Color, ContentArrangement, Row, Table, presets::UTF8_FULL_CONDENSED};
 
@@ -196,6 +196,20 @@ pub fn shorten_start(s: &str, max: usize) -> String {
     }
     let tail: String = s.chars().skip(n + 1 - max.max(1)).collect();
     format!("…{tail}")
+}
+
+/// Writes a line for people, wrapped to the layout's width (as it is with `--wide`).
+pub fn write_wrapped(
+    out: &mut (impl Write + ?Sized),
+    line: &str,
+    layout: Layout,
+) -> io::Result<()> {
+    match layout.width() {
+        Some(w) => wrap(line, usize::from(w))
+            .iter()
+            .try_for_each(|l| writeln!(out, "{l}")),
+        None => writeln!(out, "{line}"),
+    }
 }
 
 /// `text` in lines of at most `width` characters, broken after `;` or `,` where it can be,

@@ -6,6 +6,7 @@
 //! spreadsheet would run as a formula are prefixed with `'`.
 
 pub mod action;
+pub mod history;
 pub mod html;
 pub mod layout;
 pub mod metrics;
@@ -84,6 +85,16 @@ pub fn terminal_safe(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A field for the table: terminal-safe, `-` when absent.
+pub(crate) fn dash(s: &Option<String>) -> String {
+    terminal_safe(s.as_deref().unwrap_or("-"))
+}
+
+/// A field for a CSV cell: spreadsheet-safe, empty when absent.
+pub(crate) fn cell(s: &Option<String>) -> String {
+    spreadsheet_safe(s.as_deref().unwrap_or(""))
 }
 
 /// A CSV cell that no spreadsheet will run as a formula.
@@ -263,15 +274,9 @@ fn write_table(
         ));
     }
     lines.push(provenance.line());
-    for line in lines {
-        match layout.width() {
-            Some(w) => layout::wrap(&line, usize::from(w))
-                .iter()
-                .try_for_each(|l| writeln!(out, "{l}"))?,
-            None => writeln!(out, "{line}")?,
-        }
-    }
-    Ok(())
+    lines
+        .iter()
+        .try_for_each(|line| layout::write_wrapped(out, line, layout))
 }
 
 /// For each polled device with banned gear seen behind it (in its neighbour tables): `127.77.0.30
@@ -326,7 +331,6 @@ const COLUMNS: [layout::Column; 8] = [
 /// The table of devices, in the order given (see [`sort_for_people`]); a neighbour listed under
 /// the device that reported it has its address marked `└ `.
 pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
-    let dash = |s: &Option<String>| terminal_safe(s.as_deref().unwrap_or("-"));
     let rows: Vec<Vec<String>> = devices
         .iter()
         .zip(order::nested(devices))
@@ -424,7 +428,6 @@ fn json_cell<T: serde::Serialize>(v: &T) -> String {
 }
 
 fn csv_row(d: &DeviceRecord) -> Vec<String> {
-    let o = |s: &Option<String>| spreadsheet_safe(s.as_deref().unwrap_or(""));
     let findings: Vec<String> = d
         .judgement
         .findings
@@ -449,19 +452,19 @@ fn csv_row(d: &DeviceRecord) -> Vec<String> {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
-        o(&d.reported_by),
-        o(&d.credential),
-        o(&d.sys_name),
-        o(&d.sys_descr),
-        o(&d.sys_object_id),
-        o(&d.identification.vendor),
-        o(&d.identification.brand),
-        o(&d.identification.origin),
-        o(&d.identification.model),
-        o(&d.identification.os),
-        o(&d.identification.version),
-        o(&d.identification.serial),
-        o(&d.identification.chassis_mac.map(|m| m.to_string())),
+        cell(&d.reported_by),
+        cell(&d.credential),
+        cell(&d.sys_name),
+        cell(&d.sys_descr),
+        cell(&d.sys_object_id),
+        cell(&d.identification.vendor),
+        cell(&d.identification.brand),
+        cell(&d.identification.origin),
+        cell(&d.identification.model),
+        cell(&d.identification.os),
+        cell(&d.identification.version),
+        cell(&d.identification.serial),
+        cell(&d.identification.chassis_mac.map(|m| m.to_string())),
         format!("{:.2}", d.identification.confidence),
         d.judgement.verdict.to_string(),
         match action::nearest_deadline(d) {

@@ -18,9 +18,9 @@ use crate::net::first_contact::Contact;
 use crate::net::{Paced, Pacer};
 use crate::record::{DiscoveredVia, Observations, Observed, TableWalk};
 use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
-use crate::usm::UserKeys;
 use crate::snmp::walk::{WalkEnd, run};
 use crate::snmp::{Connector, Credential, CredentialKind, Session, SnmpError, oids};
+use crate::usm::UserKeys;
 use crate::wire::snmprec::{engine_id_comment, write_snmprec};
 use crate::wire::{Oid, VarBind};
 

@@ -35,10 +35,10 @@ use crate::identify::Identifier;
 use crate::net::Pacer;
 use crate::net::first_contact::{Contact, Plan, first_contact};
 use crate::record::Observed;
-use crate::usm::UserKeys;
 use crate::snmp::walk::WalkLimits;
 use crate::snmp::{Connector, Credential};
 use crate::snmp::{CredentialKind, PrivProtocol};
+use crate::usm::UserKeys;
 use crawl::{Lead, crawl_leads, next_wave};
 use device::device;
 

@@ -1,9 +1,9 @@
 //! Sweeps of simulated agents, in memory of this process.
 
 use super::*;
+use crate::agent::Agent;
 use crate::discover::build::device_record;
 use crate::record::{DiscoveredVia, Observations};
-use crate::agent::Agent;
 use crate::simulate::fault::{Fault, Faults};
 use crate::simulate::recording::Recording;
 use crate::simulate::server::{Simulation, Traffic};

@@ -1,0 +1,501 @@
+//! What the stored sweeps found and what changed between two of them (`history list`, `show`,
+//! `diff`), as a table, JSON Lines, JSON or CSV. Each report is a `View`; one `render` writes
+//! any view in any of the four formats.
+
+use std::io::{self, Write};
+
+use super::action::deadline_words;
+use super::layout::{Column, Layout, fitted, write_wrapped};
+use super::{Format, cell, dash, spreadsheet_safe, terminal_safe};
+use crate::record::Verdict;
+use crate::store::{Change, ChangeKind, StoredDevice, SweepRow, timestamp};
+use crate::words::count;
+
+/// A history report, as each format writes it.
+trait View {
+    /// The table for people and the lines under it.
+    fn table(&self, layout: Layout, out: &mut dyn Write) -> io::Result<()>;
+    /// One JSON object per line.
+    fn lines(&self) -> io::Result<Vec<serde_json::Value>>;
+    /// One JSON document.
+    fn document(&self) -> serde_json::Value;
+    /// The CSV header, and the rows with every cell made safe.
+    fn csv(&self) -> (&'static [&'static str], Vec<Vec<String>>);
+}
+
+/// Writes `view` as `format` says (table, JSON Lines, JSON; CSV otherwise).
+fn render(view: &dyn View, format: Format, layout: Layout, mut out: impl Write) -> io::Result<()> {
+    match format {
+        Format::Table => view.table(layout, &mut out)?,
+        Format::Jsonl => {
+            for line in view.lines()? {
+                writeln!(out, "{line}")?;
+            }
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &view.document()).map_err(io::Error::other)?;
+            writeln!(out)?;
+        }
+        _ => {
+            let (header, rows) = view.csv();
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(header)?;
+            for row in rows {
+                w.write_record(row)?;
+            }
+            w.flush()?;
+        }
+    }
+    out.flush()
+}
+
+/// `history list`: every stored sweep, oldest first.
+pub fn list(
+    sweeps: &[SweepRow],
+    format: Format,
+    layout: Layout,
+    out: impl Write,
+) -> io::Result<()> {
+    render(&List(sweeps), format, layout, out)
+}
+
+/// `history show`: the devices one sweep stored.
+pub fn show(
+    sweep: &SweepRow,
+    devices: &[StoredDevice],
+    format: Format,
+    layout: Layout,
+    out: impl Write,
+) -> io::Result<()> {
+    render(&Show { sweep, devices }, format, layout, out)
+}
+
+/// `history diff`: what changed from sweep `a` to sweep `b`.
+pub fn diff(
+    a: &SweepRow,
+    b: &SweepRow,
+    changes: &[Change],
+    format: Format,
+    layout: Layout,
+    out: impl Write,
+) -> io::Result<()> {
+    render(&Diff { a, b, changes }, format, layout, out)
+}
+
+/// A sweep as the reports name it.
+fn sweep_json(s: &SweepRow) -> serde_json::Value {
+    serde_json::json!({
+        "sweep": s.id,
+        "started": timestamp(s.started_ms),
+        "ended": s.ended_ms.map(timestamp),
+        "status": s.status,
+        "devices": s.devices,
+        "banned": s.banned,
+        "probed": s.probed,
+        "responders": s.responders,
+        "silent": s.silent,
+        "requests": s.requests,
+        "timeouts": s.timeouts,
+        "note": s.note,
+        "judged_on": s.judged_on,
+        "data_versions": s.data_versions,
+        "parameters": s.parameters,
+        "pid": s.pid,
+    })
+}
+
+/// A JSON object with more fields.
+fn with<const N: usize>(
+    mut line: serde_json::Value,
+    fields: [(&str, serde_json::Value); N],
+) -> serde_json::Value {
+    if let Some(o) = line.as_object_mut() {
+        for (k, v) in fields {
+            o.insert(k.into(), v);
+        }
+    }
+    line
+}
+
+fn targets(s: &SweepRow) -> String {
+    let list = |k: &str| -> Vec<String> {
+        s.parameters[k]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut all = list("targets");
+    all.extend(list("seed"));
+    all.join(" ")
+}
+
+fn one_line(s: &SweepRow) -> String {
+    format!(
+        "sweep #{} started {} ({}, {}, {} banned)",
+        s.id,
+        timestamp(s.started_ms),
+        s.status,
+        count(s.devices.max(0) as u64, "device", "devices"),
+        s.banned
+    )
+}
+
+/// `history list`'s columns.
+const LIST_COLUMNS: [Column; 8] = [
+    Column::new("sweep", 6).whole(),
+    Column::new("started", 20).whole(),
+    Column::new("ended", 20).whole().from(120),
+    Column::new("status", 12).at_least(6),
+    Column::new("devices", 7).whole(),
+    Column::new("banned", 6).whole(),
+    Column::new("answered", 14).at_least(8).from(100),
+    Column::new("targets", 60).at_least(7),
+];
+
+struct List<'a>(&'a [SweepRow]);
+
+impl View for List<'_> {
+    fn table(&self, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .iter()
+            .map(|s| {
+                vec![
+                    s.id.to_string(),
+                    timestamp(s.started_ms),
+                    s.ended_ms.map_or("-".into(), timestamp),
+                    s.status.clone(),
+                    s.devices.to_string(),
+                    s.banned.to_string(),
+                    match (s.responders, s.probed) {
+                        (Some(r), Some(p)) => format!("{r} of {p}"),
+                        _ => "-".into(),
+                    },
+                    terminal_safe(&targets(s)),
+                ]
+            })
+            .collect();
+        writeln!(out, "{}", fitted(&LIST_COLUMNS, &rows, layout))?;
+        writeln!(out, "{}", count(self.0.len() as u64, "sweep", "sweeps"))
+    }
+
+    fn lines(&self) -> io::Result<Vec<serde_json::Value>> {
+        Ok(self.0.iter().map(sweep_json).collect())
+    }
+
+    fn document(&self) -> serde_json::Value {
+        serde_json::Value::Array(self.0.iter().map(sweep_json).collect())
+    }
+
+    fn csv(&self) -> (&'static [&'static str], Vec<Vec<String>>) {
+        let header = &[
+            "sweep",
+            "started",
+            "ended",
+            "status",
+            "devices",
+            "banned",
+            "probed",
+            "responders",
+            "silent",
+            "targets",
+            "note",
+        ];
+        let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let rows = self
+            .0
+            .iter()
+            .map(|s| {
+                vec![
+                    s.id.to_string(),
+                    timestamp(s.started_ms),
+                    s.ended_ms.map(timestamp).unwrap_or_default(),
+                    s.status.clone(),
+                    s.devices.to_string(),
+                    s.banned.to_string(),
+                    n(s.probed),
+                    n(s.responders),
+                    n(s.silent),
+                    spreadsheet_safe(&targets(s)),
+                    cell(&s.note),
+                ]
+            })
+            .collect();
+        (header, rows)
+    }
+}
+
+/// The nearest deadline of a device's findings that no exception lifts, in words
+/// ([`deadline_words`]); `None` where a CSV cell stays empty (no date, not flagged).
+fn deadline(d: &StoredDevice) -> Option<String> {
+    let nearest = d
+        .findings
+        .iter()
+        .filter(|f| f.exception.is_none())
+        .filter_map(|f| Some((f.days_left?, f.deadline.as_deref()?)))
+        .min();
+    let flagged = matches!(d.verdict, Verdict::Banned | Verdict::Review);
+    (nearest.is_some() || flagged).then(|| deadline_words(nearest, flagged))
+}
+
+/// `history show`'s columns.
+const SHOW_COLUMNS: [Column; 9] = [
+    Column::new("address", 24).whole(),
+    Column::new("verdict", 7).whole(),
+    Column::new("deadline", 26).at_least(11).from(80),
+    Column::new("vendor", 24).at_least(12),
+    Column::new("model", 24).at_least(8).from(80),
+    Column::new("version", 24).at_least(8).from(140),
+    Column::new("serial", 20).at_least(8).from(120),
+    Column::new("sys_name", 24).at_least(8).from(100),
+    Column::new("identity", 40).at_least(10).from(160),
+];
+
+struct Show<'a> {
+    sweep: &'a SweepRow,
+    devices: &'a [StoredDevice],
+}
+
+impl View for Show<'_> {
+    fn table(&self, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .devices
+            .iter()
+            .map(|d| {
+                vec![
+                    terminal_safe(&d.address),
+                    d.verdict.to_string(),
+                    deadline(d).unwrap_or_else(|| "-".into()),
+                    dash(&d.vendor),
+                    dash(&d.model),
+                    dash(&d.version),
+                    dash(&d.serial),
+                    dash(&d.sys_name),
+                    terminal_safe(&d.identity),
+                ]
+            })
+            .collect();
+        writeln!(out, "{}", fitted(&SHOW_COLUMNS, &rows, layout))?;
+        let sweep = self.sweep;
+        for line in [one_line(sweep), terminal_safe(&sweep.data_versions)] {
+            write_wrapped(out, &line, layout)?;
+        }
+        Ok(())
+    }
+
+    fn lines(&self) -> io::Result<Vec<serde_json::Value>> {
+        let sweep = self.sweep;
+        self.devices
+            .iter()
+            .map(|d| {
+                let fields = [
+                    ("sweep", sweep.id.into()),
+                    ("identity", d.identity.clone().into()),
+                    ("data_versions", sweep.data_versions.clone().into()),
+                ];
+                let record = serde_json::to_value(&d.record).map_err(io::Error::other)?;
+                Ok(with(record, fields))
+            })
+            .collect()
+    }
+
+    fn document(&self) -> serde_json::Value {
+        let all: Vec<_> = self.devices.iter().map(|d| &d.record).collect();
+        serde_json::json!({ "sweep": sweep_json(self.sweep), "devices": all })
+    }
+
+    fn csv(&self) -> (&'static [&'static str], Vec<Vec<String>>) {
+        let header = &[
+            "sweep",
+            "identity",
+            "address",
+            "discovered_via",
+            "verdict",
+            "deadline",
+            "vendor",
+            "origin",
+            "model",
+            "version",
+            "serial",
+            "chassis_mac",
+            "engine_id",
+            "sys_name",
+        ];
+        let rows = self
+            .devices
+            .iter()
+            .map(|d| {
+                vec![
+                    self.sweep.id.to_string(),
+                    spreadsheet_safe(&d.identity),
+                    spreadsheet_safe(&d.address),
+                    d.discovered_via.clone(),
+                    d.verdict.to_string(),
+                    deadline(d).unwrap_or_default(),
+                    cell(&d.vendor),
+                    cell(&d.origin),
+                    cell(&d.model),
+                    cell(&d.version),
+                    cell(&d.serial),
+                    cell(&d.chassis_mac),
+                    cell(&d.engine_id),
+                    cell(&d.sys_name),
+                ]
+            })
+            .collect();
+        (header, rows)
+    }
+}
+
+/// What a change says beyond its kind, in words.
+fn detail(c: &Change) -> String {
+    match c.kind {
+        ChangeKind::Changed => format!(
+            "{}: {} → {}",
+            c.field.unwrap_or("?"),
+            c.from.as_deref().unwrap_or("-"),
+            c.to.as_deref().unwrap_or("-")
+        ),
+        ChangeKind::Gone | ChangeKind::BannedRemoved => {
+            let seen = c
+                .last_seen
+                .as_deref()
+                .map(|s| format!("last seen {s}"))
+                .unwrap_or_default();
+            match &c.rule {
+                Some(r) => format!("{seen} ({r})"),
+                None => seen,
+            }
+        }
+        ChangeKind::Overdue => format!(
+            "deadline {} passed {} d ago ({})",
+            c.deadline.as_deref().unwrap_or("-"),
+            c.days_overdue.unwrap_or(0),
+            c.rule.as_deref().unwrap_or("-")
+        ),
+        ChangeKind::New | ChangeKind::BannedNew => c.rule.clone().unwrap_or_default(),
+    }
+}
+
+/// `history diff`'s columns.
+const DIFF_COLUMNS: [Column; 6] = [
+    Column::new("change", 14).whole(),
+    Column::new("identity", 40).at_least(10).from(120),
+    Column::new("address", 24).whole(),
+    Column::new("vendor", 24).at_least(8),
+    Column::new("model", 24).at_least(8).from(120),
+    Column::new("detail", 60).at_least(12).keen(),
+];
+
+struct Diff<'a> {
+    a: &'a SweepRow,
+    b: &'a SweepRow,
+    changes: &'a [Change],
+}
+
+impl View for Diff<'_> {
+    /// The changes as a table for people, then the two sweeps and the counts of each kind.
+    fn table(&self, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
+        let rows: Vec<Vec<String>> = self
+            .changes
+            .iter()
+            .map(|c| {
+                vec![
+                    c.kind.to_string(),
+                    terminal_safe(&c.identity),
+                    terminal_safe(&c.address),
+                    dash(&c.vendor),
+                    dash(&c.model),
+                    terminal_safe(&detail(c)),
+                ]
+            })
+            .collect();
+        if !self.changes.is_empty() {
+            writeln!(out, "{}", fitted(&DIFF_COLUMNS, &rows, layout))?;
+        }
+        let mut by_kind = std::collections::BTreeMap::new();
+        for c in self.changes {
+            *by_kind.entry(c.kind).or_insert(0) += 1;
+        }
+        let counts: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let sweeps = format!("from {} to {}:", one_line(self.a), one_line(self.b));
+        write_wrapped(out, &sweeps, layout)?;
+        let line = match counts.is_empty() {
+            true => "no change".to_string(),
+            false => format!("changes: {}", counts.join(", ")),
+        };
+        write_wrapped(out, &line, layout)
+    }
+
+    fn lines(&self) -> io::Result<Vec<serde_json::Value>> {
+        self.changes
+            .iter()
+            .map(|c| {
+                let line = serde_json::to_value(c).map_err(io::Error::other)?;
+                let fields = [
+                    ("from_sweep", self.a.id.into()),
+                    ("to_sweep", self.b.id.into()),
+                ];
+                Ok(with(line, fields))
+            })
+            .collect()
+    }
+
+    fn document(&self) -> serde_json::Value {
+        serde_json::json!({
+            "from": sweep_json(self.a),
+            "to": sweep_json(self.b),
+            "changes": self.changes,
+        })
+    }
+
+    fn csv(&self) -> (&'static [&'static str], Vec<Vec<String>>) {
+        let header = &[
+            "from_sweep",
+            "to_sweep",
+            "kind",
+            "identity",
+            "address",
+            "previous_address",
+            "vendor",
+            "model",
+            "verdict",
+            "field",
+            "from",
+            "to",
+            "last_seen",
+            "deadline",
+            "days_overdue",
+            "rule",
+        ];
+        let rows = self
+            .changes
+            .iter()
+            .map(|c| {
+                vec![
+                    self.a.id.to_string(),
+                    self.b.id.to_string(),
+                    c.kind.to_string(),
+                    spreadsheet_safe(&c.identity),
+                    spreadsheet_safe(&c.address),
+                    cell(&c.previous_address),
+                    cell(&c.vendor),
+                    cell(&c.model),
+                    c.verdict.to_string(),
+                    c.field.unwrap_or("").to_string(),
+                    cell(&c.from),
+                    cell(&c.to),
+                    cell(&c.last_seen),
+                    cell(&c.deadline),
+                    c.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
+                    cell(&c.rule),
+                ]
+            })
+            .collect();
+        (header, rows)
+    }
+}
