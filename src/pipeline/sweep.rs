@@ -193,3 +193,129 @@ fn tell_summary(format: Format, summary: &SweepSummary, stored: Option<(i64, u64
         eprintln!("netorigin: {}", stored_line.trim_start_matches("; "));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Policies;
+    use crate::record::{Identification, Observed};
+    use futures::FutureExt;
+
+    /// An observer that writes down what it hears, and whose reader goes away after `limit`
+    /// devices if one is set.
+    #[derive(Default)]
+    struct Heard {
+        lines: Vec<String>,
+        limit: Option<usize>,
+        devices: usize,
+    }
+
+    impl Sink for Heard {
+        fn probed(&mut self, answered: bool) {
+            self.lines.push(format!("probed {answered}"));
+        }
+        fn warning(&mut self, text: &str) {
+            self.lines.push(format!("warning {text}"));
+        }
+        fn device(&mut self, d: &crate::record::DeviceRecord) -> Flow {
+            self.devices += 1;
+            self.lines
+                .push(format!("device {} {}", d.address, d.judgement.verdict));
+            match self.limit {
+                Some(n) if self.devices >= n => Flow::Stop,
+                _ => Flow::Go,
+            }
+        }
+        fn finish<'a>(
+            &'a mut self,
+            _: End<'a>,
+        ) -> futures::future::BoxFuture<'a, Result<Flow, Failure>> {
+            async { Ok(Flow::Go) }.boxed()
+        }
+    }
+
+    fn observed(address: &str, origin: &str) -> Event {
+        Event::Device(Box::new(Observed {
+            address: address.into(),
+            identification: Identification {
+                origin: Some(origin.into()),
+                ..Identification::default()
+            },
+            ..Observed::default()
+        }))
+    }
+
+    fn judging() -> Judging {
+        let identifier = Identifier::bundled().unwrap();
+        Judging::load(&Policies::default(), &identifier).unwrap()
+    }
+
+    /// Events waiting in the channel, which is closed: the sweep has ended.
+    fn events(events: Vec<Event>) -> mpsc::Receiver<Event> {
+        let (tx, rx) = mpsc::channel(events.len().max(1));
+        for e in events {
+            tx.try_send(e).unwrap();
+        }
+        rx
+    }
+
+    #[tokio::test]
+    async fn every_observer_hears_every_event_in_order_with_devices_judged() {
+        let rx = events(vec![
+            Event::Probed {
+                address: "127.0.0.1".parse().unwrap(),
+                answered: true,
+            },
+            observed("127.0.0.1", "huawei"),
+            Event::Warning("a walk could not be saved".into()),
+            observed("127.0.0.2", "cisco"),
+        ]);
+        let (mut a, mut b) = (Heard::default(), Heard::default());
+        let mut sinks: [&mut dyn Sink; 2] = [&mut a, &mut b];
+        let driven = drive(rx, &mut judging(), &mut sinks, Stop::never()).await;
+        assert_eq!(
+            (
+                driven.probed,
+                driven.responders,
+                driven.devices,
+                driven.stopped
+            ),
+            (1, 1, 2, None)
+        );
+        let expected = [
+            "probed true",
+            "device 127.0.0.1 banned",
+            "warning a walk could not be saved",
+            "device 127.0.0.2 clear",
+        ];
+        assert_eq!(a.lines, expected);
+        assert_eq!(b.lines, expected);
+    }
+
+    #[tokio::test]
+    async fn a_reader_gone_stops_the_pipeline_but_keeps_what_was_collected() {
+        let rx = events(vec![
+            observed("127.0.0.1", "huawei"),
+            observed("127.0.0.2", "zte"),
+            observed("127.0.0.3", "cisco"),
+        ]);
+        let mut report = Heard {
+            limit: Some(1),
+            ..Heard::default()
+        };
+        let mut store = Heard::default();
+        let mut sinks: [&mut dyn Sink; 2] = [&mut store, &mut report];
+        let driven = drive(rx, &mut judging(), &mut sinks, Stop::never()).await;
+        assert_eq!(driven.stopped, Some(Stopped::ReaderGone));
+        // The devices already collected still reach the store.
+        assert_eq!(driven.devices, 3);
+        assert_eq!(
+            store.lines,
+            [
+                "device 127.0.0.1 banned",
+                "device 127.0.0.2 banned",
+                "device 127.0.0.3 clear"
+            ]
+        );
+    }
+}
