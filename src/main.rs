@@ -6,7 +6,6 @@ use clap::Parser;
 use netorigin::cli::{Cli, run};
 
 fn main() {
-    quiet_on_closed_pipe();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -32,22 +31,4 @@ fn main() {
         }
         std::process::exit(e.exit_code());
     }
-}
-
-/// A `println!` to a reader that went away (`| head`) panics; that is the end of the output,
-/// not a failure: exit 0 with nothing said. Every other panic keeps the default report.
-fn quiet_on_closed_pipe() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or_default();
-        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
-            std::process::exit(0);
-        }
-        default(info);
-    }));
 }

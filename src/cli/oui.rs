@@ -105,12 +105,12 @@ fn update(from: &[PathBuf]) -> Result<(), Failure> {
         .iter()
         .map(|&r| format!("{r} {}", read.count(r)))
         .collect();
-    println!(
+    crate::pipeline::failure::say(format!(
         "read {count} assignments ({}) from {} files; stored in {}",
         per_registry.join(", "),
         from.len(),
         folder.display()
-    );
+    ))?;
     let missing: Vec<&str> = [Registry::MaL, Registry::MaM, Registry::MaS, Registry::Iab]
         .into_iter()
         .filter(|&r| read.count(r) == 0)

@@ -64,6 +64,13 @@ pub fn write_failure(e: std::io::Error) -> Failure {
     }
 }
 
+/// Writes a line to standard output; a reader gone away (`| head`) is [`Failure::ReaderGone`],
+/// by the error's kind, where `println!` would panic.
+pub fn say(line: impl std::fmt::Display) -> Result<(), Failure> {
+    use std::io::Write;
+    writeln!(std::io::stdout().lock(), "{line}").map_err(write_failure)
+}
+
 pub(crate) fn usage(e: impl std::fmt::Display) -> Failure {
     Failure::Usage(e.to_string())
 }

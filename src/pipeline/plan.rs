@@ -214,7 +214,7 @@ pub fn prepare_sweep(args: &SweepPlan) -> Result<Option<PreparedSweep>, Failure>
         )));
     }
     if args.dry_run {
-        println!("{}", dry_run(&targets, args));
+        super::failure::say(dry_run(&targets, args))?;
         return Ok(None);
     }
     let mut config = sweep_config(&args.sweep, &[])?;
