@@ -81,6 +81,7 @@ pub async fn first_contact(
     // nothing is a system call wasted, and the socket's buffer holds what comes meanwhile.
     let mut turn = 0u32;
     let mut woken = true;
+    let mut last_to: Option<IpAddr> = None;
     loop {
         turn = turn.wrapping_add(1);
         if woken || turn.is_multiple_of(4) {
@@ -92,9 +93,18 @@ pub async fn first_contact(
             // Nobody reads what is found any more (the sweep was stopped): stop sending.
             break;
         }
-        if machine.has_transmit() {
+        if let Some(to) = machine.next_transmit_to() {
+            if last_to == Some(to) {
+                // Another probe to the address just sent to (a per-device cap above 1): what
+                // came back for the last one is read first, so a closed port (its ICMP error
+                // comes back at once from a near host) is not sent the rest of the ladder.
+                drain(&mut machine, &sockets, &mut buf, pacer);
+                last_to = None;
+                continue;
+            }
             pacer.ready().await;
             if let Some(t) = machine.poll_transmit(Instant::now().into_std()) {
+                last_to = Some(t.destination.ip());
                 send(&mut sockets, t).await;
             }
             continue;
@@ -253,6 +263,27 @@ mod tests {
         assert_eq!(pacer.timeouts.load(Ordering::Relaxed), 0);
         // Four agents × (v2c + engine probe), and one datagram to each closed port.
         assert_eq!(pacer.sent.load(Ordering::Relaxed), 8 + 256);
+        sim.stop().await;
+    }
+
+    /// With room for three probes in flight per device, a closed port still costs one
+    /// datagram: the ICMP error of the first probe is read before the next goes to it.
+    #[tokio::test]
+    async fn a_wider_cap_sends_one_datagram_to_a_closed_port() {
+        let sim = agents("127.61.4.1", 2).await;
+        let port = sim.addresses[0].port();
+        let pacer = Pacer::new(None);
+        let mut targets: Vec<IpAddr> = sim.addresses.iter().map(|a| a.ip()).collect();
+        // 127.61.5.0/24 has nothing listening: 256 closed ports.
+        targets.extend((0..=255u8).map(|i| IpAddr::from([127, 61, 5, i])));
+        let mut wide = plan(port, 1, 3);
+        wide.timeout = Duration::from_secs(10);
+        let got = contacts(targets, &wide, &pacer).await;
+        assert_eq!(got.len(), 258);
+        assert_eq!(got.iter().filter(|c| c.refused).count(), 256);
+        assert_eq!(pacer.timeouts.load(Ordering::Relaxed), 0);
+        // Two agents × (v2c, v1, engine probe), and one datagram to each closed port.
+        assert_eq!(pacer.sent.load(Ordering::Relaxed), 6 + 256);
         sim.stop().await;
     }
 

@@ -335,13 +335,18 @@ impl<'a> FirstContact<'a> {
     /// Whether [`FirstContact::poll_transmit`] has a datagram: asked before waiting for the
     /// right to send it.
     pub fn has_transmit(&mut self) -> bool {
+        self.next_transmit_to().is_some()
+    }
+
+    /// The address [`FirstContact::poll_transmit`]'s next datagram goes to, if it has one.
+    pub fn next_transmit_to(&mut self) -> Option<IpAddr> {
         while let Some(id) = self.queue.front() {
-            if self.requests.contains_key(id) {
-                return true;
+            if let Some(r) = self.requests.get(id) {
+                return Some(r.address);
             }
             self.queue.pop_front();
         }
-        false
+        None
     }
 
     /// The next datagram to send, sent at `now`: its answer is due by `now` plus the timeout.
