@@ -69,6 +69,23 @@ impl fmt::Display for Date {
     }
 }
 
+/// Written as `YYYY-MM-DD`, as records and reports show it.
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Read from `YYYY-MM-DD`.
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(d)?;
+        Date::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a date like 2024-06-28, found {text:?}"))
+        })
+    }
+}
+
 impl fmt::Debug for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (year, month, day) = self.parts();

@@ -85,6 +85,37 @@ pub struct Finding {
     pub exception: Option<String>,
 }
 
+/// A policy's cap on a group's share of a role or technology (the UK's 35% of full-fibre
+/// access), measured over the devices of one sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    /// The cap's id in its policy.
+    pub rule: String,
+    /// The policy it belongs to, with its version.
+    pub policy: String,
+    /// The policy's jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// Why, in words.
+    pub reason: String,
+    /// What the share is of, in words: `technology fibre-access`, `role core`.
+    pub of: String,
+    /// What is counted: `devices`, or `ports` (a device's interfaces).
+    pub counted_by: String,
+    /// The group's count (devices or ports) among those the share is of.
+    pub found: u64,
+    /// The count of all the share is of.
+    pub total: u64,
+    /// `found / total` (0 when nothing was counted).
+    pub share: f64,
+    /// The cap.
+    pub max_share: f64,
+    /// Whether the share is over the cap.
+    pub exceeded: bool,
+    /// Devices of the group whose context does not say whether they count (technology or role
+    /// unknown): not in the figures, and named so a person can settle them.
+    pub unsettled: u64,
+}
+
 /// What the policies said of a device: the verdict and the findings behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Judgement {

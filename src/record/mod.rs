@@ -6,6 +6,7 @@
 //! and reads back). The fields have types (a [`Mac`], an [`EngineId`], an [`EntityClass`], a
 //! [`Protocol`], a [`Verdict`]), each written as the text the record has always had.
 
+mod context;
 mod identification;
 mod ids;
 mod judgement;
@@ -16,9 +17,10 @@ mod walk;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use context::{Context, Sourced, role_word, technology_words};
 pub use identification::{Evidence, Identification};
 pub use ids::{EngineId, Mac, NotAMac, NotAnEngineId};
-pub use judgement::{Finding, Judgement, NotAVerdict, NotJudged, Verdict};
+pub use judgement::{Finding, Judgement, NotAVerdict, NotJudged, Share, Verdict};
 pub use observations::Observations;
 pub use parts::{EntityClass, Interface, Module, Neighbor, NeighborId, NotAClass, Protocol};
 pub use walk::{GAVE_UP, TableWalk, WalkEnd};
@@ -79,6 +81,16 @@ pub struct Record<J> {
     pub sys_object_id: Option<String>,
     /// sysUpTime.0 in hundredths of a second.
     pub sys_uptime: Option<u64>,
+    /// sysContact.0, as read (cleaned for display).
+    #[serde(default)]
+    pub sys_contact: Option<String>,
+    /// sysLocation.0, as read (cleaned for display).
+    #[serde(default)]
+    pub sys_location: Option<String>,
+    /// Where it stands: site, role, technology, owner, acquired (each with its source) and
+    /// first seen, inline.
+    #[serde(flatten)]
+    pub context: Context,
     /// The SNMPv3 authoritative engine ID (written as hex), from the credential-free probe.
     pub engine_id: Option<EngineId>,
     /// What it is and whose: vendor, origin, brand, model, os, version, serial, chassis MAC,
@@ -139,6 +151,9 @@ impl Observed {
             sys_descr: self.sys_descr,
             sys_object_id: self.sys_object_id,
             sys_uptime: self.sys_uptime,
+            sys_contact: self.sys_contact,
+            sys_location: self.sys_location,
+            context: self.context,
             engine_id: self.engine_id,
             identification: self.identification,
             modules: self.modules,
@@ -176,6 +191,22 @@ mod tests {
             sys_descr: Some("Huawei S5720".into()),
             sys_object_id: Some("1.3.6.1.4.1.2011.2.23.96".into()),
             sys_uptime: Some(4200),
+            sys_contact: Some("noc@example.net".into()),
+            sys_location: Some("TOR01-R3".into()),
+            context: Context {
+                site: Some(Sourced::new(
+                    "TOR01".into(),
+                    "sysLocation pattern inv.toml:3",
+                )),
+                role: Some(Sourced::new("core".into(), "inventory inv.csv:2")),
+                technology: Some(Sourced::new("5g".into(), "inventory inv.csv:2")),
+                owner: Some(Sourced::new("Example Mobile".into(), "inventory inv.csv:2")),
+                acquired: Some(Sourced::new(
+                    crate::date::Date::new(2019, 5, 1).unwrap_or_else(crate::date::Date::today),
+                    "inventory inv.csv:2",
+                )),
+                first_seen: crate::date::Date::new(2024, 1, 2),
+            },
             engine_id: Some(EngineId(vec![0x80, 0, 0x07, 0xdb, 0x03])),
             identification: Identification {
                 vendor: Some("Huawei".into()),
@@ -250,6 +281,14 @@ mod tests {
             "sys_descr",
             "sys_object_id",
             "sys_uptime",
+            "sys_contact",
+            "sys_location",
+            "site",
+            "role",
+            "technology",
+            "owner",
+            "acquired",
+            "first_seen",
             "engine_id",
             "vendor",
             "origin",
@@ -290,6 +329,9 @@ mod tests {
             r#""end":"row-cap""#,
             r#""verdict":"banned","findings":[{"#,
             r#""discovered_via":"lldp-neighbor""#,
+            r#""site":{"value":"TOR01","source":"sysLocation pattern inv.toml:3"}"#,
+            r#""acquired":{"value":"2019-05-01","source":"inventory inv.csv:2"}"#,
+            r#""first_seen":"2024-01-02""#,
         ] {
             assert!(json.contains(text), "{text} not in {json}");
         }
@@ -302,6 +344,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&back).unwrap(), json);
         assert_eq!(back.identification, full().identification);
         assert_eq!(back.judgement, full().judgement);
+        assert_eq!(back.context, full().context);
         // Without the optional ones.
         let plain = Observed {
             address: "192.0.2.9".into(),

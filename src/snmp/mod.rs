@@ -245,4 +245,13 @@ pub mod oids {
     pub fn sys_name() -> Oid {
         crate::oid![1, 3, 6, 1, 2, 1, 1, 5, 0]
     }
+    /// sysContact.0 (RFC 3418): who to ask about the device, as its operator wrote it.
+    pub fn sys_contact() -> Oid {
+        crate::oid![1, 3, 6, 1, 2, 1, 1, 4, 0]
+    }
+    /// sysLocation.0 (RFC 3418): where the device is, as its operator wrote it (site codes
+    /// are often in it).
+    pub fn sys_location() -> Oid {
+        crate::oid![1, 3, 6, 1, 2, 1, 1, 6, 0]
+    }
 }

@@ -182,6 +182,16 @@ pub fn device_record(
     cleaner.neighbors(&mut neighbors);
     let sys_name = cleaner.field(|| "sys_name".into(), text(obs.get(&oids::sys_name())), true);
     let sys_descr = cleaner.field(|| "sys_descr".into(), sys_descr, true);
+    let sys_contact = cleaner.field(
+        || "sys_contact".into(),
+        text(obs.get(&oids::sys_contact())),
+        true,
+    );
+    let sys_location = cleaner.field(
+        || "sys_location".into(),
+        text(obs.get(&oids::sys_location())),
+        true,
+    );
     let (model, version, serial) = (inventory.model, inventory.version, inventory.serial);
     id.model = cleaner.first(
         "model",
@@ -219,6 +229,9 @@ pub fn device_record(
         sys_descr,
         sys_object_id: sys_object_id.map(|o| o.to_string()),
         sys_uptime: obs.get(&oids::sys_uptime()).and_then(Value::as_u64),
+        sys_contact,
+        sys_location,
+        context: Default::default(),
         engine_id: obs.engine_id.clone().map(EngineId),
         identification: id,
         neighbors,
