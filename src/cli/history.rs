@@ -90,7 +90,7 @@ pub struct HistoryOutput {
     pub wide: bool,
 }
 
-fn parse_sweep_ref(s: &str) -> Result<SweepRef, String> {
+pub(super) fn parse_sweep_ref(s: &str) -> Result<SweepRef, String> {
     if s == "last" {
         return Ok(SweepRef::Last);
     }

@@ -1,6 +1,7 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
+pub mod export;
 pub mod history;
 pub mod listen;
 pub mod oui;
@@ -48,6 +49,8 @@ pub enum Command {
     Listen(listen::ListenArgs),
     /// What the stored sweeps found: list them, show one, or what changed between two.
     History(history::HistoryArgs),
+    /// Write a stored sweep for another system: NetBox's bulk-import CSV files.
+    Export(export::ExportArgs),
     /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
     /// Prometheus metrics.
     Schedule(Box<schedule::ScheduleArgs>),
@@ -322,6 +325,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Oui(args) => oui::oui_command(args),
         Command::Listen(args) => listen::listen_command(args).await,
         Command::History(args) => history::history_command(args),
+        Command::Export(args) => export::export_command(args),
         Command::Schedule(args) => schedule::schedule_command(*args).await,
         Command::Completions { shell } => completions(shell),
         Command::Man => manual(),

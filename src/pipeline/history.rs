@@ -32,13 +32,7 @@ pub enum Query {
 /// Reads the database `db` (default: the one in the data folder) and reports what `query`
 /// asks for.
 pub fn history(db: Option<PathBuf>, query: Query, output: &Report) -> Result<(), Failure> {
-    let path = match db {
-        Some(p) => p,
-        None => crate::store::default_path().ok_or_else(|| {
-            usage("no data folder for the history database (set NETORIGIN_DATA_DIR or HOME, or give --db FILE)")
-        })?,
-    };
-    let store = Store::open_existing(&path).map_err(store_failure)?;
+    let store = Store::open_existing(&database(db)?).map_err(store_failure)?;
     let out = open_output(output)?;
     let (format, layout) = (
         output.format,
@@ -47,11 +41,7 @@ pub fn history(db: Option<PathBuf>, query: Query, output: &Report) -> Result<(),
     let written = match query {
         Query::List => list(&store.sweeps().map_err(other)?, format, layout, out),
         Query::Show(sweep) => {
-            let row = match sweep {
-                SweepRef::Id(id) => store.sweep(id).map_err(other)?,
-                SweepRef::Last => store.sweeps().map_err(other)?.pop(),
-            }
-            .ok_or_else(|| usage(no_such(sweep, &store)))?;
+            let row = stored_sweep(&store, sweep)?;
             let devices = store.devices(row.id).map_err(other)?;
             show(&row, &devices, format, layout, out)
         }
@@ -72,6 +62,26 @@ pub fn history(db: Option<PathBuf>, query: Query, output: &Report) -> Result<(),
         }
     };
     written.map_err(write_failure)
+}
+
+/// The sweep a person named: by number, or the newest of any status; exit 2 when there is
+/// none.
+pub(crate) fn stored_sweep(store: &Store, sweep: SweepRef) -> Result<SweepRow, Failure> {
+    match sweep {
+        SweepRef::Id(id) => store.sweep(id).map_err(other)?,
+        SweepRef::Last => store.sweeps().map_err(other)?.pop(),
+    }
+    .ok_or_else(|| usage(no_such(sweep, store)))
+}
+
+/// The database a person named, else the one in the data folder.
+pub(crate) fn database(db: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    match db {
+        Some(p) => Ok(p),
+        None => crate::store::default_path().ok_or_else(|| {
+            usage("no data folder for the history database (set NETORIGIN_DATA_DIR or HOME, or give --db FILE)")
+        }),
+    }
 }
 
 /// The two sweeps a diff compares: both named, the one named and the last complete one, or

@@ -10,6 +10,7 @@ pub mod history;
 pub mod html;
 pub mod layout;
 pub mod metrics;
+pub mod netbox;
 pub mod order;
 pub mod topology;
 
