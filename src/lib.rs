@@ -10,6 +10,7 @@ pub mod data_dir;
 pub mod date;
 pub mod discover;
 pub mod identify;
+pub mod inventory;
 pub mod location;
 pub mod net;
 pub mod pipeline;

@@ -94,6 +94,11 @@ pub struct PolicyArgs {
     /// Exit with code 3 when any device gets this verdict or a worse one (banned < review).
     #[arg(long, value_enum, value_name = "VERDICT")]
     pub fail_on: Option<FailOn>,
+    /// An inventory file (repeatable; earlier files win): CSV or TOML rows giving site, role,
+    /// technology, owner, acquired by address/CIDR, serial, chassis MAC or sysName; NetBox's
+    /// device export CSV; TOML patterns on sysLocation and sysName.
+    #[arg(long = "inventory", value_name = "FILE")]
+    pub inventory: Vec<PathBuf>,
 }
 
 fn parse_date(s: &str) -> Result<crate::date::Date, String> {
@@ -451,6 +456,7 @@ impl PolicyArgs {
             policies: self.policies.clone(),
             today: self.today,
             fail_on: self.fail_on,
+            inventory: self.inventory.clone(),
         }
     }
 }

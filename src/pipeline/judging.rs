@@ -17,6 +17,8 @@ pub struct Policies {
     pub today: Option<crate::date::Date>,
     /// The verdict that fails the command (exit code 3), if any.
     pub fail_on: Option<FailOn>,
+    /// Inventory files (CSV, NetBox's device export, TOML), in order of precedence.
+    pub inventory: Vec<PathBuf>,
 }
 
 /// The verdicts `--fail-on` takes.
@@ -33,6 +35,8 @@ pub struct Judging {
     policies: Vec<crate::policy::document::Policy>,
     today: crate::date::Date,
     fail_on: Option<FailOn>,
+    /// Where devices stand, applied to each before it is judged.
+    inventory: crate::inventory::Inventory,
     /// How many devices met the `--fail-on` threshold, and the first few of them.
     failing: u64,
     first_failing: Vec<String>,
@@ -45,8 +49,8 @@ const FAILING_NAMED: usize = 3;
 const DEFAULT_POLICY: &str = include_str!("../../policies/huawei-origin.toml");
 
 impl Judging {
-    /// Loads the policies named (or the default); a bad file is exit code 2 with file, line
-    /// and column.
+    /// Loads the policies named (or the default) and the inventory files; a bad file is exit
+    /// code 2 with file, line and column.
     pub fn load(args: &Policies, identifier: &Identifier) -> Result<Judging, Failure> {
         use crate::policy::document::Policy as Document;
         let origins = identifier.vendors().origins();
@@ -69,13 +73,15 @@ impl Judging {
             policies,
             today: args.today.unwrap_or_else(crate::date::Date::today),
             fail_on: args.fail_on,
+            inventory: crate::inventory::Inventory::load(&args.inventory).map_err(usage)?,
             failing: 0,
             first_failing: Vec::new(),
         })
     }
 
-    /// Judges a device by every policy.
-    pub fn judge(&mut self, d: Observed) -> DeviceRecord {
+    /// Judges a device by every policy, its context first taken from the inventory.
+    pub fn judge(&mut self, mut d: Observed) -> DeviceRecord {
+        self.inventory.apply(&mut d);
         let (verdict, findings) = crate::policy::judge::judge(&self.policies, &d, self.today);
         let mut d = d.judged(Judgement { verdict, findings });
         crate::policy::judge::module_verdicts(&mut d.modules, &d.judgement.findings);
