@@ -131,6 +131,62 @@ fn a_stored_sweep_exports_every_device_module_and_maker_for_netbox() {
         assert!(devices.iter().any(|d| d[0] == m[0]), "{m:?}");
         assert!(module_types.iter().any(|t| t[1] == m[2]), "{m:?}");
     }
+
+    // Read back by the inventory's NetBox importer (as `--inventory` reads them): every
+    // device, module and maker kept, and each device's site and role given back to it.
+    let files: Vec<PathBuf> = [
+        "manufacturers.csv",
+        "device-types.csv",
+        "devices.csv",
+        "module-types.csv",
+        "modules.csv",
+    ]
+    .iter()
+    .map(|f| out.join(f))
+    .collect();
+    let inventory = netorigin::inventory::Inventory::load(&files).unwrap();
+    let back = inventory.netbox();
+    let column = |table: &[Vec<String>], i: usize| -> Vec<String> {
+        table[1..].iter().map(|r| r[i].clone()).collect()
+    };
+    assert_eq!(back.devices, column(&devices, 0));
+    assert_eq!(back.manufacturers, column(&manufacturers, 0));
+    let pairs = |table: &[Vec<String>]| -> Vec<(String, String)> {
+        table[1..]
+            .iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect()
+    };
+    assert_eq!(
+        back.device_types,
+        pairs(&rows(&out.join("device-types.csv")))
+    );
+    assert_eq!(back.module_types, pairs(&module_types));
+    let modules_back: Vec<[String; 4]> = back
+        .modules
+        .iter()
+        .map(|m| {
+            [
+                m.device.clone(),
+                m.module_bay.clone(),
+                m.module_type.clone(),
+                m.serial.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let modules_out: Vec<[String; 4]> = modules[1..]
+        .iter()
+        .map(|r| [r[0].clone(), r[1].clone(), r[2].clone(), r[3].clone()])
+        .collect();
+    assert_eq!(modules_back, modules_out);
+    for d in &swept {
+        let mut observed: netorigin::record::Observed = serde_json::from_value(d.clone()).unwrap();
+        observed.context = Default::default();
+        inventory.apply(&mut observed);
+        let site = observed.context.site.expect("a site from devices.csv");
+        assert_eq!(site.value, "LAB01");
+        assert!(site.source.starts_with("netbox ") && site.source.contains("devices.csv:"));
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@
 //! and a note on the record says so.
 
 mod document;
-mod netbox;
+pub mod netbox;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -30,6 +30,7 @@ use crate::record::{Mac, Record, Sourced};
 pub struct Inventory {
     rows: Vec<Row>,
     patterns: Vec<Pattern>,
+    netbox: netbox::Objects,
 }
 
 /// What a row or a pattern says of a device: any of the context's fields, as records keep them
@@ -193,7 +194,7 @@ impl Inventory {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         match extension.as_deref() {
-            Some("csv") => self.rows.extend(table::read(file, text)?),
+            Some("csv") => self.rows.extend(table::read(file, text, &mut self.netbox)?),
             Some("toml") => {
                 let (rows, patterns) = document::read(file, text)?;
                 self.rows.extend(rows);
@@ -211,6 +212,12 @@ impl Inventory {
             }
         }
         Ok(())
+    }
+
+    /// What NetBox's tables held: device names, modules, manufacturers, device and module
+    /// types.
+    pub fn netbox(&self) -> &netbox::Objects {
+        &self.netbox
     }
 
     /// Whether it has no rows and no patterns.

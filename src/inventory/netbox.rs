@@ -13,6 +13,8 @@
 
 use std::net::IpAddr;
 
+use serde::Serialize;
+
 use super::{Key, Reader, Row, Tier, Values};
 use crate::location::FileError;
 
@@ -119,4 +121,87 @@ pub(super) fn row<'c>(
         values,
         source: format!("netbox {}:{line}", reader.file),
     }))
+}
+
+/// What NetBox's other bulk-import tables hold (`export netbox` writes them beside
+/// `devices.csv`): kept as read so that an export read back keeps every device, module and
+/// maker, and so the command can say what an inventory folder held. Only device rows give
+/// context; these give none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Objects {
+    /// The name of every device row read, in order (with context or without).
+    pub devices: Vec<String>,
+    /// Manufacturers (`ManufacturerImportForm`: name, slug).
+    pub manufacturers: Vec<String>,
+    /// Device types as (manufacturer, model) (`DeviceTypeImportForm`: with a slug).
+    pub device_types: Vec<(String, String)>,
+    /// Module types as (manufacturer, model) (`ModuleTypeImportForm`: no slug).
+    pub module_types: Vec<(String, String)>,
+    /// Modules (`ModuleImportForm`: device, module_bay, module_type, serial).
+    pub modules: Vec<ModuleRow>,
+}
+
+/// One row of NetBox's modules table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModuleRow {
+    /// The device it is installed in, by name.
+    pub device: String,
+    /// The bay it is in.
+    pub module_bay: String,
+    /// Its type (the module type's model).
+    pub module_type: String,
+    /// Its serial number, if NetBox has one.
+    pub serial: Option<String>,
+}
+
+/// A bulk-import table other than devices, told by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Other {
+    Manufacturers,
+    DeviceTypes,
+    ModuleTypes,
+    Modules,
+}
+
+/// Which other table a header (trimmed, lower case) is, if it is one: modules name their
+/// device, bay and type; device and module types their manufacturer and model (device types
+/// with a slug, module types without); manufacturers a name and slug and nothing of a device.
+pub(super) fn other_table(names: &[String]) -> Option<Other> {
+    let has = |n: &str| names.iter().any(|x| x == n);
+    if has("device") && has("module_bay") && has("module_type") {
+        Some(Other::Modules)
+    } else if has("manufacturer") && has("model") && !has("name") {
+        Some(if has("slug") {
+            Other::DeviceTypes
+        } else {
+            Other::ModuleTypes
+        })
+    } else if has("name") && has("slug") && !["site", "role", "device_type"].iter().any(|n| has(n))
+    {
+        Some(Other::Manufacturers)
+    } else {
+        None
+    }
+}
+
+impl Objects {
+    /// Keeps one row of an other table; `cell` gives a column's text by name.
+    pub(super) fn keep<'a>(&mut self, table: Other, cell: impl Fn(&str) -> &'a str) {
+        let owned = |n: &str| cell(n).trim().to_string();
+        match table {
+            Other::Manufacturers => self.manufacturers.push(owned("name")),
+            Other::DeviceTypes => self
+                .device_types
+                .push((owned("manufacturer"), owned("model"))),
+            Other::ModuleTypes => self
+                .module_types
+                .push((owned("manufacturer"), owned("model"))),
+            Other::Modules => self.modules.push(ModuleRow {
+                device: owned("device"),
+                module_bay: owned("module_bay"),
+                module_type: owned("module_type"),
+                serial: Some(owned("serial")).filter(|s| !s.is_empty()),
+            }),
+        }
+    }
 }

@@ -12,8 +12,14 @@
 use super::{KEYS, Reader, Row, Tier, VALUES, Values, netbox};
 use crate::location::FileError;
 
-/// The rows of a CSV inventory file or NetBox export, `file` naming it.
-pub(super) fn read(file: &str, text: &str) -> Result<Vec<Row>, FileError> {
+/// The rows of a CSV inventory file or NetBox export, `file` naming it; NetBox's other
+/// bulk-import tables (manufacturers, types, modules) and the names of NetBox's devices go to
+/// `objects`.
+pub(super) fn read(
+    file: &str,
+    text: &str,
+    objects: &mut netbox::Objects,
+) -> Result<Vec<Row>, FileError> {
     let reader = Reader { file, text };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -38,7 +44,9 @@ pub(super) fn read(file: &str, text: &str) -> Result<Vec<Row>, FileError> {
                 .to_lowercase()
         })
         .collect();
-    let layout = if names.iter().any(|n| netbox::is_netbox(n)) {
+    let layout = if let Some(table) = netbox::other_table(&names) {
+        Layout::Other(table)
+    } else if names.iter().any(|n| netbox::is_netbox(n)) {
         Layout::Netbox(netbox::columns(&names))
     } else {
         let offsets = cell_offsets(text, start, names.len());
@@ -62,10 +70,24 @@ pub(super) fn read(file: &str, text: &str) -> Result<Vec<Row>, FileError> {
                 ),
             ));
         }
+        let cell = |name: &str| {
+            names
+                .iter()
+                .position(|n| n == name)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+        };
         let cells = record.iter().zip(offsets);
         let row = match &layout {
             Layout::Ours(columns) => our_row(&reader, columns, cells, line)?,
-            Layout::Netbox(columns) => netbox::row(&reader, columns, cells, line)?,
+            Layout::Netbox(columns) => {
+                objects.devices.push(cell("name").trim().to_string());
+                netbox::row(&reader, columns, cells, line)?
+            }
+            Layout::Other(table) => {
+                objects.keep(*table, cell);
+                None
+            }
         };
         rows.extend(row);
     }
@@ -76,8 +98,10 @@ pub(super) fn read(file: &str, text: &str) -> Result<Vec<Row>, FileError> {
 enum Layout {
     /// Ours: each column's name, one of [`KEYS`] or [`VALUES`].
     Ours(Vec<&'static str>),
-    /// NetBox's: each column's meaning, if it has one for us.
+    /// NetBox's device table: each column's meaning, if it has one for us.
     Netbox(Vec<Option<netbox::Column>>),
+    /// Another of NetBox's bulk-import tables, kept as read.
+    Other(netbox::Other),
 }
 
 /// The names our layout takes, for messages.
