@@ -6,6 +6,7 @@
 //! spreadsheet would run as a formula are prefixed with `'`.
 
 pub mod action;
+mod csv;
 pub mod history;
 pub mod html;
 pub mod layout;
@@ -124,43 +125,15 @@ struct Line<'a> {
 
 enum Sink<W: Write> {
     Plain(W),
-    Csv(Box<csv::Writer<W>>),
+    Csv(Box<::csv::Writer<W>>),
 }
-
-const CSV_HEADER: [&str; 25] = [
-    "address",
-    "discovered_via",
-    "reported_by",
-    "credential",
-    "sys_name",
-    "sys_descr",
-    "sys_object_id",
-    "vendor",
-    "brand",
-    "origin",
-    "model",
-    "os",
-    "version",
-    "serial",
-    "chassis_mac",
-    "confidence",
-    "verdict",
-    "deadline",
-    "findings",
-    "evidence",
-    "modules",
-    "neighbors",
-    "interfaces",
-    "notes",
-    "data_versions",
-];
 
 impl<W: Write> Writer<W> {
     /// A writer of `format` into `out`.
     pub fn new(format: Format, out: W) -> io::Result<Self> {
         let out = if format == Format::Csv {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(CSV_HEADER).map_err(io::Error::other)?;
+            let mut w = ::csv::Writer::from_writer(out);
+            w.write_record(csv::HEADER).map_err(io::Error::other)?;
             w.flush()?;
             Sink::Csv(Box::new(w))
         } else {
@@ -215,7 +188,7 @@ impl<W: Write> Writer<W> {
             Sink::Plain(out) => out,
             Sink::Csv(w) => {
                 for d in &self.held {
-                    let mut row = csv_row(d);
+                    let mut row = csv::row(d);
                     row.push(spreadsheet_safe(&self.data_versions));
                     w.write_record(row).map_err(io::Error::other)?;
                 }
@@ -418,66 +391,6 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
             vendors.join(", ")
         },
     )
-}
-
-/// Nested parts of the record (modules, neighbours, interfaces) as a JSON array in one cell,
-/// so the CSV keeps every field; JSON never starts with a formula character, and the cell is
-/// checked all the same.
-fn json_cell<T: serde::Serialize>(v: &T) -> String {
-    spreadsheet_safe(&serde_json::to_string(v).unwrap_or_default())
-}
-
-fn csv_row(d: &DeviceRecord) -> Vec<String> {
-    let findings: Vec<String> = d
-        .judgement
-        .findings
-        .iter()
-        .map(|f| format!("{}/{}: {}", f.policy, f.rule, f.reason))
-        .collect();
-    let evidence: Vec<String> = action::evidence_in_order(d)
-        .into_iter()
-        .map(|e| {
-            format!(
-                "{}={} -> {} ({})",
-                e.source,
-                e.value,
-                e.vendor.as_deref().unwrap_or("?"),
-                e.weight
-            )
-        })
-        .collect();
-    vec![
-        spreadsheet_safe(&d.address),
-        serde_json::to_value(d.discovered_via)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        cell(&d.reported_by),
-        cell(&d.credential),
-        cell(&d.sys_name),
-        cell(&d.sys_descr),
-        cell(&d.sys_object_id),
-        cell(&d.identification.vendor),
-        cell(&d.identification.brand),
-        cell(&d.identification.origin),
-        cell(&d.identification.model),
-        cell(&d.identification.os),
-        cell(&d.identification.version),
-        cell(&d.identification.serial),
-        cell(&d.identification.chassis_mac.map(|m| m.to_string())),
-        format!("{:.2}", d.identification.confidence),
-        d.judgement.verdict.to_string(),
-        match action::nearest_deadline(d) {
-            None if !action::flagged(d.judgement.verdict) => String::new(),
-            nearest => action::deadline_words(nearest, true),
-        },
-        spreadsheet_safe(&findings.join("; ")),
-        spreadsheet_safe(&evidence.join("; ")),
-        json_cell(&d.modules),
-        json_cell(&d.neighbors),
-        json_cell(&d.interfaces),
-        spreadsheet_safe(&d.notes.join("; ")),
-    ]
 }
 
 #[cfg(test)]
