@@ -1,10 +1,18 @@
 //! The CSV report's columns and cells: one row per device, every field of the record, each
-//! cell spreadsheet-safe.
+//! cell spreadsheet-safe; then one row per share of a policy's cap.
+//!
+//! The columns of issue 18 (sysLocation, sysContact, the device's context with the source of
+//! each value, and `share`) come after `notes` and before `data_versions`, so every earlier
+//! column keeps its place. A share is a fact about the sweep, not a device: its row has
+//! `share` in `discovered_via` (no device has), the share in words ([`super::shares::line`])
+//! in `share`, and every other cell but `data_versions` empty, so a spreadsheet's filter on
+//! `discovered_via` shows the devices alone or the shares alone.
 
-use super::{action, cell, spreadsheet_safe};
-use crate::record::DeviceRecord;
+use super::{action, cell, shares, spreadsheet_safe};
+use crate::record::{DeviceRecord, Share, Sourced};
 
-pub(super) const HEADER: [&str; 25] = [
+/// The columns, in order.
+pub(super) const HEADER: [&str; 39] = [
     "address",
     "discovered_via",
     "reported_by",
@@ -29,6 +37,20 @@ pub(super) const HEADER: [&str; 25] = [
     "neighbors",
     "interfaces",
     "notes",
+    "sys_location",
+    "sys_contact",
+    "site",
+    "site_source",
+    "role",
+    "role_source",
+    "technology",
+    "technology_source",
+    "owner",
+    "owner_source",
+    "acquired",
+    "acquired_source",
+    "first_seen",
+    "share",
     "data_versions",
 ];
 
@@ -90,5 +112,38 @@ pub(super) fn row(d: &DeviceRecord) -> Vec<String> {
         json_cell(&d.neighbors),
         json_cell(&d.interfaces),
         spreadsheet_safe(&d.notes.join("; ")),
+        cell(&d.sys_location),
+        cell(&d.sys_contact),
     ]
+    .into_iter()
+    .chain(sourced(&d.context.site))
+    .chain(sourced(&d.context.role))
+    .chain(sourced(&d.context.technology))
+    .chain(sourced(&d.context.owner))
+    .chain(sourced(&d.context.acquired))
+    .chain([
+        cell(&d.context.first_seen.map(|f| f.to_string())),
+        String::new(),
+    ])
+    .collect()
+}
+
+/// A context value and its source, as two cells (both empty when nothing said).
+fn sourced<T: ToString>(v: &Option<Sourced<T>>) -> [String; 2] {
+    match v {
+        Some(v) => [
+            spreadsheet_safe(&v.value.to_string()),
+            spreadsheet_safe(&v.source),
+        ],
+        None => [String::new(), String::new()],
+    }
+}
+
+/// The row of a share, but for `data_versions`: `share` in `discovered_via`, the share in words
+/// in `share`, the rest empty.
+pub(super) fn share_row(s: &Share) -> Vec<String> {
+    let mut row = vec![String::new(); HEADER.len() - 1];
+    row[1] = "share".into();
+    row[HEADER.len() - 2] = spreadsheet_safe(&shares::line(s));
+    row
 }

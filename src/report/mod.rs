@@ -7,11 +7,14 @@
 
 pub mod action;
 mod csv;
+#[cfg(test)]
+mod every_format;
 pub mod history;
 pub mod html;
 pub mod layout;
 pub mod metrics;
 pub mod order;
+pub mod shares;
 pub mod topology;
 
 use std::collections::BTreeMap;
@@ -20,7 +23,7 @@ use std::io::{self, Write};
 use comfy_table::Table;
 
 use crate::discover::SweepSummary;
-use crate::record::DeviceRecord;
+use crate::record::{DeviceRecord, Share};
 use crate::words::count;
 pub use layout::Layout;
 pub use order::sort_for_people;
@@ -30,11 +33,13 @@ pub use order::sort_for_people;
 pub enum Format {
     /// A table for people, with a summary line.
     Table,
-    /// One JSON object per device per line, streamed as devices complete.
+    /// One JSON object per device per line, streamed as devices complete; when the sweep ends,
+    /// one line `{"share": {...}}` per share of a policy's cap.
     Jsonl,
-    /// One JSON document: summary and devices.
+    /// One JSON document: provenance, summary, devices and shares.
     Json,
-    /// One CSV row per device, in the table's order (written when the sweep ends).
+    /// One CSV row per device, in the table's order (written when the sweep ends), then one row
+    /// per share of a policy's cap (`discovered_via` is `share`).
     Csv,
     /// One self-contained HTML page: summary, chart, topology, sortable and filterable table.
     Html,
@@ -181,14 +186,20 @@ impl<W: Write> Writer<W> {
         }
     }
 
-    /// Writes what was held, in work-list order, and the summary.
-    pub fn finish(mut self, summary: &SweepSummary, provenance: &Provenance) -> io::Result<()> {
+    /// Writes what was held, in work-list order, the summary and the `shares` of the policies'
+    /// caps over the sweep.
+    pub fn finish(
+        mut self,
+        summary: &SweepSummary,
+        shares: &[Share],
+        provenance: &Provenance,
+    ) -> io::Result<()> {
         sort_for_people(&mut self.held);
         let out = match &mut self.out {
             Sink::Plain(out) => out,
             Sink::Csv(w) => {
-                for d in &self.held {
-                    let mut row = csv::row(d);
+                let devices = self.held.iter().map(csv::row);
+                for mut row in devices.chain(shares.iter().map(csv::share_row)) {
                     row.push(spreadsheet_safe(&self.data_versions));
                     w.write_record(row).map_err(io::Error::other)?;
                 }
@@ -196,39 +207,51 @@ impl<W: Write> Writer<W> {
             }
         };
         match self.format {
-            Format::Table => write_table(out, &self.held, summary, provenance, self.layout)?,
+            Format::Table => {
+                write_table(out, &self.held, summary, shares, provenance, self.layout)?
+            }
             Format::Json => {
                 let doc = serde_json::json!({
                     "provenance": provenance,
                     "summary": summary,
                     "devices": self.held,
+                    "shares": shares,
                 });
                 serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
                 writeln!(out)?;
             }
+            Format::Jsonl => {
+                for share in shares {
+                    serde_json::to_writer(&mut *out, &serde_json::json!({ "share": share }))
+                        .map_err(io::Error::other)?;
+                    out.write_all(b"\n")?;
+                }
+            }
             Format::Html => {
-                out.write_all(html::page(&self.held, summary, provenance).as_bytes())?;
+                out.write_all(html::page(&self.held, summary, shares, provenance).as_bytes())?;
             }
             Format::Dot => {
                 out.write_all(topology::dot(&self.held).as_bytes())?;
             }
-            Format::Jsonl | Format::Csv => {}
+            Format::Csv => {}
         }
         out.flush()
     }
 }
 
-/// The table, its summary lines and the data versions, for devices in work-list order; the
-/// lines wrapped to the table's width.
+/// The table, its summary lines (a line per share of a policy's cap among them) and the data
+/// versions, for devices in work-list order; the lines wrapped to the table's width.
 fn write_table(
     out: &mut impl Write,
     devices: &[DeviceRecord],
     summary: &SweepSummary,
+    shares: &[Share],
     provenance: &Provenance,
     layout: Layout,
 ) -> io::Result<()> {
     writeln!(out, "{}", table(devices, layout))?;
     let mut lines = vec![summary_line(devices, summary)];
+    lines.extend(shares.iter().map(|s| terminal_safe(&shares::line(s))));
     lines.extend(behind_lines(devices));
     lines.extend(action::deadline_note(devices));
     if !summary.silent_examples.is_empty() {
@@ -289,13 +312,17 @@ fn vendor_with_brand(d: &DeviceRecord) -> Option<String> {
 }
 
 /// The table's columns: address, verdict and vendor at every width; deadline and model from
-/// 80 columns, evidence from 100, sysName from 120, serial from 140.
-const COLUMNS: [layout::Column; 8] = [
+/// 80 columns, evidence and site from 100, sysName and role from 120, serial and technology
+/// from 140. Site, role and technology only when a device has one ([`CONTEXT_COLUMNS`]).
+const COLUMNS: [layout::Column; 11] = [
     layout::Column::new("address", 24).whole(),
     layout::Column::new("verdict", 7).whole(),
     layout::Column::new("deadline", 26).at_least(11).from(80),
     layout::Column::new("vendor", 24).at_least(15),
     layout::Column::new("model", 24).at_least(9).from(80),
+    layout::Column::new("site", 16).at_least(4).from(100),
+    layout::Column::new("role", 12).at_least(4).from(120),
+    layout::Column::new("technology", 14).at_least(10).from(140),
     layout::Column::new("serial", 20).at_least(8).from(140),
     layout::Column::new("sys_name", 24).at_least(8).from(120),
     layout::Column::new("evidence", 48).at_least(15).from(100),
@@ -322,6 +349,9 @@ pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
                 action::deadline(d),
                 dash(&vendor_with_brand(d)),
                 dash(&d.identification.model),
+                dash(&d.context.site.as_ref().map(|s| s.value.clone())),
+                dash(&d.context.role.as_ref().map(|s| s.value.clone())),
+                dash(&d.context.technology.as_ref().map(|s| s.value.clone())),
                 dash(&d.identification.serial),
                 dash(&d.sys_name),
                 terminal_safe(&if under {
@@ -332,7 +362,27 @@ pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
             ]
         })
         .collect();
-    layout::fitted(&COLUMNS, &rows, layout)
+    let (columns, rows) = without_empty(&COLUMNS, rows, &CONTEXT_COLUMNS);
+    layout::fitted(&columns, &rows, layout)
+}
+
+/// The places in [`COLUMNS`] of site, role and technology: shown only when a device has one.
+const CONTEXT_COLUMNS: [usize; 3] = [5, 6, 7];
+
+/// The columns and cells but those of `optional` whose every cell is `-`.
+fn without_empty(
+    columns: &[layout::Column],
+    rows: Vec<Vec<String>>,
+    optional: &[usize],
+) -> (Vec<layout::Column>, Vec<Vec<String>>) {
+    let keep: Vec<usize> = (0..columns.len())
+        .filter(|i| !optional.contains(i) || rows.iter().any(|r| r[*i] != "-"))
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+        .collect();
+    (keep.iter().map(|&i| columns[i]).collect(), rows)
 }
 
 /// The evidence of a neighbour listed under the device that reported it, less the
