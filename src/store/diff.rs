@@ -256,6 +256,11 @@ mod tests {
             model: Some("M".into()),
             version: Some(version.into()),
             sys_name: None,
+            sys_location: None,
+            site: None,
+            role: None,
+            technology: None,
+            owner: None,
             verdict,
             record,
             findings: if verdict == Verdict::Banned {
