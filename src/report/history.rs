@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::action::deadline_words;
 use super::layout::{Column, Layout, fitted, write_wrapped};
-use super::{Format, cell, dash, spreadsheet_safe, terminal_safe};
+use super::{Format, cell, dash, spreadsheet_safe, terminal_safe, without_empty};
 use crate::record::Verdict;
 use crate::store::{Change, ChangeKind, StoredDevice, SweepRow, timestamp};
 use crate::words::count;
@@ -242,13 +242,15 @@ fn deadline(d: &StoredDevice) -> Option<String> {
     (nearest.is_some() || flagged).then(|| deadline_words(nearest, flagged))
 }
 
-/// `history show`'s columns.
-const SHOW_COLUMNS: [Column; 9] = [
+/// `history show`'s columns; site and role only when a device has one.
+const SHOW_COLUMNS: [Column; 11] = [
     Column::new("address", 24).whole(),
     Column::new("verdict", 7).whole(),
     Column::new("deadline", 26).at_least(11).from(80),
     Column::new("vendor", 24).at_least(12),
     Column::new("model", 24).at_least(8).from(80),
+    Column::new("site", 16).at_least(4).from(100),
+    Column::new("role", 12).at_least(4).from(120),
     Column::new("version", 24).at_least(8).from(140),
     Column::new("serial", 20).at_least(8).from(120),
     Column::new("sys_name", 24).at_least(8).from(100),
@@ -272,6 +274,8 @@ impl View for Show<'_> {
                     deadline(d).unwrap_or_else(|| "-".into()),
                     dash(&d.vendor),
                     dash(&d.model),
+                    dash(&d.site),
+                    dash(&d.role),
                     dash(&d.version),
                     dash(&d.serial),
                     dash(&d.sys_name),
@@ -279,7 +283,8 @@ impl View for Show<'_> {
                 ]
             })
             .collect();
-        writeln!(out, "{}", fitted(&SHOW_COLUMNS, &rows, layout))?;
+        let (columns, rows) = without_empty(&SHOW_COLUMNS, rows, &[5, 6]);
+        writeln!(out, "{}", fitted(&columns, &rows, layout))?;
         let sweep = self.sweep;
         for line in [one_line(sweep), terminal_safe(&sweep.data_versions)] {
             write_wrapped(out, &line, layout)?;
@@ -324,6 +329,11 @@ impl View for Show<'_> {
             "chassis_mac",
             "engine_id",
             "sys_name",
+            "sys_location",
+            "site",
+            "role",
+            "technology",
+            "owner",
         ];
         let rows = self
             .devices
@@ -344,6 +354,11 @@ impl View for Show<'_> {
                     cell(&d.chassis_mac),
                     cell(&d.engine_id),
                     cell(&d.sys_name),
+                    cell(&d.sys_location),
+                    cell(&d.site),
+                    cell(&d.role),
+                    cell(&d.technology),
+                    cell(&d.owner),
                 ]
             })
             .collect();

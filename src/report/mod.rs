@@ -370,7 +370,7 @@ pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
 const CONTEXT_COLUMNS: [usize; 3] = [5, 6, 7];
 
 /// The columns and cells but those of `optional` whose every cell is `-`.
-fn without_empty(
+pub(crate) fn without_empty(
     columns: &[layout::Column],
     rows: Vec<Vec<String>>,
     optional: &[usize],
