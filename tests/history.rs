@@ -485,7 +485,7 @@ fn a_database_written_by_schema_v1_is_migrated() {
     };
     assert_eq!(version(&db), 1);
     let sweeps = history(&db, &["history", "list"]);
-    assert_eq!(version(&db), 2);
+    assert_eq!(version(&db), 3);
     assert_eq!(
         sweeps
             .iter()

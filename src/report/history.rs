@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::action::deadline_words;
 use super::layout::{Column, Layout, fitted, write_wrapped};
-use super::{Format, cell, dash, spreadsheet_safe, terminal_safe};
+use super::{Format, cell, dash, spreadsheet_safe, terminal_safe, without_empty};
 use crate::record::Verdict;
 use crate::store::{Change, ChangeKind, StoredDevice, SweepRow, timestamp};
 use crate::words::count;
@@ -242,13 +242,15 @@ fn deadline(d: &StoredDevice) -> Option<String> {
     (nearest.is_some() || flagged).then(|| deadline_words(nearest, flagged))
 }
 
-/// `history show`'s columns.
-const SHOW_COLUMNS: [Column; 9] = [
+/// `history show`'s columns; site and role only when a device has one.
+const SHOW_COLUMNS: [Column; 11] = [
     Column::new("address", 24).whole(),
     Column::new("verdict", 7).whole(),
     Column::new("deadline", 26).at_least(11).from(80),
     Column::new("vendor", 24).at_least(12),
     Column::new("model", 24).at_least(8).from(80),
+    Column::new("site", 16).at_least(4).from(100),
+    Column::new("role", 12).at_least(4).from(120),
     Column::new("version", 24).at_least(8).from(140),
     Column::new("serial", 20).at_least(8).from(120),
     Column::new("sys_name", 24).at_least(8).from(100),
@@ -272,6 +274,8 @@ impl View for Show<'_> {
                     deadline(d).unwrap_or_else(|| "-".into()),
                     dash(&d.vendor),
                     dash(&d.model),
+                    dash(&d.site),
+                    dash(&d.role),
                     dash(&d.version),
                     dash(&d.serial),
                     dash(&d.sys_name),
@@ -279,7 +283,8 @@ impl View for Show<'_> {
                 ]
             })
             .collect();
-        writeln!(out, "{}", fitted(&SHOW_COLUMNS, &rows, layout))?;
+        let (columns, rows) = without_empty(&SHOW_COLUMNS, rows, &[5, 6]);
+        writeln!(out, "{}", fitted(&columns, &rows, layout))?;
         let sweep = self.sweep;
         for line in [one_line(sweep), terminal_safe(&sweep.data_versions)] {
             write_wrapped(out, &line, layout)?;
@@ -324,6 +329,11 @@ impl View for Show<'_> {
             "chassis_mac",
             "engine_id",
             "sys_name",
+            "sys_location",
+            "site",
+            "role",
+            "technology",
+            "owner",
         ];
         let rows = self
             .devices
@@ -344,6 +354,11 @@ impl View for Show<'_> {
                     cell(&d.chassis_mac),
                     cell(&d.engine_id),
                     cell(&d.sys_name),
+                    cell(&d.sys_location),
+                    cell(&d.site),
+                    cell(&d.role),
+                    cell(&d.technology),
+                    cell(&d.owner),
                 ]
             })
             .collect();
@@ -497,5 +512,165 @@ impl View for Diff<'_> {
             })
             .collect();
         (header, rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Sourced;
+    use crate::store::{Store, StoredDevice, diff as changes_between, writer::Status};
+
+    type Fact = (String, String, String, String, String);
+
+    /// A change as [`facts`] gives it.
+    fn moved(kind: &str, identity: &str, field: &str, from: &str, to: &str) -> Fact {
+        let s = |x: &str| x.to_string();
+        (s(kind), s(identity), s(field), s(from), s(to))
+    }
+
+    /// `(kind, identity, field, from, to)` of each change.
+    fn facts(changes: &[Change]) -> Vec<Fact> {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        changes
+            .iter()
+            .map(|c| {
+                let field = c.field.unwrap_or("").to_string();
+                let kind = c.kind.to_string();
+                (kind, c.identity.clone(), field, o(&c.from), o(&c.to))
+            })
+            .collect()
+    }
+
+    /// `tests/data/store/v2.db`, two real sweeps stored by schema version 2, migrated: read back
+    /// and diffed; then a sweep stored after the migration, with sites and a role known, diffs
+    /// against it with the moves reported, and the history views show them.
+    #[tokio::test]
+    async fn a_database_of_schema_v2_is_migrated_read_back_and_diffed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("v2.db");
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/store/v2.db");
+        std::fs::copy(fixture, &db).unwrap();
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 3);
+        let sweeps = store.sweeps().unwrap();
+        let counts: Vec<_> = sweeps
+            .iter()
+            .map(|s| (s.status.as_str(), s.devices))
+            .collect();
+        assert_eq!(counts, [("complete", 6), ("complete", 7)]);
+        let (one, two) = (store.devices(1).unwrap(), store.devices(2).unwrap());
+        let c3560 = two
+            .iter()
+            .find(|d| d.serial.as_deref() == Some("CAT0912N0CU"));
+        assert_eq!(c3560.unwrap().sys_location.as_deref(), Some("MTL02 rack 9"));
+        let got = facts(&changes_between(&one, &two, &|_| None));
+        let want = vec![
+            moved("banned-new", "mac:f4:4c:7f:24:1a:f0", "", "", ""),
+            moved("banned-new", "serial:020LGJT0G4020681", "", "", ""),
+            moved("banned-removed", "serial:21500101573GK1000299", "", "", ""),
+            moved(
+                "changed",
+                "serial:CAT0912N0CU",
+                "address",
+                "127.99.18.2",
+                "127.99.18.7",
+            ),
+            moved(
+                "changed",
+                "serial:CAT0912N0CU",
+                "sys_location",
+                "TOR01 rack 3",
+                "MTL02 rack 9",
+            ),
+            moved(
+                "changed",
+                "serial:TA3716123456",
+                "version",
+                "14.1X53-D40.8",
+                "15.1X53-D60.4",
+            ),
+        ];
+        assert_eq!(got, want);
+
+        // A sweep after the migration: the same devices, their sites now known from their
+        // sysLocation, the CE12800 a core router.
+        let first_seen = store.first_seen().unwrap();
+        let day_one = crate::date::Date::from_days(sweeps[0].started_ms / 86_400_000);
+        let recorder = Store::open(&db)
+            .unwrap()
+            .begin_sweep(&serde_json::json!({}), "v", "2026-12-08")
+            .unwrap();
+        for d in &two {
+            let mut r = d.record.clone();
+            if r.identification.serial.as_deref() == Some("CAT0912N0CU") {
+                assert_eq!(first_seen.of(&r), Some(day_one));
+            }
+            let source = "sysLocation pattern inventory.toml:7";
+            r.context.site = r
+                .sys_location
+                .as_deref()
+                .and_then(|l| l.split(' ').next())
+                .map(|site| Sourced::new(site.to_string(), source));
+            if r.identification.model.as_deref() == Some("CE12800") {
+                r.context.role = Some(Sourced::new("core".into(), "inventory sites.csv:3"));
+            }
+            recorder.device(r);
+        }
+        recorder.finish(Status::Complete, None, None).await.unwrap();
+        let three = store.devices(3).unwrap();
+        let got = facts(&changes_between(&two, &three, &|_| None));
+        let site = |identity: &str, to: &str| moved("changed", identity, "site", "", to);
+        let mut want = vec![
+            site("serial:020LGJT0G4020681", "TOR01"),
+            site("serial:CAT0912N0CU", "MTL02"),
+            site("serial:TA3716123456", "MTL02"),
+        ];
+        let ce = two.iter().find(|d| d.model.as_deref() == Some("CE12800"));
+        let ce = ce.unwrap().identity.clone();
+        want.push(site(&ce, "MTL02"));
+        want.push(moved("changed", &ce, "role", "", "core"));
+        want.sort();
+        let mut got = got;
+        got.sort();
+        assert_eq!(got, want);
+
+        views_show_the_sites(&store, &two, &three);
+    }
+
+    /// `history show` and `history diff` of sweeps 2 and 3 show the sites and the role.
+    fn views_show_the_sites(store: &Store, two: &[StoredDevice], three: &[StoredDevice]) {
+        let (b, c) = (
+            store.sweep(2).unwrap().unwrap(),
+            store.sweep(3).unwrap().unwrap(),
+        );
+        let mut out = Vec::new();
+        show(&c, three, Format::Table, Layout::wide(), &mut out).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        let header = table.lines().nth(1).unwrap();
+        assert!(
+            header.contains("site") && header.contains("role"),
+            "{table}"
+        );
+        assert!(table.contains("MTL02") && table.contains("core"), "{table}");
+        let mut out = Vec::new();
+        let changes = changes_between(two, three, &|_| None);
+        diff(&b, &c, &changes, Format::Table, Layout::wide(), &mut out).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        assert!(table.contains("site: - → MTL02"), "{table}");
+        let mut out = Vec::new();
+        show(&c, three, Format::Csv, Layout::wide(), &mut out).unwrap();
+        let mut csv = ::csv::Reader::from_reader(&out[..]);
+        let header = csv.headers().unwrap().clone();
+        let site = header.iter().position(|h| h == "site").unwrap();
+        let sites: Vec<String> = csv
+            .records()
+            .map(|r| r.unwrap()[site].to_string())
+            .collect();
+        assert_eq!(
+            sites.iter().filter(|s| *s == "MTL02").count(),
+            3,
+            "{sites:?}"
+        );
     }
 }

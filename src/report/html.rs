@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use super::{Provenance, summary_line};
 use crate::discover::SweepSummary;
-use crate::record::{DeviceRecord, Verdict};
+use crate::record::{DeviceRecord, Share, Sourced, Verdict};
 
 /// Escapes text for HTML element content and quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -36,6 +36,59 @@ pub fn escape(s: &str) -> String {
 
 fn opt(s: &Option<String>) -> String {
     escape(s.as_deref().unwrap_or("-"))
+}
+
+/// A cell of a context value, its source as the cell's title (shown on hover).
+fn sourced_cell(class: &str, v: &Option<Sourced<String>>) -> String {
+    match v {
+        Some(v) => format!(
+            r#"<td class="{class}" title="{}">{}</td>"#,
+            escape(&v.source),
+            escape(&v.value)
+        ),
+        None => format!(r#"<td class="{class}">-</td>"#),
+    }
+}
+
+/// Where the device stands, every field with its source, for its details: empty when nothing
+/// is known.
+fn context_details(d: &DeviceRecord) -> String {
+    let c = &d.context;
+    let acquired = c
+        .acquired
+        .as_ref()
+        .map(|a| Sourced::new(a.value.to_string(), a.source.clone()));
+    let mut items: Vec<String> = [
+        ("site", &c.site),
+        ("role", &c.role),
+        ("technology", &c.technology),
+        ("owner", &c.owner),
+        ("acquired", &acquired),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| {
+        let v = v.as_ref()?;
+        Some(format!(
+            "<li>{k}: {} (from {})</li>",
+            escape(&v.value),
+            escape(&v.source)
+        ))
+    })
+    .collect();
+    let read = [
+        ("first seen", c.first_seen.map(|f| f.to_string())),
+        ("sysLocation", d.sys_location.clone()),
+        ("sysContact", d.sys_contact.clone()),
+    ];
+    for (k, v) in read {
+        if let Some(v) = v {
+            items.push(format!("<li>{k}: {}</li>", escape(&v)));
+        }
+    }
+    match items.is_empty() {
+        true => String::new(),
+        false => format!("<p>Where it stands:</p><ul>{}</ul>", items.join("")),
+    }
 }
 
 fn colour(v: Verdict) -> &'static str {
@@ -326,7 +379,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             .collect();
         let _ = write!(
             out,
-            r#"<tr class="device {v}{under}" data-verdict="{v}" data-via="{via}"{by}><td class="address">{}</td><td class="verdict" style="color:{}">{v}</td><td class="deadline">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td><details><summary>{}{}</summary><ul>{}</ul>{}<ul>{}</ul></details></td></tr>"#,
+            r#"<tr class="device {v}{under}" data-verdict="{v}" data-via="{via}"{by}><td class="address">{}</td><td class="verdict" style="color:{}">{v}</td><td class="deadline">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}{}{}<td>{:.2}</td><td><details><summary>{}{}</summary><ul>{}</ul>{}<ul>{}</ul>{}</details></td></tr>"#,
             escape(&d.address),
             colour(d.judgement.verdict),
             escape(&super::action::deadline(d)),
@@ -336,6 +389,9 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
             opt(&d.sys_name),
             opt(&d.identification.version),
             via,
+            sourced_cell("site", &d.context.site),
+            sourced_cell("role", &d.context.role),
+            sourced_cell("technology", &d.context.technology),
             d.identification.confidence,
             escape(&super::action::evidence_summary(d)),
             if conflicts.is_empty() {
@@ -350,6 +406,7 @@ fn device_rows(devices: &[DeviceRecord]) -> String {
                 format!("<p>Conflicts: {}</p>", conflicts.join("; "))
             },
             findings.join(""),
+            context_details(d),
             v = d.judgement.verdict,
             via = via,
             under = if under { " under" } else { "" },
@@ -389,8 +446,13 @@ if(h.get('sort')){var names=Array.prototype.map.call(table.tHead.rows[0].cells,f
  var i=names.indexOf(h.get('sort'));if(i>=0)sortBy(i,false);}
 apply();})();"#;
 
-/// The whole page.
-pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Provenance) -> String {
+/// The whole page; `shares` are the policies' caps over the sweep.
+pub fn page(
+    devices: &[DeviceRecord],
+    summary: &SweepSummary,
+    shares: &[Share],
+    provenance: &Provenance,
+) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for d in devices {
         *counts.entry(d.judgement.verdict.to_string()).or_default() += 1;
@@ -415,6 +477,9 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
         ("sys_name", "sysName"),
         ("version", "version"),
         ("discovered_via", "found via"),
+        ("site", "site"),
+        ("role", "role"),
+        ("technology", "technology"),
         ("confidence", "confidence"),
         ("evidence", "evidence and findings"),
     ];
@@ -432,6 +497,7 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
 <section id="summary"><p class="counts"><span><b id="count-devices">{total}</b> devices</span>{count_spans}</p>
 <p>{line}</p>{notes}
 <p class="provenance">netorigin {version}; rules: {enterprises} curated enterprise numbers, {registry}, {sysdescr} sysDescr fingerprints; OUIs: {oui}; policies: {policy}</p></section>
+{shares}
 <section><h2>Devices by vendor and verdict</h2>{chart}</section>
 <section><h2>Neighbour topology</h2>{topology}</section>
 <section><h2>Devices</h2><p>Filter: <input id="filter" type="search" placeholder="banned, Huawei, 10.20."> <span id="shown">{total}</span> shown</p>
@@ -453,6 +519,7 @@ pub fn page(devices: &[DeviceRecord], summary: &SweepSummary, provenance: &Prove
         sysdescr = provenance.sysdescr_rules,
         oui = escape(&provenance.oui_registry),
         policy = escape(&provenance.policy),
+        shares = super::shares::html_section(shares),
         chart = chart(devices),
         topology = topology(devices),
         rows = device_rows(devices),

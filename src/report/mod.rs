@@ -6,12 +6,16 @@
 //! spreadsheet would run as a formula are prefixed with `'`.
 
 pub mod action;
+mod csv;
+#[cfg(test)]
+mod every_format;
 pub mod history;
 pub mod html;
 pub mod layout;
 pub mod metrics;
 pub mod netbox;
 pub mod order;
+pub mod shares;
 pub mod topology;
 
 use std::collections::BTreeMap;
@@ -20,7 +24,7 @@ use std::io::{self, Write};
 use comfy_table::Table;
 
 use crate::discover::SweepSummary;
-use crate::record::DeviceRecord;
+use crate::record::{DeviceRecord, Share};
 use crate::words::count;
 pub use layout::Layout;
 pub use order::sort_for_people;
@@ -30,11 +34,13 @@ pub use order::sort_for_people;
 pub enum Format {
     /// A table for people, with a summary line.
     Table,
-    /// One JSON object per device per line, streamed as devices complete.
+    /// One JSON object per device per line, streamed as devices complete; when the sweep ends,
+    /// one line `{"share": {...}}` per share of a policy's cap.
     Jsonl,
-    /// One JSON document: summary and devices.
+    /// One JSON document: provenance, summary, devices and shares.
     Json,
-    /// One CSV row per device, in the table's order (written when the sweep ends).
+    /// One CSV row per device, in the table's order (written when the sweep ends), then one row
+    /// per share of a policy's cap (`discovered_via` is `share`).
     Csv,
     /// One self-contained HTML page: summary, chart, topology, sortable and filterable table.
     Html,
@@ -125,43 +131,15 @@ struct Line<'a> {
 
 enum Sink<W: Write> {
     Plain(W),
-    Csv(Box<csv::Writer<W>>),
+    Csv(Box<::csv::Writer<W>>),
 }
-
-const CSV_HEADER: [&str; 25] = [
-    "address",
-    "discovered_via",
-    "reported_by",
-    "credential",
-    "sys_name",
-    "sys_descr",
-    "sys_object_id",
-    "vendor",
-    "brand",
-    "origin",
-    "model",
-    "os",
-    "version",
-    "serial",
-    "chassis_mac",
-    "confidence",
-    "verdict",
-    "deadline",
-    "findings",
-    "evidence",
-    "modules",
-    "neighbors",
-    "interfaces",
-    "notes",
-    "data_versions",
-];
 
 impl<W: Write> Writer<W> {
     /// A writer of `format` into `out`.
     pub fn new(format: Format, out: W) -> io::Result<Self> {
         let out = if format == Format::Csv {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(CSV_HEADER).map_err(io::Error::other)?;
+            let mut w = ::csv::Writer::from_writer(out);
+            w.write_record(csv::HEADER).map_err(io::Error::other)?;
             w.flush()?;
             Sink::Csv(Box::new(w))
         } else {
@@ -209,14 +187,20 @@ impl<W: Write> Writer<W> {
         }
     }
 
-    /// Writes what was held, in work-list order, and the summary.
-    pub fn finish(mut self, summary: &SweepSummary, provenance: &Provenance) -> io::Result<()> {
+    /// Writes what was held, in work-list order, the summary and the `shares` of the policies'
+    /// caps over the sweep.
+    pub fn finish(
+        mut self,
+        summary: &SweepSummary,
+        shares: &[Share],
+        provenance: &Provenance,
+    ) -> io::Result<()> {
         sort_for_people(&mut self.held);
         let out = match &mut self.out {
             Sink::Plain(out) => out,
             Sink::Csv(w) => {
-                for d in &self.held {
-                    let mut row = csv_row(d);
+                let devices = self.held.iter().map(csv::row);
+                for mut row in devices.chain(shares.iter().map(csv::share_row)) {
                     row.push(spreadsheet_safe(&self.data_versions));
                     w.write_record(row).map_err(io::Error::other)?;
                 }
@@ -224,39 +208,51 @@ impl<W: Write> Writer<W> {
             }
         };
         match self.format {
-            Format::Table => write_table(out, &self.held, summary, provenance, self.layout)?,
+            Format::Table => {
+                write_table(out, &self.held, summary, shares, provenance, self.layout)?
+            }
             Format::Json => {
                 let doc = serde_json::json!({
                     "provenance": provenance,
                     "summary": summary,
                     "devices": self.held,
+                    "shares": shares,
                 });
                 serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
                 writeln!(out)?;
             }
+            Format::Jsonl => {
+                for share in shares {
+                    serde_json::to_writer(&mut *out, &serde_json::json!({ "share": share }))
+                        .map_err(io::Error::other)?;
+                    out.write_all(b"\n")?;
+                }
+            }
             Format::Html => {
-                out.write_all(html::page(&self.held, summary, provenance).as_bytes())?;
+                out.write_all(html::page(&self.held, summary, shares, provenance).as_bytes())?;
             }
             Format::Dot => {
                 out.write_all(topology::dot(&self.held).as_bytes())?;
             }
-            Format::Jsonl | Format::Csv => {}
+            Format::Csv => {}
         }
         out.flush()
     }
 }
 
-/// The table, its summary lines and the data versions, for devices in work-list order; the
-/// lines wrapped to the table's width.
+/// The table, its summary lines (a line per share of a policy's cap among them) and the data
+/// versions, for devices in work-list order; the lines wrapped to the table's width.
 fn write_table(
     out: &mut impl Write,
     devices: &[DeviceRecord],
     summary: &SweepSummary,
+    shares: &[Share],
     provenance: &Provenance,
     layout: Layout,
 ) -> io::Result<()> {
     writeln!(out, "{}", table(devices, layout))?;
     let mut lines = vec![summary_line(devices, summary)];
+    lines.extend(shares.iter().map(|s| terminal_safe(&shares::line(s))));
     lines.extend(behind_lines(devices));
     lines.extend(action::deadline_note(devices));
     if !summary.silent_examples.is_empty() {
@@ -317,13 +313,17 @@ fn vendor_with_brand(d: &DeviceRecord) -> Option<String> {
 }
 
 /// The table's columns: address, verdict and vendor at every width; deadline and model from
-/// 80 columns, evidence from 100, sysName from 120, serial from 140.
-const COLUMNS: [layout::Column; 8] = [
+/// 80 columns, evidence and site from 100, sysName and role from 120, serial and technology
+/// from 140. Site, role and technology only when a device has one ([`CONTEXT_COLUMNS`]).
+const COLUMNS: [layout::Column; 11] = [
     layout::Column::new("address", 24).whole(),
     layout::Column::new("verdict", 7).whole(),
     layout::Column::new("deadline", 26).at_least(11).from(80),
     layout::Column::new("vendor", 24).at_least(15),
     layout::Column::new("model", 24).at_least(9).from(80),
+    layout::Column::new("site", 16).at_least(4).from(100),
+    layout::Column::new("role", 12).at_least(4).from(120),
+    layout::Column::new("technology", 14).at_least(10).from(140),
     layout::Column::new("serial", 20).at_least(8).from(140),
     layout::Column::new("sys_name", 24).at_least(8).from(120),
     layout::Column::new("evidence", 48).at_least(15).from(100),
@@ -350,6 +350,9 @@ pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
                 action::deadline(d),
                 dash(&vendor_with_brand(d)),
                 dash(&d.identification.model),
+                dash(&d.context.site.as_ref().map(|s| s.value.clone())),
+                dash(&d.context.role.as_ref().map(|s| s.value.clone())),
+                dash(&d.context.technology.as_ref().map(|s| s.value.clone())),
                 dash(&d.identification.serial),
                 dash(&d.sys_name),
                 terminal_safe(&if under {
@@ -360,7 +363,27 @@ pub fn table(devices: &[DeviceRecord], layout: Layout) -> Table {
             ]
         })
         .collect();
-    layout::fitted(&COLUMNS, &rows, layout)
+    let (columns, rows) = without_empty(&COLUMNS, rows, &CONTEXT_COLUMNS);
+    layout::fitted(&columns, &rows, layout)
+}
+
+/// The places in [`COLUMNS`] of site, role and technology: shown only when a device has one.
+const CONTEXT_COLUMNS: [usize; 3] = [5, 6, 7];
+
+/// The columns and cells but those of `optional` whose every cell is `-`.
+pub(crate) fn without_empty(
+    columns: &[layout::Column],
+    rows: Vec<Vec<String>>,
+    optional: &[usize],
+) -> (Vec<layout::Column>, Vec<Vec<String>>) {
+    let keep: Vec<usize> = (0..columns.len())
+        .filter(|i| !optional.contains(i) || rows.iter().any(|r| r[*i] != "-"))
+        .collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| keep.iter().map(|&i| r[i].clone()).collect())
+        .collect();
+    (keep.iter().map(|&i| columns[i]).collect(), rows)
 }
 
 /// The evidence of a neighbour listed under the device that reported it, less the
@@ -419,66 +442,6 @@ pub fn summary_line(devices: &[DeviceRecord], summary: &SweepSummary) -> String 
             vendors.join(", ")
         },
     )
-}
-
-/// Nested parts of the record (modules, neighbours, interfaces) as a JSON array in one cell,
-/// so the CSV keeps every field; JSON never starts with a formula character, and the cell is
-/// checked all the same.
-fn json_cell<T: serde::Serialize>(v: &T) -> String {
-    spreadsheet_safe(&serde_json::to_string(v).unwrap_or_default())
-}
-
-fn csv_row(d: &DeviceRecord) -> Vec<String> {
-    let findings: Vec<String> = d
-        .judgement
-        .findings
-        .iter()
-        .map(|f| format!("{}/{}: {}", f.policy, f.rule, f.reason))
-        .collect();
-    let evidence: Vec<String> = action::evidence_in_order(d)
-        .into_iter()
-        .map(|e| {
-            format!(
-                "{}={} -> {} ({})",
-                e.source,
-                e.value,
-                e.vendor.as_deref().unwrap_or("?"),
-                e.weight
-            )
-        })
-        .collect();
-    vec![
-        spreadsheet_safe(&d.address),
-        serde_json::to_value(d.discovered_via)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        cell(&d.reported_by),
-        cell(&d.credential),
-        cell(&d.sys_name),
-        cell(&d.sys_descr),
-        cell(&d.sys_object_id),
-        cell(&d.identification.vendor),
-        cell(&d.identification.brand),
-        cell(&d.identification.origin),
-        cell(&d.identification.model),
-        cell(&d.identification.os),
-        cell(&d.identification.version),
-        cell(&d.identification.serial),
-        cell(&d.identification.chassis_mac.map(|m| m.to_string())),
-        format!("{:.2}", d.identification.confidence),
-        d.judgement.verdict.to_string(),
-        match action::nearest_deadline(d) {
-            None if !action::flagged(d.judgement.verdict) => String::new(),
-            nearest => action::deadline_words(nearest, true),
-        },
-        spreadsheet_safe(&findings.join("; ")),
-        spreadsheet_safe(&evidence.join("; ")),
-        json_cell(&d.modules),
-        json_cell(&d.neighbors),
-        json_cell(&d.interfaces),
-        spreadsheet_safe(&d.notes.join("; ")),
-    ]
 }
 
 #[cfg(test)]

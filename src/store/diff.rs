@@ -1,5 +1,6 @@
 //! What changed between two sweeps: devices new and gone, devices whose address, firmware,
-//! model or verdict changed, banned gear that appeared or was removed, and banned gear still
+//! model, verdict, sysLocation, site, role or technology changed (a device moved to another
+//! site, a role changed), banned gear that appeared or was removed, and banned gear still
 //! there past its policy deadline. One [`Change`] per fact, so that each is a line of JSON or
 //! a row of CSV.
 
@@ -23,7 +24,8 @@ pub enum ChangeKind {
     New,
     /// A device that is gone.
     Gone,
-    /// A device whose address, firmware, model or verdict changed.
+    /// A device whose address, firmware, model, verdict, sysLocation, site, role or technology
+    /// changed.
     Changed,
 }
 
@@ -57,7 +59,9 @@ pub struct Change {
     pub model: Option<String>,
     /// Verdict (in the later sweep; in the earlier one for gear that is gone).
     pub verdict: Verdict,
-    /// For `changed`: which field (`address`, `version`, `model`, `verdict`).
+    /// For `changed`: which field (`address`, `version`, `model`, `verdict`, `sys_location`,
+    /// `site`, `role`, `technology`); a value that appears or goes is a change too (`-` → `TOR01`:
+    /// the site is known now).
     pub field: Option<&'static str>,
     /// For `changed`: the value before.
     pub from: Option<String>,
@@ -158,7 +162,7 @@ pub fn diff(
 /// banned gear that became so or stopped being so.
 fn changed(a: &StoredDevice, b: &StoredDevice) -> Vec<Change> {
     let mut out = Vec::new();
-    let fields: [(&'static str, Option<&str>, Option<&str>); 4] = [
+    let fields: [(&'static str, Option<&str>, Option<&str>); 8] = [
         ("address", Some(&a.address), Some(&b.address)),
         ("version", a.version.as_deref(), b.version.as_deref()),
         ("model", a.model.as_deref(), b.model.as_deref()),
@@ -166,6 +170,18 @@ fn changed(a: &StoredDevice, b: &StoredDevice) -> Vec<Change> {
             "verdict",
             Some(a.verdict.as_str()),
             Some(b.verdict.as_str()),
+        ),
+        (
+            "sys_location",
+            a.sys_location.as_deref(),
+            b.sys_location.as_deref(),
+        ),
+        ("site", a.site.as_deref(), b.site.as_deref()),
+        ("role", a.role.as_deref(), b.role.as_deref()),
+        (
+            "technology",
+            a.technology.as_deref(),
+            b.technology.as_deref(),
         ),
     ];
     for (field, from, to) in fields {
@@ -256,6 +272,11 @@ mod tests {
             model: Some("M".into()),
             version: Some(version.into()),
             sys_name: None,
+            sys_location: None,
+            site: None,
+            role: None,
+            technology: None,
+            owner: None,
             verdict,
             record,
             findings: if verdict == Verdict::Banned {
@@ -327,6 +348,45 @@ mod tests {
         assert_eq!(
             kinds(&changes),
             vec![("overdue".into(), "serial:H1".into(), None)]
+        );
+    }
+
+    #[test]
+    fn a_move_to_another_site_and_a_new_role_or_technology_are_changes() {
+        let mut before = [
+            device(Some("X"), "10.0.0.1", "1", "clear"),
+            device(Some("Y"), "10.0.0.2", "1", "clear"),
+        ];
+        before[0].site = Some("TOR01".into());
+        before[0].role = Some("access".into());
+        before[0].technology = Some("4g".into());
+        let mut after = before.clone();
+        after[0].site = Some("MTL02".into());
+        after[0].role = Some("aggregation".into());
+        after[0].technology = Some("4g+5g".into());
+        after[1].site = Some("TOR01".into());
+        after[1].sys_location = Some("TOR01 rack 3".into());
+        let changes = diff(&before, &after, &|_| None);
+        let got: Vec<_> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c.identity.as_str(),
+                    c.field.unwrap(),
+                    c.from.as_deref(),
+                    c.to.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("serial:X", "site", Some("TOR01"), Some("MTL02")),
+                ("serial:X", "role", Some("access"), Some("aggregation")),
+                ("serial:X", "technology", Some("4g"), Some("4g+5g")),
+                ("serial:Y", "sys_location", None, Some("TOR01 rack 3")),
+                ("serial:Y", "site", None, Some("TOR01")),
+            ]
         );
     }
 

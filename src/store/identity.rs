@@ -80,7 +80,7 @@ impl Identity {
 
     /// Whether two identities may be one device: no key that both have differs (a box at the
     /// same address with another serial is another box).
-    fn compatible(&self, other: &Identity) -> bool {
+    pub(super) fn compatible(&self, other: &Identity) -> bool {
         fn agree<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
             match (a, b) {
                 (Some(a), Some(b)) => a == b,
@@ -93,7 +93,7 @@ impl Identity {
     }
 
     /// Every key in order of strength (`None` where it has none).
-    fn keys(&self) -> [Option<String>; 4] {
+    pub(super) fn keys(&self) -> [Option<String>; 4] {
         [
             self.serial.as_ref().map(|s| format!("serial:{s}")),
             self.chassis_mac.as_ref().map(|m| format!("mac:{m}")),

@@ -13,12 +13,14 @@
 //!   Several sweeps may store into one database at once; `schedule` takes one more lock so that
 //!   two schedulers never sweep the same database.
 //! - Devices are recognised across sweeps by serial, then chassis MAC, then SNMPv3 engine ID,
-//!   then address ([`identity`]); [`diff()`] compares two sweeps.
+//!   then address ([`identity`]); [`diff()`] compares two sweeps; [`Store::first_seen`] says
+//!   when each was first seen.
 //!
 //! Writing goes through [`writer`]: one thread owns the connection and is fed through a
 //! channel, so the sweep never waits on the disk.
 
 pub mod diff;
+mod first_seen;
 pub mod identity;
 mod locks;
 mod read;
@@ -30,6 +32,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, params};
 
 pub use diff::{Change, ChangeKind, diff};
+pub use first_seen::FirstSeen;
 pub use identity::Identity;
 pub use locks::{ScheduleLock, SweepLock};
 pub use read::{StoredDevice, StoredFinding, SweepRow};

@@ -91,6 +91,16 @@ pub struct StoredDevice {
     pub version: Option<String>,
     /// sysName.
     pub sys_name: Option<String>,
+    /// sysLocation, as read.
+    pub sys_location: Option<String>,
+    /// Its site (the record says where that came from).
+    pub site: Option<String>,
+    /// Its role.
+    pub role: Option<String>,
+    /// Its technologies (`4g+5g`).
+    pub technology: Option<String>,
+    /// Its owner.
+    pub owner: Option<String>,
     /// Verdict.
     pub verdict: Verdict,
     /// The whole device record, as the sweep's JSON report has it (a record an older version
@@ -174,7 +184,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT id, sweep, seen_ms, identity, address, discovered_via, serial, chassis_mac,
-                        engine_id, vendor, origin, model, version, sys_name, verdict, record
+                        engine_id, vendor, origin, model, version, sys_name, verdict, record,
+                        sys_location, site, role, technology, owner
                  FROM device WHERE sweep = ?1 ORDER BY id",
             )
             .map_err(|e| self.sqlite(e))?;
@@ -200,6 +211,11 @@ impl Store {
                         model: r.get(11)?,
                         version: r.get(12)?,
                         sys_name: r.get(13)?,
+                        sys_location: r.get(16)?,
+                        site: r.get(17)?,
+                        role: r.get(18)?,
+                        technology: r.get(19)?,
+                        owner: r.get(20)?,
                         verdict: verdict(r, 14)?,
                         record,
                         findings: Vec::new(),

@@ -75,6 +75,23 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE device ADD COLUMN sys_name TEXT;
     UPDATE device SET sys_name = json_extract(record, '$.sys_name');
     CREATE INDEX device_by_identity ON device(identity, sweep);",
+    // v3: where a device stands (issue 18), as columns the fleet views filter by: sysLocation,
+    // and the context's site, role, technology, owner and acquisition date (their sources stay
+    // in the record); filled in from the stored records, which older versions wrote without
+    // them (NULL).
+    "ALTER TABLE device ADD COLUMN sys_location TEXT;
+    ALTER TABLE device ADD COLUMN site TEXT;
+    ALTER TABLE device ADD COLUMN role TEXT;
+    ALTER TABLE device ADD COLUMN technology TEXT;
+    ALTER TABLE device ADD COLUMN owner TEXT;
+    ALTER TABLE device ADD COLUMN acquired TEXT;
+    UPDATE device SET sys_location = json_extract(record, '$.sys_location'),
+        site = json_extract(record, '$.site.value'),
+        role = json_extract(record, '$.role.value'),
+        technology = json_extract(record, '$.technology.value'),
+        owner = json_extract(record, '$.owner.value'),
+        acquired = json_extract(record, '$.acquired.value');
+    CREATE INDEX device_by_site ON device(site);",
 ];
 
 impl Store {

@@ -38,13 +38,86 @@ fn migrations_apply_one_by_one_and_v2_fills_sys_name() {
              VALUES (1, 0, 'address:a', 'a', 'snmp', 'clear', '{\"sys_name\":\"core-1\"}');",
         )
         .unwrap();
-    store.migrate(MIGRATIONS).unwrap();
+    store.migrate(&MIGRATIONS[..2]).unwrap();
     assert_eq!(store.schema_version().unwrap(), 2);
     let name: String = store
         .conn
         .query_row("SELECT sys_name FROM device", [], |r| r.get(0))
         .unwrap();
     assert_eq!(name, "core-1");
+}
+
+#[test]
+fn v3_fills_sys_location_and_the_context_columns_from_the_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let store = Store {
+        conn: Connection::open(&path).unwrap(),
+        path: path.clone(),
+    };
+    store.migrate(&MIGRATIONS[..2]).unwrap();
+    let record = serde_json::json!({
+        "address": "a", "sys_location": "TOR01 rack 3",
+        "site": {"value": "TOR01", "source": "inventory sites.csv:4"},
+        "role": {"value": "core", "source": "inventory sites.csv:4"},
+        "technology": {"value": "4g+5g", "source": "netbox devices.csv:2"},
+        "acquired": {"value": "2019-03-01", "source": "inventory sites.csv:4"},
+        "verdict": "clear"
+    });
+    store
+        .conn
+        .execute(
+            "INSERT INTO sweep (id, started_ms, status, pid, parameters, data_versions, judged_on)
+             VALUES (1, 0, 'complete', 1, '{}', 'v', '2026-01-01')",
+            [],
+        )
+        .unwrap();
+    for (address, record) in [("a", record.to_string()), ("b", "{}".to_string())] {
+        store
+            .conn
+            .execute(
+                "INSERT INTO device (sweep, seen_ms, identity, address, discovered_via, verdict, record)
+                 VALUES (1, 0, 'address:' || ?1, ?1, 'snmp', 'clear', ?2)",
+                [address, &record],
+            )
+            .unwrap();
+    }
+    store.migrate(&MIGRATIONS[..3]).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    let rows: Vec<[Option<String>; 6]> = store
+        .conn
+        .prepare(
+            "SELECT sys_location, site, role, technology, owner, acquired FROM device ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok([
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ])
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        rows,
+        [
+            [
+                some("TOR01 rack 3"),
+                some("TOR01"),
+                some("core"),
+                some("4g+5g"),
+                None,
+                some("2019-03-01")
+            ],
+            [None, None, None, None, None, None]
+        ]
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 
 use super::{StoreError, SweepLock, now_ms};
 use crate::discover::SweepSummary;
-use crate::record::DeviceRecord;
+use crate::record::{DeviceRecord, Sourced};
 
 /// How a sweep ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,8 +214,10 @@ pub(super) fn insert_device(
     let identity = super::Identity::of(d);
     conn.prepare_cached(
         "INSERT INTO device (sweep, seen_ms, identity, address, discovered_via, serial, chassis_mac,
-             engine_id, vendor, origin, model, version, verdict, record, sys_name)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             engine_id, vendor, origin, model, version, verdict, record, sys_name, sys_location,
+             site, role, technology, owner, acquired)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21)",
     )?
     .execute(params![
         sweep,
@@ -233,6 +235,12 @@ pub(super) fn insert_device(
         d.judgement.verdict.to_string(),
         record,
         d.sys_name,
+        d.sys_location,
+        value(&d.context.site),
+        value(&d.context.role),
+        value(&d.context.technology),
+        value(&d.context.owner),
+        d.context.acquired.as_ref().map(|a| a.value.to_string()),
     ])?;
     let device = conn.last_insert_rowid();
     let mut module = conn.prepare_cached(
@@ -274,6 +282,11 @@ pub(super) fn insert_device(
         ])?;
     }
     Ok(())
+}
+
+/// A context value without its source (the record keeps that).
+fn value(v: &Option<Sourced<String>>) -> Option<&str> {
+    v.as_ref().map(|v| v.value.as_str())
 }
 
 #[cfg(test)]
