@@ -125,12 +125,8 @@ pub struct Rule {
     pub severity: String,
     /// Why.
     pub reason: String,
-    /// Company groups it matches.
-    pub origins: Vec<String>,
-    /// Vendor display names it matches.
-    pub vendors: Vec<String>,
-    /// Model pattern.
-    pub model: Option<Regex>,
+    /// Whose equipment it is about.
+    pub whose: Whose,
     /// Whether it judges whole devices.
     pub devices: bool,
     /// Whether it judges modules (cards, optics, power supplies).
@@ -145,6 +141,36 @@ pub struct Rule {
     pub no_new_installs_after: Option<Date>,
     /// Removal deadline.
     pub remove_by: Option<Date>,
+}
+
+/// Whose equipment a rule or a share cap is about: company groups, vendor names, a model
+/// pattern.
+#[derive(Debug, Clone)]
+pub struct Whose {
+    /// Company groups it matches.
+    pub origins: Vec<String>,
+    /// Vendor display names it matches.
+    pub vendors: Vec<String>,
+    /// Model pattern.
+    pub model: Option<Regex>,
+}
+
+impl Whose {
+    /// Whether equipment of this company group, vendor and model is meant. Origins and vendors
+    /// name whose gear it is; a model pattern alone names a product line, and together with
+    /// them narrows it.
+    pub fn matches(&self, origin: Option<&str>, vendor: Option<&str>, model: Option<&str>) -> bool {
+        let by_origin = origin.is_some_and(|o| self.origins.iter().any(|r| r == o));
+        let by_vendor =
+            vendor.is_some_and(|v| self.vendors.iter().any(|r| r.eq_ignore_ascii_case(v)));
+        let by_model = match (&self.model, model) {
+            (Some(re), Some(m)) => re.is_match(m),
+            _ => false,
+        };
+        let whose = self.origins.is_empty() && self.vendors.is_empty() || by_origin || by_vendor;
+        let which = self.model.is_none() || by_model;
+        whose && which
+    }
 }
 
 /// An exception granted to one device.
@@ -268,22 +294,7 @@ impl Reader<'_> {
                 ));
             }
         };
-        for o in &r.origins {
-            self.known_origin(o)?;
-        }
-        if r.origins.is_empty() && r.vendors.is_empty() && r.model.is_none() {
-            return Err(self.at(
-                r.id.span().start,
-                "a rule needs origins, vendors or a model pattern to match".into(),
-            ));
-        }
-        let model = match &r.model {
-            Some(m) => Some(
-                Regex::new(m.get_ref())
-                    .map_err(|e| self.at(m.span().start, format!("bad model pattern: {e}")))?,
-            ),
-            None => None,
-        };
+        let whose = self.whose(&r.id, "a rule", r.origins, r.vendors, r.model)?;
         let (devices, modules) = self.applies_to(r.applies_to.as_deref())?;
         let scope = crate::location::networks(self.file, self.text, &r.scope, "10.0.0.0/8")?;
         let min_confidence = r.min_confidence.unwrap_or(0.0);
@@ -299,9 +310,7 @@ impl Reader<'_> {
             verdict,
             severity: r.severity.unwrap_or_else(|| "high".into()),
             reason: r.reason,
-            origins: r.origins.into_iter().map(Spanned::into_inner).collect(),
-            vendors: r.vendors,
-            model,
+            whose,
             devices,
             modules,
             discovered_via: r.discovered_via.unwrap_or_default(),
@@ -309,6 +318,39 @@ impl Reader<'_> {
             scope,
             no_new_installs_after: r.no_new_installs_after.as_ref().map(date).transpose()?,
             remove_by: r.remove_by.as_ref().map(date).transpose()?,
+        })
+    }
+
+    /// Whose equipment a rule or share cap (`what`, at `id`) is about: at least one of
+    /// origins, vendors and a model pattern; origins known, the pattern valid.
+    fn whose(
+        &self,
+        id: &Spanned<String>,
+        what: &str,
+        origins: Vec<Spanned<String>>,
+        vendors: Vec<String>,
+        model: Option<Spanned<String>>,
+    ) -> Result<Whose, PolicyError> {
+        for o in &origins {
+            self.known_origin(o)?;
+        }
+        if origins.is_empty() && vendors.is_empty() && model.is_none() {
+            return Err(self.at(
+                id.span().start,
+                format!("{what} needs origins, vendors or a model pattern to match"),
+            ));
+        }
+        let model = match &model {
+            Some(m) => Some(
+                Regex::new(m.get_ref())
+                    .map_err(|e| self.at(m.span().start, format!("bad model pattern: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(Whose {
+            origins: origins.into_iter().map(Spanned::into_inner).collect(),
+            vendors,
+            model,
         })
     }
 

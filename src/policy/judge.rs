@@ -38,21 +38,7 @@ fn matches(rule: &Rule, d: &Observed, s: &Subject<'_>) -> bool {
             return false;
         }
     }
-    let by_origin = s
-        .origin
-        .is_some_and(|o| rule.origins.iter().any(|r| r == o));
-    let by_vendor = s
-        .vendor
-        .is_some_and(|v| rule.vendors.iter().any(|r| r.eq_ignore_ascii_case(v)));
-    let by_model = match (&rule.model, s.model) {
-        (Some(re), Some(m)) => re.is_match(m),
-        _ => false,
-    };
-    // Origins and vendors name whose gear it is; a model pattern alone names a product line,
-    // and together with them narrows it.
-    let whose = rule.origins.is_empty() && rule.vendors.is_empty() || by_origin || by_vendor;
-    let which = rule.model.is_none() || by_model;
-    whose && which
+    rule.whose.matches(s.origin, s.vendor, s.model)
 }
 
 fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &Observed) -> Option<&'a Exception> {
