@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use netorigin::date::Date;
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
-use netorigin::record::{DiscoveredVia, EntityClass, Identification, Module, Observed, Verdict};
+use netorigin::record::{
+    Context, DiscoveredVia, EntityClass, Identification, Module, Observed, Sourced, Verdict,
+};
 
 fn origins() -> BTreeSet<String> {
     [
@@ -390,4 +392,199 @@ fn bad_policy_files_name_file_line_and_column() {
         "{HEADER}[[rule]]\nid = \"o\"\nverdict = \"forbidden\"\nreason = \"r\"\norigins = [\"zte\"]\n"
     ));
     assert_eq!(l, 6, "{r}");
+}
+
+/// The switch where an inventory says it stands.
+fn standing(site: &str, role: &str, technology: &str, owner: &str, acquired: &str) -> Observed {
+    let by = |v: &str| Sourced::new(v.to_string(), "inventory sites.csv:4");
+    Observed {
+        context: Context {
+            site: Some(by(site)),
+            role: Some(by(role)),
+            technology: Some(by(technology)),
+            owner: Some(by(owner)),
+            acquired: Some(Sourced::new(day(acquired), "inventory sites.csv:4")),
+            first_seen: None,
+        },
+        ..huawei_switch()
+    }
+}
+
+fn one_rule(conditions: &str) -> Policy {
+    policy(&format!(
+        "{HEADER}[[rule]]\nid = \"c\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n{conditions}"
+    ))
+}
+
+#[test]
+fn context_conditions_each_narrow_a_rule() {
+    let d = standing("TOR01", "Core", "LTE", "Acme Mobile Ltd", "2019-05-01");
+    let today = day("2026-01-01");
+    for (condition, fails) in [
+        ("roles = [\"core\", \"P\"]", "roles = [\"access\"]"),
+        ("technologies = [\"4G\"]", "technologies = [\"NR\"]"),
+        ("sites = [\"tor01\"]", "sites = [\"MAN01\"]"),
+        ("sites = [\"/^TOR[0-9]{2}$/\"]", "sites = [\"/^LON/\"]"),
+        ("owners = [\"acme mobile ltd\"]", "owners = [\"Other Co\"]"),
+        ("acquired_by = 2019-05-01", "acquired_by = 2019-04-30"),
+        ("acquired_after = 2019-04-30", "acquired_after = 2019-05-01"),
+    ] {
+        let (v, f) = judge(&[one_rule(condition)], &d, today);
+        assert_eq!(v, Verdict::Banned, "{condition}");
+        assert!(
+            f[0].reason.contains("inventory sites.csv:4"),
+            "{}",
+            f[0].reason
+        );
+        assert_eq!(
+            judge(&[one_rule(fails)], &d, today),
+            (Verdict::Clear, vec![]),
+            "{fails}: a settled context that does not match: the rule does not apply"
+        );
+    }
+    let (_, f) = judge(
+        &[one_rule("technologies = [\"4g\"]\nroles = [\"core\"]")],
+        &d,
+        today,
+    );
+    assert_eq!(
+        f[0].reason,
+        "device: r (role core: inventory sites.csv:4; technology 4g: inventory sites.csv:4)"
+    );
+    // A device serving 4G and 5G is in a 5G rule.
+    let both = standing("TOR01", "ran", "4g+5g", "Acme", "2019-05-01");
+    assert_eq!(
+        judge(&[one_rule("technologies = [\"5g\"]")], &both, today).0,
+        Verdict::Banned
+    );
+}
+
+#[test]
+fn an_unsettled_context_is_a_review_never_clear() {
+    let today = day("2026-01-01");
+    let p = one_rule("technologies = [\"4g\"]");
+    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), today);
+    assert_eq!(v, Verdict::Review);
+    assert_eq!(f[0].verdict, Verdict::Review);
+    assert!(
+        f[0].reason.ends_with("(technology unknown: review)"),
+        "{}",
+        f[0].reason
+    );
+    for (condition, what) in [
+        ("roles = [\"core\"]", "(role unknown: review)"),
+        ("sites = [\"TOR01\"]", "(site unknown: review)"),
+        ("owners = [\"Acme\"]", "(owner unknown: review)"),
+        (
+            "acquired_by = 2020-06-30",
+            "(acquisition date unknown: review)",
+        ),
+        (
+            "roles = [\"core\"]\ntechnologies = [\"5g\"]",
+            "(role and technology unknown: review)",
+        ),
+    ] {
+        let (v, f) = judge(&[one_rule(condition)], &huawei_switch(), today);
+        assert_eq!(v, Verdict::Review, "{condition}");
+        assert!(f[0].reason.ends_with(what), "{}", f[0].reason);
+    }
+    // The low-confidence note comes before it; the unsettled context still ends the reason.
+    let weak = Observed {
+        identification: Identification {
+            confidence: 0.3,
+            ..huawei_switch().identification
+        },
+        ..huawei_switch()
+    };
+    let p = one_rule("technologies = [\"4g\"]\nmin_confidence = 0.7");
+    let (_, f) = judge(&[p], &weak, today);
+    assert!(
+        f[0].reason.contains("under the rule's 0.70"),
+        "{}",
+        f[0].reason
+    );
+    assert!(
+        f[0].reason.ends_with("(technology unknown: review)"),
+        "{}",
+        f[0].reason
+    );
+}
+
+#[test]
+fn first_seen_settles_an_acquisition_date_only_where_it_proves_it() {
+    let today = day("2026-01-01");
+    let seen = |d: &str| Observed {
+        context: Context {
+            first_seen: Some(day(d)),
+            ..Context::default()
+        },
+        ..huawei_switch()
+    };
+    let by = one_rule("acquired_by = 2020-06-30\nfirst_seen_as_acquired = true");
+    let (v, f) = judge(std::slice::from_ref(&by), &seen("2019-03-01"), today);
+    assert_eq!(v, Verdict::Banned);
+    assert_eq!(
+        f[0].reason,
+        "device: r (acquired by 2020-06-30: first seen 2019-03-01)"
+    );
+    let (v, f) = judge(std::slice::from_ref(&by), &seen("2021-02-01"), today);
+    assert_eq!(
+        v,
+        Verdict::Review,
+        "first seen later: it may have been bought earlier"
+    );
+    assert!(f[0].reason.ends_with("(acquisition date unknown: review)"));
+    // In the header, for every rule; "after" is disproved by an early first sighting.
+    let after = policy(
+        "[policy]\nname = \"t\"\nversion = \"1\"\nfirst_seen_as_acquired = true\n\
+         [[rule]]\nid = \"a\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\nacquired_after = 2018-08-13\n",
+    );
+    assert_eq!(
+        judge(std::slice::from_ref(&after), &seen("2018-08-13"), today),
+        (Verdict::Clear, vec![])
+    );
+    assert_eq!(
+        judge(std::slice::from_ref(&after), &seen("2019-01-01"), today).0,
+        Verdict::Review
+    );
+    // Without the flag, a first sighting settles nothing.
+    let plain = one_rule("acquired_by = 2020-06-30");
+    assert_eq!(
+        judge(&[plain], &seen("2019-03-01"), today).0,
+        Verdict::Review
+    );
+    // The carrier's books win over a first sighting.
+    let booked = Observed {
+        context: Context {
+            acquired: Some(Sourced::new(day("2020-07-01"), "inventory a.csv:9")),
+            first_seen: Some(day("2019-03-01")),
+            ..Context::default()
+        },
+        ..huawei_switch()
+    };
+    assert_eq!(judge(&[by], &booked, today), (Verdict::Clear, vec![]));
+}
+
+#[test]
+fn bad_conditions_name_line_and_column() {
+    let rule =
+        "[[rule]]\nid = \"o\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n";
+    let (l, c, r) = error(&format!("{HEADER}{rule}roles = [\"core\", \" \"]\n"));
+    assert_eq!((l, c), (9, 18), "{r}");
+    assert!(r.starts_with("expected a role"), "{r}");
+    let (l, c, r) = error(&format!("{HEADER}{rule}technologies = [\"\"]\n"));
+    assert_eq!((l, c), (9, 17), "{r}");
+    assert!(r.starts_with("expected a technology"), "{r}");
+    let (l, c, r) = error(&format!("{HEADER}{rule}sites = [\"/LON(/\"]\n"));
+    assert_eq!((l, c), (9, 10), "{r}");
+    assert!(r.starts_with("bad site pattern"), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{rule}acquired_by = \"2020\"\n"));
+    assert_eq!(l, 9, "{r}");
+    let (l, c, r) = error(&format!(
+        "{HEADER}{rule}acquired_by = 2018-01-01\nacquired_after = 2018-01-01\n"
+    ));
+    assert_eq!((l, c), (10, 18), "{r}");
+    assert!(r.contains("no device could match"), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{rule}first_seen_as_acquired = \"yes\"\n"));
+    assert_eq!(l, 9, "{r}");
 }

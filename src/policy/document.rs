@@ -1,6 +1,6 @@
 //! Policy files (TOML), parsed into typed structures at load. Unknown keys, wrong types, bad
-//! dates, unknown origin groups, bad patterns and bad CIDRs are errors naming file, line and
-//! column.
+//! dates, unknown origin groups, bad patterns, bad CIDRs, roles, technologies and shares are
+//! errors naming file, line and column.
 //!
 //! ```toml
 //! [policy]
@@ -25,6 +25,24 @@
 //! scope = ["10.0.0.0/8"]             # default: everywhere
 //! no_new_installs_after = 2022-09-01
 //! remove_by = 2024-06-28
+//! # Where the device stands (its context; see `conditions`): each absent says nothing, each
+//! # the context does not settle makes the finding a review.
+//! technologies = ["5g"]              # any in common (LTE is 4g, NR 5g, GPON fibre-access...)
+//! roles = ["core"]                   # core, aggregation, access, ran, transport...
+//! sites = ["TOR01", "/^LON[0-9]+$/"] # names (any case) or /patterns/
+//! owners = ["Acme Mobile Ltd"]
+//! acquired_by = 2020-06-30           # acquired on or before
+//! acquired_after = 2018-08-13        # acquired strictly after
+//! first_seen_as_acquired = true      # first seen on or before D proves acquired_by D and
+//!                                    # disproves acquired_after D (also in [policy])
+//!
+//! [[share]]                          # a cap on a group's share of a technology or role
+//! id = "huawei-fibre-access"
+//! reason = "Huawei at most 35% of the full-fibre access network"
+//! origins = ["huawei"]               # whose: origins, vendors, model, as rules
+//! technologies = ["fibre-access"]    # of what: technologies and/or roles
+//! max_share = 0.35
+//! count = "devices"                  # or "ports" (a device's interfaces, at least 1)
 //!
 //! [[exception]]
 //! serial = "2102359576DMHC000120"     # or chassis_mac, or address
@@ -42,8 +60,9 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use super::conditions::{Conditions, SiteName};
 use crate::date::Date;
-use crate::record::Verdict;
+use crate::record::{Verdict, role_word, technology_words};
 
 /// A mistake in a policy file.
 pub type PolicyError = crate::location::FileError;
@@ -66,6 +85,7 @@ struct RawHeader {
     version: String,
     #[serde(default)]
     source: Vec<Source>,
+    first_seen_as_acquired: Option<bool>,
 }
 
 /// The published text a policy rests on.
@@ -99,6 +119,17 @@ struct RawRule {
     scope: Vec<Spanned<String>>,
     no_new_installs_after: Option<Spanned<toml::value::Datetime>>,
     remove_by: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    roles: Vec<Spanned<String>>,
+    #[serde(default)]
+    technologies: Vec<Spanned<String>>,
+    #[serde(default)]
+    sites: Vec<Spanned<String>>,
+    #[serde(default)]
+    owners: Vec<Spanned<String>>,
+    acquired_by: Option<Spanned<toml::value::Datetime>>,
+    acquired_after: Option<Spanned<toml::value::Datetime>>,
+    first_seen_as_acquired: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +172,8 @@ pub struct Rule {
     pub no_new_installs_after: Option<Date>,
     /// Removal deadline.
     pub remove_by: Option<Date>,
+    /// Where the device must stand (role, technology, site, owner, acquisition date).
+    pub conditions: Conditions,
 }
 
 /// Whose equipment a rule or a share cap is about: company groups, vendor names, a model
@@ -228,6 +261,7 @@ impl Policy {
             file,
             text,
             known_origins,
+            first_seen_as_acquired: raw.policy.first_seen_as_acquired.unwrap_or(false),
         };
         let mut rules: Vec<Rule> = Vec::new();
         for r in raw.rule {
@@ -261,6 +295,8 @@ struct Reader<'a> {
     file: &'a str,
     text: &'a str,
     known_origins: &'a BTreeSet<String>,
+    /// The policy header's `first_seen_as_acquired`, which a rule may override.
+    first_seen_as_acquired: bool,
 }
 
 impl Reader<'_> {
@@ -305,6 +341,30 @@ impl Reader<'_> {
             ));
         }
         let date = |d| self.date(d);
+        let conditions = Conditions {
+            roles: self.roles(&r.roles)?,
+            technologies: self.technologies(&r.technologies)?,
+            sites: self.sites(&r.sites)?,
+            owners: self.owners(&r.owners)?,
+            acquired_by: r.acquired_by.as_ref().map(date).transpose()?,
+            acquired_after: r.acquired_after.as_ref().map(date).transpose()?,
+            first_seen_as_acquired: r
+                .first_seen_as_acquired
+                .unwrap_or(self.first_seen_as_acquired),
+        };
+        if let (Some(by), Some(after), Some(at)) = (
+            conditions.acquired_by,
+            conditions.acquired_after,
+            &r.acquired_after,
+        ) && after >= by
+        {
+            return Err(self.at(
+                at.span().start,
+                format!(
+                    "acquired_after {after} is not before acquired_by {by}: no device could match"
+                ),
+            ));
+        }
         Ok(Rule {
             id: r.id.into_inner(),
             verdict,
@@ -318,7 +378,81 @@ impl Reader<'_> {
             scope,
             no_new_installs_after: r.no_new_installs_after.as_ref().map(date).transpose()?,
             remove_by: r.remove_by.as_ref().map(date).transpose()?,
+            conditions,
         })
+    }
+
+    /// Roles as records keep them ([`role_word`]).
+    fn roles(&self, words: &[Spanned<String>]) -> Result<Vec<String>, PolicyError> {
+        self.words(words, role_word, "a role such as core, aggregation, access, ran, transport, customer-premises, management")
+    }
+
+    /// Technologies as records keep them ([`technology_words`]; `4g+5g` is two).
+    fn technologies(&self, words: &[Spanned<String>]) -> Result<Vec<String>, PolicyError> {
+        let joined = self.words(
+            words,
+            technology_words,
+            "a technology such as 2g, 3g, 4g, 5g, fibre-access, microwave",
+        )?;
+        let mut out: Vec<String> = joined
+            .iter()
+            .flat_map(|t| t.split('+'))
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Owners as written, trimmed; none empty.
+    fn owners(&self, words: &[Spanned<String>]) -> Result<Vec<String>, PolicyError> {
+        self.words(
+            words,
+            |w| Some(w.trim().to_string()).filter(|w| !w.is_empty()),
+            "an owner's name",
+        )
+    }
+
+    /// Each word taken by `normal`; one it takes to nothing is an error expecting `what`.
+    fn words(
+        &self,
+        words: &[Spanned<String>],
+        normal: impl Fn(&str) -> Option<String>,
+        what: &str,
+    ) -> Result<Vec<String>, PolicyError> {
+        words
+            .iter()
+            .map(|w| {
+                normal(w.get_ref()).ok_or_else(|| {
+                    self.at(
+                        w.span().start,
+                        format!("expected {what}, found {:?}", w.get_ref()),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Sites: names, or `/patterns/` (regular expressions over the site's name).
+    fn sites(&self, sites: &[Spanned<String>]) -> Result<Vec<SiteName>, PolicyError> {
+        sites
+            .iter()
+            .map(|s| {
+                let text = s.get_ref().trim();
+                if let Some(pattern) = text.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
+                    Regex::new(pattern)
+                        .map(SiteName::Pattern)
+                        .map_err(|e| self.at(s.span().start, format!("bad site pattern: {e}")))
+                } else if text.is_empty() || text == "/" {
+                    Err(self.at(
+                        s.span().start,
+                        "expected a site name or a /pattern/, found an empty one".into(),
+                    ))
+                } else {
+                    Ok(SiteName::Name(text.to_string()))
+                }
+            })
+            .collect()
     }
 
     /// Whose equipment a rule or share cap (`what`, at `id`) is about: at least one of

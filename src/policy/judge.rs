@@ -1,10 +1,13 @@
 //! Verdicts: every rule of every policy against a device and each of its modules, at a given
 //! date, with exceptions applied. The device's verdict is the worst of its own and its modules'
 //! (a Huawei optic makes the router that holds it banned gear to remove). An identified device
-//! that no rule matches is clear; one not identified is `unknown`, never silently clear.
+//! that no rule matches is clear; one not identified is `unknown`, never silently clear. A
+//! rule's conditions on where the device stands (its context) that the context does not settle
+//! make its finding a review, never clear.
 
 use std::net::IpAddr;
 
+use super::conditions::Standing;
 use super::document::{Exception, Policy, Rule};
 use crate::date::Date;
 use crate::record::{Finding, Observed, Verdict};
@@ -51,6 +54,21 @@ fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &Observed) -> Option<&'
     })
 }
 
+/// Adds to `reason` why a rule's conditions on the device's context hold (with their sources);
+/// when some are not settled, the note that ends the reason and makes the finding a review:
+/// ` (technology unknown: review)`.
+fn where_it_stands(standing: &Standing, reason: &mut String) -> Option<String> {
+    let (holds, unknown) = match standing {
+        Standing::Holds(holds) => (holds, None),
+        Standing::Unsettled { unknown, holds } => (holds, Some(unknown)),
+        Standing::Fails => return None,
+    };
+    if !holds.is_empty() {
+        reason.push_str(&format!(" ({})", holds.join("; ")));
+    }
+    unknown.map(|u| format!(" ({} unknown: review)", u.join(" and ")))
+}
+
 /// Judges a device by every policy at `today`: its verdict and the findings behind it.
 pub fn judge(policies: &[Policy], d: &Observed, today: Date) -> (Verdict, Vec<Finding>) {
     let mut subjects = vec![Subject {
@@ -86,12 +104,20 @@ pub fn judge(policies: &[Policy], d: &Observed, today: Date) -> (Verdict, Vec<Fi
     let mut findings = Vec::new();
     for p in policies {
         for rule in &p.rules {
+            let standing = rule.conditions.standing(&d.context);
+            if standing == Standing::Fails {
+                continue;
+            }
             for s in &subjects {
                 if !matches(rule, d, s) {
                     continue;
                 }
                 let mut reason = format!("{}: {}", s.label, rule.reason);
                 let mut effective = rule.verdict;
+                let unsettled = where_it_stands(&standing, &mut reason);
+                if unsettled.is_some() {
+                    effective = Verdict::Review;
+                }
                 // Below the rule's confidence the match is a question for a person, not a ruling.
                 if s.module.is_none() && d.identification.confidence < rule.min_confidence {
                     effective = Verdict::Review;
@@ -121,6 +147,7 @@ pub fn judge(policies: &[Policy], d: &Observed, today: Date) -> (Verdict, Vec<Fi
                         }
                     }
                 }
+                reason.push_str(unsettled.as_deref().unwrap_or_default());
                 if exception.is_none() {
                     verdict = verdict.min(effective);
                 }

@@ -7,6 +7,7 @@
 //! review. A device identified but matched by no rule is clear; one not identified is
 //! `unknown`, never silently clear.
 
+pub mod conditions;
 pub mod document;
 pub mod judge;
 
