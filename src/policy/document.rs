@@ -61,6 +61,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use super::conditions::{Conditions, SiteName};
+pub use super::shares::{Count, ShareCap};
 use crate::date::Date;
 use crate::record::{Verdict, role_word, technology_words};
 
@@ -75,6 +76,8 @@ struct RawFile {
     rule: Vec<RawRule>,
     #[serde(default)]
     exception: Vec<Spanned<RawException>>,
+    #[serde(default)]
+    share: Vec<RawShare>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +133,24 @@ struct RawRule {
     acquired_by: Option<Spanned<toml::value::Datetime>>,
     acquired_after: Option<Spanned<toml::value::Datetime>>,
     first_seen_as_acquired: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShare {
+    id: Spanned<String>,
+    reason: String,
+    #[serde(default)]
+    origins: Vec<Spanned<String>>,
+    #[serde(default)]
+    vendors: Vec<String>,
+    model: Option<Spanned<String>>,
+    #[serde(default)]
+    technologies: Vec<Spanned<String>>,
+    #[serde(default)]
+    roles: Vec<Spanned<String>>,
+    max_share: Spanned<f64>,
+    count: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -240,6 +261,8 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Exceptions.
     pub exceptions: Vec<Exception>,
+    /// Caps on a group's share of a technology or role.
+    pub shares: Vec<ShareCap>,
 }
 
 impl Policy {
@@ -278,6 +301,18 @@ impl Policy {
             .into_iter()
             .map(|e| reader.exception(e, &rules))
             .collect::<Result<_, _>>()?;
+        let mut shares: Vec<ShareCap> = Vec::new();
+        for r in raw.share {
+            if rules.iter().any(|x| x.id == *r.id.get_ref())
+                || shares.iter().any(|x| x.id == *r.id.get_ref())
+            {
+                return Err(reader.at(
+                    r.id.span().start,
+                    format!("rule or share id {:?} is used twice", r.id.get_ref()),
+                ));
+            }
+            shares.push(reader.share(r)?);
+        }
         Ok(Policy {
             name: raw.policy.name,
             jurisdiction: raw.policy.jurisdiction,
@@ -285,6 +320,7 @@ impl Policy {
             sources: raw.policy.source,
             rules,
             exceptions,
+            shares,
         })
     }
 }
@@ -379,6 +415,52 @@ impl Reader<'_> {
             no_new_installs_after: r.no_new_installs_after.as_ref().map(date).transpose()?,
             remove_by: r.remove_by.as_ref().map(date).transpose()?,
             conditions,
+        })
+    }
+
+    /// One share cap, checked: whose, of what (technologies and/or roles), a cap from 0 to 1
+    /// and what is counted.
+    fn share(&self, r: RawShare) -> Result<ShareCap, PolicyError> {
+        let whose = self.whose(&r.id, "a share", r.origins, r.vendors, r.model)?;
+        let of = Conditions {
+            roles: self.roles(&r.roles)?,
+            technologies: self.technologies(&r.technologies)?,
+            ..Conditions::default()
+        };
+        if of.is_empty() {
+            return Err(self.at(
+                r.id.span().start,
+                "a share needs technologies or roles: what it is a share of".into(),
+            ));
+        }
+        let max_share = *r.max_share.get_ref();
+        if !(0.0..=1.0).contains(&max_share) {
+            return Err(self.at(
+                r.max_share.span().start,
+                format!("max_share must be between 0 and 1 (0.35 is 35%), found {max_share}"),
+            ));
+        }
+        let count = match r
+            .count
+            .as_ref()
+            .map(|c| (c.get_ref().as_str(), c.span().start))
+        {
+            None | Some(("devices", _)) => Count::Devices,
+            Some(("ports", _)) => Count::Ports,
+            Some((other, at)) => {
+                return Err(self.at(
+                    at,
+                    format!("count takes \"devices\" or \"ports\", found {other:?}"),
+                ));
+            }
+        };
+        Ok(ShareCap {
+            id: r.id.into_inner(),
+            reason: r.reason,
+            whose,
+            of,
+            max_share,
+            count,
         })
     }
 

@@ -10,5 +10,6 @@
 pub mod conditions;
 pub mod document;
 pub mod judge;
+pub mod shares;
 
 pub use document::{Policy, PolicyError};

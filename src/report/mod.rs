@@ -208,8 +208,14 @@ impl<W: Write> Writer<W> {
         }
     }
 
-    /// Writes what was held, in work-list order, and the summary.
-    pub fn finish(mut self, summary: &SweepSummary, provenance: &Provenance) -> io::Result<()> {
+    /// Writes what was held, in work-list order, the summary and the policies' share caps
+    /// (in the JSON document's `shares`).
+    pub fn finish(
+        mut self,
+        summary: &SweepSummary,
+        shares: &[crate::record::Share],
+        provenance: &Provenance,
+    ) -> io::Result<()> {
         sort_for_people(&mut self.held);
         let out = match &mut self.out {
             Sink::Plain(out) => out,
@@ -228,6 +234,7 @@ impl<W: Write> Writer<W> {
                 let doc = serde_json::json!({
                     "provenance": provenance,
                     "summary": summary,
+                    "shares": shares,
                     "devices": self.held,
                 });
                 serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
