@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use netorigin::date::Date;
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
+use netorigin::policy::shares::ShareCount;
 use netorigin::record::{
     Context, DiscoveredVia, EntityClass, Identification, Module, Observed, Sourced, Verdict,
 };
@@ -271,7 +272,7 @@ fn exceptions_apply_until_they_expire() {
 #[test]
 fn canada_deadlines_before_and_after() {
     let ca = shipped("canada-2022");
-    let d = huawei_switch();
+    let d = standing("TOR01", "ran", "4g+5g", "Acme", "2019-05-01");
     let finding = |today: &str, rule: &str| {
         let (v, f) = judge(std::slice::from_ref(&ca), &d, day(today));
         assert_eq!(v, Verdict::Banned);
@@ -319,6 +320,218 @@ fn canada_deadlines_before_and_after() {
         Verdict::Clear,
         "Canada's statement names Huawei and ZTE only"
     );
+}
+
+#[test]
+fn canada_gives_each_technology_its_own_deadline_and_an_unknown_one_a_review() {
+    let ca = shipped("canada-2022");
+    let today = day("2026-01-01");
+    let rules = |d: &Observed| -> Vec<(String, Verdict, Option<String>)> {
+        judge(std::slice::from_ref(&ca), d, today)
+            .1
+            .into_iter()
+            .map(|f| (f.rule, f.verdict, f.deadline))
+            .collect()
+    };
+    let enodeb = standing("TOR01", "ran", "LTE", "Acme", "2019-05-01");
+    assert_eq!(
+        rules(&enodeb),
+        [(
+            "huawei-zte-4g".to_string(),
+            Verdict::Banned,
+            Some("2027-12-31".to_string())
+        )]
+    );
+    let core_5g = standing("TOR01", "core", "5G NR", "Acme", "2019-05-01");
+    assert_eq!(
+        rules(&core_5g),
+        [(
+            "huawei-zte-5g".to_string(),
+            Verdict::Banned,
+            Some("2024-06-28".to_string())
+        )]
+    );
+    let microwave = standing("TOR01", "transport", "microwave", "Acme", "2019-05-01");
+    assert_eq!(
+        judge(std::slice::from_ref(&ca), &microwave, today),
+        (Verdict::Clear, vec![])
+    );
+    let (v, f) = judge(std::slice::from_ref(&ca), &huawei_switch(), today);
+    assert_eq!(v, Verdict::Review, "technology unknown: never clear");
+    assert_eq!(f.len(), 2);
+    for x in &f {
+        assert_eq!(x.verdict, Verdict::Review);
+        assert!(
+            x.reason.ends_with("(technology unknown: review)"),
+            "{}",
+            x.reason
+        );
+    }
+}
+
+#[test]
+fn uk_deadlines_by_technology_role_and_site() {
+    let uk = shipped("uk-2020");
+    let finding = |d: &Observed, today: &str, rule: &str| {
+        let (_, f) = judge(std::slice::from_ref(&uk), d, day(today));
+        f.into_iter().find(|x| x.rule == rule)
+    };
+    let ran_5g = standing("MAN01", "ran", "5g", "Acme", "2019-05-01");
+    let f = finding(&ran_5g, "2027-12-30", "huawei-5g").unwrap();
+    assert_eq!((f.verdict, f.days_left), (Verdict::Banned, Some(1)));
+    assert_eq!(
+        finding(&ran_5g, "2028-01-01", "huawei-5g")
+            .unwrap()
+            .days_left,
+        Some(-1)
+    );
+    assert!(
+        finding(&ran_5g, "2026-01-01", "huawei-core").is_none(),
+        "not core"
+    );
+    assert!(
+        finding(&ran_5g, "2026-01-01", "huawei-national-security-sites").is_none(),
+        "MAN01 is not a national-security site"
+    );
+    let core = standing("NSS-LON01", "core", "4g", "Acme", "2019-05-01");
+    assert_eq!(
+        finding(&core, "2023-12-30", "huawei-core")
+            .unwrap()
+            .days_left,
+        Some(1)
+    );
+    assert_eq!(
+        finding(&core, "2024-01-01", "huawei-core")
+            .unwrap()
+            .days_left,
+        Some(-1)
+    );
+    let f = finding(&core, "2023-01-27", "huawei-national-security-sites").unwrap();
+    assert_eq!((f.verdict, f.days_left), (Verdict::Banned, Some(1)));
+    assert!(
+        f.reason.contains("site NSS-LON01: inventory sites.csv:4"),
+        "{}",
+        f.reason
+    );
+    assert!(
+        finding(&core, "2026-01-01", "huawei-5g").is_none(),
+        "4G only"
+    );
+    let olt = standing("MAN02", "access", "GPON", "Acme", "2019-05-01");
+    let f = finding(&olt, "2026-01-01", "huawei-fibre-sanctions").unwrap();
+    assert_eq!(f.verdict, Verdict::Review);
+    // Without context every rule that needs it is a review, naming what is unknown.
+    let (v, f) = judge(
+        std::slice::from_ref(&uk),
+        &huawei_switch(),
+        day("2026-01-01"),
+    );
+    assert_eq!((v, f.len()), (Verdict::Review, 4));
+    let endings: BTreeSet<&str> = f
+        .iter()
+        .map(|x| x.reason.rsplit(" (").next().unwrap())
+        .collect();
+    assert_eq!(
+        endings,
+        [
+            "role unknown: review)",
+            "site unknown: review)",
+            "technology unknown: review)"
+        ]
+        .into_iter()
+        .collect()
+    );
+}
+
+#[test]
+fn uk_full_fibre_share_three_of_ten_is_under_the_cap_four_is_over() {
+    let uk = shipped("uk-2020");
+    let run = |huawei: usize| {
+        let mut counting = ShareCount::new(std::slice::from_ref(&uk));
+        for i in 0..10 {
+            let mut olt = standing("MAN02", "access", "XGS-PON", "Acme", "2019-05-01");
+            if i >= huawei {
+                olt.identification.origin = Some("nokia".into());
+                olt.identification.vendor = Some("Nokia".into());
+            }
+            counting.count(&olt);
+        }
+        counting.count(&standing("MAN01", "ran", "5g", "Acme", "2019-05-01"));
+        counting.count(&huawei_switch());
+        counting.shares().remove(0)
+    };
+    let s = run(3);
+    assert_eq!(
+        (s.rule.as_str(), s.of.as_str(), s.counted_by.as_str()),
+        (
+            "huawei-fibre-access-35",
+            "technology fibre-access",
+            "devices"
+        )
+    );
+    assert_eq!((s.found, s.total, s.unsettled), (3, 10, 1));
+    assert_eq!((s.max_share, s.exceeded), (0.35, false));
+    assert!((s.share - 0.30).abs() < 1e-9);
+    assert_eq!(s.jurisdiction.as_deref(), Some("GB"));
+    let s = run(4);
+    assert_eq!((s.found, s.total, s.exceeded), (4, 10, true));
+}
+
+#[test]
+fn us_reimbursable_and_reportable_by_acquisition_date() {
+    let us = shipped("us-fcc-covered-list");
+    let today = day("2026-01-01");
+    let rules = |d: &Observed| -> Vec<(String, Verdict)> {
+        judge(std::slice::from_ref(&us), d, today)
+            .1
+            .into_iter()
+            .map(|f| (f.rule, f.verdict))
+            .collect()
+    };
+    let bought = |d: &str| standing("DAL01", "ran", "4g", "Acme", d);
+    let covered = ("covered-huawei-zte".to_string(), Verdict::Banned);
+    let reimbursable = ("reimbursable-huawei-zte".to_string(), Verdict::Review);
+    let reportable = ("reportable-huawei-zte".to_string(), Verdict::Review);
+    assert_eq!(
+        rules(&bought("2018-08-13")),
+        [covered.clone(), reimbursable.clone()]
+    );
+    assert_eq!(
+        rules(&bought("2018-08-14")),
+        [covered.clone(), reimbursable.clone(), reportable.clone()],
+        "obtained on or after 2018-08-14 is reportable"
+    );
+    assert_eq!(
+        rules(&bought("2020-06-30")),
+        [covered.clone(), reimbursable.clone(), reportable.clone()]
+    );
+    assert_eq!(
+        rules(&bought("2020-07-01")),
+        [covered.clone(), reportable.clone()]
+    );
+    // Without an acquisition date both are questions; a first sighting settles what it proves.
+    let (v, f) = judge(std::slice::from_ref(&us), &huawei_switch(), today);
+    assert_eq!((v, f.len()), (Verdict::Banned, 3));
+    assert!(f[1].reason.ends_with("(acquisition date unknown: review)"));
+    let seen = |d: &str| Observed {
+        context: Context {
+            first_seen: Some(day(d)),
+            ..Context::default()
+        },
+        ..huawei_switch()
+    };
+    let (_, f) = judge(std::slice::from_ref(&us), &seen("2018-01-02"), today);
+    assert_eq!(f.len(), 2, "first seen before 2018-08-14: not reportable");
+    assert!(
+        f[1].reason
+            .contains("(acquired by 2020-06-30: first seen 2018-01-02)"),
+        "{}",
+        f[1].reason
+    );
+    let (_, f) = judge(std::slice::from_ref(&us), &seen("2021-03-01"), today);
+    assert_eq!(f.len(), 3);
+    assert!(f[1].reason.ends_with("(acquisition date unknown: review)"));
+    assert!(f[2].reason.ends_with("(acquisition date unknown: review)"));
 }
 
 #[test]
@@ -587,4 +800,44 @@ fn bad_conditions_name_line_and_column() {
     assert!(r.contains("no device could match"), "{r}");
     let (l, _, r) = error(&format!("{HEADER}{rule}first_seen_as_acquired = \"yes\"\n"));
     assert_eq!(l, 9, "{r}");
+}
+
+#[test]
+fn bad_shares_name_line_and_column() {
+    let share = "[[share]]\nid = \"s\"\nreason = \"r\"\norigins = [\"huawei\"]\n";
+    let (l, c, r) = error(&format!(
+        "{HEADER}{share}technologies = [\"gpon\"]\nmax_share = 35\n"
+    ));
+    assert_eq!((l, c), (9, 13), "{r}");
+    assert!(r.contains("between 0 and 1"), "{r}");
+    let (l, c, r) = error(&format!(
+        "{HEADER}{share}technologies = [\"gpon\"]\nmax_share = 0.35\ncount = \"weight\"\n"
+    ));
+    assert_eq!((l, c), (10, 9), "{r}");
+    assert!(r.contains("\"devices\" or \"ports\""), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{share}max_share = 0.35\n"));
+    assert_eq!(l, 5, "{r}");
+    assert!(r.contains("needs technologies or roles"), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{share}technologies = [\"gpon\"]\n"));
+    assert!(
+        r.contains("max_share"),
+        "missing max_share at line {l}: {r}"
+    );
+    let (l, c, r) = error(&format!(
+        "{HEADER}[[share]]\nid = \"s\"\nreason = \"r\"\norigins = [\"acme\"]\nroles = [\"core\"]\nmax_share = 0.5\n"
+    ));
+    assert_eq!((l, c), (7, 12), "{r}");
+    let (l, _, r) = error(&format!(
+        "{HEADER}[[rule]]\nid = \"s\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n\
+         {share}roles = [\"core\"]\nmax_share = 0.5\n"
+    ));
+    assert_eq!(l, 10, "{r}");
+    assert!(r.contains("used twice"), "{r}");
+    // A good one reads as written.
+    let p = policy(&format!(
+        "{HEADER}{share}roles = [\"Distribution\"]\ntechnologies = [\"LTE\", \"NR\"]\nmax_share = 0.5\ncount = \"ports\"\n"
+    ));
+    let s = &p.shares[0];
+    assert_eq!(s.of.of(), "role aggregation and technology 4g or 5g");
+    assert_eq!((s.max_share, s.count.as_str()), (0.5, "ports"));
 }
