@@ -362,13 +362,14 @@ fn fail_on_sets_exit_code_3_and_bad_policies_are_exit_2() {
     let huawei = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
     let arista = root().join("tests/data/snmprec/other/arista_eos.snmprec");
     let canada = root().join("policies/canada-2022.toml");
+    let us = root().join("policies/us-fcc-covered-list.toml");
     let o = run(
         &[
             "identify",
             "--snmprec",
             s(&huawei),
             "--policy",
-            s(&canada),
+            s(&us),
             "--fail-on",
             "banned",
             "--format",
@@ -379,7 +380,7 @@ fn fail_on_sets_exit_code_3_and_bad_policies_are_exit_2() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let r = &jsonl(&o.stdout)[0];
     assert_eq!(r["verdict"], "banned");
-    assert_eq!(r["findings"][0]["jurisdiction"], "CA");
+    assert_eq!(r["findings"][0]["jurisdiction"], "US");
     assert!(
         !o.stdout.is_empty(),
         "the report is written before the exit code is set"
@@ -415,6 +416,65 @@ fn fail_on_sets_exit_code_3_and_bad_policies_are_exit_2() {
         o.stdout.is_empty(),
         "nothing is judged with a broken policy"
     );
+}
+
+#[test]
+fn without_context_canada_is_a_review_and_the_uk_cap_reaches_the_json_report() {
+    let huawei = root().join("tests/data/snmprec/huawei/vrp_route.snmprec");
+    let identify = |policy: &str, fail_on: &str| {
+        let policy = root().join(policy);
+        run(
+            &[
+                "identify",
+                "--snmprec",
+                s(&huawei),
+                "--policy",
+                s(&policy),
+                "--fail-on",
+                fail_on,
+                "--format",
+                "json",
+            ],
+            LIMIT,
+        )
+    };
+    let o = identify("policies/canada-2022.toml", "banned");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "review is not banned: {}",
+        stderr(&o)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &doc["devices"][0];
+    assert_eq!(d["verdict"], "review");
+    for f in d["findings"].as_array().unwrap() {
+        assert!(
+            f["reason"]
+                .as_str()
+                .unwrap()
+                .ends_with("(technology unknown: review)"),
+            "{f}"
+        );
+    }
+    assert_eq!(doc["shares"], serde_json::json!([]));
+    let o = identify("policies/uk-2020.toml", "review");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let share = &doc["shares"][0];
+    assert_eq!(share["rule"], "huawei-fibre-access-35");
+    assert_eq!(share["of"], "technology fibre-access");
+    assert_eq!(share["max_share"], 0.35);
+    assert_eq!(
+        (&share["found"], &share["total"], &share["unsettled"]),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(0),
+            &serde_json::json!(1)
+        ),
+        "a Huawei device of unknown technology is counted apart: {share}"
+    );
+    assert_eq!(share["exceeded"], false);
 }
 
 #[test]

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use netorigin::date::Date;
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
-use netorigin::record::{DiscoveredVia, EntityClass, Identification, Module, Observed, Verdict};
+use netorigin::policy::shares::ShareCount;
+use netorigin::record::{
+    Context, DiscoveredVia, EntityClass, Identification, Module, Observed, Sourced, Verdict,
+};
 
 fn origins() -> BTreeSet<String> {
     [
@@ -269,7 +272,7 @@ fn exceptions_apply_until_they_expire() {
 #[test]
 fn canada_deadlines_before_and_after() {
     let ca = shipped("canada-2022");
-    let d = huawei_switch();
+    let d = standing("TOR01", "ran", "4g+5g", "Acme", "2019-05-01");
     let finding = |today: &str, rule: &str| {
         let (v, f) = judge(std::slice::from_ref(&ca), &d, day(today));
         assert_eq!(v, Verdict::Banned);
@@ -317,6 +320,218 @@ fn canada_deadlines_before_and_after() {
         Verdict::Clear,
         "Canada's statement names Huawei and ZTE only"
     );
+}
+
+#[test]
+fn canada_gives_each_technology_its_own_deadline_and_an_unknown_one_a_review() {
+    let ca = shipped("canada-2022");
+    let today = day("2026-01-01");
+    let rules = |d: &Observed| -> Vec<(String, Verdict, Option<String>)> {
+        judge(std::slice::from_ref(&ca), d, today)
+            .1
+            .into_iter()
+            .map(|f| (f.rule, f.verdict, f.deadline))
+            .collect()
+    };
+    let enodeb = standing("TOR01", "ran", "LTE", "Acme", "2019-05-01");
+    assert_eq!(
+        rules(&enodeb),
+        [(
+            "huawei-zte-4g".to_string(),
+            Verdict::Banned,
+            Some("2027-12-31".to_string())
+        )]
+    );
+    let core_5g = standing("TOR01", "core", "5G NR", "Acme", "2019-05-01");
+    assert_eq!(
+        rules(&core_5g),
+        [(
+            "huawei-zte-5g".to_string(),
+            Verdict::Banned,
+            Some("2024-06-28".to_string())
+        )]
+    );
+    let microwave = standing("TOR01", "transport", "microwave", "Acme", "2019-05-01");
+    assert_eq!(
+        judge(std::slice::from_ref(&ca), &microwave, today),
+        (Verdict::Clear, vec![])
+    );
+    let (v, f) = judge(std::slice::from_ref(&ca), &huawei_switch(), today);
+    assert_eq!(v, Verdict::Review, "technology unknown: never clear");
+    assert_eq!(f.len(), 2);
+    for x in &f {
+        assert_eq!(x.verdict, Verdict::Review);
+        assert!(
+            x.reason.ends_with("(technology unknown: review)"),
+            "{}",
+            x.reason
+        );
+    }
+}
+
+#[test]
+fn uk_deadlines_by_technology_role_and_site() {
+    let uk = shipped("uk-2020");
+    let finding = |d: &Observed, today: &str, rule: &str| {
+        let (_, f) = judge(std::slice::from_ref(&uk), d, day(today));
+        f.into_iter().find(|x| x.rule == rule)
+    };
+    let ran_5g = standing("MAN01", "ran", "5g", "Acme", "2019-05-01");
+    let f = finding(&ran_5g, "2027-12-30", "huawei-5g").unwrap();
+    assert_eq!((f.verdict, f.days_left), (Verdict::Banned, Some(1)));
+    assert_eq!(
+        finding(&ran_5g, "2028-01-01", "huawei-5g")
+            .unwrap()
+            .days_left,
+        Some(-1)
+    );
+    assert!(
+        finding(&ran_5g, "2026-01-01", "huawei-core").is_none(),
+        "not core"
+    );
+    assert!(
+        finding(&ran_5g, "2026-01-01", "huawei-national-security-sites").is_none(),
+        "MAN01 is not a national-security site"
+    );
+    let core = standing("NSS-LON01", "core", "4g", "Acme", "2019-05-01");
+    assert_eq!(
+        finding(&core, "2023-12-30", "huawei-core")
+            .unwrap()
+            .days_left,
+        Some(1)
+    );
+    assert_eq!(
+        finding(&core, "2024-01-01", "huawei-core")
+            .unwrap()
+            .days_left,
+        Some(-1)
+    );
+    let f = finding(&core, "2023-01-27", "huawei-national-security-sites").unwrap();
+    assert_eq!((f.verdict, f.days_left), (Verdict::Banned, Some(1)));
+    assert!(
+        f.reason.contains("site NSS-LON01: inventory sites.csv:4"),
+        "{}",
+        f.reason
+    );
+    assert!(
+        finding(&core, "2026-01-01", "huawei-5g").is_none(),
+        "4G only"
+    );
+    let olt = standing("MAN02", "access", "GPON", "Acme", "2019-05-01");
+    let f = finding(&olt, "2026-01-01", "huawei-fibre-sanctions").unwrap();
+    assert_eq!(f.verdict, Verdict::Review);
+    // Without context every rule that needs it is a review, naming what is unknown.
+    let (v, f) = judge(
+        std::slice::from_ref(&uk),
+        &huawei_switch(),
+        day("2026-01-01"),
+    );
+    assert_eq!((v, f.len()), (Verdict::Review, 4));
+    let endings: BTreeSet<&str> = f
+        .iter()
+        .map(|x| x.reason.rsplit(" (").next().unwrap())
+        .collect();
+    assert_eq!(
+        endings,
+        [
+            "role unknown: review)",
+            "site unknown: review)",
+            "technology unknown: review)"
+        ]
+        .into_iter()
+        .collect()
+    );
+}
+
+#[test]
+fn uk_full_fibre_share_three_of_ten_is_under_the_cap_four_is_over() {
+    let uk = shipped("uk-2020");
+    let run = |huawei: usize| {
+        let mut counting = ShareCount::new(std::slice::from_ref(&uk));
+        for i in 0..10 {
+            let mut olt = standing("MAN02", "access", "XGS-PON", "Acme", "2019-05-01");
+            if i >= huawei {
+                olt.identification.origin = Some("nokia".into());
+                olt.identification.vendor = Some("Nokia".into());
+            }
+            counting.count(&olt);
+        }
+        counting.count(&standing("MAN01", "ran", "5g", "Acme", "2019-05-01"));
+        counting.count(&huawei_switch());
+        counting.shares().remove(0)
+    };
+    let s = run(3);
+    assert_eq!(
+        (s.rule.as_str(), s.of.as_str(), s.counted_by.as_str()),
+        (
+            "huawei-fibre-access-35",
+            "technology fibre-access",
+            "devices"
+        )
+    );
+    assert_eq!((s.found, s.total, s.unsettled), (3, 10, 1));
+    assert_eq!((s.max_share, s.exceeded), (0.35, false));
+    assert!((s.share - 0.30).abs() < 1e-9);
+    assert_eq!(s.jurisdiction.as_deref(), Some("GB"));
+    let s = run(4);
+    assert_eq!((s.found, s.total, s.exceeded), (4, 10, true));
+}
+
+#[test]
+fn us_reimbursable_and_reportable_by_acquisition_date() {
+    let us = shipped("us-fcc-covered-list");
+    let today = day("2026-01-01");
+    let rules = |d: &Observed| -> Vec<(String, Verdict)> {
+        judge(std::slice::from_ref(&us), d, today)
+            .1
+            .into_iter()
+            .map(|f| (f.rule, f.verdict))
+            .collect()
+    };
+    let bought = |d: &str| standing("DAL01", "ran", "4g", "Acme", d);
+    let covered = ("covered-huawei-zte".to_string(), Verdict::Banned);
+    let reimbursable = ("reimbursable-huawei-zte".to_string(), Verdict::Review);
+    let reportable = ("reportable-huawei-zte".to_string(), Verdict::Review);
+    assert_eq!(
+        rules(&bought("2018-08-13")),
+        [covered.clone(), reimbursable.clone()]
+    );
+    assert_eq!(
+        rules(&bought("2018-08-14")),
+        [covered.clone(), reimbursable.clone(), reportable.clone()],
+        "obtained on or after 2018-08-14 is reportable"
+    );
+    assert_eq!(
+        rules(&bought("2020-06-30")),
+        [covered.clone(), reimbursable.clone(), reportable.clone()]
+    );
+    assert_eq!(
+        rules(&bought("2020-07-01")),
+        [covered.clone(), reportable.clone()]
+    );
+    // Without an acquisition date both are questions; a first sighting settles what it proves.
+    let (v, f) = judge(std::slice::from_ref(&us), &huawei_switch(), today);
+    assert_eq!((v, f.len()), (Verdict::Banned, 3));
+    assert!(f[1].reason.ends_with("(acquisition date unknown: review)"));
+    let seen = |d: &str| Observed {
+        context: Context {
+            first_seen: Some(day(d)),
+            ..Context::default()
+        },
+        ..huawei_switch()
+    };
+    let (_, f) = judge(std::slice::from_ref(&us), &seen("2018-01-02"), today);
+    assert_eq!(f.len(), 2, "first seen before 2018-08-14: not reportable");
+    assert!(
+        f[1].reason
+            .contains("(acquired by 2020-06-30: first seen 2018-01-02)"),
+        "{}",
+        f[1].reason
+    );
+    let (_, f) = judge(std::slice::from_ref(&us), &seen("2021-03-01"), today);
+    assert_eq!(f.len(), 3);
+    assert!(f[1].reason.ends_with("(acquisition date unknown: review)"));
+    assert!(f[2].reason.ends_with("(acquisition date unknown: review)"));
 }
 
 #[test]
@@ -390,4 +605,239 @@ fn bad_policy_files_name_file_line_and_column() {
         "{HEADER}[[rule]]\nid = \"o\"\nverdict = \"forbidden\"\nreason = \"r\"\norigins = [\"zte\"]\n"
     ));
     assert_eq!(l, 6, "{r}");
+}
+
+/// The switch where an inventory says it stands.
+fn standing(site: &str, role: &str, technology: &str, owner: &str, acquired: &str) -> Observed {
+    let by = |v: &str| Sourced::new(v.to_string(), "inventory sites.csv:4");
+    Observed {
+        context: Context {
+            site: Some(by(site)),
+            role: Some(by(role)),
+            technology: Some(by(technology)),
+            owner: Some(by(owner)),
+            acquired: Some(Sourced::new(day(acquired), "inventory sites.csv:4")),
+            first_seen: None,
+        },
+        ..huawei_switch()
+    }
+}
+
+fn one_rule(conditions: &str) -> Policy {
+    policy(&format!(
+        "{HEADER}[[rule]]\nid = \"c\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n{conditions}"
+    ))
+}
+
+#[test]
+fn context_conditions_each_narrow_a_rule() {
+    let d = standing("TOR01", "Core", "LTE", "Acme Mobile Ltd", "2019-05-01");
+    let today = day("2026-01-01");
+    for (condition, fails) in [
+        ("roles = [\"core\", \"P\"]", "roles = [\"access\"]"),
+        ("technologies = [\"4G\"]", "technologies = [\"NR\"]"),
+        ("sites = [\"tor01\"]", "sites = [\"MAN01\"]"),
+        ("sites = [\"/^TOR[0-9]{2}$/\"]", "sites = [\"/^LON/\"]"),
+        ("owners = [\"acme mobile ltd\"]", "owners = [\"Other Co\"]"),
+        ("acquired_by = 2019-05-01", "acquired_by = 2019-04-30"),
+        ("acquired_after = 2019-04-30", "acquired_after = 2019-05-01"),
+    ] {
+        let (v, f) = judge(&[one_rule(condition)], &d, today);
+        assert_eq!(v, Verdict::Banned, "{condition}");
+        assert!(
+            f[0].reason.contains("inventory sites.csv:4"),
+            "{}",
+            f[0].reason
+        );
+        assert_eq!(
+            judge(&[one_rule(fails)], &d, today),
+            (Verdict::Clear, vec![]),
+            "{fails}: a settled context that does not match: the rule does not apply"
+        );
+    }
+    let (_, f) = judge(
+        &[one_rule("technologies = [\"4g\"]\nroles = [\"core\"]")],
+        &d,
+        today,
+    );
+    assert_eq!(
+        f[0].reason,
+        "device: r (role core: inventory sites.csv:4; technology 4g: inventory sites.csv:4)"
+    );
+    // A device serving 4G and 5G is in a 5G rule.
+    let both = standing("TOR01", "ran", "4g+5g", "Acme", "2019-05-01");
+    assert_eq!(
+        judge(&[one_rule("technologies = [\"5g\"]")], &both, today).0,
+        Verdict::Banned
+    );
+}
+
+#[test]
+fn an_unsettled_context_is_a_review_never_clear() {
+    let today = day("2026-01-01");
+    let p = one_rule("technologies = [\"4g\"]");
+    let (v, f) = judge(std::slice::from_ref(&p), &huawei_switch(), today);
+    assert_eq!(v, Verdict::Review);
+    assert_eq!(f[0].verdict, Verdict::Review);
+    assert!(
+        f[0].reason.ends_with("(technology unknown: review)"),
+        "{}",
+        f[0].reason
+    );
+    for (condition, what) in [
+        ("roles = [\"core\"]", "(role unknown: review)"),
+        ("sites = [\"TOR01\"]", "(site unknown: review)"),
+        ("owners = [\"Acme\"]", "(owner unknown: review)"),
+        (
+            "acquired_by = 2020-06-30",
+            "(acquisition date unknown: review)",
+        ),
+        (
+            "roles = [\"core\"]\ntechnologies = [\"5g\"]",
+            "(role and technology unknown: review)",
+        ),
+    ] {
+        let (v, f) = judge(&[one_rule(condition)], &huawei_switch(), today);
+        assert_eq!(v, Verdict::Review, "{condition}");
+        assert!(f[0].reason.ends_with(what), "{}", f[0].reason);
+    }
+    // The low-confidence note comes before it; the unsettled context still ends the reason.
+    let weak = Observed {
+        identification: Identification {
+            confidence: 0.3,
+            ..huawei_switch().identification
+        },
+        ..huawei_switch()
+    };
+    let p = one_rule("technologies = [\"4g\"]\nmin_confidence = 0.7");
+    let (_, f) = judge(&[p], &weak, today);
+    assert!(
+        f[0].reason.contains("under the rule's 0.70"),
+        "{}",
+        f[0].reason
+    );
+    assert!(
+        f[0].reason.ends_with("(technology unknown: review)"),
+        "{}",
+        f[0].reason
+    );
+}
+
+#[test]
+fn first_seen_settles_an_acquisition_date_only_where_it_proves_it() {
+    let today = day("2026-01-01");
+    let seen = |d: &str| Observed {
+        context: Context {
+            first_seen: Some(day(d)),
+            ..Context::default()
+        },
+        ..huawei_switch()
+    };
+    let by = one_rule("acquired_by = 2020-06-30\nfirst_seen_as_acquired = true");
+    let (v, f) = judge(std::slice::from_ref(&by), &seen("2019-03-01"), today);
+    assert_eq!(v, Verdict::Banned);
+    assert_eq!(
+        f[0].reason,
+        "device: r (acquired by 2020-06-30: first seen 2019-03-01)"
+    );
+    let (v, f) = judge(std::slice::from_ref(&by), &seen("2021-02-01"), today);
+    assert_eq!(
+        v,
+        Verdict::Review,
+        "first seen later: it may have been bought earlier"
+    );
+    assert!(f[0].reason.ends_with("(acquisition date unknown: review)"));
+    // In the header, for every rule; "after" is disproved by an early first sighting.
+    let after = policy(
+        "[policy]\nname = \"t\"\nversion = \"1\"\nfirst_seen_as_acquired = true\n\
+         [[rule]]\nid = \"a\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\nacquired_after = 2018-08-13\n",
+    );
+    assert_eq!(
+        judge(std::slice::from_ref(&after), &seen("2018-08-13"), today),
+        (Verdict::Clear, vec![])
+    );
+    assert_eq!(
+        judge(std::slice::from_ref(&after), &seen("2019-01-01"), today).0,
+        Verdict::Review
+    );
+    // Without the flag, a first sighting settles nothing.
+    let plain = one_rule("acquired_by = 2020-06-30");
+    assert_eq!(
+        judge(&[plain], &seen("2019-03-01"), today).0,
+        Verdict::Review
+    );
+    // The carrier's books win over a first sighting.
+    let booked = Observed {
+        context: Context {
+            acquired: Some(Sourced::new(day("2020-07-01"), "inventory a.csv:9")),
+            first_seen: Some(day("2019-03-01")),
+            ..Context::default()
+        },
+        ..huawei_switch()
+    };
+    assert_eq!(judge(&[by], &booked, today), (Verdict::Clear, vec![]));
+}
+
+#[test]
+fn bad_conditions_name_line_and_column() {
+    let rule =
+        "[[rule]]\nid = \"o\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n";
+    let (l, c, r) = error(&format!("{HEADER}{rule}roles = [\"core\", \" \"]\n"));
+    assert_eq!((l, c), (9, 18), "{r}");
+    assert!(r.starts_with("expected a role"), "{r}");
+    let (l, c, r) = error(&format!("{HEADER}{rule}technologies = [\"\"]\n"));
+    assert_eq!((l, c), (9, 17), "{r}");
+    assert!(r.starts_with("expected a technology"), "{r}");
+    let (l, c, r) = error(&format!("{HEADER}{rule}sites = [\"/LON(/\"]\n"));
+    assert_eq!((l, c), (9, 10), "{r}");
+    assert!(r.starts_with("bad site pattern"), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{rule}acquired_by = \"2020\"\n"));
+    assert_eq!(l, 9, "{r}");
+    let (l, c, r) = error(&format!(
+        "{HEADER}{rule}acquired_by = 2018-01-01\nacquired_after = 2018-01-01\n"
+    ));
+    assert_eq!((l, c), (10, 18), "{r}");
+    assert!(r.contains("no device could match"), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{rule}first_seen_as_acquired = \"yes\"\n"));
+    assert_eq!(l, 9, "{r}");
+}
+
+#[test]
+fn bad_shares_name_line_and_column() {
+    let share = "[[share]]\nid = \"s\"\nreason = \"r\"\norigins = [\"huawei\"]\n";
+    let (l, c, r) = error(&format!(
+        "{HEADER}{share}technologies = [\"gpon\"]\nmax_share = 35\n"
+    ));
+    assert_eq!((l, c), (9, 13), "{r}");
+    assert!(r.contains("between 0 and 1"), "{r}");
+    let (l, c, r) = error(&format!(
+        "{HEADER}{share}technologies = [\"gpon\"]\nmax_share = 0.35\ncount = \"weight\"\n"
+    ));
+    assert_eq!((l, c), (10, 9), "{r}");
+    assert!(r.contains("\"devices\" or \"ports\""), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{share}max_share = 0.35\n"));
+    assert_eq!(l, 5, "{r}");
+    assert!(r.contains("needs technologies or roles"), "{r}");
+    let (l, _, r) = error(&format!("{HEADER}{share}technologies = [\"gpon\"]\n"));
+    assert!(
+        r.contains("max_share"),
+        "missing max_share at line {l}: {r}"
+    );
+    let (l, c, r) = error(&format!(
+        "{HEADER}[[share]]\nid = \"s\"\nreason = \"r\"\norigins = [\"acme\"]\nroles = [\"core\"]\nmax_share = 0.5\n"
+    ));
+    assert_eq!((l, c), (7, 12), "{r}");
+    let (l, _, r) = error(&format!(
+        "{HEADER}[[rule]]\nid = \"s\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n\
+         {share}roles = [\"core\"]\nmax_share = 0.5\n"
+    ));
+    assert_eq!(l, 10, "{r}");
+    assert!(r.contains("used twice"), "{r}");
+    // A good one reads as written.
+    let p = policy(&format!(
+        "{HEADER}{share}roles = [\"Distribution\"]\ntechnologies = [\"LTE\", \"NR\"]\nmax_share = 0.5\ncount = \"ports\"\n"
+    ));
+    let s = &p.shares[0];
+    assert_eq!(s.of.of(), "role aggregation and technology 4g or 5g");
+    assert_eq!((s.max_share, s.count.as_str()), (0.5, "ports"));
 }

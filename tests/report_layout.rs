@@ -382,8 +382,18 @@ fn deadlines_say_what_to_do_in_the_table_csv_and_html() {
         table.contains("--policy policies/canada-2022.toml"),
         "{table}"
     );
+    // Canada's dates beside the default policy's bans (with no inventory, Canada's findings
+    // are reviews: the technology is unknown).
     let policy = root().join("policies/canada-2022.toml");
-    let with_dates = ["--policy", s(&policy), "--today", "2026-01-01"];
+    let origin = root().join("policies/huawei-origin.toml");
+    let with_dates = [
+        "--policy",
+        s(&origin),
+        "--policy",
+        s(&policy),
+        "--today",
+        "2026-01-01",
+    ];
     let mut args = vec!["demo", "--format", "csv"];
     args.extend(with_dates);
     let text = run_with(&args, None);

@@ -1,6 +1,6 @@
 //! Judging, the stage of every pipeline between a record observed and its observers: the
 //! policies loaded and checked, each device judged by all of them at one date, and the
-//! `--fail-on` outcome.
+//! `--fail-on` outcome, and the policies' share caps counted over the devices.
 
 use std::path::PathBuf;
 
@@ -40,6 +40,8 @@ pub struct Judging {
     /// How many devices met the `--fail-on` threshold, and the first few of them.
     failing: u64,
     first_failing: Vec<String>,
+    /// The policies' share caps, counted over the devices judged.
+    shares: crate::policy::shares::ShareCount,
 }
 
 /// How many of the devices that met `--fail-on` its message names.
@@ -70,6 +72,7 @@ impl Judging {
                 .collect::<Result<_, _>>()?
         };
         Ok(Judging {
+            shares: crate::policy::shares::ShareCount::new(&policies),
             policies,
             today: args.today.unwrap_or_else(crate::date::Date::today),
             fail_on: args.fail_on,
@@ -79,9 +82,11 @@ impl Judging {
         })
     }
 
-    /// Judges a device by every policy, its context first taken from the inventory.
+    /// Judges a device by every policy, its context first taken from the inventory, and counts
+    /// it toward the policies' share caps.
     pub fn judge(&mut self, mut d: Observed) -> DeviceRecord {
         self.inventory.apply(&mut d);
+        self.shares.count(&d);
         let (verdict, findings) = crate::policy::judge::judge(&self.policies, &d, self.today);
         let mut d = d.judged(Judgement { verdict, findings });
         crate::policy::judge::module_verdicts(&mut d.modules, &d.judgement.findings);
@@ -108,6 +113,11 @@ impl Judging {
             FailOn::Banned => Some(Verdict::Banned),
             FailOn::Review => Some(Verdict::Review),
         }
+    }
+
+    /// Each share cap of the policies over the devices judged so far.
+    pub fn shares(&self) -> Vec<crate::record::Share> {
+        self.shares.shares()
     }
 
     /// The date the policies judge at.

@@ -57,6 +57,8 @@ pub enum End<'a> {
         summary: &'a SweepSummary,
         /// Why it stopped early, if it did.
         stopped: Option<Stopped>,
+        /// The policies' share caps over the devices judged.
+        shares: &'a [crate::record::Share],
     },
     /// The sweep failed; what went wrong.
     Failed(&'a str),

@@ -64,7 +64,12 @@ impl Reporting {
     }
 
     fn end(&mut self, end: End<'_>) -> Result<Flow, Failure> {
-        let End::Done { summary, stopped } = end else {
+        let End::Done {
+            summary,
+            stopped,
+            shares,
+        } = end
+        else {
             return Ok(Flow::Go);
         };
         if stopped == Some(Stopped::ReaderGone) || self.reader_gone {
@@ -76,8 +81,7 @@ impl Reporting {
         let Some(writer) = self.writer.take() else {
             return Ok(Flow::Go);
         };
-        // The policies' shares come with part B of issue 18; none are counted yet.
-        match writer.finish(summary, &[], &self.provenance) {
+        match writer.finish(summary, shares, &self.provenance) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Flow::Stop),
             result => result.map(|()| Flow::Go).map_err(write_failure),
         }
@@ -143,7 +147,9 @@ impl Storing {
                 let _ = r.finish(Status::Failed, None, note).await;
                 return Ok(Flow::Go);
             }
-            End::Done { summary, stopped } => match stopped {
+            End::Done {
+                summary, stopped, ..
+            } => match stopped {
                 Some(Stopped::Signal) => (
                     Status::Interrupted,
                     summary,

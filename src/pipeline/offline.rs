@@ -77,9 +77,11 @@ pub async fn report_offline(
         responders: sources,
         ..SweepSummary::default()
     };
+    let shares = judging.shares();
     let end = End::Done {
         summary: &summary,
         stopped,
+        shares: &shares,
     };
     match super::finish(&mut sinks, end).await? {
         Flow::Stop => Ok(()),

@@ -85,9 +85,11 @@ pub async fn run_sweep(
             }
         },
     };
+    let shares = judging.shares();
     let end = End::Done {
         summary: &summary,
         stopped: run.stopped,
+        shares: &shares,
     };
     let flow = super::finish(&mut sinks, end).await?;
     drop(sinks);

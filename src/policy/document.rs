@@ -1,6 +1,6 @@
 //! Policy files (TOML), parsed into typed structures at load. Unknown keys, wrong types, bad
-//! dates, unknown origin groups, bad patterns and bad CIDRs are errors naming file, line and
-//! column.
+//! dates, unknown origin groups, bad patterns, bad CIDRs, roles, technologies and shares are
+//! errors naming file, line and column.
 //!
 //! ```toml
 //! [policy]
@@ -25,6 +25,24 @@
 //! scope = ["10.0.0.0/8"]             # default: everywhere
 //! no_new_installs_after = 2022-09-01
 //! remove_by = 2024-06-28
+//! # Where the device stands (its context; see `conditions`): each absent says nothing, each
+//! # the context does not settle makes the finding a review.
+//! technologies = ["5g"]              # any in common (LTE is 4g, NR 5g, GPON fibre-access...)
+//! roles = ["core"]                   # core, aggregation, access, ran, transport...
+//! sites = ["TOR01", "/^LON[0-9]+$/"] # names (any case) or /patterns/
+//! owners = ["Acme Mobile Ltd"]
+//! acquired_by = 2020-06-30           # acquired on or before
+//! acquired_after = 2018-08-13        # acquired strictly after
+//! first_seen_as_acquired = true      # first seen on or before D proves acquired_by D and
+//!                                    # disproves acquired_after D (also in [policy])
+//!
+//! [[share]]                          # a cap on a group's share of a technology or role
+//! id = "huawei-fibre-access"
+//! reason = "Huawei at most 35% of the full-fibre access network"
+//! origins = ["huawei"]               # whose: origins, vendors, model, as rules
+//! technologies = ["fibre-access"]    # of what: technologies and/or roles
+//! max_share = 0.35
+//! count = "devices"                  # or "ports" (a device's interfaces, at least 1)
 //!
 //! [[exception]]
 //! serial = "2102359576DMHC000120"     # or chassis_mac, or address
@@ -42,8 +60,10 @@ use regex::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use super::conditions::{Conditions, SiteName};
+pub use super::shares::{Count, ShareCap};
 use crate::date::Date;
-use crate::record::Verdict;
+use crate::record::{Verdict, role_word, technology_words};
 
 /// A mistake in a policy file.
 pub type PolicyError = crate::location::FileError;
@@ -56,6 +76,8 @@ struct RawFile {
     rule: Vec<RawRule>,
     #[serde(default)]
     exception: Vec<Spanned<RawException>>,
+    #[serde(default)]
+    share: Vec<RawShare>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +88,7 @@ struct RawHeader {
     version: String,
     #[serde(default)]
     source: Vec<Source>,
+    first_seen_as_acquired: Option<bool>,
 }
 
 /// The published text a policy rests on.
@@ -99,6 +122,35 @@ struct RawRule {
     scope: Vec<Spanned<String>>,
     no_new_installs_after: Option<Spanned<toml::value::Datetime>>,
     remove_by: Option<Spanned<toml::value::Datetime>>,
+    #[serde(default)]
+    roles: Vec<Spanned<String>>,
+    #[serde(default)]
+    technologies: Vec<Spanned<String>>,
+    #[serde(default)]
+    sites: Vec<Spanned<String>>,
+    #[serde(default)]
+    owners: Vec<Spanned<String>>,
+    acquired_by: Option<Spanned<toml::value::Datetime>>,
+    acquired_after: Option<Spanned<toml::value::Datetime>>,
+    first_seen_as_acquired: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShare {
+    id: Spanned<String>,
+    reason: String,
+    #[serde(default)]
+    origins: Vec<Spanned<String>>,
+    #[serde(default)]
+    vendors: Vec<String>,
+    model: Option<Spanned<String>>,
+    #[serde(default)]
+    technologies: Vec<Spanned<String>>,
+    #[serde(default)]
+    roles: Vec<Spanned<String>>,
+    max_share: Spanned<f64>,
+    count: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,12 +177,8 @@ pub struct Rule {
     pub severity: String,
     /// Why.
     pub reason: String,
-    /// Company groups it matches.
-    pub origins: Vec<String>,
-    /// Vendor display names it matches.
-    pub vendors: Vec<String>,
-    /// Model pattern.
-    pub model: Option<Regex>,
+    /// Whose equipment it is about.
+    pub whose: Whose,
     /// Whether it judges whole devices.
     pub devices: bool,
     /// Whether it judges modules (cards, optics, power supplies).
@@ -145,6 +193,38 @@ pub struct Rule {
     pub no_new_installs_after: Option<Date>,
     /// Removal deadline.
     pub remove_by: Option<Date>,
+    /// Where the device must stand (role, technology, site, owner, acquisition date).
+    pub conditions: Conditions,
+}
+
+/// Whose equipment a rule or a share cap is about: company groups, vendor names, a model
+/// pattern.
+#[derive(Debug, Clone)]
+pub struct Whose {
+    /// Company groups it matches.
+    pub origins: Vec<String>,
+    /// Vendor display names it matches.
+    pub vendors: Vec<String>,
+    /// Model pattern.
+    pub model: Option<Regex>,
+}
+
+impl Whose {
+    /// Whether equipment of this company group, vendor and model is meant. Origins and vendors
+    /// name whose gear it is; a model pattern alone names a product line, and together with
+    /// them narrows it.
+    pub fn matches(&self, origin: Option<&str>, vendor: Option<&str>, model: Option<&str>) -> bool {
+        let by_origin = origin.is_some_and(|o| self.origins.iter().any(|r| r == o));
+        let by_vendor =
+            vendor.is_some_and(|v| self.vendors.iter().any(|r| r.eq_ignore_ascii_case(v)));
+        let by_model = match (&self.model, model) {
+            (Some(re), Some(m)) => re.is_match(m),
+            _ => false,
+        };
+        let whose = self.origins.is_empty() && self.vendors.is_empty() || by_origin || by_vendor;
+        let which = self.model.is_none() || by_model;
+        whose && which
+    }
 }
 
 /// An exception granted to one device.
@@ -181,6 +261,8 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Exceptions.
     pub exceptions: Vec<Exception>,
+    /// Caps on a group's share of a technology or role.
+    pub shares: Vec<ShareCap>,
 }
 
 impl Policy {
@@ -202,6 +284,7 @@ impl Policy {
             file,
             text,
             known_origins,
+            first_seen_as_acquired: raw.policy.first_seen_as_acquired.unwrap_or(false),
         };
         let mut rules: Vec<Rule> = Vec::new();
         for r in raw.rule {
@@ -218,6 +301,18 @@ impl Policy {
             .into_iter()
             .map(|e| reader.exception(e, &rules))
             .collect::<Result<_, _>>()?;
+        let mut shares: Vec<ShareCap> = Vec::new();
+        for r in raw.share {
+            if rules.iter().any(|x| x.id == *r.id.get_ref())
+                || shares.iter().any(|x| x.id == *r.id.get_ref())
+            {
+                return Err(reader.at(
+                    r.id.span().start,
+                    format!("rule or share id {:?} is used twice", r.id.get_ref()),
+                ));
+            }
+            shares.push(reader.share(r)?);
+        }
         Ok(Policy {
             name: raw.policy.name,
             jurisdiction: raw.policy.jurisdiction,
@@ -225,6 +320,7 @@ impl Policy {
             sources: raw.policy.source,
             rules,
             exceptions,
+            shares,
         })
     }
 }
@@ -235,6 +331,8 @@ struct Reader<'a> {
     file: &'a str,
     text: &'a str,
     known_origins: &'a BTreeSet<String>,
+    /// The policy header's `first_seen_as_acquired`, which a rule may override.
+    first_seen_as_acquired: bool,
 }
 
 impl Reader<'_> {
@@ -268,22 +366,7 @@ impl Reader<'_> {
                 ));
             }
         };
-        for o in &r.origins {
-            self.known_origin(o)?;
-        }
-        if r.origins.is_empty() && r.vendors.is_empty() && r.model.is_none() {
-            return Err(self.at(
-                r.id.span().start,
-                "a rule needs origins, vendors or a model pattern to match".into(),
-            ));
-        }
-        let model = match &r.model {
-            Some(m) => Some(
-                Regex::new(m.get_ref())
-                    .map_err(|e| self.at(m.span().start, format!("bad model pattern: {e}")))?,
-            ),
-            None => None,
-        };
+        let whose = self.whose(&r.id, "a rule", r.origins, r.vendors, r.model)?;
         let (devices, modules) = self.applies_to(r.applies_to.as_deref())?;
         let scope = crate::location::networks(self.file, self.text, &r.scope, "10.0.0.0/8")?;
         let min_confidence = r.min_confidence.unwrap_or(0.0);
@@ -294,14 +377,36 @@ impl Reader<'_> {
             ));
         }
         let date = |d| self.date(d);
+        let conditions = Conditions {
+            roles: self.roles(&r.roles)?,
+            technologies: self.technologies(&r.technologies)?,
+            sites: self.sites(&r.sites)?,
+            owners: self.owners(&r.owners)?,
+            acquired_by: r.acquired_by.as_ref().map(date).transpose()?,
+            acquired_after: r.acquired_after.as_ref().map(date).transpose()?,
+            first_seen_as_acquired: r
+                .first_seen_as_acquired
+                .unwrap_or(self.first_seen_as_acquired),
+        };
+        if let (Some(by), Some(after), Some(at)) = (
+            conditions.acquired_by,
+            conditions.acquired_after,
+            &r.acquired_after,
+        ) && after >= by
+        {
+            return Err(self.at(
+                at.span().start,
+                format!(
+                    "acquired_after {after} is not before acquired_by {by}: no device could match"
+                ),
+            ));
+        }
         Ok(Rule {
             id: r.id.into_inner(),
             verdict,
             severity: r.severity.unwrap_or_else(|| "high".into()),
             reason: r.reason,
-            origins: r.origins.into_iter().map(Spanned::into_inner).collect(),
-            vendors: r.vendors,
-            model,
+            whose,
             devices,
             modules,
             discovered_via: r.discovered_via.unwrap_or_default(),
@@ -309,6 +414,159 @@ impl Reader<'_> {
             scope,
             no_new_installs_after: r.no_new_installs_after.as_ref().map(date).transpose()?,
             remove_by: r.remove_by.as_ref().map(date).transpose()?,
+            conditions,
+        })
+    }
+
+    /// One share cap, checked: whose, of what (technologies and/or roles), a cap from 0 to 1
+    /// and what is counted.
+    fn share(&self, r: RawShare) -> Result<ShareCap, PolicyError> {
+        let whose = self.whose(&r.id, "a share", r.origins, r.vendors, r.model)?;
+        let of = Conditions {
+            roles: self.roles(&r.roles)?,
+            technologies: self.technologies(&r.technologies)?,
+            ..Conditions::default()
+        };
+        if of.is_empty() {
+            return Err(self.at(
+                r.id.span().start,
+                "a share needs technologies or roles: what it is a share of".into(),
+            ));
+        }
+        let max_share = *r.max_share.get_ref();
+        if !(0.0..=1.0).contains(&max_share) {
+            return Err(self.at(
+                r.max_share.span().start,
+                format!("max_share must be between 0 and 1 (0.35 is 35%), found {max_share}"),
+            ));
+        }
+        let count = match r
+            .count
+            .as_ref()
+            .map(|c| (c.get_ref().as_str(), c.span().start))
+        {
+            None | Some(("devices", _)) => Count::Devices,
+            Some(("ports", _)) => Count::Ports,
+            Some((other, at)) => {
+                return Err(self.at(
+                    at,
+                    format!("count takes \"devices\" or \"ports\", found {other:?}"),
+                ));
+            }
+        };
+        Ok(ShareCap {
+            id: r.id.into_inner(),
+            reason: r.reason,
+            whose,
+            of,
+            max_share,
+            count,
+        })
+    }
+
+    /// Roles as records keep them ([`role_word`]).
+    fn roles(&self, words: &[Spanned<String>]) -> Result<Vec<String>, PolicyError> {
+        self.words(words, role_word, "a role such as core, aggregation, access, ran, transport, customer-premises, management")
+    }
+
+    /// Technologies as records keep them ([`technology_words`]; `4g+5g` is two).
+    fn technologies(&self, words: &[Spanned<String>]) -> Result<Vec<String>, PolicyError> {
+        let joined = self.words(
+            words,
+            technology_words,
+            "a technology such as 2g, 3g, 4g, 5g, fibre-access, microwave",
+        )?;
+        let mut out: Vec<String> = joined
+            .iter()
+            .flat_map(|t| t.split('+'))
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Owners as written, trimmed; none empty.
+    fn owners(&self, words: &[Spanned<String>]) -> Result<Vec<String>, PolicyError> {
+        self.words(
+            words,
+            |w| Some(w.trim().to_string()).filter(|w| !w.is_empty()),
+            "an owner's name",
+        )
+    }
+
+    /// Each word taken by `normal`; one it takes to nothing is an error expecting `what`.
+    fn words(
+        &self,
+        words: &[Spanned<String>],
+        normal: impl Fn(&str) -> Option<String>,
+        what: &str,
+    ) -> Result<Vec<String>, PolicyError> {
+        words
+            .iter()
+            .map(|w| {
+                normal(w.get_ref()).ok_or_else(|| {
+                    self.at(
+                        w.span().start,
+                        format!("expected {what}, found {:?}", w.get_ref()),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Sites: names, or `/patterns/` (regular expressions over the site's name).
+    fn sites(&self, sites: &[Spanned<String>]) -> Result<Vec<SiteName>, PolicyError> {
+        sites
+            .iter()
+            .map(|s| {
+                let text = s.get_ref().trim();
+                if let Some(pattern) = text.strip_prefix('/').and_then(|t| t.strip_suffix('/')) {
+                    Regex::new(pattern)
+                        .map(SiteName::Pattern)
+                        .map_err(|e| self.at(s.span().start, format!("bad site pattern: {e}")))
+                } else if text.is_empty() || text == "/" {
+                    Err(self.at(
+                        s.span().start,
+                        "expected a site name or a /pattern/, found an empty one".into(),
+                    ))
+                } else {
+                    Ok(SiteName::Name(text.to_string()))
+                }
+            })
+            .collect()
+    }
+
+    /// Whose equipment a rule or share cap (`what`, at `id`) is about: at least one of
+    /// origins, vendors and a model pattern; origins known, the pattern valid.
+    fn whose(
+        &self,
+        id: &Spanned<String>,
+        what: &str,
+        origins: Vec<Spanned<String>>,
+        vendors: Vec<String>,
+        model: Option<Spanned<String>>,
+    ) -> Result<Whose, PolicyError> {
+        for o in &origins {
+            self.known_origin(o)?;
+        }
+        if origins.is_empty() && vendors.is_empty() && model.is_none() {
+            return Err(self.at(
+                id.span().start,
+                format!("{what} needs origins, vendors or a model pattern to match"),
+            ));
+        }
+        let model = match &model {
+            Some(m) => Some(
+                Regex::new(m.get_ref())
+                    .map_err(|e| self.at(m.span().start, format!("bad model pattern: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(Whose {
+            origins: origins.into_iter().map(Spanned::into_inner).collect(),
+            vendors,
+            model,
         })
     }
 

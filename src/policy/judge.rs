@@ -1,10 +1,13 @@
 //! Verdicts: every rule of every policy against a device and each of its modules, at a given
 //! date, with exceptions applied. The device's verdict is the worst of its own and its modules'
 //! (a Huawei optic makes the router that holds it banned gear to remove). An identified device
-//! that no rule matches is clear; one not identified is `unknown`, never silently clear.
+//! that no rule matches is clear; one not identified is `unknown`, never silently clear. A
+//! rule's conditions on where the device stands (its context) that the context does not settle
+//! make its finding a review, never clear.
 
 use std::net::IpAddr;
 
+use super::conditions::Standing;
 use super::document::{Exception, Policy, Rule};
 use crate::date::Date;
 use crate::record::{Finding, Observed, Verdict};
@@ -38,21 +41,7 @@ fn matches(rule: &Rule, d: &Observed, s: &Subject<'_>) -> bool {
             return false;
         }
     }
-    let by_origin = s
-        .origin
-        .is_some_and(|o| rule.origins.iter().any(|r| r == o));
-    let by_vendor = s
-        .vendor
-        .is_some_and(|v| rule.vendors.iter().any(|r| r.eq_ignore_ascii_case(v)));
-    let by_model = match (&rule.model, s.model) {
-        (Some(re), Some(m)) => re.is_match(m),
-        _ => false,
-    };
-    // Origins and vendors name whose gear it is; a model pattern alone names a product line,
-    // and together with them narrows it.
-    let whose = rule.origins.is_empty() && rule.vendors.is_empty() || by_origin || by_vendor;
-    let which = rule.model.is_none() || by_model;
-    whose && which
+    rule.whose.matches(s.origin, s.vendor, s.model)
 }
 
 fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &Observed) -> Option<&'a Exception> {
@@ -63,6 +52,21 @@ fn exception_for<'a>(policy: &'a Policy, rule: &Rule, d: &Observed) -> Option<&'
                     && e.chassis_mac == d.identification.chassis_mac.map(|m| m.to_string())
                 || e.address.as_deref() == Some(d.address.as_str()))
     })
+}
+
+/// Adds to `reason` why a rule's conditions on the device's context hold (with their sources);
+/// when some are not settled, the note that ends the reason and makes the finding a review:
+/// ` (technology unknown: review)`.
+fn where_it_stands(standing: &Standing, reason: &mut String) -> Option<String> {
+    let (holds, unknown) = match standing {
+        Standing::Holds(holds) => (holds, None),
+        Standing::Unsettled { unknown, holds } => (holds, Some(unknown)),
+        Standing::Fails => return None,
+    };
+    if !holds.is_empty() {
+        reason.push_str(&format!(" ({})", holds.join("; ")));
+    }
+    unknown.map(|u| format!(" ({} unknown: review)", u.join(" and ")))
 }
 
 /// Judges a device by every policy at `today`: its verdict and the findings behind it.
@@ -100,12 +104,20 @@ pub fn judge(policies: &[Policy], d: &Observed, today: Date) -> (Verdict, Vec<Fi
     let mut findings = Vec::new();
     for p in policies {
         for rule in &p.rules {
+            let standing = rule.conditions.standing(&d.context);
+            if standing == Standing::Fails {
+                continue;
+            }
             for s in &subjects {
                 if !matches(rule, d, s) {
                     continue;
                 }
                 let mut reason = format!("{}: {}", s.label, rule.reason);
                 let mut effective = rule.verdict;
+                let unsettled = where_it_stands(&standing, &mut reason);
+                if unsettled.is_some() {
+                    effective = Verdict::Review;
+                }
                 // Below the rule's confidence the match is a question for a person, not a ruling.
                 if s.module.is_none() && d.identification.confidence < rule.min_confidence {
                     effective = Verdict::Review;
@@ -135,6 +147,7 @@ pub fn judge(policies: &[Policy], d: &Observed, today: Date) -> (Verdict, Vec<Fi
                         }
                     }
                 }
+                reason.push_str(unsettled.as_deref().unwrap_or_default());
                 if exception.is_none() {
                     verdict = verdict.min(effective);
                 }

@@ -7,7 +7,9 @@
 //! review. A device identified but matched by no rule is clear; one not identified is
 //! `unknown`, never silently clear.
 
+pub mod conditions;
 pub mod document;
 pub mod judge;
+pub mod shares;
 
 pub use document::{Policy, PolicyError};
