@@ -87,6 +87,7 @@ fn load(path: &std::path::Path) -> Recording {
 /// /proc every 20 ms while it runs.
 fn run_measured(args: &[&str], limit: Duration) -> (std::process::Output, u64) {
     let mut child = Command::new(bin())
+        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

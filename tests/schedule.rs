@@ -78,6 +78,7 @@ fn schedule_runs_sweeps_on_time_serves_metrics_and_stops_cleanly_on_sigterm() {
         .collect()
     };
     let mut child = Command::new(common::bin())
+        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
         .args(args("127.33.0.1:0"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -264,6 +265,7 @@ fn sigterm_during_a_scheduled_sweep_stores_it_as_interrupted_and_exits_0() {
     let db = dir.path().join("history.db");
     let port = sim.port.to_string();
     let mut child = Command::new(common::bin())
+        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
         .args([
             "schedule",
             "--every",
