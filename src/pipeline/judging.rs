@@ -42,6 +42,8 @@ pub struct Judging {
     first_failing: Vec<String>,
     /// The policies' share caps, counted over the devices judged.
     shares: crate::policy::shares::ShareCount,
+    /// The day the history database first saw each device, when the run stores.
+    first_seen: Option<crate::store::FirstSeen>,
 }
 
 /// How many of the devices that met `--fail-on` its message names.
@@ -73,6 +75,7 @@ impl Judging {
         };
         Ok(Judging {
             shares: crate::policy::shares::ShareCount::new(&policies),
+            first_seen: None,
             policies,
             today: args.today.unwrap_or_else(crate::date::Date::today),
             fail_on: args.fail_on,
@@ -86,6 +89,9 @@ impl Judging {
     /// it toward the policies' share caps.
     pub fn judge(&mut self, mut d: Observed) -> DeviceRecord {
         self.inventory.apply(&mut d);
+        if let Some(index) = &self.first_seen {
+            d.context.first_seen = index.of(&d);
+        }
         self.shares.count(&d);
         let (verdict, findings) = crate::policy::judge::judge(&self.policies, &d, self.today);
         let mut d = d.judged(Judgement { verdict, findings });
@@ -118,6 +124,11 @@ impl Judging {
     /// Each share cap of the policies over the devices judged so far.
     pub fn shares(&self) -> Vec<crate::record::Share> {
         self.shares.shares()
+    }
+
+    /// Gives each device judged from now on the day the history database first saw it.
+    pub fn with_first_seen(&mut self, index: crate::store::FirstSeen) {
+        self.first_seen = Some(index);
     }
 
     /// The date the policies judge at.

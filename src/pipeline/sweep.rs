@@ -47,11 +47,12 @@ pub async fn run_sweep(
     let mut reporting = Reporting::open(output, provenance)?;
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
     let mut storing = match store {
-        Some((store, parameters)) => Some(Storing::new(
+        Some((store, parameters)) => Some(Storing::new({
+            judging.with_first_seen(store.first_seen().map_err(store_failure)?);
             store
                 .begin_sweep(&parameters, &data_versions, &judging.today().to_string())
-                .map_err(store_failure)?,
-        )),
+                .map_err(store_failure)?
+        })),
         None => None,
     };
     let total = u64::try_from(targets.len_hint()).unwrap_or(u64::MAX);
