@@ -232,7 +232,7 @@ impl<W: Write> Writer<W> {
                 out.write_all(html::page(&self.held, summary, shares, provenance).as_bytes())?;
             }
             Format::Dot => {
-                out.write_all(topology::dot(&self.held).as_bytes())?;
+                out.write_all(topology::dot(&self.held, shares).as_bytes())?;
             }
             Format::Csv => {}
         }

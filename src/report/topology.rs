@@ -96,10 +96,18 @@ const DOT_LABEL: usize = 40;
 
 /// The graph in Graphviz DOT: every device a node labelled with its name, vendor and verdict;
 /// banned devices red and bold, review orange; links between LLDP and CDP neighbours.
-pub fn dot(devices: &[DeviceRecord]) -> String {
+pub fn dot(devices: &[DeviceRecord], shares: &[crate::record::Share]) -> String {
     let mut out = String::from(
         "graph netorigin {\n  node [shape=box, style=rounded, fontname=\"sans-serif\"];\n",
     );
+    // The policies' share caps over the sweep, one line each, as the drawing's caption.
+    if !shares.is_empty() {
+        let lines: Vec<String> = shares
+            .iter()
+            .map(|s| dot_escape(&super::shares::line(s)))
+            .collect();
+        let _ = writeln!(out, "  label=\"{}\\l\";\n  labelloc=b;", lines.join("\\l"));
+    }
     for (i, d) in devices.iter().enumerate() {
         let name = name(d, DOT_LABEL);
         let (colour, width) = match d.judgement.verdict {
@@ -518,7 +526,7 @@ mod tests {
             links(&devices).into_iter().collect::<Vec<_>>(),
             vec![(0, 1)]
         );
-        let g = dot(&devices);
+        let g = dot(&devices, &[]);
         assert!(g.contains("d0 -- d1;"), "{g}");
         assert!(g.contains("core\\\"1"), "{g}");
         assert!(g.contains("color=red, penwidth=3"), "{g}");
@@ -573,7 +581,7 @@ mod tests {
                 findings: Vec::new(),
             }),
         ];
-        let g = dot(&devices);
+        let g = dot(&devices, &[]);
         assert!(g.contains("d0 [label=\"sw\\n10.0.0.1"), "{g}");
         assert!(g.contains("d1 [label=\"10.0.0.2\\n10.0.0.2"), "{g}");
         assert!(
