@@ -113,5 +113,62 @@ fn policy(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, wire, snmprec, policy);
+/// An inventory of `rows` device rows (half keyed by address, half by serial), 200 site
+/// networks and one sysName pattern, as CSV and TOML texts.
+fn inventory_texts(rows: u32) -> (String, String) {
+    let mut csv = String::from("address,serial,site,role,technology\n");
+    for i in 0..rows {
+        let (hi, lo) = (i / 256 % 256, i % 256);
+        if i % 2 == 0 {
+            csv.push_str(&format!(
+                "127.{}.{hi}.{lo},,S{i},access,GPON\n",
+                100 + i / 65536
+            ));
+        } else {
+            csv.push_str(&format!(",SN{i:08},S{i},core,5G\n"));
+        }
+    }
+    for net in 0..200 {
+        csv.push_str(&format!("127.{}.{net}.0/24,,NET{net},,\n", 100 + net % 4));
+    }
+    let toml = "[[pattern]]\nfield = \"sys_name\"\npattern = '^(?<site>[A-Z]{3}[0-9]{2})-'\n";
+    (csv, toml.to_string())
+}
+
+/// The inventory applied to each device a sweep finds: the time per device grows with the
+/// inventory's rows when every row is tried, stays flat when rows are looked up by key.
+fn inventory(c: &mut Criterion) {
+    let mut group = c.benchmark_group("inventory");
+    group.throughput(Throughput::Elements(1));
+    for rows in [1_000u32, 100_000] {
+        let (csv, toml) = inventory_texts(rows);
+        let mut inv = netorigin::inventory::Inventory::default();
+        inv.read(std::path::Path::new("i.csv"), "i.csv", &csv)
+            .expect("csv");
+        inv.read(std::path::Path::new("p.toml"), "p.toml", &toml)
+            .expect("toml");
+        let device = |i: u32| netorigin::record::Observed {
+            address: format!("127.100.{}.{}", i / 256 % 256, i % 256),
+            sys_name: Some(format!("TOR{:02}-pe-{i}", i % 100)),
+            identification: netorigin::record::Identification {
+                serial: Some(format!("SN{:08}", i + 1)),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let devices: Vec<_> = (0..64).map(|i| device(i * 7)).collect();
+        group.bench_function(format!("apply_to_a_device_{rows}_rows"), |b| {
+            let mut n = 0;
+            b.iter(|| {
+                let mut d = devices[n % devices.len()].clone();
+                n += 1;
+                inv.apply(&mut d);
+                d
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, wire, snmprec, policy, inventory);
 criterion_main!(benches);

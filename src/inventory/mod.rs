@@ -10,6 +10,7 @@
 //! and a note on the record says so.
 
 mod document;
+mod index;
 pub mod netbox;
 mod table;
 #[cfg(test)]
@@ -31,6 +32,8 @@ pub struct Inventory {
     rows: Vec<Row>,
     patterns: Vec<Pattern>,
     netbox: netbox::Objects,
+    /// The rows by key, remade as each file is read.
+    index: index::Index,
 }
 
 /// What a row or a pattern says of a device: any of the context's fields, as records keep them
@@ -211,6 +214,7 @@ impl Inventory {
                 });
             }
         }
+        self.index = index::Index::of(&self.rows);
         Ok(())
     }
 
@@ -230,7 +234,7 @@ impl Inventory {
     /// Fields nothing speaks of are left as they were.
     pub fn apply<J>(&self, d: &mut Record<J>) {
         let mut found: Vec<(Rank, Values, &str)> = Vec::new();
-        for row in &self.rows {
+        for row in self.index.candidates(d).into_iter().map(|i| &self.rows[i]) {
             let best = row
                 .keys
                 .iter()

@@ -429,3 +429,25 @@ fn toml_mistakes_name_line_and_column() {
     let e = error("i.toml", "\n[[device]]\nsite = \"A\"\n");
     assert!(e.line >= 2, "the table's own line: {e}");
 }
+
+#[test]
+fn networks_are_found_by_every_prefix_length_of_either_family() {
+    let inv = one(
+        "nets.csv",
+        "address,site
+10.1.2.77/24,NET24
+10.1.0.0/16,NET16
+10.1.2.9,HOST
+2001:db8:7::/48,V6
+",
+    );
+    let at = |address: &str| site(&applied(&inv, device(address, "x"))).map(|(s, _)| s);
+    // A network written with host bits set is still its network.
+    assert_eq!(at("10.1.2.200").as_deref(), Some("NET24"));
+    assert_eq!(at("10.1.9.1").as_deref(), Some("NET16"));
+    assert_eq!(at("10.1.2.9").as_deref(), Some("HOST"));
+    assert_eq!(at("2001:db8:7:1::5").as_deref(), Some("V6"));
+    assert_eq!(at("10.2.0.1"), None);
+    assert_eq!(at("2001:db8:8::1"), None);
+    assert_eq!(at("not-an-address"), None);
+}
