@@ -49,7 +49,7 @@ pub fn deadline_note(devices: &[DeviceRecord]) -> Option<String> {
         .count();
     (undated > 0).then(|| {
         format!(
-            "no deadline for {}: the policies applied set no removal dates; for a jurisdiction's dates add --policy {} or --policy {}",
+            "no deadline for {}: the policies applied set no removal dates; for a jurisdiction's dates add --policy {} or --policy {}, with --inventory FILE saying each device's technology and role",
             count(undated as u64, "banned or review device", "banned or review devices"),
             DATED_POLICIES[0],
             DATED_POLICIES[1],
