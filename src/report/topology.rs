@@ -81,8 +81,12 @@ pub fn name(d: &DeviceRecord, max: usize) -> String {
 /// A DOT string literal's contents: the text cleaned as a label, then quotes and backslashes
 /// escaped.
 fn dot_escape(s: &str) -> String {
-    clean_label(s, DOT_LABEL)
-        .chars()
+    dot_quoted(&clean_label(s, DOT_LABEL))
+}
+
+/// Quotes and backslashes escaped for a DOT string literal, the text otherwise as given.
+fn dot_quoted(s: &str) -> String {
+    s.chars()
         .map(|c| match c {
             '"' => "\\\"".to_string(),
             '\\' => "\\\\".to_string(),
@@ -104,7 +108,7 @@ pub fn dot(devices: &[DeviceRecord], shares: &[crate::record::Share]) -> String 
     if !shares.is_empty() {
         let lines: Vec<String> = shares
             .iter()
-            .map(|s| dot_escape(&super::shares::line(s)))
+            .map(|s| dot_quoted(&clean_label(&super::shares::line(s), usize::MAX)))
             .collect();
         let _ = writeln!(out, "  label=\"{}\\l\";\n  labelloc=b;", lines.join("\\l"));
     }
