@@ -80,12 +80,13 @@ impl Provenance {
     }
 }
 
-/// Replaces control characters (ESC, CR, BEL...) with visible escapes so that device text
-/// cannot drive the terminal.
+/// Replaces control characters (ESC, CR, BEL...) and invisible ones (bidirectional overrides,
+/// zero-width characters: [`crate::text::is_invisible`]) with visible escapes so that device
+/// text cannot drive the terminal or reorder what it shows.
 pub fn terminal_safe(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if c.is_control() {
+            if c.is_control() || crate::text::is_invisible(c) {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
@@ -452,6 +453,7 @@ mod tests {
     #[test]
     fn escapes_cannot_reach_the_terminal() {
         assert_eq!(terminal_safe("a\x1b[2Jb\r"), "a\\u{1b}[2Jb\\r");
+        assert_eq!(terminal_safe("TOR\u{202e}10"), "TOR\\u{202e}10");
     }
 
     #[test]
