@@ -3,9 +3,9 @@
 //! possible acquisition date).
 //!
 //! A device is recognised as [`super::identity`] does across sweeps, key by key: serial, chassis
-//! MAC, engine ID; a stored device whose keys disagree with the device's is another box. By
-//! address only when neither has any other key. A key that two devices of one sweep shared
-//! identifies nobody. Where in doubt the answer is none: a first-seen day too early would prove
+//! MAC, engine ID; a stored device whose keys disagree with the device's is another box. Never
+//! by address alone: an address is reused when a box is replaced, and the new box would take
+//! the old one's day. A key that two devices of one sweep shared identifies nobody. Where in doubt the answer is none: a first-seen day too early would prove
 //! an acquisition date that is not so, one missing only leaves it unsettled.
 
 use std::collections::{HashMap, HashSet};
@@ -19,8 +19,8 @@ use crate::record::Record;
 /// each was seen.
 #[derive(Debug, Default)]
 pub struct FirstSeen {
-    /// By key (`serial:...`, `mac:...`, `engine:...`; `address:...` for devices with no other
-    /// key): each identity stored under it and when it was first seen (Unix milliseconds).
+    /// By key (`serial:...`, `mac:...`, `engine:...`): each identity stored under it and when it
+    /// was first seen (Unix milliseconds).
     by_key: HashMap<String, Vec<(Identity, i64)>>,
     /// Keys two devices of one sweep shared.
     shared: HashSet<String>,
@@ -86,14 +86,10 @@ impl Store {
     }
 }
 
-/// The keys a device is looked up by: its serial, chassis MAC and engine ID; its address only
-/// when it has none of these.
+/// The keys a device is looked up by: its serial, chassis MAC and engine ID (none for a device
+/// with none of these: its address alone is no proof that it is the box seen before).
 fn lookup_keys(id: &Identity) -> Vec<String> {
-    let strong: Vec<String> = id.keys()[..3].iter().flatten().cloned().collect();
-    match strong.is_empty() {
-        true => vec![id.key()],
-        false => strong,
-    }
+    id.keys()[..3].iter().flatten().cloned().collect()
 }
 
 impl FirstSeen {
@@ -204,7 +200,7 @@ mod tests {
     }
 
     #[test]
-    fn by_address_only_when_neither_has_another_key_and_a_shared_key_says_nothing() {
+    fn never_by_address_alone_and_a_shared_key_says_nothing() {
         let (_dir, store) = stored(&[
             &[
                 record(None, None, "10.0.0.7"),
@@ -214,8 +210,10 @@ mod tests {
             &[record(None, None, "10.0.0.8")],
         ]);
         let index = store.first_seen().unwrap();
-        assert_eq!(index.of(&record(None, None, "10.0.0.7")), day("2024-01-02"));
-        assert_eq!(index.of(&record(None, None, "10.0.0.8")), day("2024-03-01"));
+        // A box at an address a stored box had, with nothing else to tell them apart, may be its
+        // replacement: no day.
+        assert_eq!(index.of(&record(None, None, "10.0.0.7")), None);
+        assert_eq!(index.of(&record(None, None, "10.0.0.8")), None);
         assert_eq!(index.of(&record(Some("S9"), None, "10.0.0.7")), None);
         // Two boxes reported serial 123456 in one sweep: it identifies neither.
         assert_eq!(index.of(&record(Some("123456"), None, "10.0.0.1")), None);
