@@ -147,7 +147,8 @@ impl Pattern {
         let caps = self.regex.captures(text)?;
         let group = |name: &str| caps.name(name).map(|m| m.as_str().trim());
         let mut v = self.fixed.clone();
-        if let Some(s) = group("site").filter(|s| !s.is_empty()) {
+        let known = |s: &&str| !s.is_empty() && !crate::record::unknown_word(s);
+        if let Some(s) = group("site").filter(known) {
             v.site = Some(s.to_string());
         }
         if let Some(r) = group("role").and_then(crate::record::role_word) {
@@ -156,7 +157,7 @@ impl Pattern {
         if let Some(t) = group("technology").and_then(crate::record::technology_words) {
             v.technology = Some(t);
         }
-        if let Some(o) = group("owner").filter(|o| !o.is_empty()) {
+        if let Some(o) = group("owner").filter(known) {
             v.owner = Some(o.to_string());
         }
         (!v.is_empty()).then_some(v)
@@ -400,6 +401,13 @@ impl Reader<'_> {
         values: &mut Values,
     ) -> Result<(), FileError> {
         let cell = cell.trim();
+        // A placeholder says nothing: the field stays unknown, so a rule that needs it asks
+        // for a review rather than being settled by "unknown".
+        let cell = if crate::record::unknown_word(cell) {
+            ""
+        } else {
+            cell
+        };
         let text = (!cell.is_empty()).then(|| cell.to_string());
         match name {
             "site" => values.site = text,

@@ -59,12 +59,35 @@ impl Context {
     }
 }
 
+/// Whether a person's text says "not known" rather than a value: empty, `unknown`, `tbd`,
+/// `n/a`, `none`, `-`, `?`, `unassigned`, and the site and role `export netbox` writes for a
+/// device whose context has none (`netorigin-unassigned`, `netorigin-discovered`), so that a
+/// placeholder read back from NetBox or an inventory leaves the field unknown.
+pub fn unknown_word(text: &str) -> bool {
+    matches!(
+        text.trim().to_lowercase().as_str(),
+        "" | "unknown"
+            | "tbd"
+            | "n/a"
+            | "na"
+            | "none"
+            | "-"
+            | "?"
+            | "unassigned"
+            | "netorigin-unassigned"
+            | "netorigin-discovered"
+    )
+}
+
 /// A role as records keep it: trimmed, lower case, words joined by `-`, and the common other
 /// names of the roles every carrier has taken to one word (`CPE` → `customer-premises`,
 /// `distribution` → `aggregation`, `OOB` → `management`, `backhaul` → `transport`, `RAN` and
 /// `radio access` → `ran`). Any other word is the carrier's own, kept as written (in lower
-/// case). None for empty text.
+/// case). None for empty text and [`unknown_word`]s.
 pub fn role_word(text: &str) -> Option<String> {
+    if unknown_word(text) {
+        return None;
+    }
     let word = words(text).join("-");
     let known = match word.as_str() {
         "" => return None,
@@ -84,8 +107,11 @@ pub fn role_word(text: &str) -> Option<String> {
 /// white space) taken to one name, sorted, joined by `+`. Names: `2g` (GSM, GPRS, EDGE), `3g`
 /// (UMTS, WCDMA, HSPA), `4g` (LTE, E-UTRAN), `5g` (NR), `fibre-access` (FTTH, FTTP, GPON,
 /// XGS-PON, EPON, full fibre: the UK's term), `microwave`; any other word is kept in lower
-/// case. None for empty text.
+/// case. None for empty text and [`unknown_word`]s.
 pub fn technology_words(text: &str) -> Option<String> {
+    if unknown_word(text) {
+        return None;
+    }
     let mut out: Vec<String> = text
         .split(['+', ',', '/', ';'])
         .flat_map(|part| {
@@ -146,6 +172,11 @@ mod tests {
             Some("lawful-intercept")
         );
         assert_eq!(role_word("  "), None);
+        assert_eq!(role_word("Unknown"), None);
+        assert_eq!(role_word("netorigin-discovered"), None);
+        assert_eq!(technology_words("TBD"), None);
+        assert!(unknown_word(" N/A ") && unknown_word("netorigin-unassigned"));
+        assert!(!unknown_word("TOR01"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod walk;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use context::{Context, Sourced, role_word, technology_words};
+pub use context::{Context, Sourced, role_word, technology_words, unknown_word};
 pub use identification::{Evidence, Identification};
 pub use ids::{EngineId, Mac, NotAMac, NotAnEngineId};
 pub use judgement::{Finding, Judgement, NotAVerdict, NotJudged, Share, Verdict};
