@@ -90,7 +90,11 @@ impl ShareCount {
                 Count::Devices => 1,
                 Count::Ports => d.interfaces.len().max(1) as u64,
             };
+            // A device whose maker is unknown may or may not be the group's: counting it in
+            // the total only would lower the share, so it is counted apart, as unsettled.
+            let maker_unknown = id.origin.is_none() && id.vendor.is_none();
             match c.cap.of.standing(&d.context) {
+                Standing::Holds(_) if maker_unknown => c.unsettled += 1,
                 Standing::Holds(_) => {
                     c.total += weight;
                     if theirs {
@@ -234,5 +238,23 @@ mod tests {
             0.0,
             "nothing counted"
         );
+    }
+
+    #[test]
+    fn a_device_whose_maker_is_unknown_is_counted_apart() {
+        let mut counting = ShareCount::new(&[cap(Count::Devices)]);
+        for i in 0..4 {
+            counting.count(&device(
+                if i < 3 { "nokia" } else { "huawei" },
+                Some("GPON"),
+                0,
+            ));
+        }
+        let mut unidentified = device("nokia", Some("GPON"), 0);
+        unidentified.identification.origin = None;
+        counting.count(&unidentified);
+        let s = counting.shares().remove(0);
+        // 1 of 4, not 1 of 5: the unknown box might be Huawei's.
+        assert_eq!((s.found, s.total, s.unsettled), (1, 4, 1));
     }
 }

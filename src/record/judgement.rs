@@ -111,8 +111,10 @@ pub struct Share {
     pub max_share: f64,
     /// Whether the share is over the cap.
     pub exceeded: bool,
-    /// Devices of the group whose context does not say whether they count (technology or role
-    /// unknown): not in the figures, and named so a person can settle them.
+    /// Devices left out of the figures because what would count them is unknown: the group's
+    /// devices whose context does not say (technology or role unknown), and devices the share
+    /// is of whose maker is unknown (they may be the group's). Named so a person can settle
+    /// them.
     pub unsettled: u64,
 }
 

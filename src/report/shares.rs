@@ -23,13 +23,13 @@ fn state(s: &Share) -> &'static str {
     if s.exceeded { "EXCEEDED" } else { "within" }
 }
 
-/// What is not in the figures: `; 2 devices of the group not counted (their context does not
-/// say)`; empty when none.
+/// What is not in the figures: `; 2 devices not counted (their context or maker is unknown)`;
+/// empty when none.
 fn unsettled(s: &Share) -> String {
     match s.unsettled {
         0 => String::new(),
         n => format!(
-            "; {} of the group not counted (their context does not say)",
+            "; {} not counted (their context or maker is unknown)",
             count(n, "device", "devices")
         ),
     }
@@ -129,7 +129,7 @@ pub(crate) mod tests {
         four.unsettled = 2;
         assert_eq!(
             line(&four),
-            "uk-2020 1/huawei-full-fibre: 40% of technology fibre-access (4 of 10 devices), cap 35%: EXCEEDED; 2 devices of the group not counted (their context does not say)"
+            "uk-2020 1/huawei-full-fibre: 40% of technology fibre-access (4 of 10 devices), cap 35%: EXCEEDED; 2 devices not counted (their context or maker is unknown)"
         );
     }
 
