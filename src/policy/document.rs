@@ -1,6 +1,8 @@
 //! Policy files (TOML), parsed into typed structures at load. Unknown keys, wrong types, bad
-//! dates, unknown origin groups, bad patterns, bad CIDRs, roles, technologies and shares are
-//! errors naming file, line and column.
+//! dates, unknown origin groups, bad patterns, bad CIDRs, empty roles and technologies and bad
+//! shares are errors naming file, line and column. A role or technology word the rules do not
+//! know is taken as a carrier's own (as inventories may use them), so a misspelt one matches
+//! nothing.
 //!
 //! ```toml
 //! [policy]
