@@ -62,7 +62,12 @@ impl Store {
             .map_err(|e| self.sqlite(e))?;
         let mut index = FirstSeen::default();
         let mut sweep = None;
-        let mut in_sweep: HashMap<String, i64> = HashMap::new();
+        // What told apart the devices of the sweep being read that had each key: their strong
+        // keys when they had two or more (the same serial and MAC on two addresses is one box
+        // that answered on both), else those and their address (two boxes may report one
+        // vendor-default serial); two rows alike in every key at one address with only one
+        // strong key cannot be told apart at all.
+        let mut in_sweep: HashMap<String, HashSet<Vec<String>>> = HashMap::new();
         for (s, serial, mac, engine, address, seen, n) in rows {
             if sweep != Some(s) {
                 index.note_shared(&mut in_sweep);
@@ -72,8 +77,19 @@ impl Store {
             let mac = mac.and_then(|m| m.parse().ok());
             let engine = engine.and_then(|e| e.parse().ok());
             let id = Identity::new(serial.as_deref(), mac, engine.as_ref(), &address);
-            for key in lookup_keys(&id) {
-                *in_sweep.entry(key.clone()).or_default() += n;
+            let keys = lookup_keys(&id);
+            let mut device = keys.clone();
+            if keys.len() < 2 {
+                device.push(format!("address:{address}"));
+            }
+            for key in &keys {
+                let devices = in_sweep.entry(key.clone()).or_default();
+                devices.insert(device.clone());
+                if keys.len() < 2 && n > 1 {
+                    devices.insert(vec![format!("{n} alike at {address}")]);
+                }
+            }
+            for key in keys {
                 let entry = index.by_key.entry(key).or_default();
                 match entry.iter_mut().find(|(other, _)| *other == id) {
                     Some((_, first)) => *first = (*first).min(seen),
@@ -93,10 +109,16 @@ fn lookup_keys(id: &Identity) -> Vec<String> {
 }
 
 impl FirstSeen {
-    /// Marks the keys one sweep's devices shared, and starts counting the next sweep's.
-    fn note_shared(&mut self, in_sweep: &mut HashMap<String, i64>) {
-        self.shared
-            .extend(in_sweep.drain().filter(|(_, n)| *n > 1).map(|(k, _)| k));
+    /// Marks the keys two different devices of one sweep shared (a box that answered on two
+    /// addresses has the same keys twice: that is one box, not a shared key), and starts
+    /// reading the next sweep's.
+    fn note_shared(&mut self, in_sweep: &mut HashMap<String, HashSet<Vec<String>>>) {
+        self.shared.extend(
+            in_sweep
+                .drain()
+                .filter(|(_, devices)| devices.len() > 1)
+                .map(|(k, _)| k),
+        );
     }
 
     /// The day of the earliest stored sweep that saw this device, if one did and no doubt
@@ -197,6 +219,20 @@ mod tests {
         assert_eq!(index.of(&record(Some("S3"), None, "10.0.0.1")), None);
         // The MAC of S1 on a box with another serial: another box.
         assert_eq!(index.of(&record(Some("S4"), Some(mac), "10.0.0.1")), None);
+    }
+
+    #[test]
+    fn a_box_that_answered_on_two_addresses_is_one_box() {
+        let mac = "aa:bb:cc:00:00:02";
+        let (_dir, store) = stored(&[&[
+            record(Some("R1"), Some(mac), "10.0.0.1"),
+            record(Some("R1"), Some(mac), "10.0.1.1"),
+        ]]);
+        let index = store.first_seen().unwrap();
+        assert_eq!(
+            index.of(&record(Some("R1"), Some(mac), "10.0.0.1")),
+            day("2024-01-02")
+        );
     }
 
     #[test]
