@@ -126,22 +126,25 @@ pub fn tables(devices: &[DeviceRecord], defaults: &Defaults) -> Vec<Table> {
             header: MANUFACTURERS,
             rows: manufacturers
                 .into_iter()
-                .map(|m| {
-                    let s = slug(&m);
-                    vec![m, s, "seen by a netorigin sweep".into()]
+                .scan(BTreeSet::new(), |slugs, m| {
+                    let s = unique(slug(&m), slugs);
+                    Some(vec![m, s, "seen by a netorigin sweep".into()])
                 })
                 .collect(),
         },
         Table {
             file: "device-types.csv",
             header: DEVICE_TYPES,
-            rows: device_types
-                .into_iter()
-                .map(|(maker, model)| {
-                    let s = slug(&format!("{maker} {model}"));
-                    vec![maker, model, s, "seen by a netorigin sweep".into()]
-                })
-                .collect(),
+            rows: {
+                let mut slugs = BTreeSet::new();
+                device_types
+                    .into_iter()
+                    .map(|(maker, model)| {
+                        let s = unique(slug(&format!("{maker} {model}")), &mut slugs);
+                        vec![maker, model, s, "seen by a netorigin sweep".into()]
+                    })
+                    .collect()
+            },
         },
         Table {
             file: "devices.csv",
@@ -215,14 +218,15 @@ fn device_names(devices: &[DeviceRecord]) -> Vec<String> {
         .iter()
         .map(|d| d.sys_name.clone().unwrap_or_else(|| d.address.clone()))
         .collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    // NetBox compares names without regard to case.
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for n in &plain {
-        *counts.entry(n.as_str()).or_default() += 1;
+        *counts.entry(n.to_lowercase()).or_default() += 1;
     }
     plain
         .iter()
         .zip(devices)
-        .map(|(n, d)| match counts.get(n.as_str()) {
+        .map(|(n, d)| match counts.get(&n.to_lowercase()) {
             Some(c) if *c > 1 && *n != d.address => format!("{n} ({})", d.address),
             _ => n.clone(),
         })
@@ -294,6 +298,18 @@ pub fn slug(name: &str) -> String {
     }
     let out = out.trim_end_matches('-');
     out.chars().take(100).collect()
+}
+
+/// `slug`, or `slug-2`, `slug-3`... when an earlier name of the table took it (`S5720-28X` and
+/// `S5720 28X` have one slug; NetBox requires slugs to be unique).
+fn unique(slug: String, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = slug.clone();
+    let mut n = 1;
+    while !taken.insert(candidate.clone()) {
+        n += 1;
+        candidate = format!("{slug}-{n}");
+    }
+    candidate
 }
 
 /// Writes one table as CSV, each cell made safe for a spreadsheet.
@@ -433,6 +449,27 @@ mod tests {
             names,
             ["Switch (127.0.0.1)", "Switch (127.0.0.2)", "core-1"]
         );
+        // Names that differ only in case are one name to NetBox.
+        let t = tables(
+            &[
+                device("127.0.0.1", Some("PE-1"), None),
+                device("127.0.0.2", Some("pe-1"), None),
+            ],
+            &Defaults::default(),
+        );
+        let names: Vec<&str> = t[2].rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(names, ["PE-1 (127.0.0.1)", "pe-1 (127.0.0.2)"]);
+    }
+
+    #[test]
+    fn models_whose_slugs_collide_get_slugs_of_their_own() {
+        let mut a = device("127.0.0.1", Some("a"), Some("Huawei"));
+        a.identification.model = Some("S5720-28X".into());
+        let mut b = device("127.0.0.2", Some("b"), Some("Huawei"));
+        b.identification.model = Some("S5720 28X".into());
+        let t = tables(&[a, b], &Defaults::default());
+        let slugs: Vec<&str> = t[1].rows.iter().map(|r| r[2].as_str()).collect();
+        assert_eq!(slugs, ["huawei-s5720-28x", "huawei-s5720-28x-2"]);
     }
 
     #[test]
