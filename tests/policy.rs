@@ -841,3 +841,38 @@ fn bad_shares_name_line_and_column() {
     assert_eq!(s.of.of(), "role aggregation and technology 4g or 5g");
     assert_eq!((s.max_share, s.count.as_str()), (0.5, "ports"));
 }
+
+#[test]
+fn a_role_or_technology_word_the_rules_do_not_know_is_noted_where_it_is() {
+    let p = policy(
+        "[policy]\nname = \"p\"\nversion = \"1\"\n\
+         [[rule]]\nid = \"r\"\nverdict = \"banned\"\nreason = \"r\"\norigins = [\"huawei\"]\n\
+         technologies = [\"LTE\", \"5h\"]\nroles = [\"core\", \"Lab Gear\"]\n",
+    );
+    assert_eq!(p.rules[0].conditions.technologies, ["4g", "5h"]);
+    assert_eq!(p.notes.len(), 2, "{:?}", p.notes);
+    let said = |place: &str, words: &str| {
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.starts_with(place) && n.contains(words)),
+            "no {place} {words} in {:?}",
+            p.notes
+        )
+    };
+    said("test.toml:9:", "technology \"5h\" is none the rules know");
+    said("test.toml:10:", "role \"lab-gear\" is none the rules know");
+    // The shipped policies use only words the rules know.
+    for name in [
+        "huawei-origin",
+        "canada-2022",
+        "uk-2020",
+        "us-fcc-covered-list",
+    ] {
+        assert!(
+            shipped(name).notes.is_empty(),
+            "{name}: {:?}",
+            shipped(name).notes
+        );
+    }
+}

@@ -73,6 +73,11 @@ impl Judging {
                 .map(|p| Document::load(p, &origins).map_err(usage))
                 .collect::<Result<_, _>>()?
         };
+        // Words a policy uses that the rules do not know: legal, but a misspelling would
+        // quietly match nothing, so the person who runs it hears of them.
+        for note in policies.iter().flat_map(|p: &Document| &p.notes) {
+            eprintln!("warning: {}", crate::report::terminal_safe(note));
+        }
         Ok(Judging {
             shares: crate::policy::shares::ShareCount::new(&policies),
             first_seen: None,

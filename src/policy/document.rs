@@ -1,7 +1,8 @@
 //! Policy files (TOML), parsed into typed structures at load. Unknown keys, wrong types, bad
 //! dates, unknown origin groups, bad patterns, bad CIDRs, empty roles and technologies and bad
 //! shares are errors naming file, line and column. A role or technology word the rules do not
-//! know is taken as a carrier's own (as inventories may use them), so a misspelt one matches
+//! know is taken as a carrier's own (as inventories may use them) and noted with its place
+//! ([`Policy::notes`], a warning when the policies are loaded): a misspelt one would match
 //! nothing.
 //!
 //! ```toml
@@ -265,6 +266,9 @@ pub struct Policy {
     pub exceptions: Vec<Exception>,
     /// Caps on a group's share of a technology or role.
     pub shares: Vec<ShareCap>,
+    /// What a person should know of the file that is no mistake: a role or technology word
+    /// the rules do not know, taken as the carrier's own (`FILE:LINE:COLUMN: ...`).
+    pub notes: Vec<String>,
 }
 
 impl Policy {
@@ -287,6 +291,7 @@ impl Policy {
             text,
             known_origins,
             first_seen_as_acquired: raw.policy.first_seen_as_acquired.unwrap_or(false),
+            notes: Default::default(),
         };
         let mut rules: Vec<Rule> = Vec::new();
         for r in raw.rule {
@@ -323,6 +328,7 @@ impl Policy {
             rules,
             exceptions,
             shares,
+            notes: reader.notes.into_inner(),
         })
     }
 }
@@ -335,7 +341,23 @@ struct Reader<'a> {
     known_origins: &'a BTreeSet<String>,
     /// The policy header's `first_seen_as_acquired`, which a rule may override.
     first_seen_as_acquired: bool,
+    /// Words taken as a carrier's own, said where they are.
+    notes: std::cell::RefCell<Vec<String>>,
 }
+
+/// The roles [`role_word`] names; another word is a carrier's own.
+const KNOWN_ROLES: [&str; 7] = [
+    "core",
+    "aggregation",
+    "access",
+    "ran",
+    "transport",
+    "customer-premises",
+    "management",
+];
+
+/// The technologies [`technology_words`] names; another word is a carrier's own.
+const KNOWN_TECHNOLOGIES: [&str; 6] = ["2g", "3g", "4g", "5g", "fibre-access", "microwave"];
 
 impl Reader<'_> {
     /// A mistake at byte `offset` of the file.
@@ -468,7 +490,34 @@ impl Reader<'_> {
 
     /// Roles as records keep them ([`role_word`]).
     fn roles(&self, words: &[Spanned<String>]) -> Result<Vec<String>, PolicyError> {
-        self.words(words, role_word, "a role such as core, aggregation, access, ran, transport, customer-premises, management")
+        let roles = self.words(words, role_word, "a role such as core, aggregation, access, ran, transport, customer-premises, management")?;
+        self.note_unknown(words, &roles, &KNOWN_ROLES, "role");
+        Ok(roles)
+    }
+
+    /// Notes each of `taken` (`words` as records keep them, in order) that is none of `known`:
+    /// legal, as a carrier may use words of its own, but a misspelt word would match nothing.
+    fn note_unknown(
+        &self,
+        words: &[Spanned<String>],
+        taken: &[String],
+        known: &[&str],
+        what: &str,
+    ) {
+        for (w, t) in words.iter().zip(taken) {
+            for part in t.split('+').filter(|p| !known.contains(p)) {
+                self.notes.borrow_mut().push(
+                    self.at(
+                        w.span().start,
+                        format!(
+                            "{what} {part:?} is none the rules know ({}): taken as the carrier's own word, matching only devices whose context says it",
+                            known.join(", ")
+                        ),
+                    )
+                    .to_string(),
+                );
+            }
+        }
     }
 
     /// Technologies as records keep them ([`technology_words`]; `4g+5g` is two).
@@ -478,6 +527,7 @@ impl Reader<'_> {
             technology_words,
             "a technology such as 2g, 3g, 4g, 5g, fibre-access, microwave",
         )?;
+        self.note_unknown(words, &joined, &KNOWN_TECHNOLOGIES, "technology");
         let mut out: Vec<String> = joined
             .iter()
             .flat_map(|t| t.split('+'))

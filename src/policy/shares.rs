@@ -164,6 +164,7 @@ mod tests {
                 max_share: 0.35,
                 count,
             }],
+            notes: vec![],
         }
     }
 
