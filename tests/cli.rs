@@ -588,8 +588,7 @@ fn credentials_files_drive_the_ladder_and_bad_ones_are_exit_2() {
          [[credential]]\ncommunity_env = \"TEST_NOC_COMMUNITY\"\nversion = \"v2c\"\n",
     )
     .unwrap();
-    let o = std::process::Command::new(common::bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let o = common::netorigin()
         .args([
             "sweep",
             "127.22.2.1",
@@ -677,8 +676,7 @@ fn v3_sweep_of_a_simulated_agent_with_every_pairing() {
             format!("[[credential]]\nuser = \"u-{a}-{p}\"\nauth = \"{a}\"\nauth_password = \"auth-{a}-pass\"\nprivacy = \"{p}\"\nprivacy_password = \"priv-{p}-pass\"\n"),
         )
         .unwrap();
-        let o = std::process::Command::new(common::bin())
-            .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+        let o = common::netorigin()
             .args([
                 "sweep",
                 "127.22.3.1",

@@ -324,8 +324,7 @@ fn a_sweep_killed_with_sigkill_leaves_a_consistent_database_that_the_next_sweep_
         "--format",
         "jsonl",
     ]);
-    let mut child = Command::new(common::bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let mut child = common::netorigin()
         .args(&args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -405,8 +404,7 @@ fn ctrl_c_stops_a_sweep_and_keeps_everything_it_collected() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
     let port = sim.port.to_string();
-    let mut child = Command::new(common::bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let mut child = common::netorigin()
         .args([
             "sweep",
             "127.32.0.128/27",

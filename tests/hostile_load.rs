@@ -15,11 +15,11 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{bin, corpus, expected_saved_walk, jsonl, root, s};
+use common::{corpus, expected_saved_walk, jsonl, root, s};
 use netorigin::identify::Identifier;
 use netorigin::simulate::{Agent, Fault, Faults, Recording, Simulation, Traffic};
 use netorigin::wire::{Oid, Value};
@@ -86,8 +86,7 @@ fn load(path: &std::path::Path) -> Recording {
 /// Runs the binary like `common::run`, and samples its peak resident memory (VmHWM, KiB) from
 /// /proc every 20 ms while it runs.
 fn run_measured(args: &[&str], limit: Duration) -> (std::process::Output, u64) {
-    let mut child = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let mut child = common::netorigin()
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

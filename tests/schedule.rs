@@ -77,8 +77,7 @@ fn schedule_runs_sweeps_on_time_serves_metrics_and_stops_cleanly_on_sigterm() {
         .map(|a| a.to_string())
         .collect()
     };
-    let mut child = Command::new(common::bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let mut child = common::netorigin()
         .args(args("127.33.0.1:0"))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -264,8 +263,7 @@ fn sigterm_during_a_scheduled_sweep_stores_it_as_interrupted_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
     let port = sim.port.to_string();
-    let mut child = Command::new(common::bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let mut child = common::netorigin()
         .args([
             "schedule",
             "--every",

@@ -15,8 +15,7 @@ fn stderr(o: &std::process::Output) -> String {
 /// Runs the binary, reads a little of its standard output and closes the pipe, as `| head -2`
 /// does; returns its exit code and standard error.
 fn read_a_little_then_close(args: &[String]) -> (Option<i32>, String) {
-    let mut child = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let mut child = common::netorigin()
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -41,8 +40,7 @@ fn read_a_little_then_close(args: &[String]) -> (Option<i32>, String) {
 fn write_to_a_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let o = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let o = common::netorigin()
         .args(args)
         .stdout(writer)
         .stderr(Stdio::piped())
@@ -97,8 +95,7 @@ fn a_closed_pipe_ends_every_report_format_and_command_quietly_with_exit_0() {
 
 #[test]
 fn oui_lookup_answers_every_good_argument_and_prefixes_then_exits_2_naming_the_bad() {
-    let o = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let o = common::netorigin()
         .args([
             "oui",
             "lookup",
@@ -149,13 +146,11 @@ fn an_unreadable_policy_or_credentials_file_is_named_without_a_made_up_position(
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.toml");
     let recording = group("huawei").swap_remove(0);
-    let policy = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let policy = common::netorigin()
         .args(["identify", "--snmprec", &recording, "--policy", s(&missing)])
         .output()
         .unwrap();
-    let credentials = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let credentials = common::netorigin()
         .args([
             "sweep",
             "--no-db",
@@ -188,11 +183,7 @@ fn fail_on_names_the_count_and_the_first_devices() {
         "--snmprec",
     ];
     args.extend(recordings.iter().map(String::as_str));
-    let o = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
-        .args(&args)
-        .output()
-        .unwrap();
+    let o = common::netorigin().args(&args).output().unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let banned: Vec<serde_json::Value> = common::jsonl(&o.stdout)
         .into_iter()
@@ -219,8 +210,7 @@ fn fail_on_names_the_count_and_the_first_devices() {
 
 #[test]
 fn bash_completions_load_in_bash() {
-    let o = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let o = common::netorigin()
         .args(["completions", "bash"])
         .output()
         .unwrap();
@@ -246,8 +236,7 @@ fn bash_completions_load_in_bash() {
         stderr(&loaded)
     );
     for shell in ["zsh", "fish", "elvish", "powershell"] {
-        let o = Command::new(bin())
-            .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+        let o = common::netorigin()
             .args(["completions", shell])
             .output()
             .unwrap();
@@ -258,11 +247,7 @@ fn bash_completions_load_in_bash() {
 #[test]
 #[ignore = "needs man-db (scripts/test installs it)"]
 fn the_man_page_renders_with_man_and_has_a_section_per_command() {
-    let o = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
-        .arg("man")
-        .output()
-        .unwrap();
+    let o = common::netorigin().arg("man").output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("netorigin.1");
@@ -319,11 +304,7 @@ fn the_fuzz_crates_lock_is_current_so_its_build_leaves_it_unchanged() {
 fn demo_help_shows_no_build_folder_and_a_binary_away_from_its_data_says_what_it_needs() {
     let build_folder = s(&common::root()).to_string();
     for args in [&["demo", "--help"][..], &["man"]] {
-        let o = Command::new(bin())
-            .env("NETORIGIN_DATA_DIR", common::test_data_dir())
-            .args(args)
-            .output()
-            .unwrap();
+        let o = common::netorigin().args(args).output().unwrap();
         assert!(
             !String::from_utf8_lossy(&o.stdout).contains(&build_folder),
             "{args:?} shows {build_folder}"
@@ -378,8 +359,7 @@ fn demo_finds_its_data_in_the_installed_data_folder() {
 
 #[test]
 fn counts_of_one_take_the_singular() {
-    let o = Command::new(bin())
-        .env("NETORIGIN_DATA_DIR", common::test_data_dir())
+    let o = common::netorigin()
         .args([
             "sweep",
             "--dry-run",

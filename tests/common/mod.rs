@@ -140,12 +140,19 @@ pub fn test_data_dir() -> PathBuf {
     dir
 }
 
+/// The binary as a command with the tests' data folder (`NETORIGIN_DATA_DIR`,
+/// [`test_data_dir`]), so that nothing it stores lands in the real home.
+pub fn netorigin() -> Command {
+    let mut c = Command::new(bin());
+    c.env("NETORIGIN_DATA_DIR", test_data_dir());
+    c
+}
+
 /// Runs the binary with `args`, bounded by `limit` (killed past it). Output is drained as it
 /// comes so that a large report never blocks the child on a full pipe.
 pub fn run(args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(bin())
+    let mut child = netorigin()
         .args(args)
-        .env("NETORIGIN_DATA_DIR", test_data_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
