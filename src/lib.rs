@@ -4,6 +4,8 @@
 #![warn(missing_docs)]
 
 pub mod agent;
+pub mod bundle;
+pub mod central;
 pub mod cli;
 pub mod cron;
 pub mod data_dir;
@@ -18,6 +20,7 @@ pub mod policy;
 pub mod record;
 pub mod report;
 pub mod simulate;
+pub mod server;
 pub mod snmp;
 pub mod store;
 pub mod text;
