@@ -1,0 +1,737 @@
+//! Storing one bundle's sweep: its row and its devices as intervals, all in one transaction.
+//!
+//! Each batch of devices costs a handful of statements whatever its size: one lookup of every
+//! key it carries (`= ANY($1)`), then inserts from arrays (`UNNEST`) and one `UPDATE ... FROM
+//! UNNEST` for the devices found again. Identity is the local store's
+//! ([`crate::store::Identity`]): serial, then chassis MAC, then SNMPv3 engine ID, each across
+//! sites; the address only within the site and only for a device with no other key. A key two
+//! devices of one batch share, or that two stored devices share, identifies nobody.
+//!
+//! Intervals never move back in time: a sweep older than the site's newest applied sweep is
+//! kept (`applied = false`) without touching a device, and a device last seen (anywhere) after
+//! this sweep started is left as it is. Ingests take turns (a transaction-scoped advisory
+//! lock), so two sites uploading the same chassis at once cannot make it two devices.
+
+use std::collections::{HashMap, HashSet};
+use std::time::SystemTime;
+
+use futures::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio_postgres::Transaction;
+use tokio_postgres::types::ToSql;
+
+use super::{Central, CentralError, query_error, time};
+use crate::bundle::SweepHeader;
+use crate::date::Date;
+use crate::record::DeviceRecord;
+use crate::store::Identity;
+
+/// What [`Central::ingest`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ingested {
+    /// Whether the sweep was stored now (`false`: it was there already, nothing changed).
+    pub stored: bool,
+    /// Its devices (for a sweep there already, as stored then).
+    pub devices: u64,
+    /// Whether its devices moved the intervals (`false`: older than the site's newest sweep).
+    pub applied: bool,
+}
+
+/// The advisory lock every ingest takes for its transaction.
+const INGEST_LOCK: i64 = 0x6e65_746f_7269_6732;
+
+/// One device of a batch, ready to store.
+struct Incoming {
+    id: Identity,
+    /// The keys as stored: serial, chassis MAC, engine ID (normalised text).
+    keys: [Option<String>; 3],
+    fingerprint: Vec<u8>,
+    record: DeviceRecord,
+    earliest_deadline: Option<String>,
+}
+
+/// A stored device a batch's keys found.
+struct Known {
+    id: i64,
+    keys: [Option<String>; 3],
+    address_key: Option<String>,
+    site_id: i64,
+    state_id: i64,
+    last_seen: SystemTime,
+    fingerprint: Vec<u8>,
+}
+
+impl Incoming {
+    fn new(record: DeviceRecord, site: &str) -> Incoming {
+        let id = Identity::of(&record);
+        let keys = [
+            id.serial.clone(),
+            id.chassis_mac.map(|m| m.to_string()),
+            id.engine_id.as_ref().map(|e| e.to_string()),
+        ];
+        let earliest_deadline = record
+            .judgement
+            .findings
+            .iter()
+            .filter(|f| f.exception.is_none())
+            .filter_map(|f| f.deadline.as_deref().and_then(Date::parse))
+            .min()
+            .map(|d| d.to_string());
+        Incoming {
+            fingerprint: fingerprint(&record, site),
+            id,
+            keys,
+            record,
+            earliest_deadline,
+        }
+    }
+
+    fn keyless(&self) -> bool {
+        self.keys.iter().all(Option::is_none)
+    }
+}
+
+/// What makes a new state: a change in any of these is a new interval.
+fn fingerprint(d: &DeviceRecord, site: &str) -> Vec<u8> {
+    let i = &d.identification;
+    let c = &d.context;
+    let findings: Vec<_> = d
+        .judgement
+        .findings
+        .iter()
+        .map(|f| (&f.rule, &f.policy, &f.deadline, &f.exception, f.module))
+        .collect();
+    let modules: Vec<_> = d
+        .modules
+        .iter()
+        .map(|m| (m.index, &m.model, &m.serial))
+        .collect();
+    let value = serde_json::json!([
+        site,
+        d.address,
+        d.sys_name,
+        i.vendor,
+        i.model,
+        i.version,
+        i.serial,
+        d.judgement.verdict,
+        findings,
+        modules,
+        c.site.as_ref().map(|s| &s.value),
+        c.role.as_ref().map(|s| &s.value),
+        c.technology.as_ref().map(|s| &s.value),
+        c.owner.as_ref().map(|s| &s.value),
+        c.acquired.as_ref().map(|s| s.value.to_string()),
+    ]);
+    Sha256::digest(value.to_string().as_bytes()).to_vec()
+}
+
+fn lower(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|s| s.to_lowercase())
+}
+
+impl Central {
+    /// Stores one sweep: its header and its devices, read batch by batch from `batches`, all
+    /// in one transaction. A sweep whose UUID is stored already changes nothing (`stored:
+    /// false`); an `Err` from the stream stores nothing ([`CentralError::Aborted`]). The site
+    /// must exist ([`CentralError::UnknownSite`]); who may upload for it is the caller's
+    /// business.
+    pub async fn ingest<S>(
+        &self,
+        header: SweepHeader,
+        mut batches: S,
+    ) -> Result<Ingested, CentralError>
+    where
+        S: Stream<Item = Result<Vec<DeviceRecord>, String>> + Unpin,
+    {
+        if !["complete", "interrupted", "failed"].contains(&header.status.as_str()) {
+            return Err(CentralError::BadHeader(format!(
+                "status {:?} is none of complete, interrupted, failed",
+                header.status
+            )));
+        }
+        if !super::valid_site(&header.site) {
+            return Err(CentralError::BadSite(header.site.clone()));
+        }
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(query_error)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INGEST_LOCK])
+            .await
+            .map_err(query_error)?;
+        let uuid = header.uuid.to_string();
+        if let Some(row) = tx
+            .query_opt(
+                "SELECT devices, applied FROM sweep WHERE uuid = $1::text::uuid",
+                &[&uuid],
+            )
+            .await
+            .map_err(query_error)?
+        {
+            let devices: i64 = row.get(0);
+            return Ok(Ingested {
+                stored: false,
+                devices: devices as u64,
+                applied: row.get(1),
+            });
+        }
+        let site = tx
+            .query_opt(
+                "SELECT id, newest_started FROM site WHERE name = $1 FOR UPDATE",
+                &[&header.site],
+            )
+            .await
+            .map_err(query_error)?
+            .ok_or_else(|| CentralError::UnknownSite(header.site.clone()))?;
+        let site_id: i64 = site.get(0);
+        let newest: Option<SystemTime> = site.get(1);
+        let started = time(header.started_ms);
+        let applied = newest.is_none_or(|n| started >= n);
+        insert_sweep(&tx, &header, site_id, applied).await?;
+        let mut devices = 0u64;
+        while let Some(batch) = batches.next().await {
+            let batch = batch.map_err(CentralError::Aborted)?;
+            devices += batch.len() as u64;
+            if applied && !batch.is_empty() {
+                let batch = batch
+                    .into_iter()
+                    .map(|r| Incoming::new(r, &header.site))
+                    .collect();
+                store_batch(&tx, batch, site_id, started, &uuid).await?;
+            }
+        }
+        tx.execute(
+            "UPDATE sweep SET devices = $2 WHERE uuid = $1::text::uuid",
+            &[&uuid, &(devices as i64)],
+        )
+        .await
+        .map_err(query_error)?;
+        if applied {
+            tx.execute(
+                "UPDATE site SET newest_started = $2,
+                     current_since = CASE WHEN $3 THEN $2 ELSE current_since END
+                 WHERE id = $1",
+                &[&site_id, &started, &(header.status == "complete")],
+            )
+            .await
+            .map_err(query_error)?;
+        }
+        tx.commit().await.map_err(query_error)?;
+        Ok(Ingested {
+            stored: true,
+            devices,
+            applied,
+        })
+    }
+}
+
+async fn insert_sweep(
+    tx: &Transaction<'_>,
+    h: &SweepHeader,
+    site_id: i64,
+    applied: bool,
+) -> Result<(), CentralError> {
+    let ended = h.ended_ms.map(time);
+    tx.execute(
+        "INSERT INTO sweep (uuid, site_id, started, ended, status, parameters, data_versions,
+             judged_on, probed, responders, silent, requests, timeouts, note, applied)
+         VALUES ($1::text::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        &[
+            &h.uuid.to_string(),
+            &site_id,
+            &time(h.started_ms),
+            &ended,
+            &h.status,
+            &h.parameters,
+            &h.data_versions,
+            &h.judged_on,
+            &h.probed,
+            &h.responders,
+            &h.silent,
+            &h.requests,
+            &h.timeouts,
+            &h.note,
+            &applied,
+        ],
+    )
+    .await
+    .map_err(query_error)?;
+    Ok(())
+}
+
+/// The keys of a batch that identify someone: those only one of its devices carries.
+fn unique_keys(batch: &[Incoming]) -> [HashSet<String>; 4] {
+    let mut counts: [HashMap<&str, usize>; 4] = Default::default();
+    for d in batch {
+        for (level, k) in d.keys.iter().enumerate() {
+            if let Some(k) = k {
+                *counts[level].entry(k).or_default() += 1;
+            }
+        }
+        if d.keyless() {
+            *counts[3].entry(&d.id.address).or_default() += 1;
+        }
+    }
+    counts.map(|c| {
+        c.into_iter()
+            .filter(|(_, n)| *n == 1)
+            .map(|(k, _)| k.to_string())
+            .collect()
+    })
+}
+
+/// Finds the stored device of each device of the batch, if any.
+async fn find_known(
+    tx: &Transaction<'_>,
+    batch: &[Incoming],
+    site_id: i64,
+) -> Result<Vec<Option<Known>>, CentralError> {
+    let unique = unique_keys(batch);
+    let wanted = |level: usize| -> Vec<String> { unique[level].iter().cloned().collect() };
+    let rows = tx
+        .query(
+            "SELECT d.id, d.serial, d.chassis_mac, d.engine_id, d.address_key, d.site_id,
+                    d.state_id, d.last_seen, s.fingerprint
+             FROM device d JOIN device_state s ON s.id = d.state_id
+             WHERE d.serial = ANY($1) OR d.chassis_mac = ANY($2) OR d.engine_id = ANY($3)
+                OR (d.site_id = $4 AND d.address_key = ANY($5))",
+            &[&wanted(0), &wanted(1), &wanted(2), &site_id, &wanted(3)],
+        )
+        .await
+        .map_err(query_error)?;
+    let known: Vec<Known> = rows
+        .iter()
+        .map(|r| Known {
+            id: r.get(0),
+            keys: [r.get(1), r.get(2), r.get(3)],
+            address_key: r.get(4),
+            site_id: r.get(5),
+            state_id: r.get(6),
+            last_seen: r.get(7),
+            fingerprint: r.get(8),
+        })
+        .collect();
+    // Stored devices by key, level by level (address keys only at this site).
+    let mut by_key: [HashMap<&str, Vec<usize>>; 4] = Default::default();
+    for (i, k) in known.iter().enumerate() {
+        for (level, key) in k.keys.iter().enumerate() {
+            if let Some(key) = key {
+                by_key[level].entry(key).or_default().push(i);
+            }
+        }
+        if let Some(a) = &k.address_key
+            && k.site_id == site_id
+        {
+            by_key[3].entry(a).or_default().push(i);
+        }
+    }
+    let mut found: Vec<Option<usize>> = vec![None; batch.len()];
+    let mut taken = vec![false; known.len()];
+    for level in 0..4 {
+        for (j, d) in batch.iter().enumerate() {
+            if found[j].is_some() {
+                continue;
+            }
+            let key = match level {
+                3 if d.keyless() => Some(d.id.address.as_str()),
+                3 => None,
+                _ => d.keys[level].as_deref(),
+            };
+            let Some(key) = key.filter(|k| unique[level].contains(*k)) else {
+                continue;
+            };
+            let Some(candidates) = by_key[level].get(key) else {
+                continue;
+            };
+            let free: Vec<usize> = candidates.iter().copied().filter(|&i| !taken[i]).collect();
+            if let [i] = free[..]
+                && compatible(&known[i].keys, &d.keys)
+            {
+                found[j] = Some(i);
+                taken[i] = true;
+            }
+        }
+    }
+    let mut known: Vec<Option<Known>> = known.into_iter().map(Some).collect();
+    Ok(found
+        .into_iter()
+        .map(|f| f.and_then(|i| known[i].take()))
+        .collect())
+}
+
+/// No key that both have differs.
+fn compatible(a: &[Option<String>; 3], b: &[Option<String>; 3]) -> bool {
+    a.iter().zip(b).all(|(a, b)| match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    })
+}
+
+/// Ids for `n` new rows of a table, taken from its sequence.
+async fn new_ids(tx: &Transaction<'_>, table: &str, n: usize) -> Result<Vec<i64>, CentralError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let rows = tx
+        .query(
+            "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2::bigint)",
+            &[&table, &(n as i64)],
+        )
+        .await
+        .map_err(query_error)?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// The new states of a batch, column by column.
+#[derive(Default)]
+struct States {
+    id: Vec<i64>,
+    device_id: Vec<i64>,
+    previous_id: Vec<Option<i64>>,
+    moved_from: Vec<Option<i64>>,
+    fingerprint: Vec<Vec<u8>>,
+    address: Vec<String>,
+    sys_name: Vec<Option<String>>,
+    vendor: Vec<Option<String>>,
+    origin: Vec<Option<String>>,
+    model: Vec<Option<String>>,
+    version: Vec<Option<String>>,
+    serial: Vec<Option<String>>,
+    verdict: Vec<String>,
+    site_ctx: Vec<Option<String>>,
+    role: Vec<Option<String>>,
+    technology: Vec<Option<String>>,
+    earliest_deadline: Vec<Option<String>>,
+    record: Vec<String>,
+}
+
+/// Devices of a batch, new or found again, column by column.
+#[derive(Default)]
+struct DeviceRows {
+    id: Vec<i64>,
+    /// The new state, or the same.
+    state_id: Vec<i64>,
+    serial: Vec<Option<String>>,
+    chassis_mac: Vec<Option<String>>,
+    engine_id: Vec<Option<String>>,
+    address_key: Vec<Option<String>>,
+    verdict: Vec<String>,
+    vendor_lc: Vec<Option<String>>,
+    model_lc: Vec<Option<String>>,
+    earliest_deadline: Vec<Option<String>>,
+    moved_from: Vec<Option<i64>>,
+}
+
+impl DeviceRows {
+    fn push(&mut self, id: i64, state: i64, moved: Option<i64>, d: &Incoming) {
+        let r = &d.record;
+        self.id.push(id);
+        self.state_id.push(state);
+        self.serial.push(d.keys[0].clone());
+        self.chassis_mac.push(d.keys[1].clone());
+        self.engine_id.push(d.keys[2].clone());
+        self.address_key
+            .push(d.keyless().then(|| d.id.address.clone()));
+        self.verdict.push(r.judgement.verdict.as_str().to_string());
+        self.vendor_lc.push(lower(&r.identification.vendor));
+        self.model_lc.push(lower(&r.identification.model));
+        self.earliest_deadline.push(d.earliest_deadline.clone());
+        self.moved_from.push(moved);
+    }
+}
+
+impl States {
+    fn push(
+        &mut self,
+        id: i64,
+        device: i64,
+        previous: Option<i64>,
+        moved: Option<i64>,
+        d: &Incoming,
+    ) {
+        let r = &d.record;
+        let i = &r.identification;
+        let c = &r.context;
+        self.id.push(id);
+        self.device_id.push(device);
+        self.previous_id.push(previous);
+        self.moved_from.push(moved);
+        self.fingerprint.push(d.fingerprint.clone());
+        self.address.push(r.address.clone());
+        self.sys_name.push(r.sys_name.clone());
+        self.vendor.push(i.vendor.clone());
+        self.origin.push(i.origin.clone());
+        self.model.push(i.model.clone());
+        self.version.push(i.version.clone());
+        self.serial.push(i.serial.clone());
+        self.verdict.push(r.judgement.verdict.as_str().to_string());
+        self.site_ctx.push(c.site.as_ref().map(|s| s.value.clone()));
+        self.role.push(c.role.as_ref().map(|s| s.value.clone()));
+        self.technology
+            .push(c.technology.as_ref().map(|s| s.value.clone()));
+        self.earliest_deadline.push(d.earliest_deadline.clone());
+        self.record
+            .push(serde_json::to_string(r).unwrap_or_else(|_| "{}".into()));
+    }
+}
+
+async fn store_batch(
+    tx: &Transaction<'_>,
+    batch: Vec<Incoming>,
+    site_id: i64,
+    started: SystemTime,
+    sweep: &str,
+) -> Result<(), CentralError> {
+    let known = find_known(tx, &batch, site_id).await?;
+    // What each device of the batch comes to.
+    let changed = |d: &Incoming, k: &Known| k.fingerprint != d.fingerprint || k.site_id != site_id;
+    let fresh = known.iter().filter(|k| k.is_none()).count();
+    let new_states = batch
+        .iter()
+        .zip(&known)
+        .filter(|(d, k)| match k {
+            None => true,
+            Some(k) => k.last_seen <= started && changed(d, k),
+        })
+        .count();
+    let device_ids = new_ids(tx, "device", fresh).await?;
+    let state_ids = new_ids(tx, "device_state", new_states).await?;
+    let (mut device_ids, mut state_ids) = (device_ids.into_iter(), state_ids.into_iter());
+    let mut states = States::default();
+    let mut news = DeviceRows::default();
+    let mut updates = DeviceRows::default();
+    let mut extended: Vec<i64> = Vec::new();
+    let mut stated: Vec<(i64, &Incoming)> = Vec::new();
+    for (d, k) in batch.iter().zip(&known) {
+        match k {
+            None => {
+                let (Some(id), Some(state)) = (device_ids.next(), state_ids.next()) else {
+                    continue;
+                };
+                states.push(state, id, None, None, d);
+                stated.push((state, d));
+                news.push(id, state, None, d);
+            }
+            // Seen later elsewhere (or by a newer sweep): this sweep does not move it back.
+            Some(k) if k.last_seen > started => {}
+            Some(k) => {
+                let moved = (k.site_id != site_id).then_some(k.site_id);
+                let state = match changed(d, k) {
+                    true => {
+                        let Some(state) = state_ids.next() else {
+                            continue;
+                        };
+                        states.push(state, k.id, Some(k.state_id), moved, d);
+                        stated.push((state, d));
+                        state
+                    }
+                    false => {
+                        extended.push(k.state_id);
+                        k.state_id
+                    }
+                };
+                updates.push(k.id, state, moved, d);
+            }
+        }
+    }
+    let q = query_error;
+    if !news.id.is_empty() {
+        let p: [&(dyn ToSql + Sync); 12] = [
+            &news.id,
+            &news.serial,
+            &news.chassis_mac,
+            &news.engine_id,
+            &news.address_key,
+            &started,
+            &site_id,
+            &news.state_id,
+            &news.verdict,
+            &news.vendor_lc,
+            &news.model_lc,
+            &news.earliest_deadline,
+        ];
+        tx.execute(
+            "INSERT INTO device (id, serial, chassis_mac, engine_id, address_key, first_seen,
+                 last_seen, site_id, state_id, verdict, vendor_lc, model_lc, earliest_deadline)
+             SELECT v.id, v.serial, v.mac, v.engine, v.address, $6, $6, $7, v.state, v.verdict,
+                    v.vendor, v.model, v.deadline::date
+             FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                         $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[])
+                  AS v(id, serial, mac, engine, address, state, verdict, vendor, model, deadline)",
+            &p,
+        )
+        .await
+        .map_err(q)?;
+    }
+    if !states.id.is_empty() {
+        let s = &states;
+        let p: [&(dyn ToSql + Sync); 21] = [
+            &s.id,
+            &s.device_id,
+            &site_id,
+            &s.previous_id,
+            &s.moved_from,
+            &started,
+            &sweep,
+            &s.fingerprint,
+            &s.address,
+            &s.sys_name,
+            &s.vendor,
+            &s.origin,
+            &s.model,
+            &s.version,
+            &s.serial,
+            &s.verdict,
+            &s.site_ctx,
+            &s.role,
+            &s.technology,
+            &s.earliest_deadline,
+            &s.record,
+        ];
+        tx.execute(
+            "INSERT INTO device_state (id, device_id, site_id, previous_id, moved_from,
+                 first_seen, last_seen, first_sweep, last_sweep, fingerprint, address, sys_name,
+                 vendor, origin, model, version, serial, verdict, site_ctx, role, technology,
+                 earliest_deadline, record)
+             SELECT v.id, v.device, $3, v.previous, v.moved, $6, $6, $7::text::uuid,
+                    $7::text::uuid, v.fp, v.address, v.sys_name, v.vendor, v.origin, v.model,
+                    v.version, v.serial, v.verdict, v.site_ctx, v.role, v.technology,
+                    v.deadline::date, v.record::jsonb
+             FROM UNNEST($1::bigint[], $2::bigint[], $4::bigint[], $5::bigint[], $8::bytea[],
+                         $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+                         $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
+                         $19::text[], $20::text[], $21::text[])
+                  AS v(id, device, previous, moved, fp, address, sys_name, vendor, origin, model,
+                       version, serial, verdict, site_ctx, role, technology, deadline, record)",
+            &p,
+        )
+        .await
+        .map_err(q)?;
+        insert_parts(tx, &stated).await?;
+    }
+    if !extended.is_empty() {
+        tx.execute(
+            "UPDATE device_state SET last_seen = greatest(last_seen, $2),
+                 last_sweep = $3::text::uuid
+             WHERE id = ANY($1)",
+            &[&extended, &started, &sweep],
+        )
+        .await
+        .map_err(q)?;
+    }
+    if !updates.id.is_empty() {
+        let u = &updates;
+        let p: [&(dyn ToSql + Sync); 12] = [
+            &u.id,
+            &u.state_id,
+            &u.serial,
+            &u.chassis_mac,
+            &u.engine_id,
+            &u.verdict,
+            &u.vendor_lc,
+            &u.model_lc,
+            &u.earliest_deadline,
+            &u.moved_from,
+            &started,
+            &site_id,
+        ];
+        tx.execute(
+            "UPDATE device d SET state_id = v.state, site_id = $12,
+                 last_seen = greatest(d.last_seen, $11),
+                 serial = coalesce(d.serial, v.serial),
+                 chassis_mac = coalesce(d.chassis_mac, v.mac),
+                 engine_id = coalesce(d.engine_id, v.engine),
+                 verdict = v.verdict, vendor_lc = v.vendor, model_lc = v.model,
+                 earliest_deadline = v.deadline::date,
+                 moved_from = coalesce(v.moved, d.moved_from)
+             FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                         $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
+                  AS v(id, state, serial, mac, engine, verdict, vendor, model, deadline, moved)
+             WHERE d.id = v.id",
+            &p,
+        )
+        .await
+        .map_err(q)?;
+    }
+    Ok(())
+}
+
+/// The modules and findings of the new states.
+async fn insert_parts(
+    tx: &Transaction<'_>,
+    stated: &[(i64, &Incoming)],
+) -> Result<(), CentralError> {
+    let mut m_state = Vec::new();
+    let mut m_idx = Vec::new();
+    let mut m_class: Vec<Option<String>> = Vec::new();
+    let mut m_model = Vec::new();
+    let mut m_serial = Vec::new();
+    let mut m_vendor = Vec::new();
+    let mut m_origin = Vec::new();
+    let mut m_verdict: Vec<Option<String>> = Vec::new();
+    let mut f_state = Vec::new();
+    let mut f_rule = Vec::new();
+    let mut f_policy = Vec::new();
+    let mut f_verdict = Vec::new();
+    let mut f_deadline = Vec::new();
+    let mut f_module: Vec<Option<i64>> = Vec::new();
+    let mut f_exception = Vec::new();
+    for (state, d) in stated {
+        for m in &d.record.modules {
+            m_state.push(*state);
+            m_idx.push(i64::from(m.index));
+            m_class.push(
+                m.class
+                    .as_ref()
+                    .and_then(|c| serde_json::to_value(c).ok())
+                    .and_then(|v| v.as_str().map(str::to_string)),
+            );
+            m_model.push(m.model.clone());
+            m_serial.push(m.serial.clone());
+            m_vendor.push(m.vendor.clone());
+            m_origin.push(m.origin.clone());
+            m_verdict.push(m.verdict.map(|v| v.as_str().to_string()));
+        }
+        for f in &d.record.judgement.findings {
+            f_state.push(*state);
+            f_rule.push(f.rule.clone());
+            f_policy.push(f.policy.clone());
+            f_verdict.push(f.verdict.as_str().to_string());
+            f_deadline.push(f.deadline.clone());
+            f_module.push(f.module.map(i64::from));
+            f_exception.push(f.exception.clone());
+        }
+    }
+    if !m_state.is_empty() {
+        tx.execute(
+            "INSERT INTO state_module (state_id, idx, class, model, serial, vendor, origin, verdict)
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::text[])",
+            &[
+                &m_state, &m_idx, &m_class, &m_model, &m_serial, &m_vendor, &m_origin,
+                &m_verdict,
+            ],
+        )
+        .await
+        .map_err(query_error)?;
+    }
+    if !f_state.is_empty() {
+        tx.execute(
+            "INSERT INTO state_finding (state_id, rule, policy, verdict, deadline, module, exception)
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::bigint[], $7::text[])",
+            &[
+                &f_state,
+                &f_rule,
+                &f_policy,
+                &f_verdict,
+                &f_deadline,
+                &f_module,
+                &f_exception,
+            ],
+        )
+        .await
+        .map_err(query_error)?;
+    }
+    Ok(())
+}
