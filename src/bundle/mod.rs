@@ -13,11 +13,37 @@
 //! than stored short. The header's `netorigin_bundle` is the format's version: a bundle from a
 //! newer version is refused, never half-read. The sweep's options are its stored parameters,
 //! which never hold a secret.
+//!
+//! [`write()`] (or a [`Writer`], one device at a time) writes a bundle; a [`Reader`] reads one
+//! back as a stream, total on any input: every way a bundle can be wrong is a [`BundleError`],
+//! with a message fit for an HTTP 400 body, and the [`Limits`] bound what a reader holds
+//! (a line, a string, the decompressed size, the devices). Before a line is decoded into its
+//! type it is checked for hostile content: nesting deeper than [`MAX_DEPTH`], strings (and
+//! keys) longer than [`Limits::max_string`], control characters other than tab, line feed and
+//! carriage return (which real sysDescr values hold). The writer makes what it writes pass
+//! those checks (see [`Writer::device`]), so a stored sweep always uploads.
+
+mod hostile;
+mod read;
+mod write;
+
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
 /// The bundle format this netorigin writes and the newest it reads.
 pub const FORMAT: u32 = 1;
+
+/// The deepest nesting of arrays and objects a line may have (a device line's record is at
+/// depth 2; the deepest record field is a few levels below).
+pub const MAX_DEPTH: usize = 32;
+
+/// The longest site name, in characters.
+pub const MAX_SITE: usize = 200;
+
+/// The statuses a bundled sweep may have: a running sweep is not uploaded.
+pub const STATUSES: [&str; 3] = ["complete", "interrupted", "failed"];
 
 /// A stored sweep, as the bundle's header carries it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,4 +77,142 @@ pub struct SweepHeader {
     pub timeouts: Option<i64>,
     /// Why it is interrupted or failed.
     pub note: Option<String>,
+}
+
+pub use read::Reader;
+pub use write::{Writer, write};
+
+/// What a reader accepts at most. A bundle over any of them is refused with its own error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes after decompression, lines and line feeds included (default 4 GiB).
+    pub max_decompressed: u64,
+    /// Bytes of one line, its line feed left out (default 4 MiB).
+    pub max_line: usize,
+    /// Bytes of one JSON string or key, after its escapes are decoded (default 64 KiB).
+    pub max_string: usize,
+    /// Devices in one bundle (default 2,000,000).
+    pub max_devices: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_decompressed: 4 << 30,
+            max_line: 4 << 20,
+            max_string: 64 << 10,
+            max_devices: 2_000_000,
+        }
+    }
+}
+
+/// Why a bundle cannot be written or read. Each message says what is wrong in words fit for an
+/// HTTP 400 JSON body, and never repeats more than a short excerpt of what was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// The bytes are not gzip.
+    #[error("not a bundle: not gzip-compressed")]
+    NotGzip,
+    /// The gzip stream is damaged (its deflate data or its CRC).
+    #[error("the bundle is corrupt: {0}")]
+    Corrupt(String),
+    /// The first line is not a bundle's header.
+    #[error("not a bundle: {0}")]
+    NotBundle(String),
+    /// The bundle is of a newer format than this netorigin reads.
+    #[error(
+        "the bundle is of format {found}, newer than this netorigin reads (up to {FORMAT}): upgrade the server"
+    )]
+    NewerFormat {
+        /// The format it says it is.
+        found: u64,
+    },
+    /// The header's sweep is not one a bundle may carry.
+    #[error("the bundle's header: {0}")]
+    Header(String),
+    /// It decompresses to more than the limit.
+    #[error("the bundle decompresses to more than {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// A line is longer than the limit.
+    #[error("line {line} of the bundle is longer than {limit} bytes")]
+    LineTooLong {
+        /// The line (1 is the header).
+        line: u64,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A line is not the JSON it should be.
+    #[error("line {line} of the bundle: {reason}")]
+    Json {
+        /// The line (1 is the header).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A line holds what no netorigin writes: a control character, a string over the limit,
+    /// nesting deeper than [`MAX_DEPTH`].
+    #[error("line {line} of the bundle is refused: {reason}")]
+    Hostile {
+        /// The line (1 is the header).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The bundle ends before its trailer: it was cut short.
+    #[error("the bundle is truncated: it ends before its end line")]
+    Truncated,
+    /// The trailer's count is not the number of devices read.
+    #[error("the bundle's end line says {said} devices but it holds {read}")]
+    Count {
+        /// What the trailer says.
+        said: u64,
+        /// Devices read.
+        read: u64,
+    },
+    /// More devices than the limit.
+    #[error("the bundle holds more than {limit} devices")]
+    TooManyDevices {
+        /// The limit.
+        limit: u64,
+    },
+    /// Reading or writing failed below the bundle (the connection, the disk).
+    #[error("the bundle could not be read or written: {0}")]
+    Io(String),
+}
+
+/// Checks a site's name: 1 to [`MAX_SITE`] characters, no control character, not only white
+/// space. The error says what is wrong, for a message naming where the name came from.
+pub fn check_site(site: &str) -> Result<(), String> {
+    if site.trim().is_empty() {
+        return Err("a site name cannot be empty".into());
+    }
+    let chars = site.chars().count();
+    if chars > MAX_SITE {
+        return Err(format!(
+            "a site name has at most {MAX_SITE} characters (this one has {chars})"
+        ));
+    }
+    if site.chars().any(char::is_control) {
+        return Err("a site name cannot hold a control character".into());
+    }
+    Ok(())
+}
+
+impl SweepHeader {
+    /// Checks what a bundle's header must be: a valid site name and a status of
+    /// [`STATUSES`].
+    pub fn check(&self) -> Result<(), BundleError> {
+        check_site(&self.site).map_err(BundleError::Header)?;
+        if !STATUSES.contains(&self.status.as_str()) {
+            return Err(BundleError::Header(format!(
+                "status {:?} is not one of complete, interrupted, failed",
+                hostile::excerpt(&self.status, 40)
+            )));
+        }
+        Ok(())
+    }
 }

@@ -170,11 +170,11 @@ impl Observed {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A record with every field set, judged.
-    fn full() -> DeviceRecord {
+    /// A record with every field set, judged (other modules' tests use it too).
+    pub(crate) fn full() -> DeviceRecord {
         let evidence = Evidence {
             source: "sysObjectID enterprise 2011".into(),
             value: "1.3.6.1.4.1.2011.2.23.96".into(),
