@@ -3,7 +3,8 @@
 //! a real message made with netorigin's own code: v1 and v2c requests and responses, SNMPv3
 //! discovery and its Report, authenticated and encrypted requests of every user of the
 //! `agent_v3` target (from its fixture, so their digests and ciphertexts are valid), and the
-//! engine IDs the corpus's recordings hold.
+//! engine IDs the corpus's recordings hold; and bundles of a sweep of two judged devices, as
+//! sent (gzip) and as the text inside (the `bundle` target's two modes).
 
 use std::path::{Path, PathBuf};
 
@@ -116,6 +117,86 @@ fn engine_ids(dir: &Path) -> Vec<Vec<u8>> {
     out
 }
 
+/// A bundle of a sweep of a banned Huawei router with its chassis and a Cisco switch whose
+/// sysDescr spans lines, as a site sends it.
+fn bundle() -> std::io::Result<Vec<u8>> {
+    use netorigin::bundle::SweepHeader;
+    use netorigin::record::{
+        EntityClass, Finding, Identification, Judgement, Module, Observed, Verdict,
+    };
+    let huawei = Observed {
+        address: "192.0.2.1".into(),
+        sys_name: Some("pe-1.pop3".into()),
+        sys_descr: Some("Huawei Versatile Routing Platform Software".into()),
+        identification: Identification {
+            vendor: Some("Huawei".into()),
+            origin: Some("huawei".into()),
+            model: Some("NetEngine 8000".into()),
+            serial: Some("2102351931P0K8000123".into()),
+            ..Identification::default()
+        },
+        modules: vec![Module {
+            index: 1,
+            class: Some(EntityClass::Chassis),
+            model: Some("NE8000 M8".into()),
+            serial: Some("2102351931P0K8000123".into()),
+            ..Module::default()
+        }],
+        ..Observed::default()
+    }
+    .judged(Judgement {
+        verdict: Verdict::Banned,
+        findings: vec![Finding {
+            rule: "huawei-group".into(),
+            policy: "huawei-origin 2026-11".into(),
+            jurisdiction: None,
+            verdict: Verdict::Banned,
+            severity: "high".into(),
+            reason: "Huawei-group equipment is banned".into(),
+            module: None,
+            no_new_installs_after: None,
+            deadline: Some("2027-01-01".into()),
+            days_left: Some(30),
+            exception: None,
+        }],
+    });
+    let cisco = Observed {
+        address: "192.0.2.2".into(),
+        sys_descr: Some("Cisco IOS Software, C3560\r\nTechnical Support".into()),
+        identification: Identification {
+            vendor: Some("Cisco".into()),
+            origin: Some("cisco".into()),
+            ..Identification::default()
+        },
+        ..Observed::default()
+    }
+    .judged(Judgement {
+        verdict: Verdict::Clear,
+        findings: Vec::new(),
+    });
+    let header = SweepHeader {
+        uuid: uuid_of("0b0f3c1e-5d2a-4c7e-9a51-2f6d8e4b7a10")?,
+        site: "TOR01".into(),
+        started_ms: 1_767_225_600_000,
+        ended_ms: Some(1_767_225_612_000),
+        status: "complete".into(),
+        parameters: serde_json::json!({"targets": ["192.0.2.0/29"], "site": "TOR01"}),
+        data_versions: "netorigin (fuzz seed)".into(),
+        judged_on: "2026-12-01".into(),
+        probed: Some(8),
+        responders: Some(2),
+        silent: Some(6),
+        requests: Some(60),
+        timeouts: Some(18),
+        note: None,
+    };
+    netorigin::bundle::write(&header, [&huawei, &cisco], Vec::new()).map_err(std::io::Error::other)
+}
+
+fn uuid_of(text: &str) -> std::io::Result<uuid::Uuid> {
+    text.parse().map_err(std::io::Error::other)
+}
+
 fn main() -> std::io::Result<()> {
     let dir: PathBuf = std::env::args_os()
         .nth(1)
@@ -189,6 +270,12 @@ fn main() -> std::io::Result<()> {
         write(&dir, "engine_id", &format!("seed-{i}"), id)?;
     }
     write(&dir, "engine_id", "seed-fixture", agent.engine_id())?;
+    // The bundle target's first byte: even, the bytes as sent; odd, the text inside them.
+    let bundle = bundle()?;
+    write(&dir, "bundle", "seed-gzip", &[&[0u8][..], &bundle].concat())?;
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bundle[..]), &mut text)?;
+    write(&dir, "bundle", "seed-text", &[&[1u8][..], &text].concat())?;
     println!(
         "fuzz_seeds: {} v1/v2c messages, {} v3 messages, {} engine IDs written under {}",
         community.len(),

@@ -34,6 +34,57 @@ fn unparsable_target_is_exit_2_naming_it() {
 }
 
 #[test]
+fn a_site_is_stored_with_the_sweep_and_a_bad_one_is_exit_2_naming_site() {
+    let long = "x".repeat(201);
+    for bad in ["", " ", "TOR\u{1b}[2J01", long.as_str()] {
+        for command in [&["sweep"][..], &["schedule", "--every", "6h"]] {
+            let mut args = command.to_vec();
+            args.extend(["127.0.0.1", "--no-db", "--site", bad]);
+            let o = run(&args, LIMIT);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("--site"), "{args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("site name"), "{args:?}: {}", stderr(&o));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let port = free_port("127.21.0.10").to_string();
+    let sweep = [
+        "sweep",
+        "127.21.0.10",
+        "--port",
+        &port,
+        "--timeout",
+        "200",
+        "--retries",
+        "0",
+        "--format",
+        "jsonl",
+        "--db",
+        s(&db),
+        "--site",
+        "TOR01 Front St.",
+    ];
+    let o = run(&sweep, LIMIT);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(
+        &["history", "list", "--db", s(&db), "--format", "jsonl"],
+        LIMIT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = jsonl(&o.stdout);
+    assert_eq!(lines[0]["site"], "TOR01 Front St.");
+    assert_eq!(lines[0]["parameters"]["site"], "TOR01 Front St.");
+    assert_eq!(lines[0]["uuid"].as_str().map(str::len), Some(36));
+    let o = run(&["history", "list", "--db", s(&db)], LIMIT);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("TOR01"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
 fn rate_zero_is_exit_2() {
     let o = run(&["sweep", "127.0.0.1", "--rate", "0"], LIMIT);
     assert_eq!(o.status.code(), Some(2));

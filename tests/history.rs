@@ -489,7 +489,12 @@ fn a_database_written_by_schema_v1_is_migrated() {
     };
     assert_eq!(version(&db), 1);
     let sweeps = history(&db, &["history", "list"]);
-    assert_eq!(version(&db), 3);
+    assert_eq!(version(&db), 4);
+    // v4's UUIDs, one each, given to the sweeps stored before; no site.
+    let uuids: std::collections::BTreeSet<&str> =
+        sweeps.iter().filter_map(|s| s["uuid"].as_str()).collect();
+    assert_eq!(uuids.len(), 2, "{sweeps:?}");
+    assert!(sweeps.iter().all(|s| s["site"].is_null()), "{sweeps:?}");
     assert_eq!(
         sweeps
             .iter()

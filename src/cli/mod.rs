@@ -170,6 +170,16 @@ pub struct SweepArgs {
     /// History options.
     #[command(flatten)]
     pub store: StoreArgs,
+    /// The site this sweep is of (1 to 200 characters, no control characters): stored with
+    /// the sweep, shown with it in `history`, and the site it is uploaded to a central server
+    /// as.
+    #[arg(long, value_name = "NAME", value_parser = site_name)]
+    pub site: Option<String>,
+}
+
+/// A `--site` name, checked as a bundle's header will be.
+fn site_name(s: &str) -> Result<String, String> {
+    crate::bundle::check_site(s).map(|()| s.to_string())
 }
 
 /// Where a sweep is stored.
@@ -495,6 +505,7 @@ impl SweepArgs {
                 db: self.store.db.clone(),
                 no_db: self.store.no_db,
             },
+            site: self.site.clone(),
         }
     }
 }

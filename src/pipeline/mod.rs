@@ -19,6 +19,7 @@ pub mod schedule;
 pub mod signals;
 pub mod simulation;
 pub mod sweep;
+pub mod upload;
 
 use futures::future::BoxFuture;
 

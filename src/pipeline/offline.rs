@@ -13,6 +13,7 @@ use crate::discover::SweepSummary;
 use crate::discover::build::{NeighborCollector, device_record, on_every_core};
 use crate::identify::Identifier;
 use crate::record::{DiscoveredVia, Observations, Observed};
+use crate::simulate::Recording;
 use crate::simulate::files::load_recordings;
 use crate::simulate::recording::BadLines;
 
@@ -27,18 +28,7 @@ pub async fn identify(
     let judging = Judging::load(policy, &identifier)?;
     let recordings = load_recordings(paths, bad_lines).map_err(usage)?;
     tell_recording_notes(&recordings);
-    let mut records = on_every_core(&recordings, |r| {
-        let mut obs = Observations::default();
-        obs.extend(r.objects.iter().cloned());
-        device_record(
-            r.source.display().to_string(),
-            DiscoveredVia::Recording,
-            None,
-            &obs,
-            r.skipped_summary(),
-            &identifier,
-        )
-    });
+    let mut records = on_every_core(&recordings, |r| recorded(r, &identifier));
     let mut neighbors = NeighborCollector::default();
     for record in &records {
         neighbors.add(record, &identifier);
@@ -52,6 +42,20 @@ pub async fn identify(
         output,
     )
     .await
+}
+
+/// The record of a recording, as if its device had been swept (not judged yet).
+pub(crate) fn recorded(r: &Recording, identifier: &Identifier) -> Observed {
+    let mut obs = Observations::default();
+    obs.extend(r.objects.iter().cloned());
+    device_record(
+        r.source.display().to_string(),
+        DiscoveredVia::Recording,
+        None,
+        &obs,
+        r.skipped_summary(),
+        identifier,
+    )
 }
 
 /// Judges and reports records made with no network (recordings, captures); `sources` is how

@@ -51,6 +51,9 @@ pub struct SweepPlan {
     pub output: Report,
     /// The database.
     pub store: Storage,
+    /// The site that sweeps (`--site`): stored with the sweep and in its parameters, and the
+    /// site its bundle is uploaded as. Checked by [`crate::bundle::check_site`].
+    pub site: Option<String>,
 }
 
 /// Where a sweep is stored (`--db`, `--no-db`).
@@ -202,6 +205,9 @@ pub struct PreparedSweep {
 /// Checks a sweep's options (exit code 2 for what a person got wrong) and opens its database;
 /// `None` for a dry run, which has said what it would do.
 pub fn prepare_sweep(args: &SweepPlan) -> Result<Option<PreparedSweep>, Failure> {
+    if let Some(site) = &args.site {
+        crate::bundle::check_site(site).map_err(|e| usage(format!("--site: {e}")))?;
+    }
     let all: Vec<String> = args.targets.iter().chain(&args.seed).cloned().collect();
     let targets = Targets::parse(&all)
         .and_then(|t| t.exclude(&args.exclude))
@@ -267,7 +273,11 @@ impl PreparedSweep {
     /// Runs the sweep, storing it if it has a database.
     pub async fn run(self, args: &SweepPlan, stop: Stop) -> Result<SweepRun, Failure> {
         let parameters = sweep_parameters(args, &self.config);
-        let store = self.store.map(|s| (s, parameters));
+        let store = self.store.map(|store| super::sweep::StoreAs {
+            store,
+            parameters,
+            site: args.site.clone(),
+        });
         super::sweep::run_sweep(
             self.targets,
             self.config,
@@ -306,6 +316,7 @@ fn sweep_parameters(args: &SweepPlan, config: &SweepConfig) -> serde_json::Value
         "save_walks": args.sweep.save_walks,
         "policies": args.policy.policies,
         "today": args.policy.today.map(|d| d.to_string()),
+        "site": args.site,
     })
 }
 

@@ -31,15 +31,25 @@ pub struct SweepRun {
     pub findings: Result<(), Failure>,
 }
 
-/// Sweeps, reports, and stores in `store` (with the sweep's parameters) if given; stops
-/// early, keeping what it has, when `stop` says.
+/// Where a sweep is stored, and what is stored with it.
+pub struct StoreAs {
+    /// The database.
+    pub store: crate::store::Store,
+    /// The sweep's options, without secrets.
+    pub parameters: serde_json::Value,
+    /// The site that sweeps (`--site`), if named.
+    pub site: Option<String>,
+}
+
+/// Sweeps, reports, and stores as `store` says if given; stops early, keeping what it has,
+/// when `stop` says.
 pub async fn run_sweep(
     targets: Targets,
     config: SweepConfig,
     identifier: Identifier,
     mut judging: Judging,
     output: &Report,
-    store: Option<(crate::store::Store, serde_json::Value)>,
+    store: Option<StoreAs>,
     stop: Stop,
 ) -> Result<SweepRun, Failure> {
     let provenance = provenance(&identifier, &judging);
@@ -47,10 +57,15 @@ pub async fn run_sweep(
     let mut reporting = Reporting::open(output, provenance)?;
     let connector = Arc::new(AsyncSnmp::bind().await.map_err(other)?);
     let mut storing = match store {
-        Some((store, parameters)) => Some(Storing::new({
-            judging.with_first_seen(store.first_seen().map_err(store_failure)?);
-            store
-                .begin_sweep(&parameters, &data_versions, &judging.today().to_string())
+        Some(to) => Some(Storing::new({
+            judging.with_first_seen(to.store.first_seen().map_err(store_failure)?);
+            to.store
+                .begin_sweep(
+                    &to.parameters,
+                    &data_versions,
+                    &judging.today().to_string(),
+                    to.site.as_deref(),
+                )
                 .map_err(store_failure)?
         })),
         None => None,

@@ -86,6 +86,8 @@ pub fn diff(
 fn sweep_json(s: &SweepRow) -> serde_json::Value {
     serde_json::json!({
         "sweep": s.id,
+        "uuid": s.uuid,
+        "site": s.site,
         "started": timestamp(s.started_ms),
         "ended": s.ended_ms.map(timestamp),
         "status": s.status,
@@ -135,8 +137,12 @@ fn targets(s: &SweepRow) -> String {
 
 fn one_line(s: &SweepRow) -> String {
     format!(
-        "sweep #{} started {} ({}, {}, {} banned)",
+        "sweep #{}{} started {} ({}, {}, {} banned)",
         s.id,
+        s.site
+            .as_deref()
+            .map(|site| format!(" at {}", terminal_safe(site)))
+            .unwrap_or_default(),
         timestamp(s.started_ms),
         s.status,
         count(s.devices.max(0) as u64, "device", "devices"),
@@ -145,8 +151,9 @@ fn one_line(s: &SweepRow) -> String {
 }
 
 /// `history list`'s columns.
-const LIST_COLUMNS: [Column; 8] = [
+const LIST_COLUMNS: [Column; 9] = [
     Column::new("sweep", 6).whole(),
+    Column::new("site", 20).at_least(4),
     Column::new("started", 20).whole(),
     Column::new("ended", 20).whole().from(120),
     Column::new("status", 12).at_least(6),
@@ -166,6 +173,7 @@ impl View for List<'_> {
             .map(|s| {
                 vec![
                     s.id.to_string(),
+                    s.site.as_deref().map_or("-".into(), terminal_safe),
                     timestamp(s.started_ms),
                     s.ended_ms.map_or("-".into(), timestamp),
                     s.status.clone(),
@@ -179,7 +187,9 @@ impl View for List<'_> {
                 ]
             })
             .collect();
-        writeln!(out, "{}", fitted(&LIST_COLUMNS, &rows, layout))?;
+        // The site's column only when a sweep names one.
+        let (columns, rows) = without_empty(&LIST_COLUMNS, rows, &[1]);
+        writeln!(out, "{}", fitted(&columns, &rows, layout))?;
         writeln!(out, "{}", count(self.0.len() as u64, "sweep", "sweeps"))
     }
 
@@ -204,6 +214,8 @@ impl View for List<'_> {
             "silent",
             "targets",
             "note",
+            "site",
+            "uuid",
         ];
         let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         let rows = self
@@ -222,6 +234,8 @@ impl View for List<'_> {
                     n(s.silent),
                     spreadsheet_safe(&targets(s)),
                     cell(&s.note),
+                    cell(&s.site),
+                    s.uuid.to_string(),
                 ]
             })
             .collect();
@@ -552,7 +566,10 @@ mod tests {
         let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/store/v2.db");
         std::fs::copy(fixture, &db).unwrap();
         let store = Store::open(&db).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(
+            store.schema_version().unwrap(),
+            crate::store::MIGRATIONS.len()
+        );
         let sweeps = store.sweeps().unwrap();
         let counts: Vec<_> = sweeps
             .iter()
@@ -599,7 +616,7 @@ mod tests {
         let day_one = crate::date::Date::from_days(sweeps[0].started_ms / 86_400_000);
         let recorder = Store::open(&db)
             .unwrap()
-            .begin_sweep(&serde_json::json!({}), "v", "2026-12-08")
+            .begin_sweep(&serde_json::json!({}), "v", "2026-12-08", None)
             .unwrap();
         for d in &two {
             let mut r = d.record.clone();

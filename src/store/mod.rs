@@ -12,6 +12,8 @@
 //!   `running` whose lock nobody holds knows that its process died, and marks it `interrupted`.
 //!   Several sweeps may store into one database at once; `schedule` takes one more lock so that
 //!   two schedulers never sweep the same database.
+//! - Each sweep has a UUID (its identity beyond this file: a bundle uploaded twice is stored
+//!   once) and, when the sweep names one, the site that swept (schema v4).
 //! - Devices are recognised across sweeps by serial, then chassis MAC, then SNMPv3 engine ID,
 //!   then address ([`identity`]); [`diff()`] compares two sweeps; [`Store::first_seen`] says
 //!   when each was first seen.
@@ -228,27 +230,32 @@ impl Store {
         Ok(dead)
     }
 
-    /// Starts storing a sweep: takes its lock, writes its row (`running`), and hands the
-    /// connection to a writer thread. `parameters` must hold no secret.
+    /// Starts storing a sweep: takes its lock, writes its row (`running`, with a fresh UUID and
+    /// the site that sweeps, if named), and hands the connection to a writer thread.
+    /// `parameters` must hold no secret.
     pub fn begin_sweep(
         self,
         parameters: &serde_json::Value,
         data_versions: &str,
         judged_on: &str,
+        site: Option<&str>,
     ) -> Result<Recorder, StoreError> {
         let lock = SweepLock::take(&self.path)?;
         let started = now_ms();
         self.conn
             .execute(
-                "INSERT INTO sweep (started_ms, status, pid, lock, parameters, data_versions, judged_on)
-                 VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO sweep (started_ms, status, pid, lock, parameters, data_versions, judged_on,
+                     uuid, site)
+                 VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     started,
                     i64::from(std::process::id()),
                     lock.name(),
                     parameters.to_string(),
                     data_versions,
-                    judged_on
+                    judged_on,
+                    uuid::Uuid::new_v4().to_string(),
+                    site
                 ],
             )
             .map_err(|e| self.sqlite(e))?;

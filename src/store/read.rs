@@ -11,6 +11,10 @@ use crate::record::{DeviceRecord, Verdict};
 pub struct SweepRow {
     /// Its number.
     pub id: i64,
+    /// Its identity beyond this database (what the central server knows it by).
+    pub uuid: uuid::Uuid,
+    /// The site that swept, if the sweep named one (`--site`).
+    pub site: Option<String>,
     /// When it started (Unix milliseconds).
     pub started_ms: i64,
     /// When it ended, if it did.
@@ -149,14 +153,21 @@ impl Store {
             "SELECT s.id, s.started_ms, s.ended_ms, s.status, s.pid, s.parameters, s.data_versions,
                     s.judged_on, s.probed, s.responders, s.silent, s.requests, s.timeouts, s.note,
                     (SELECT count(*) FROM device d WHERE d.sweep = s.id),
-                    (SELECT count(*) FROM device d WHERE d.sweep = s.id AND d.verdict = 'banned')
+                    (SELECT count(*) FROM device d WHERE d.sweep = s.id AND d.verdict = 'banned'),
+                    s.uuid, s.site
              FROM sweep s WHERE {filter} ORDER BY s.id"
         );
         let mut q = self.conn.prepare(&sql).map_err(|e| self.sqlite(e))?;
         q.query_map(p, |r| {
             let parameters: String = r.get(5)?;
+            let uuid: String = r.get(16)?;
+            let uuid = uuid.parse().map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(16, Type::Text, Box::new(e))
+            })?;
             Ok(SweepRow {
                 id: r.get(0)?,
+                uuid,
+                site: r.get(17)?,
                 started_ms: r.get(1)?,
                 ended_ms: r.get(2)?,
                 status: r.get(3)?,
@@ -176,6 +187,32 @@ impl Store {
         })
         .and_then(Iterator::collect)
         .map_err(|e| self.sqlite(e))
+    }
+
+    /// Each device record of a sweep, in the order they were stored, handed to `each` one at
+    /// a time, so that a sweep of any size is never held whole (uploading it as a bundle);
+    /// stops at the first error, `each`'s or the store's. Returns how many were handed over.
+    pub fn each_record<E: From<StoreError>>(
+        &self,
+        sweep: i64,
+        mut each: impl FnMut(DeviceRecord) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        let mut q = self
+            .conn
+            .prepare("SELECT record FROM device WHERE sweep = ?1 ORDER BY id")
+            .map_err(|e| self.sqlite(e))?;
+        let mut rows = q.query([sweep]).map_err(|e| self.sqlite(e))?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
+            let record = row.get::<_, String>(0).and_then(|text| {
+                serde_json::from_str(&text).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e))
+                })
+            });
+            each(record.map_err(|e| self.sqlite(e))?)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// The devices of a sweep, in the order they were stored, with their findings.

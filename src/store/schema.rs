@@ -92,6 +92,16 @@ pub const MIGRATIONS: &[&str] = &[
         owner = json_extract(record, '$.owner.value'),
         acquired = json_extract(record, '$.acquired.value');
     CREATE INDEX device_by_site ON device(site);",
+    // v4: each sweep's identity everywhere (issue 19: a bundle uploaded twice is stored once)
+    // and the site that swept. Sweeps stored before get a random version 4 UUID: 32 random hex
+    // digits, then the version digit and the variant bits set in place.
+    "ALTER TABLE sweep ADD COLUMN uuid TEXT;
+    ALTER TABLE sweep ADD COLUMN site TEXT;
+    UPDATE sweep SET uuid = lower(hex(randomblob(16)));
+    UPDATE sweep SET uuid = substr(uuid, 1, 8) || '-' || substr(uuid, 9, 4) || '-4'
+        || substr(uuid, 14, 3) || '-' || substr('89ab', unicode(substr(uuid, 17, 1)) % 4 + 1, 1)
+        || substr(uuid, 18, 3) || '-' || substr(uuid, 21, 12);
+    CREATE UNIQUE INDEX sweep_by_uuid ON sweep(uuid);",
 ];
 
 impl Store {

@@ -121,6 +121,67 @@ fn v3_fills_sys_location_and_the_context_columns_from_the_records() {
 }
 
 #[test]
+fn v4_gives_each_stored_sweep_its_own_version_4_uuid_and_new_sweeps_theirs_and_their_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.db");
+    let store = Store {
+        conn: Connection::open(&path).unwrap(),
+        path: path.clone(),
+    };
+    store.migrate(&MIGRATIONS[..3]).unwrap();
+    for id in 1..=50 {
+        store
+            .conn
+            .execute(
+                "INSERT INTO sweep (id, started_ms, status, pid, parameters, data_versions, judged_on)
+                 VALUES (?1, 0, 'complete', 1, '{}', 'v', '2026-01-01')",
+                [id],
+            )
+            .unwrap();
+    }
+    store.migrate(&MIGRATIONS[..4]).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    let rows = store.sweeps().unwrap();
+    assert_eq!(rows.len(), 50);
+    let uuids: std::collections::BTreeSet<uuid::Uuid> = rows.iter().map(|r| r.uuid).collect();
+    assert_eq!(uuids.len(), 50, "every sweep its own");
+    for r in &rows {
+        assert_eq!(r.uuid.get_version_num(), 4, "{}", r.uuid);
+        assert_eq!(r.uuid.get_variant(), uuid::Variant::RFC4122, "{}", r.uuid);
+        assert_eq!(r.site, None);
+    }
+    // Lower-case text, as `Uuid` writes it, so that the text in the database is the bundle's.
+    let text: String = store
+        .conn
+        .query_row("SELECT uuid FROM sweep WHERE id = 7", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(text, rows[6].uuid.to_string());
+    // A UUID is never stored twice.
+    let e = store.conn.execute(
+        "UPDATE sweep SET uuid = (SELECT uuid FROM sweep WHERE id = 1) WHERE id = 2",
+        [],
+    );
+    assert!(e.is_err());
+    // A new sweep gets a fresh one, and its site.
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let rec = store
+        .begin_sweep(&serde_json::json!({}), "v", "2026-01-01", Some("TOR01"))
+        .unwrap();
+    let id = rec.id();
+    rt.block_on(rec.finish(writer::Status::Complete, None, None))
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let row = store.sweep(id).unwrap().unwrap();
+    assert!(!uuids.contains(&row.uuid));
+    assert_eq!(row.uuid.get_version_num(), 4);
+    assert_eq!(row.site.as_deref(), Some("TOR01"));
+}
+
+#[test]
 fn processes_opening_a_new_file_at_once_migrate_it_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("h.db");
@@ -171,9 +232,12 @@ fn a_running_sweep_whose_lock_is_free_is_marked_interrupted_and_a_held_one_is_no
     store
         .conn
         .execute(
-            "INSERT INTO sweep (id, started_ms, status, pid, lock, parameters, data_versions, judged_on)
-             VALUES (1, 5, 'running', 1, ?1, '{}', 'v', '2026-01-01'),
-                    (2, 6, 'running', 1, 'sweep-gone.lock', '{}', 'v', '2026-01-01')",
+            "INSERT INTO sweep (id, started_ms, status, pid, lock, parameters, data_versions, judged_on,
+                 uuid)
+             VALUES (1, 5, 'running', 1, ?1, '{}', 'v', '2026-01-01',
+                    '3f1c8a52-0d4e-4b6f-8a27-9c5e1d7b2a01'),
+                    (2, 6, 'running', 1, 'sweep-gone.lock', '{}', 'v', '2026-01-01',
+                    '3f1c8a52-0d4e-4b6f-8a27-9c5e1d7b2a02')",
             [held.name()],
         )
         .unwrap();

@@ -341,6 +341,7 @@ mod tests {
                 &serde_json::json!({"targets": ["10.0.0.0/30"]}),
                 "data v1",
                 "2026-05-01",
+                Some("TOR01"),
             )
             .unwrap();
         let id = rec.id();
@@ -366,6 +367,8 @@ mod tests {
             ("complete", 2, 2, Some(2))
         );
         assert_eq!(row.parameters["targets"][0], "10.0.0.0/30");
+        assert_eq!(row.site.as_deref(), Some("TOR01"));
+        assert_eq!(row.uuid.get_version_num(), 4);
         let devices = reader.devices(id).unwrap();
         assert_eq!(devices[1].identity, "serial:S2");
         assert_eq!(devices[1].sys_name.as_deref(), Some("name-S2"));
@@ -391,7 +394,7 @@ mod tests {
         let path = dir.path().join("h.db");
         let rec = Store::open(&path)
             .unwrap()
-            .begin_sweep(&serde_json::json!({}), "v", "2026-05-01")
+            .begin_sweep(&serde_json::json!({}), "v", "2026-05-01", None)
             .unwrap();
         let id = rec.id();
         rec.device(record("10.0.0.1", "S1"));
