@@ -10,8 +10,9 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             // A silent address is not an error: the client's own timeout logs stay off unless asked.
-            tracing_subscriber::EnvFilter::try_from_env("NETORIGIN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,async_snmp=off")),
+            tracing_subscriber::EnvFilter::try_from_env("NETORIGIN_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,netorigin::server=info,async_snmp=off")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

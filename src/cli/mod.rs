@@ -1,6 +1,7 @@
 //! The command line: the definition of the interface and the glue between the layers. Progress
 //! bars and report writers are two observers of the same sweep events.
 
+pub mod central;
 pub mod export;
 pub mod history;
 pub mod listen;
@@ -54,6 +55,12 @@ pub enum Command {
     /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
     /// Prometheus metrics.
     Schedule(Box<schedule::ScheduleArgs>),
+    /// The central server that many sites report to: run it, add sites and tokens.
+    Server(central::ServerArgs),
+    /// Send the stored sweeps the central server does not have yet, oldest first.
+    Upload(Box<central::UploadArgs>),
+    /// What the central server knows of every site: summary, devices, changes, overdue.
+    Fleet(Box<central::FleetArgs>),
     /// Print a shell completion script, e.g. `netorigin completions bash >
     /// /usr/local/share/bash-completion/completions/netorigin`.
     Completions {
@@ -175,6 +182,9 @@ pub struct SweepArgs {
     /// as.
     #[arg(long, value_name = "NAME", value_parser = site_name)]
     pub site: Option<String>,
+    /// Forwarding to a central server.
+    #[command(flatten)]
+    pub upload: central::UploadAfterArgs,
 }
 
 /// A `--site` name, checked as a bundle's header will be.
@@ -342,6 +352,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::History(args) => history::history_command(args),
         Command::Export(args) => export::export_command(args),
         Command::Schedule(args) => schedule::schedule_command(*args).await,
+        Command::Server(args) => central::server_command(args).await,
+        Command::Upload(args) => central::upload_command(*args).await,
+        Command::Fleet(args) => central::fleet_command(*args).await,
         Command::Completions { shell } => completions(shell),
         Command::Man => manual(),
     }
@@ -403,11 +416,14 @@ fn manual_section(
 }
 
 async fn sweep_command(args: SweepArgs) -> Result<(), Failure> {
-    let plan = args.plan();
+    let plan = args.plan_with_upload()?;
     let Some(prepared) = prepare_sweep(&plan)? else {
         return Ok(());
     };
     let run = prepared.run(&plan, Stop::listen()).await?;
+    if let (Some(upload), Some(db)) = (&plan.upload, plan.store.path()?) {
+        crate::pipeline::upload::after_sweep(&db, upload).await;
+    }
     if run.interrupted {
         return Err(other(format!(
             "the sweep was interrupted: {} collected{}",
@@ -506,6 +522,25 @@ impl SweepArgs {
                 no_db: self.store.no_db,
             },
             site: self.site.clone(),
+            upload: None,
         }
+    }
+
+    /// The plan with its upload (`--upload`), whose token and URL are checked now.
+    pub fn plan_with_upload(&self) -> Result<SweepPlan, Failure> {
+        let mut plan = self.plan();
+        if let Some(url) = &self.upload.upload {
+            if self.store.no_db {
+                return Err(crate::pipeline::usage(
+                    "--upload sends the stored sweeps: it needs the history database (drop --no-db)",
+                ));
+            }
+            plan.upload = Some(crate::pipeline::upload::UploadOptions {
+                client: self.upload.client.client(url)?,
+                site: None,
+                retry_for: self.upload.upload_retry_for,
+            });
+        }
+        Ok(plan)
     }
 }

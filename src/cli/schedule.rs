@@ -39,7 +39,7 @@ pub struct ScheduleArgs {
 
 /// Runs `schedule`.
 pub async fn schedule_command(args: ScheduleArgs) -> Result<(), Failure> {
-    let plan = args.sweep.plan();
+    let plan = args.sweep.plan_with_upload()?;
     let Some(scheduler) = begin(&plan)? else {
         return Ok(());
     };

@@ -9,6 +9,7 @@
 
 pub mod export;
 pub mod failure;
+pub mod fleet;
 pub mod history;
 pub mod judging;
 pub mod listen;
@@ -16,6 +17,7 @@ pub mod observers;
 pub mod offline;
 pub mod plan;
 pub mod schedule;
+pub mod server;
 pub mod signals;
 pub mod simulation;
 pub mod sweep;

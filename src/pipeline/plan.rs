@@ -54,6 +54,8 @@ pub struct SweepPlan {
     /// The site that sweeps (`--site`): stored with the sweep and in its parameters, and the
     /// site its bundle is uploaded as. Checked by [`crate::bundle::check_site`].
     pub site: Option<String>,
+    /// Where to send the stored sweeps after this one (`--upload`).
+    pub upload: Option<super::upload::UploadOptions>,
 }
 
 /// Where a sweep is stored (`--db`, `--no-db`).

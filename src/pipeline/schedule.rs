@@ -108,6 +108,9 @@ impl Scheduler {
                     if let Err(f) = run.findings {
                         eprintln!("netorigin: {f}");
                     }
+                    if let (Some(upload), Ok(Some(db))) = (&plan.upload, plan.store.path()) {
+                        super::upload::after_sweep(&db, upload).await;
+                    }
                 }
                 Err(e) => eprintln!("netorigin: the sweep failed: {e}"),
             }

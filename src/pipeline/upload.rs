@@ -1,10 +1,16 @@
 //! Uploading stored sweeps to a central server (issue 19). A stored sweep is sent as one
 //! bundle ([`crate::bundle`]): [`write_bundle`] writes it from the history database, its
-//! devices streamed from the store so that a sweep of any size is never held whole.
+//! devices streamed from the store so that a sweep of any size is never held whole; [`upload`]
+//! sends every finished sweep the server lacks, oldest first, retrying with back-off while the
+//! server cannot be reached.
 
 use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
 
+use super::{Failure, other, usage};
 use crate::bundle::{self, BundleError, SweepHeader};
+use crate::server::{Client, ClientError};
 use crate::store::{Store, StoreError, SweepRow};
 
 /// Why a stored sweep cannot be uploaded.
@@ -96,6 +102,174 @@ pub fn write_bundle<W: Write>(
     let mut writer = bundle::Writer::new(&header(sweep, site_override)?, out).map_err(bundle)?;
     store.each_record(id, |record| writer.device(&record).map_err(bundle))?;
     writer.finish().map_err(bundle)
+}
+
+/// Where and how a database's sweeps are uploaded.
+#[derive(Debug, Clone)]
+pub struct UploadOptions {
+    /// The server.
+    pub client: Client,
+    /// The site every sweep is uploaded as (a laptop's database), instead of each sweep's own.
+    pub site: Option<String>,
+    /// How long one exchange is retried, with back-off, while the server is unreachable or
+    /// failing (0: once).
+    pub retry_for: Duration,
+}
+
+/// What an upload did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    /// The sweeps sent, oldest first: number, UUID, devices.
+    pub sent: Vec<(i64, uuid::Uuid, u64)>,
+    /// Sweeps the server had already.
+    pub already: usize,
+}
+
+/// The longest wait between two tries.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Sends every finished sweep of the database at `db` that the server does not have yet,
+/// oldest first, one bundle each, retrying with back-off while the server is unreachable.
+/// Stops at the first sweep the server refuses (nothing after it is sent out of order).
+pub async fn upload(db: &Path, options: &UploadOptions) -> Result<Uploaded, Failure> {
+    let store = Store::open_existing(db).map_err(crate::pipeline::store_failure)?;
+    let sweeps: Vec<SweepRow> = store
+        .sweeps()
+        .map_err(crate::pipeline::store_failure)?
+        .into_iter()
+        .filter(|s| s.status != "running")
+        .collect();
+    let mut by_site: Vec<(String, SweepRow)> = Vec::with_capacity(sweeps.len());
+    for sweep in sweeps {
+        let site = match (&options.site, &sweep.site) {
+            (Some(site), _) | (None, Some(site)) => site.clone(),
+            (None, None) => {
+                return Err(usage(format!(
+                    "{}: sweep {} has no site: sweep with --site NAME, or upload with --site NAME",
+                    db.display(),
+                    sweep.id
+                )));
+            }
+        };
+        by_site.push((site, sweep));
+    }
+    let mut known: std::collections::HashMap<String, std::collections::HashSet<uuid::Uuid>> =
+        std::collections::HashMap::new();
+    let mut done = Uploaded::default();
+    for (site, sweep) in by_site {
+        if !known.contains_key(&site) {
+            let path = format!(
+                "/api/v1/sites/{}/sweeps",
+                crate::server::client::encode(&site)
+            );
+            let have: SiteSweeps = retrying(options, "list the site's sweeps", || {
+                options.client.get_json(&path)
+            })
+            .await?;
+            known.insert(
+                site.clone(),
+                have.sweeps.into_iter().map(|s| s.uuid).collect(),
+            );
+        }
+        if known[&site].contains(&sweep.uuid) {
+            done.already += 1;
+            continue;
+        }
+        let bundle = write_bundle(&store, &sweep, Some(&site), Vec::new())
+            .map_err(|e| other(format!("{}: sweep {}: {e}", db.display(), sweep.id)))?;
+        let answer: Stored = retrying(options, "upload", || {
+            options
+                .client
+                .post_json("/api/v1/bundles", BUNDLE_TYPE, bundle.clone())
+        })
+        .await?;
+        eprintln!(
+            "upload: sweep {} of site {} ({}): {}",
+            sweep.id,
+            site,
+            sweep.uuid,
+            if answer.stored {
+                format!(
+                    "{} stored",
+                    crate::words::count(answer.devices, "device", "devices")
+                )
+            } else {
+                "the server had it already".to_string()
+            }
+        );
+        if answer.stored {
+            done.sent.push((sweep.id, sweep.uuid, answer.devices));
+        } else {
+            done.already += 1;
+        }
+        known.get_mut(&site).map(|s| s.insert(sweep.uuid));
+    }
+    Ok(done)
+}
+
+/// After a stored sweep (`--upload`): sends what the server lacks, and when that fails says so
+/// without failing the sweep, whose data stays stored for the next upload.
+pub async fn after_sweep(db: &Path, options: &UploadOptions) {
+    match upload(db, options).await {
+        Ok(done) => eprintln!(
+            "netorigin: upload: {} sent, {} the server had already",
+            crate::words::count(done.sent.len() as u64, "sweep", "sweeps"),
+            done.already
+        ),
+        Err(e) => {
+            eprintln!("netorigin: upload: {e}; the sweeps stay stored and go with the next upload")
+        }
+    }
+}
+
+/// The content type of a bundle.
+pub const BUNDLE_TYPE: &str = "application/x-netorigin-bundle+gzip";
+
+/// `GET /api/v1/sites/{site}/sweeps`: what the server has of the site.
+#[derive(serde::Deserialize)]
+struct SiteSweeps {
+    sweeps: Vec<SweepRef>,
+}
+
+/// A stored sweep in that list: its UUID is all an upload needs.
+#[derive(serde::Deserialize)]
+struct SweepRef {
+    uuid: uuid::Uuid,
+}
+
+#[derive(serde::Deserialize)]
+struct Stored {
+    stored: bool,
+    devices: u64,
+}
+
+/// `call` until it succeeds, fails for good, or `options.retry_for` is spent on waits that
+/// double from one second up to a minute.
+async fn retrying<T, F, Fut>(options: &UploadOptions, what: &str, call: F) -> Result<T, Failure>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    let mut waited = Duration::ZERO;
+    let mut wait = Duration::from_secs(1);
+    loop {
+        match call().await {
+            Ok(t) => return Ok(t),
+            Err(e) if e.transient() && waited + wait <= options.retry_for => {
+                eprintln!(
+                    "upload: cannot {what} yet: {e}; trying again in {} s",
+                    wait.as_secs()
+                );
+                tokio::time::sleep(wait).await;
+                waited += wait;
+                wait = (wait * 2).min(MAX_BACKOFF);
+            }
+            Err(e @ ClientError::Url { .. }) | Err(e @ ClientError::Tls(_)) => {
+                return Err(usage(e));
+            }
+            Err(e) => return Err(other(format!("cannot {what}: {e}"))),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use crate::record::Verdict;
 use crate::store::{Change, ChangeKind, StoredDevice, SweepRow, timestamp};
 use crate::words::count;
 
-/// A history report, as each format writes it.
-trait View {
+/// A history or fleet report, as each format writes it.
+pub(super) trait View {
     /// The table for people and the lines under it.
     fn table(&self, layout: Layout, out: &mut dyn Write) -> io::Result<()>;
     /// One JSON object per line.
@@ -24,7 +24,12 @@ trait View {
 }
 
 /// Writes `view` as `format` says (table, JSON Lines, JSON; CSV otherwise).
-fn render(view: &dyn View, format: Format, layout: Layout, mut out: impl Write) -> io::Result<()> {
+pub(super) fn render(
+    view: &dyn View,
+    format: Format,
+    layout: Layout,
+    mut out: impl Write,
+) -> io::Result<()> {
     match format {
         Format::Table => view.table(layout, &mut out)?,
         Format::Jsonl => {

@@ -9,6 +9,7 @@ pub mod action;
 mod csv;
 #[cfg(test)]
 mod every_format;
+pub mod fleet;
 pub mod history;
 pub mod html;
 pub mod layout;
