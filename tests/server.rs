@@ -522,6 +522,12 @@ fn tokens_do_only_what_they_may_and_appear_nowhere() {
     let admin = add_token(&pg, "--admin");
     let db = dir.path().join("a.db");
     sweep("127.55.3.1", &[rec("other/ios_c3560")], &db, "a", &[], &a);
+    let up_db = |db: &Path, token: &str| {
+        with_token(
+            &["upload", "--db", s(db), &server.url, "--ca", s(&pki.ca)],
+            token,
+        )
+    };
     let up = |token: &str, site: Option<&str>| {
         let mut args = vec![
             "upload",
@@ -562,10 +568,42 @@ fn tokens_do_only_what_they_may_and_appear_nowhere() {
         "a viewer reads",
     );
 
+    // An admin adds a site over the API; nobody else may.
+    let rt = runtime();
+    let post_site = |token: &str, name: &str| {
+        let client = netorigin::server::Client::new(
+            &server.url,
+            netorigin::usm::Secret::new(token.to_string()),
+            Some(&pki.ca),
+            false,
+        )
+        .unwrap();
+        let body = serde_json::json!({ "name": name }).to_string().into_bytes();
+        rt.block_on(client.post_json::<serde_json::Value>(
+            "/api/v1/sites",
+            "application/json",
+            body,
+        ))
+    };
+    let added = post_site(&admin, "d").unwrap();
+    assert_eq!(added["site"], "d");
+    let d = added["token"].as_str().unwrap().to_string();
+    let status = |r: Result<serde_json::Value, netorigin::server::ClientError>| match r {
+        Err(netorigin::server::ClientError::Refused { status, .. }) => status.as_u16(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(status(post_site(&admin, "d")), 409);
+    assert_eq!(status(post_site(&viewer, "e")), 403);
+    assert_eq!(status(post_site(&a, "e")), 403);
+    assert_eq!(status(post_site(&admin, "")), 400);
+    let db_d = dir.path().join("d.db");
+    sweep("127.55.3.1", &[rec("other/ios_c3560")], &db_d, "d", &[], &d);
+    ok(&up_db(&db_d, &d), "the new site uploads with its token");
+
     let log = server.log();
     let dump = pg.dump();
     assert!(log.contains("site a"), "the log says who uploaded: {log}");
-    for token in [&a, &b, &viewer, &admin] {
+    for token in [&a, &b, &viewer, &admin, &d] {
         assert!(!log.contains(token.as_str()), "a token in the server's log");
         assert!(!dump.contains(token.as_str()), "a token in the database");
         assert!(token.starts_with("no1_") && token.len() > 40, "{token}");
@@ -663,6 +701,16 @@ fn a_server_killed_mid_ingest_keeps_all_or_nothing_and_the_next_upload_completes
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    // Devices are being written (uncommitted rows take pages already): SIGKILL now, with no
+    // chance to roll back or flush anything.
+    while pg.query_one_i64("SELECT pg_relation_size('device_state')") == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no device written: {}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     // SIGKILL: no chance to roll back or flush anything.
     server.child.kill().unwrap();
     server.child.wait().unwrap();
@@ -671,9 +719,12 @@ fn a_server_killed_mid_ingest_keeps_all_or_nothing_and_the_next_upload_completes
 
     let sweeps = pg.query_one_i64("SELECT count(*) FROM sweep");
     let states = pg.query_one_i64("SELECT count(*) FROM device_state");
+    let devices = pg.query_one_i64("SELECT count(*) FROM device");
+    let modules = pg.query_one_i64("SELECT count(*) FROM state_module");
     assert!(
-        (sweeps, states) == (0, 0) || (sweeps, states) == (1, N as i64),
-        "all or nothing: {sweeps} sweeps, {states} device states"
+        (sweeps, states, devices) == (0, 0, 0) && modules == 0
+            || (sweeps, states, devices) == (1, N as i64, N as i64),
+        "all or nothing: {sweeps} sweeps, {states} device states, {devices} devices, {modules} modules"
     );
 
     let server = Server::start(&pg, &pki, &log, &[]);
@@ -838,4 +889,32 @@ fn bad_bundles_get_their_status_and_store_nothing() {
         .unwrap();
     assert_eq!(stored["stored"], true);
     assert_eq!(pg.query_one_i64("SELECT count(*) FROM device_state"), 1);
+    // The same sweep again from its site: already there. As another site's: a conflict.
+    let again: serde_json::Value = rt
+        .block_on(client.post_json(
+            "/api/v1/bundles",
+            "application/x-netorigin-bundle+gzip",
+            lines(&good),
+        ))
+        .unwrap();
+    assert_eq!(again["stored"], false);
+    let b = netorigin::server::Client::new(
+        &server.url,
+        netorigin::usm::Secret::new(add_site(&pg, "b")),
+        Some(&pki.ca),
+        false,
+    )
+    .unwrap();
+    let e = rt
+        .block_on(b.post_json::<serde_json::Value>(
+            "/api/v1/bundles",
+            "application/x-netorigin-bundle+gzip",
+            lines(&[header("b"), device(&record), end(1)]),
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(&e, netorigin::server::ClientError::Refused { status, .. } if status.as_u16() == 409),
+        "{e}"
+    );
+    assert_eq!(pg.query_one_i64("SELECT count(*) FROM sweep"), 1);
 }

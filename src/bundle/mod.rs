@@ -213,6 +213,27 @@ impl SweepHeader {
                 hostile::excerpt(&self.status, 40)
             )));
         }
+        // A clock far off (or a forged time) would move a site's intervals past every real
+        // sweep to come, or past what a database can hold.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let latest = now + 86_400_000;
+        for (name, ms) in [
+            ("started_ms", Some(self.started_ms)),
+            ("ended_ms", self.ended_ms),
+        ] {
+            if let Some(ms) = ms
+                && !(EARLIEST_MS..=latest).contains(&ms)
+            {
+                return Err(BundleError::Header(format!(
+                    "{name} {ms} is not between 2000-01-01 and a day from now: is the site's clock right?"
+                )));
+            }
+        }
         Ok(())
     }
 }
+
+/// 2000-01-01T00:00:00Z in Unix milliseconds: no sweep is older.
+pub const EARLIEST_MS: i64 = 946_684_800_000;

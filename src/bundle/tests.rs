@@ -197,6 +197,38 @@ fn the_writer_refuses_a_header_no_reader_would_take() {
 }
 
 #[test]
+fn a_time_before_2000_or_past_tomorrow_is_a_clock_to_check() {
+    let day = 86_400_000;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for (started, ended) in [
+        (EARLIEST_MS - 1, None),
+        (now + 2 * day, None),
+        (i64::MAX, None),
+        (now, Some(now + 3 * day)),
+        (now, Some(-5)),
+    ] {
+        let h = SweepHeader {
+            started_ms: started,
+            ended_ms: ended,
+            ..header()
+        };
+        let e = write(&h, &[], Vec::new()).err().unwrap().to_string();
+        assert!(e.contains("clock"), "{started} {ended:?}: {e}");
+    }
+    for started in [EARLIEST_MS, now, now + day / 2] {
+        let h = SweepHeader {
+            started_ms: started,
+            ended_ms: None,
+            ..header()
+        };
+        write(&h, &[], Vec::new()).unwrap();
+    }
+}
+
+#[test]
 fn bytes_that_are_not_gzip_are_refused() {
     for bytes in [
         &b""[..],

@@ -127,6 +127,39 @@ fn fingerprint(d: &DeviceRecord, site: &str) -> Vec<u8> {
     Sha256::digest(value.to_string().as_bytes()).to_vec()
 }
 
+/// The sweep `uuid` if it is stored already: of `site`, as it was stored; of another site, an
+/// error (a retry is the same site's; another site's is a mistake or a forgery).
+async fn stored_already(
+    client: &impl tokio_postgres::GenericClient,
+    uuid: &str,
+    site: &str,
+) -> Result<Option<Ingested>, CentralError> {
+    let Some(row) = client
+        .query_opt(
+            "SELECT w.devices, w.applied, s.name FROM sweep w JOIN site s ON s.id = w.site_id
+             WHERE w.uuid = $1::text::uuid",
+            &[&uuid],
+        )
+        .await
+        .map_err(query_error)?
+    else {
+        return Ok(None);
+    };
+    let stored_site: String = row.get(2);
+    if stored_site != site {
+        return Err(CentralError::SweepOfAnotherSite {
+            uuid: uuid.to_string(),
+            site: stored_site,
+        });
+    }
+    let devices: i64 = row.get(0);
+    Ok(Some(Ingested {
+        stored: false,
+        devices: devices as u64,
+        applied: row.get(1),
+    }))
+}
+
 fn lower(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|s| s.to_lowercase())
 }
@@ -154,26 +187,20 @@ impl Central {
         if !super::valid_site(&header.site) {
             return Err(CentralError::BadSite(header.site.clone()));
         }
+        let uuid = header.uuid.to_string();
         let mut client = self.client().await?;
+        // A sweep stored already is answered without waiting for the other ingests.
+        let plain: &tokio_postgres::Client = &client;
+        if let Some(done) = stored_already(plain, &uuid, &header.site).await? {
+            return Ok(done);
+        }
         let tx = client.transaction().await.map_err(query_error)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&INGEST_LOCK])
             .await
             .map_err(query_error)?;
-        let uuid = header.uuid.to_string();
-        if let Some(row) = tx
-            .query_opt(
-                "SELECT devices, applied FROM sweep WHERE uuid = $1::text::uuid",
-                &[&uuid],
-            )
-            .await
-            .map_err(query_error)?
-        {
-            let devices: i64 = row.get(0);
-            return Ok(Ingested {
-                stored: false,
-                devices: devices as u64,
-                applied: row.get(1),
-            });
+        let inner: &tokio_postgres::Transaction = &tx;
+        if let Some(done) = stored_already(inner, &uuid, &header.site).await? {
+            return Ok(done);
         }
         let site = tx
             .query_opt(

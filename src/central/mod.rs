@@ -74,6 +74,14 @@ pub enum CentralError {
     /// `add_site` for a site that exists.
     #[error("site {0:?} exists already")]
     SiteExists(String),
+    /// A sweep stored already as another site's.
+    #[error("sweep {uuid} is stored already, as site {site}'s")]
+    SweepOfAnotherSite {
+        /// The sweep.
+        uuid: String,
+        /// The site it is stored as.
+        site: String,
+    },
     /// A site nobody added.
     #[error("no site {0:?} (add it with `netorigin server site add NAME`)")]
     UnknownSite(String),

@@ -227,12 +227,9 @@ pub enum FleetView {
     Summary(FleetCommon),
     /// The current devices of every site, worst first, a page at a time.
     Devices {
-        /// The page, from 1.
-        #[arg(long, default_value_t = 1)]
-        page: u32,
-        /// Devices a page.
-        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=5000))]
-        per_page: u32,
+        /// The page.
+        #[command(flatten)]
+        page: PageArgs,
         /// The rest.
         #[command(flatten)]
         common: FleetCommon,
@@ -246,8 +243,26 @@ pub enum FleetView {
         #[command(flatten)]
         common: FleetCommon,
     },
-    /// Current devices past a finding's deadline.
-    Overdue(FleetCommon),
+    /// Current devices past a finding's deadline, a page at a time.
+    Overdue {
+        /// The page.
+        #[command(flatten)]
+        page: PageArgs,
+        /// The rest.
+        #[command(flatten)]
+        common: FleetCommon,
+    },
+}
+
+/// Which page of a list of devices.
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// The page, from 1.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    /// Devices a page.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=5000))]
+    pub per_page: u32,
 }
 
 /// What every fleet view takes.
@@ -354,13 +369,21 @@ pub async fn fleet_command(args: FleetArgs) -> Result<(), Failure> {
     use crate::pipeline::fleet::{self, Query};
     let (query, common) = match args.view {
         FleetView::Summary(c) => (Query::Summary, c),
-        FleetView::Devices {
-            page,
-            per_page,
+        FleetView::Devices { page, common } => (
+            Query::Devices {
+                page: page.page,
+                per_page: page.per_page,
+            },
             common,
-        } => (Query::Devices { page, per_page }, common),
+        ),
         FleetView::Diff { since, common } => (Query::Diff { since }, common),
-        FleetView::Overdue(c) => (Query::Overdue, c),
+        FleetView::Overdue { page, common } => (
+            Query::Overdue {
+                page: page.page,
+                per_page: page.per_page,
+            },
+            common,
+        ),
     };
     let client = common.client.client(&common.server)?;
     let filter = fleet::Filters {

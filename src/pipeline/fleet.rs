@@ -49,8 +49,13 @@ pub enum Query {
         /// The day.
         since: Date,
     },
-    /// Current devices past a deadline.
-    Overdue,
+    /// Current devices past a deadline, a page.
+    Overdue {
+        /// The page, from 1.
+        page: u32,
+        /// Devices a page.
+        per_page: u32,
+    },
 }
 
 /// The filters every view takes, and the day deadlines are judged at.
@@ -96,16 +101,19 @@ pub fn path(query: Query, filters: &Filters) -> String {
     let mut q = filters.query();
     let route = match query {
         Query::Summary => "summary",
-        Query::Devices { page, per_page } => {
+        Query::Devices { page, per_page } | Query::Overdue { page, per_page } => {
             q.push(("page", page.to_string()));
             q.push(("per_page", per_page.to_string()));
-            "devices"
+            if matches!(query, Query::Devices { .. }) {
+                "devices"
+            } else {
+                "overdue"
+            }
         }
         Query::Diff { since } => {
             q.push(("since", since.to_string()));
             "diff"
         }
-        Query::Overdue => "overdue",
     };
     let query: Vec<String> = q
         .into_iter()
@@ -142,7 +150,7 @@ pub async fn fleet(
             let s: Summary = client.get_json(&path).await.map_err(failed)?;
             crate::report::fleet::summary(&s, output.format, layout, out)
         }
-        Query::Devices { .. } | Query::Overdue => {
+        Query::Devices { .. } | Query::Overdue { .. } => {
             let p: DevicePage = client.get_json(&path).await.map_err(failed)?;
             crate::report::fleet::devices(&p, output.format, layout, out)
         }

@@ -3,6 +3,8 @@
 //! | route | who | what |
 //! |---|---|---|
 //! | `POST /api/v1/bundles` | a site's token, for its own site | one sweep's bundle (gzip); 201 stored, 200 already there |
+//! | `GET /api/v1/sites` | a viewer, an admin | the sites' names |
+//! | `POST /api/v1/sites` | an admin | `{"name": ...}`: a new site; its upload token, shown once (201) |
 //! | `GET /api/v1/sites/{site}/sweeps` | that site's token, a viewer, an admin | the UUIDs of the site's sweeps the server has |
 //! | `GET /api/v1/fleet/summary` | a viewer, an admin | per site and in total: devices by verdict, overdue, removed, moved in |
 //! | `GET /api/v1/fleet/devices` | a viewer, an admin | the current devices, worst first, a page at a time |
@@ -12,8 +14,8 @@
 //!
 //! Every error is a JSON `{"error": "..."}`: 400 a bundle that does not decode or is from a
 //! newer format, 401 no token or an unknown one, 403 a token not allowed this (another site's
-//! upload, a site token reading the fleet, a viewer uploading), 413 a bundle over the size
-//! limit. A bundle is spooled to a temporary file as it arrives (so the server's memory is
+//! upload, a site token reading the fleet, a viewer uploading), 409 a sweep stored already as
+//! another site's, 413 a bundle over the size limit. A bundle is spooled to a temporary file as it arrives (so the server's memory is
 //! bounded whatever its size), decoded as a stream and stored as one transaction: refused
 //! part-way, nothing of it is stored.
 
@@ -55,6 +57,10 @@ pub fn router(api: Arc<Api>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/api/v1/bundles", post(upload))
+        .route(
+            "/api/v1/sites",
+            get(sites).post(add_site).layer(DefaultBodyLimit::max(4096)),
+        )
         .route("/api/v1/sites/{site}/sweeps", get(site_sweeps))
         .route("/api/v1/fleet/summary", get(view::<SUMMARY>))
         .route("/api/v1/fleet/devices", get(view::<DEVICES>))
@@ -135,6 +141,7 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > api.max_bundle) {
+        drain(body, DRAIN).await;
         return too_large(api.max_bundle);
     }
     let spool = match spool(body, api.max_bundle).await {
@@ -145,7 +152,12 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
     let (batch_tx, mut batch_rx) =
         tokio::sync::mpsc::channel::<Result<Vec<DeviceRecord>, String>>(2);
     let limits = api.limits;
-    let decoder = tokio::task::spawn_blocking(move || decode(spool, limits, header_tx, batch_tx));
+    // Set by the decoder once the trailer is read and checked: a stream that ends without it
+    // (the decoder stopped, panicked) is an aborted bundle, never a short one stored.
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = finished.clone();
+    let decoder =
+        tokio::task::spawn_blocking(move || decode(spool, limits, header_tx, batch_tx, &done));
     let header = match header_rx.await {
         Ok(Ok(h)) => h,
         Ok(Err(message)) => return error(StatusCode::BAD_REQUEST, message),
@@ -162,7 +174,23 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
     }
     let uuid = header.uuid;
     tracing::info!("ingesting sweep {uuid} from site {site}");
-    let batches = futures::stream::poll_fn(move |cx| batch_rx.poll_recv(cx));
+    let mut ended = false;
+    let batches = futures::stream::poll_fn(move |cx| {
+        if ended {
+            return std::task::Poll::Ready(None);
+        }
+        match batch_rx.poll_recv(cx) {
+            std::task::Poll::Ready(None) => {
+                ended = true;
+                if finished.load(std::sync::atomic::Ordering::Acquire) {
+                    std::task::Poll::Ready(None)
+                } else {
+                    std::task::Poll::Ready(Some(Err("the bundle's decoding stopped short".into())))
+                }
+            }
+            other => other,
+        }
+    });
     let stored = api.central.ingest(header, batches).await;
     let decoded = decoder.await.unwrap_or_else(|e| Err(e.to_string()));
     match (stored, decoded) {
@@ -196,6 +224,10 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
             )
                 .into_response()
         }
+        (Err(e @ CentralError::SweepOfAnotherSite { .. }), Ok(())) => {
+            tracing::warn!("sweep {uuid} from site {site} refused: {e}");
+            error(StatusCode::CONFLICT, e.to_string())
+        }
         (Err(e), Ok(())) => {
             tracing::error!("sweep {uuid} from site {site}: {e}");
             error(StatusCode::SERVICE_UNAVAILABLE, format!("not stored: {e}"))
@@ -208,6 +240,23 @@ fn too_large(limit: u64) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         format!("a bundle may be at most {limit} bytes"),
     )
+}
+
+/// How much of a refused body is read and dropped before the answer, so that a client still
+/// sending reads the 413 rather than a reset connection; past it the connection is closed.
+const DRAIN: u64 = 64 << 20;
+
+/// Reads and drops up to `most` bytes of `body`.
+async fn drain(body: Body, most: u64) {
+    use futures::StreamExt;
+    let mut body = body.into_data_stream();
+    let mut read = 0u64;
+    while read < most {
+        match tokio::time::timeout(std::time::Duration::from_secs(10), body.next()).await {
+            Ok(Some(Ok(chunk))) => read += chunk.len() as u64,
+            _ => return,
+        }
+    }
 }
 
 /// The body written to an anonymous temporary file, at most `limit` bytes.
@@ -227,6 +276,7 @@ async fn spool(body: Body, limit: u64) -> Result<std::fs::File, Response> {
             chunk.map_err(|e| error(StatusCode::BAD_REQUEST, format!("upload broke off: {e}")))?;
         written += chunk.len() as u64;
         if written > limit {
+            drain(Body::from_stream(body), DRAIN).await;
             return Err(too_large(limit));
         }
         file.write_all(&chunk).map_err(unavailable)?;
@@ -241,6 +291,7 @@ fn decode(
     limits: bundle::Limits,
     header_tx: tokio::sync::oneshot::Sender<Result<SweepHeader, String>>,
     batch_tx: tokio::sync::mpsc::Sender<Result<Vec<DeviceRecord>, String>>,
+    finished: &std::sync::atomic::AtomicBool,
 ) -> Result<(), String> {
     let message = |e: BundleError| format!("bundle refused: {e}");
     let mut reader = match bundle::Reader::new(std::io::BufReader::new(file), limits) {
@@ -267,9 +318,10 @@ fn decode(
                 }
             }
             Ok(None) => {
-                if !batch.is_empty() {
-                    let _ = batch_tx.blocking_send(Ok(batch));
+                if !batch.is_empty() && batch_tx.blocking_send(Ok(batch)).is_err() {
+                    return Ok(());
                 }
+                finished.store(true, std::sync::atomic::Ordering::Release);
                 return Ok(());
             }
             Err(e) => {
@@ -278,6 +330,59 @@ fn decode(
                 return Err(m);
             }
         }
+    }
+}
+
+async fn sites(State(api): State<Arc<Api>>, headers: HeaderMap) -> Response {
+    if let Err(r) = reader(&api, &headers).await {
+        return r;
+    }
+    json(
+        api.central
+            .sites()
+            .await
+            .map(|sites| serde_json::json!({ "sites": sites })),
+    )
+}
+
+/// `POST /api/v1/sites`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSite {
+    name: String,
+}
+
+async fn add_site(
+    State(api): State<Arc<Api>>,
+    headers: HeaderMap,
+    body: Result<axum::Json<NewSite>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    match principal(&api, &headers).await {
+        Ok(p) if p.role == Role::Admin => {}
+        Ok(_) => return error(StatusCode::FORBIDDEN, "only an admin's token manages sites"),
+        Err(r) => return r,
+    }
+    let Ok(axum::Json(site)) = body else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "expected a JSON body {\"name\": \"SITE\"}",
+        );
+    };
+    match api.central.add_site(&site.name).await {
+        Ok(token) => {
+            tracing::info!("site {} added by an admin", site.name);
+            (
+                StatusCode::CREATED,
+                axum::Json(serde_json::json!({ "site": site.name, "token": token })),
+            )
+                .into_response()
+        }
+        Err(CentralError::SiteExists(_)) => error(StatusCode::CONFLICT, "the site exists"),
+        Err(CentralError::BadSite(_)) => error(
+            StatusCode::BAD_REQUEST,
+            "a site name is 1 to 200 characters, no control characters",
+        ),
+        Err(e) => unavailable(e),
     }
 }
 

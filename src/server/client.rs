@@ -246,14 +246,13 @@ impl Client {
         if status.is_success() {
             return Ok(body);
         }
+        // The server's words are shown to a person: cleaned of control characters like any
+        // text from the network.
         let message = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
-            .unwrap_or_else(|| {
-                crate::text::clean(&String::from_utf8_lossy(&body[..body.len().min(200)]))
-                    .text
-                    .unwrap_or_default()
-            });
+            .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
+        let message = crate::text::clean(&message).text.unwrap_or_default();
         Err(ClientError::Refused {
             server: self.server(),
             status,
