@@ -87,6 +87,18 @@ impl Incoming {
         }
     }
 
+    /// Its keys, digested: two records with the same are one box.
+    fn keys_digest(&self) -> [u8; 16] {
+        let mut h = Sha256::new();
+        for k in &self.keys {
+            h.update(k.as_deref().unwrap_or("").as_bytes());
+            h.update([0]);
+        }
+        let mut out = [0; 16];
+        out.copy_from_slice(&h.finalize()[..16]);
+        out
+    }
+
     fn keyless(&self) -> bool {
         self.keys.iter().all(Option::is_none)
     }
@@ -216,15 +228,22 @@ impl Central {
         let applied = newest.is_none_or(|n| started >= n);
         insert_sweep(&tx, &header, site_id, applied).await?;
         let mut devices = 0u64;
+        // One box that answered on two addresses (a loopback and a management address) is in
+        // the sweep twice with the same keys: it is stored once, as the local store's first
+        // sighting counts it (16 bytes of SHA-256 of its keys a box, whatever the bundle).
+        let mut boxes: HashSet<[u8; 16]> = HashSet::new();
         while let Some(batch) = batches.next().await {
             let batch = batch.map_err(CentralError::Aborted)?;
             devices += batch.len() as u64;
             if applied && !batch.is_empty() {
-                let batch = batch
+                let batch: Vec<Incoming> = batch
                     .into_iter()
                     .map(|r| Incoming::new(r, &header.site))
+                    .filter(|d| d.keyless() || boxes.insert(d.keys_digest()))
                     .collect();
-                store_batch(&tx, batch, site_id, started, &uuid).await?;
+                if !batch.is_empty() {
+                    store_batch(&tx, batch, site_id, started, &uuid).await?;
+                }
             }
         }
         tx.execute(

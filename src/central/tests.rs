@@ -826,3 +826,44 @@ async fn ingest_time_of_a_thousand_devices() {
     c.summary(&Filter::default(), today()).await.unwrap();
     eprintln!("summary: {:?}", t.elapsed());
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test starts one"]
+async fn a_box_that_answers_on_two_addresses_is_one_device_sweep_after_sweep() {
+    let db = TestDb::new().await;
+    let c = db.central().await;
+    c.add_site("A").await.unwrap();
+    let on = |address: &str| device(address, Some("S1"), "Huawei", "NE40E", "8", Verdict::Banned);
+    let other = device(
+        "10.0.0.9",
+        Some("S9"),
+        "Cisco",
+        "C9300",
+        "17",
+        Verdict::Clear,
+    );
+    // Its loopback and its management address, in different batches (of two) of one sweep.
+    for started in [1000, 2000, 3000] {
+        sweep(
+            &c,
+            "A",
+            started,
+            "complete",
+            vec![on("10.0.0.1"), other.clone(), on("10.255.0.1")],
+        )
+        .await;
+    }
+    assert_eq!(rows(&db, "device").await, 2);
+    assert_eq!(
+        rows(&db, "device_state").await,
+        2,
+        "no change, no new state"
+    );
+    let a = c.summary(&Filter::default(), today()).await.unwrap().sites[0].clone();
+    assert_eq!((a.devices, a.banned, a.removed), (2, 1, 0));
+    let changes = c.diff(0, &Filter::default()).await.unwrap();
+    assert!(
+        changes.iter().all(|ch| ch.kind == ChangeKind::New),
+        "{changes:?}"
+    );
+}
