@@ -46,13 +46,21 @@ pub enum ServerCommand {
     },
 }
 
-/// The database a server command uses.
-#[derive(Debug, Args)]
+/// The database a server command uses. `Debug` leaves out the URL, which may hold a password.
+#[derive(Args)]
 pub struct DatabaseArgs {
     /// PostgreSQL's URL (postgres://USER@HOST:PORT/DB). Default: $NETORIGIN_DATABASE_URL, which
     /// keeps a password out of the process list.
     #[arg(long, value_name = "URL")]
     pub database: Option<String>,
+}
+
+impl std::fmt::Debug for DatabaseArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseArgs")
+            .field("database", &self.database.as_ref().map(|_| "<not shown>"))
+            .finish()
+    }
 }
 
 impl DatabaseArgs {
@@ -394,4 +402,28 @@ pub async fn fleet_command(args: FleetArgs) -> Result<(), Failure> {
         on: common.today,
     };
     fleet::fleet(&client, query, &filter, &common.output.report()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_database_url() {
+        let url = "postgres://netorigin:hunter2@db.example.net/netorigin";
+        let args = DatabaseArgs {
+            database: Some(url.into()),
+        };
+        let options = crate::pipeline::server::ServerOptions {
+            database: url.into(),
+            listen: "127.0.0.1:8443".parse().unwrap(),
+            tls: None,
+            insecure_http: false,
+            max_bundle: 1,
+        };
+        for shown in [format!("{args:?}"), format!("{options:?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("not shown"), "{shown}");
+        }
+    }
 }

@@ -10,8 +10,7 @@ use super::{Failure, Shutdown, other, usage};
 use crate::central::{Central, Role};
 use crate::server::{Api, tls};
 
-/// How the server runs.
-#[derive(Debug)]
+/// How the server runs. `Debug` leaves out the database URL, which may hold a password.
 pub struct ServerOptions {
     /// PostgreSQL's URL (it may hold a password: never shown).
     pub database: String,
@@ -23,6 +22,18 @@ pub struct ServerOptions {
     pub insecure_http: bool,
     /// The largest bundle accepted, in bytes as sent.
     pub max_bundle: u64,
+}
+
+impl std::fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("database", &"<not shown>")
+            .field("listen", &self.listen)
+            .field("tls", &self.tls)
+            .field("insecure_http", &self.insecure_http)
+            .field("max_bundle", &self.max_bundle)
+            .finish()
+    }
 }
 
 /// Connects and migrates; the error says the host and database, never the URL.
