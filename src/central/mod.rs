@@ -22,6 +22,8 @@ mod tokens;
 pub(crate) mod testing;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod views_tests;
 
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};

@@ -11,13 +11,6 @@ use super::OutputArgs;
 use crate::central::Role;
 use crate::pipeline::{Failure, other, usage};
 use crate::server::Client;
-use crate::usm::Secret;
-
-/// The variable the database URL is read from when `--database` is not given.
-pub const DATABASE_VAR: &str = "NETORIGIN_DATABASE_URL";
-
-/// The variable a client's token is read from when `--token-file` is not given.
-pub const TOKEN_VAR: &str = "NETORIGIN_TOKEN";
 
 /// `netorigin server`.
 #[derive(Debug, Args)]
@@ -65,14 +58,7 @@ impl std::fmt::Debug for DatabaseArgs {
 
 impl DatabaseArgs {
     fn url(&self) -> Result<String, Failure> {
-        match &self.database {
-            Some(url) => Ok(url.clone()),
-            None => std::env::var(DATABASE_VAR).map_err(|_| {
-                usage(format!(
-                    "no database: give --database URL or set {DATABASE_VAR}"
-                ))
-            }),
-        }
+        crate::pipeline::server::database_url(self.database.as_deref())
     }
 }
 
@@ -151,28 +137,7 @@ pub struct ServerClientArgs {
 impl ServerClientArgs {
     /// The client of the server at `url`.
     pub fn client(&self, url: &str) -> Result<Client, Failure> {
-        let token = match &self.token_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| usage(format!("{}: {e}", path.display())))?;
-                let token = text.lines().next().unwrap_or("").trim().to_string();
-                if token.is_empty() {
-                    return Err(usage(format!(
-                        "{}:1: expected the token on the first line",
-                        path.display()
-                    )));
-                }
-                Secret::new(token)
-            }
-            None => match std::env::var(TOKEN_VAR) {
-                Ok(t) if !t.trim().is_empty() => Secret::new(t.trim().to_string()),
-                _ => {
-                    return Err(usage(format!(
-                        "no token: give --token-file FILE or set {TOKEN_VAR}"
-                    )));
-                }
-            },
-        };
+        let token = crate::pipeline::upload::token(self.token_file.as_deref())?;
         Client::new(url, token, self.ca.as_deref(), self.insecure_http).map_err(usage)
     }
 }

@@ -36,6 +36,22 @@ impl std::fmt::Debug for ServerOptions {
     }
 }
 
+/// The variable the database URL is read from when none is given.
+pub const DATABASE_VAR: &str = "NETORIGIN_DATABASE_URL";
+
+/// The database's URL: `given`, else `$NETORIGIN_DATABASE_URL` (which keeps a password out of
+/// the process list).
+pub fn database_url(given: Option<&str>) -> Result<String, Failure> {
+    match given {
+        Some(url) => Ok(url.to_string()),
+        None => std::env::var(DATABASE_VAR).map_err(|_| {
+            usage(format!(
+                "no database: give --database URL or set {DATABASE_VAR}"
+            ))
+        }),
+    }
+}
+
 /// Connects and migrates; the error says the host and database, never the URL.
 async fn central(database: &str) -> Result<Central, Failure> {
     let central = Central::connect(database).await.map_err(other)?;

@@ -222,6 +222,37 @@ pub async fn after_sweep(db: &Path, options: &UploadOptions) {
     }
 }
 
+/// The variable a client's token is read from when no token file is given.
+pub const TOKEN_VAR: &str = "NETORIGIN_TOKEN";
+
+/// The token: the first line of `file`, else `$NETORIGIN_TOKEN` (never a command-line
+/// argument, which other users see in the process list).
+pub fn token(file: Option<&Path>) -> Result<crate::usm::Secret, Failure> {
+    let token = match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+            let token = text.lines().next().unwrap_or("").trim().to_string();
+            if token.is_empty() {
+                return Err(usage(format!(
+                    "{}:1: expected the token on the first line",
+                    path.display()
+                )));
+            }
+            token
+        }
+        None => match std::env::var(TOKEN_VAR) {
+            Ok(t) if !t.trim().is_empty() => t.trim().to_string(),
+            _ => {
+                return Err(usage(format!(
+                    "no token: give --token-file FILE or set {TOKEN_VAR}"
+                )));
+            }
+        },
+    };
+    Ok(crate::usm::Secret::new(token))
+}
+
 /// The content type of a bundle.
 pub const BUNDLE_TYPE: &str = "application/x-netorigin-bundle+gzip";
 

@@ -149,8 +149,7 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
         Err(r) => return r,
     };
     let (header_tx, header_rx) = tokio::sync::oneshot::channel::<Result<SweepHeader, String>>();
-    let (batch_tx, mut batch_rx) =
-        tokio::sync::mpsc::channel::<Result<Vec<DeviceRecord>, String>>(2);
+    let (batch_tx, batch_rx) = tokio::sync::mpsc::channel::<Result<Vec<DeviceRecord>, String>>(2);
     let limits = api.limits;
     // Set by the decoder once the trailer is read and checked: a stream that ends without it
     // (the decoder stopped, panicked) is an aborted bundle, never a short one stored.
@@ -174,23 +173,7 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
     }
     let uuid = header.uuid;
     tracing::info!("ingesting sweep {uuid} from site {site}");
-    let mut ended = false;
-    let batches = futures::stream::poll_fn(move |cx| {
-        if ended {
-            return std::task::Poll::Ready(None);
-        }
-        match batch_rx.poll_recv(cx) {
-            std::task::Poll::Ready(None) => {
-                ended = true;
-                if finished.load(std::sync::atomic::Ordering::Acquire) {
-                    std::task::Poll::Ready(None)
-                } else {
-                    std::task::Poll::Ready(Some(Err("the bundle's decoding stopped short".into())))
-                }
-            }
-            other => other,
-        }
-    });
+    let batches = until_trailer(batch_rx, finished);
     let stored = api.central.ingest(header, batches).await;
     let decoded = decoder.await.unwrap_or_else(|e| Err(e.to_string()));
     match (stored, decoded) {
@@ -233,6 +216,31 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
             error(StatusCode::SERVICE_UNAVAILABLE, format!("not stored: {e}"))
         }
     }
+}
+
+/// The decoder's batches as a stream; its end without the decoder's word that the trailer was
+/// read (`finished`) is an error, so that the ingest aborts rather than store a short sweep.
+fn until_trailer(
+    mut batch_rx: tokio::sync::mpsc::Receiver<Result<Vec<DeviceRecord>, String>>,
+    finished: Arc<std::sync::atomic::AtomicBool>,
+) -> impl futures::Stream<Item = Result<Vec<DeviceRecord>, String>> + Unpin {
+    let mut ended = false;
+    futures::stream::poll_fn(move |cx| {
+        if ended {
+            return std::task::Poll::Ready(None);
+        }
+        match batch_rx.poll_recv(cx) {
+            std::task::Poll::Ready(None) => {
+                ended = true;
+                if finished.load(std::sync::atomic::Ordering::Acquire) {
+                    std::task::Poll::Ready(None)
+                } else {
+                    std::task::Poll::Ready(Some(Err("the bundle's decoding stopped short".into())))
+                }
+            }
+            other => other,
+        }
+    })
 }
 
 fn too_large(limit: u64) -> Response {
