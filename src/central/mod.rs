@@ -167,6 +167,24 @@ impl std::fmt::Debug for Central {
     }
 }
 
+/// A pool of at most `size` connections to `config`, none opened yet.
+fn pool(
+    config: tokio_postgres::Config,
+    size: usize,
+) -> Result<Pool, deadpool_postgres::BuildError> {
+    let manager = Manager::from_config(
+        config,
+        tokio_postgres::NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(size)
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .build()
+}
+
 impl Central {
     /// Connects to the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`):
     /// a pool of at most [`POOL_SIZE`] connections, one opened now to check it answers. The
@@ -188,22 +206,11 @@ impl Central {
             .or(config.get_user())
             .unwrap_or("postgres")
             .to_string();
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .build()
-            .map_err(|e| CentralError::Connect {
-                host: format!("{host}:{port}"),
-                db: db.clone(),
-                reason: e.to_string(),
-            })?;
+        let pool = pool(config, POOL_SIZE).map_err(|e| CentralError::Connect {
+            host: format!("{host}:{port}"),
+            db: db.clone(),
+            reason: e.to_string(),
+        })?;
         let central = Central { pool };
         let first = central.client().await.map_err(|e| CentralError::Connect {
             host: format!("{host}:{port}"),
@@ -215,6 +222,17 @@ impl Central {
         })?;
         drop(first);
         Ok(central)
+    }
+
+    /// A pool that has not connected, to a closed port of 127.0.0.1: for tests that must show
+    /// a route answers without touching the database (any use of it fails).
+    #[cfg(test)]
+    pub(crate) fn unconnected() -> Central {
+        let config = tokio_postgres::Config::from_str("postgres://nobody@127.0.0.1:1/none")
+            .expect("a constant URL");
+        Central {
+            pool: pool(config, 1).expect("a pool"),
+        }
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Client, CentralError> {

@@ -167,6 +167,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX device_by_address_prefix ON device(address text_pattern_ops);
     CREATE INDEX state_by_site ON device_state(site_id, first_seen);
     CREATE INDEX sweep_by_started ON sweep(started);
+    CREATE INDEX module_banned ON state_module(state_id) WHERE verdict = 'banned';
     DO $$ BEGIN
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
         CREATE INDEX device_search ON device USING gin (search_lc gin_trgm_ops);

@@ -76,6 +76,7 @@ pub async fn run(options: ServerOptions) -> Result<(), Failure> {
         central,
         max_bundle: options.max_bundle,
         limits: crate::bundle::Limits::default(),
+        ingested: Default::default(),
     });
     let shutdown = Shutdown::listen();
     tracing::info!(

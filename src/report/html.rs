@@ -183,7 +183,7 @@ fn chart(devices: &[DeviceRecord]) -> String {
 /// top, the devices seen only as their neighbours listed under each, links between polled
 /// devices as arcs above them, every node in its verdict's colour. The drawing is as large as
 /// the graph needs and scrolls inside its section.
-fn topology(devices: &[DeviceRecord]) -> String {
+pub(crate) fn topology(devices: &[DeviceRecord]) -> String {
     use super::topology::{FONT_SIZE, arc_rise, clean_label, layout, name};
     let l = layout(devices);
     let links =

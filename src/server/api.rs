@@ -50,6 +50,8 @@ pub struct Api {
     pub max_bundle: u64,
     /// The decoder's limits.
     pub limits: bundle::Limits,
+    /// Bundles stored since the server started: the web overview is recomputed when it moves.
+    pub ingested: std::sync::atomic::AtomicU64,
 }
 
 /// The router over `api`.
@@ -192,6 +194,10 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
                 },
                 started.elapsed().as_millis()
             );
+            if ingested.stored {
+                api.ingested
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             let status = if ingested.stored {
                 StatusCode::CREATED
             } else {

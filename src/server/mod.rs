@@ -10,6 +10,7 @@
 pub mod api;
 pub mod client;
 pub mod tls;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -37,7 +38,9 @@ pub async fn serve(
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let router = api::router(api);
+    let web = Arc::new(web::Web::new(api.clone(), tls.is_some()));
+    web.warm();
+    let router = web::router(web).merge(api::router(api));
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     tokio::pin!(shutdown);
     loop {

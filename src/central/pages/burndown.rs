@@ -73,7 +73,7 @@ const DELTAS: &str = "WITH mods AS (
 
 impl Central {
     /// The banned devices and modules day by day from the first sweep's day to `today` (one
-    /// point a week, ending today, past [`MAX_DAILY_POINTS`] days), and the deadlines of the
+    /// point a week, ending today, past `MAX_DAILY_POINTS` days), and the deadlines of the
     /// current gear. A device counts on the days a banned state of it covers: from the state's
     /// first sighting to the day before the next state began, or for its current state to
     /// today (to its last sighting if it was removed). Days are UTC. It reads every banned
