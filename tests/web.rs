@@ -565,6 +565,31 @@ fn the_topology_of_a_hundred_node_site_has_no_overlapping_labels() {
     b.screenshot_to(&shots().join("topology.png"));
 }
 
+#[test]
+#[ignore = "needs chromium-driver: run scripts/test"]
+fn the_label_check_finds_overlaps_through_transforms_and_the_csv_reader_reads_quotes() {
+    // Three labels: "a" and "b" overlap once "b"'s group is moved onto "a"; "c" is far off.
+    let page = "<!doctype html><svg id='topology' viewBox='0 0 400 200' width='800' height='400'>\
+        <g class='node'><text x='10' y='20'>alpha</text></g>\
+        <g class='node' transform='translate(5 0)'><text x='10' y='20'>beta</text></g>\
+        <g class='node'><text x='300' y='150'>gamma</text></g></svg>";
+    let b = Browser::start();
+    b.go(&format!("data:text/html,{}", page.replace('#', "%23")));
+    let seen = b.execute(LABEL_BOXES, vec![]);
+    assert_eq!(seen["nodes"], 3, "{seen}");
+    assert_eq!(seen["labels"], 3, "{seen}");
+    assert_eq!(seen["count"], 1, "{seen}");
+    let pair = &seen["overlaps"][0];
+    assert_eq!(
+        (&pair[0]["text"], &pair[1]["text"]),
+        (&json!("alpha"), &json!("beta"))
+    );
+    assert_eq!(
+        csv("a,\"b,\"\"c\"\"\",\r\n\"x\ny\",z\n"),
+        [vec!["a", "b,\"c\"", ""], vec!["x\ny", "z"]]
+    );
+}
+
 /// What a page shows of the hostile device: whether a payload ran or became markup, and its
 /// text.
 fn hostile_check(b: &Browser, page: &str) -> String {
