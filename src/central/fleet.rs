@@ -192,7 +192,7 @@ impl Params {
     }
 }
 
-fn count(r: &tokio_postgres::Row, i: usize) -> u64 {
+pub(super) fn count(r: &tokio_postgres::Row, i: usize) -> u64 {
     r.get::<_, i64>(i).max(0) as u64
 }
 
@@ -494,31 +494,38 @@ impl Central {
             .get(0);
         let rows = client
             .query(
-                "SELECT uuid::text, started, ended, status, devices, received, applied
-                 FROM sweep WHERE site_id = $1 ORDER BY started, received",
+                &format!(
+                    "SELECT {SWEEP_COLUMNS} FROM sweep w
+                     WHERE w.site_id = $1 ORDER BY w.started, w.received"
+                ),
                 &[&id],
             )
             .await
             .map_err(query_error)?;
-        let mut sweeps = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let uuid: String = r.get(0);
-            let ended: Option<SystemTime> = r.get(2);
-            sweeps.push(SweepInfo {
-                uuid: uuid
-                    .parse()
-                    .map_err(|e| CentralError::Query(format!("a stored UUID: {e}")))?,
-                started_ms: millis(r.get(1)),
-                ended_ms: ended.map(millis),
-                status: r.get(3),
-                devices: count(r, 4),
-                received_ms: millis(r.get(5)),
-                applied: r.get(6),
-            });
-        }
-        Ok(sweeps)
+        rows.iter().map(sweep_info).collect()
     }
 }
+
+/// A sweep's row as [`SWEEP_COLUMNS`] selects it (from `sweep w`).
+pub(super) fn sweep_info(r: &tokio_postgres::Row) -> Result<SweepInfo, CentralError> {
+    let uuid: String = r.get(0);
+    let ended: Option<SystemTime> = r.get(2);
+    Ok(SweepInfo {
+        uuid: uuid
+            .parse()
+            .map_err(|e| CentralError::Query(format!("a stored UUID: {e}")))?,
+        started_ms: millis(r.get(1)),
+        ended_ms: ended.map(millis),
+        status: r.get(3),
+        devices: count(r, 4),
+        received_ms: millis(r.get(5)),
+        applied: r.get(6),
+    })
+}
+
+/// The columns [`sweep_info`] reads, of `sweep w`.
+pub(super) const SWEEP_COLUMNS: &str =
+    "w.uuid::text, w.started, w.ended, w.status, w.devices, w.received, w.applied";
 
 fn change(
     kind: ChangeKind,
@@ -543,7 +550,7 @@ fn change(
 }
 
 /// What differs between two records of one device, in words.
-fn differences(a: &DeviceRecord, b: &DeviceRecord) -> Vec<String> {
+pub(super) fn differences(a: &DeviceRecord, b: &DeviceRecord) -> Vec<String> {
     fn show(v: Option<&str>) -> &str {
         v.unwrap_or("-")
     }

@@ -15,9 +15,12 @@
 
 pub mod fleet;
 pub mod ingest;
+pub mod pages;
 pub mod schema;
 mod tokens;
 
+#[cfg(test)]
+mod pages_tests;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
@@ -34,6 +37,10 @@ pub use fleet::{
     ChangeKind, DevicePage, Filter, FleetChange, FleetDevice, SiteCounts, Summary, SweepInfo,
 };
 pub use ingest::Ingested;
+pub use pages::{
+    BurnPoint, Burndown, DeadlineMark, DeviceDetail, DeviceRow, ModulePage, ModuleRow, Search,
+    SearchPage, SiteDetail, StateSpan, SweepChange, SweepDetail, SweepDiff,
+};
 pub use schema::MIGRATIONS;
 pub use tokens::{Principal, Role};
 
@@ -97,6 +104,9 @@ pub enum CentralError {
     /// site: `add_site`).
     #[error("{0}")]
     BadRole(String),
+    /// A sweep UUID the server does not have.
+    #[error("no sweep {0} is stored")]
+    UnknownSweep(String),
     /// The bundle's devices could not all be read: nothing of it is stored.
     #[error("the bundle could not be read to its end, nothing of it was stored: {0}")]
     Aborted(String),

@@ -135,6 +135,44 @@ pub const MIGRATIONS: &[&str] = &[
         exception text
     );
     CREATE INDEX finding_by_state ON state_finding(state_id);",
+    // v2: the web pages' search (issue 20). Copies on `device` of its current state's
+    // columns people search by, filled by ingest, and indexes that serve the work-list order
+    // (rank, site, address, id) so a page's LIMIT stops early: alone, after a site, vendor or
+    // model, and a verdict (an equal rank). The text search is a substring of `search_lc`
+    // (its fields joined by a newline), served by a trigram index when pg_trgm can be had.
+    "ALTER TABLE device
+        ADD COLUMN site_name text,
+        ADD COLUMN address text,
+        ADD COLUMN sys_name text,
+        ADD COLUMN origin_lc text,
+        ADD COLUMN serial_lc text;
+    UPDATE device d SET site_name = s.name, address = st.address, sys_name = st.sys_name,
+        origin_lc = lower(st.origin), serial_lc = lower(st.serial)
+    FROM device_state st, site s WHERE st.id = d.state_id AND s.id = d.site_id;
+    ALTER TABLE device ALTER COLUMN site_name SET NOT NULL,
+        ALTER COLUMN address SET NOT NULL,
+        -- the work-list rank: banned, review, unknown, clear
+        ADD COLUMN rank smallint NOT NULL GENERATED ALWAYS AS (
+            CASE verdict WHEN 'banned' THEN 0 WHEN 'review' THEN 1 WHEN 'unknown' THEN 2
+                ELSE 3 END) STORED,
+        ADD COLUMN search_lc text NOT NULL GENERATED ALWAYS AS (
+            lower(coalesce(sys_name, '') || E'\\n' || coalesce(vendor_lc, '') || E'\\n'
+                || coalesce(model_lc, '') || E'\\n' || coalesce(serial_lc, '') || E'\\n'
+                || address)) STORED;
+    CREATE INDEX device_worklist ON device(rank, site_name, address, id);
+    CREATE INDEX device_site_worklist ON device(site_name, rank, address, id);
+    CREATE INDEX device_vendor_worklist ON device(vendor_lc, rank, site_name, address, id);
+    CREATE INDEX device_model_worklist ON device(model_lc, rank, site_name, address, id);
+    CREATE INDEX device_by_serial_lc ON device(serial_lc) WHERE serial_lc IS NOT NULL;
+    CREATE INDEX device_by_address_prefix ON device(address text_pattern_ops);
+    CREATE INDEX state_by_site ON device_state(site_id, first_seen);
+    CREATE INDEX sweep_by_started ON sweep(started);
+    DO $$ BEGIN
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        CREATE INDEX device_search ON device USING gin (search_lc gin_trgm_ops);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE NOTICE 'pg_trgm cannot be had: the text search scans';
+    END $$;",
 ];
 
 /// A fixed key for the advisory lock that keeps two servers from migrating at once.

@@ -468,6 +468,11 @@ struct DeviceRows {
     model_lc: Vec<Option<String>>,
     earliest_deadline: Vec<Option<String>>,
     moved_from: Vec<Option<i64>>,
+    /// Copies the web pages search by (schema v2).
+    address: Vec<String>,
+    sys_name: Vec<Option<String>>,
+    origin_lc: Vec<Option<String>>,
+    serial_lc: Vec<Option<String>>,
 }
 
 impl DeviceRows {
@@ -485,6 +490,10 @@ impl DeviceRows {
         self.model_lc.push(lower(&r.identification.model));
         self.earliest_deadline.push(d.earliest_deadline.clone());
         self.moved_from.push(moved);
+        self.address.push(r.address.clone());
+        self.sys_name.push(r.sys_name.clone());
+        self.origin_lc.push(lower(&r.identification.origin));
+        self.serial_lc.push(lower(&r.identification.serial));
     }
 }
 

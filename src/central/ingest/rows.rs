@@ -16,7 +16,7 @@ pub(super) async fn insert_devices(
     started: SystemTime,
     site_id: i64,
 ) -> Result<(), CentralError> {
-    let p: [&(dyn ToSql + Sync); 12] = [
+    let p: [&(dyn ToSql + Sync); 16] = [
         &news.id,
         &news.serial,
         &news.chassis_mac,
@@ -29,15 +29,23 @@ pub(super) async fn insert_devices(
         &news.vendor_lc,
         &news.model_lc,
         &news.earliest_deadline,
+        &news.address,
+        &news.sys_name,
+        &news.origin_lc,
+        &news.serial_lc,
     ];
     tx.execute(
         "INSERT INTO device (id, serial, chassis_mac, engine_id, address_key, first_seen,
-             last_seen, site_id, state_id, verdict, vendor_lc, model_lc, earliest_deadline)
+             last_seen, site_id, state_id, verdict, vendor_lc, model_lc, earliest_deadline,
+             site_name, address, sys_name, origin_lc, serial_lc)
          SELECT v.id, v.serial, v.mac, v.engine, v.address, $6, $6, $7, v.state, v.verdict,
-                v.vendor, v.model, v.deadline::date
+                v.vendor, v.model, v.deadline::date, (SELECT name FROM site WHERE id = $7),
+                v.addr, v.sys_name, v.origin, v.serial_lc
          FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
-                     $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[])
-              AS v(id, serial, mac, engine, address, state, verdict, vendor, model, deadline)",
+                     $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[],
+                     $13::text[], $14::text[], $15::text[], $16::text[])
+              AS v(id, serial, mac, engine, address, state, verdict, vendor, model, deadline,
+                   addr, sys_name, origin, serial_lc)",
         &p,
     )
     .await
@@ -107,7 +115,7 @@ pub(super) async fn update_devices(
     site_id: i64,
 ) -> Result<(), CentralError> {
     let u = updates;
-    let p: [&(dyn ToSql + Sync); 12] = [
+    let p: [&(dyn ToSql + Sync); 16] = [
         &u.id,
         &u.state_id,
         &u.serial,
@@ -120,6 +128,10 @@ pub(super) async fn update_devices(
         &u.moved_from,
         &started,
         &site_id,
+        &u.address,
+        &u.sys_name,
+        &u.origin_lc,
+        &u.serial_lc,
     ];
     tx.execute(
         "UPDATE device d SET state_id = v.state, site_id = $12,
@@ -129,10 +141,14 @@ pub(super) async fn update_devices(
              engine_id = coalesce(d.engine_id, v.engine),
              verdict = v.verdict, vendor_lc = v.vendor, model_lc = v.model,
              earliest_deadline = v.deadline::date,
-             moved_from = coalesce(v.moved, d.moved_from)
+             moved_from = coalesce(v.moved, d.moved_from),
+             site_name = (SELECT name FROM site WHERE id = $12), address = v.addr,
+             sys_name = v.sys_name, origin_lc = v.origin, serial_lc = v.serial_lc
          FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
-                     $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[])
-              AS v(id, state, serial, mac, engine, verdict, vendor, model, deadline, moved)
+                     $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[],
+                     $13::text[], $14::text[], $15::text[], $16::text[])
+              AS v(id, state, serial, mac, engine, verdict, vendor, model, deadline, moved,
+                   addr, sys_name, origin, serial_lc)
          WHERE d.id = v.id",
         &p,
     )
