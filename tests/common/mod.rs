@@ -2,6 +2,8 @@
 //! child process, free loopback ports. All traffic stays on 127.0.0.0/8.
 #![allow(dead_code)]
 
+pub mod central;
+
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
