@@ -20,6 +20,8 @@ pub struct SweepChange {
     pub device_id: i64,
     /// Its address (as `to` saw it, else as `from` did).
     pub address: String,
+    /// Its name (sysName).
+    pub sys_name: Option<String>,
     /// Vendor.
     pub vendor: Option<String>,
     /// Model.
@@ -153,6 +155,7 @@ fn change(kind: ChangeKind, device_id: i64, d: &DeviceRecord, changes: Vec<Strin
         kind,
         device_id,
         address: d.address.clone(),
+        sys_name: d.sys_name.clone(),
         vendor: d.identification.vendor.clone(),
         model: d.identification.model.clone(),
         verdict: d.judgement.verdict,

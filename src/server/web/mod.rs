@@ -114,7 +114,9 @@ pub fn router(web: Arc<Web>) -> Router {
         .with_state(web)
 }
 
-/// The headers every page and file carries, and the time it took the server to make it
+/// The headers every page and file carries (`Referrer-Policy: same-origin`, not `no-referrer`:
+/// under `no-referrer` a browser's form post says `Origin: null`, which the sign-in refuses),
+/// and the time it took the server to make it
 /// (`Server-Timing: app;dur=MS`, which a browser's developer tools and `bench/fleet` read).
 async fn guard_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let started = std::time::Instant::now();
@@ -135,7 +137,7 @@ async fn guard_headers(req: axum::extract::Request, next: axum::middleware::Next
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));

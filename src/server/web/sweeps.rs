@@ -135,11 +135,12 @@ pub(super) async fn diff(
             ": " (n(d.changes.len() as u64)) " devices differ."
         }
         table #diff-table.sortable {
-            thead { tr { th { "Change" } th { "Address" } th { "Vendor" } th { "Model" } th { "Verdict" } th { "What" } } }
+            thead { tr { th { "Change" } th { "Address" } th { "Name" } th { "Vendor" } th { "Model" } th { "Verdict" } th { "What" } } }
             tbody { @for c in &d.changes {
                 tr.change {
                     td.kind { (format!("{:?}", c.kind).to_lowercase()) }
                     td.address { a.device-link href={ "/devices/" (c.device_id) } { (shown(&c.address)) } }
+                    td.name { (shown_opt(c.sys_name.as_deref())) }
                     td.vendor { (shown_opt(c.vendor.as_deref())) } td.model { (shown_opt(c.model.as_deref())) }
                     td class={ "verdict " (c.verdict) } { (c.verdict) }
                     td { (shown(&c.changes.join("; "))) }
