@@ -9,7 +9,10 @@
 //! `--records` is a JSON report (`netorigin identify --format json`); its devices are the
 //! templates, cycled, each copy given its own serial, chassis-free address and name, so that
 //! every device of every site is a device of its own. Sites are added straight to the
-//! database (their tokens kept in memory). Prints what BENCHMARKS.md records.
+//! database (their tokens kept in memory). Prints what BENCHMARKS.md records, the web pages'
+//! times too: each page asked for 7 times with a viewer's session, its server time (the
+//! `Server-Timing` header: from the request's arrival to its answer's head) and its whole time
+//! on the client; the median and the largest.
 
 use std::time::{Duration, Instant};
 
@@ -128,6 +131,7 @@ fn main() {
             .add_token(netorigin::central::Role::Viewer, "bench")
             .await
             .expect("viewer");
+        let viewer_token = viewer.clone();
         let client = Client::new(&server, Secret::new(viewer), None, true).expect("client");
         let time = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
         let mut summary = Vec::new();
@@ -141,12 +145,13 @@ fn main() {
             assert_eq!(s["total"]["devices"], (sites * devices) as u64);
         }
         summary.sort();
+        let middle = format!("site-{:04}", sites / 2);
         let mut page = Vec::new();
         for p in 1..=5 {
             let t = Instant::now();
             let v: serde_json::Value = client
                 .get_json(&format!(
-                    "/api/v1/fleet/devices?verdict=banned&site=site-0500&page={p}&per_page=100"
+                    "/api/v1/fleet/devices?verdict=banned&site={middle}&page={p}&per_page=100"
                 ))
                 .await
                 .expect("devices");
@@ -154,6 +159,7 @@ fn main() {
             assert!(v["devices"].is_array());
         }
         page.sort();
+        pages(&server, &viewer_token, &middle).await;
         println!("sites: {sites}, devices a site: {devices}, records: {}", sites * devices);
         println!(
             "bundles: {:.1} MiB in all ({:.1} KiB a sweep)",
@@ -175,4 +181,111 @@ fn main() {
             time(page[2])
         );
     });
+}
+
+/// One plain HTTP/1.1 exchange on loopback: the status, the headers (lower-case names) and the
+/// body.
+async fn exchange(server: &str, request: String) -> (u16, Vec<(String, String)>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = server.trim_start_matches("http://").trim_end_matches('/');
+    let mut conn = tokio::net::TcpStream::connect(host).await.expect("connect");
+    conn.write_all(request.as_bytes()).await.expect("send");
+    let mut raw = Vec::new();
+    conn.read_to_end(&mut raw).await.expect("answer");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body.to_string())
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The web pages at fleet size: signed in as a viewer, each page 7 times.
+async fn pages(server: &str, token: &str, site: &str) {
+    let host = server.trim_start_matches("http://").trim_end_matches('/');
+    let form = format!("token={token}&next=%2F");
+    let (status, headers, _) = exchange(
+        server,
+        format!(
+            "POST /login HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ),
+    )
+    .await;
+    assert_eq!(status, 303, "sign-in");
+    let cookie = header(&headers, "set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let get = |path: String| {
+        let cookie = cookie.clone();
+        async move {
+            let t = Instant::now();
+            let (status, headers, body) = exchange(
+                server,
+                format!(
+                    "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n"
+                ),
+            )
+            .await;
+            let whole = t.elapsed().as_secs_f64() * 1000.0;
+            assert_eq!(status, 200, "{path}");
+            let server_ms: f64 = header(&headers, "server-timing")
+                .and_then(|v| v.strip_prefix("app;dur="))
+                .and_then(|v| v.parse().ok())
+                .expect("Server-Timing");
+            (server_ms, whole, body)
+        }
+    };
+    // The first overview after the uploads: made then (the server warmed an empty fleet).
+    let (cold, _, _) = get("/".into()).await;
+    println!("web overview, first after the uploads: {cold:.1} ms server time");
+    let (_, _, list) = get("/devices?verdict=banned".into()).await;
+    let id = list
+        .split("href=\"/devices/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a device link")
+        .to_string();
+    for (what, path) in [
+        ("overview", "/".to_string()),
+        ("device list, first page", "/devices".to_string()),
+        (
+            "device list, banned Huawei at one site",
+            format!("/devices?site={site}&vendor=Huawei&verdict=banned"),
+        ),
+        ("device list, text search", format!("/devices?q={site}-dev12")),
+        ("device list, page 50", "/devices?page=50".to_string()),
+        ("modules, banned", "/modules?verdict=banned".to_string()),
+        ("device page", format!("/devices/{id}")),
+        ("site page (its devices, topology)", format!("/sites/{site}")),
+    ] {
+        let mut server_ms = Vec::new();
+        let mut whole = Vec::new();
+        for _ in 0..7 {
+            let (s, w, _) = get(path.clone()).await;
+            server_ms.push(s);
+            whole.push(w);
+        }
+        server_ms.sort_by(f64::total_cmp);
+        whole.sort_by(f64::total_cmp);
+        println!(
+            "web {what} ({path}): server time median {:.1} ms, max {:.1} ms; whole request median {:.1} ms",
+            server_ms[3], server_ms[6], whole[3]
+        );
+    }
 }

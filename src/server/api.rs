@@ -533,10 +533,12 @@ async fn fleet(
     })
 }
 
-/// A view's answer as JSON, or 503 when the database failed.
+/// A view's answer as JSON; 404 for a site filter naming no site, 503 when the database
+/// failed.
 fn json<T: serde::Serialize>(answer: Result<T, CentralError>) -> Response {
     match answer {
         Ok(t) => axum::Json(t).into_response(),
+        Err(CentralError::UnknownSite(_)) => error(StatusCode::NOT_FOUND, "no such site"),
         Err(e) => unavailable(e),
     }
 }
