@@ -268,11 +268,17 @@ async fn pages(server: &str, token: &str, site: &str) {
             "device list, banned Huawei at one site",
             format!("/devices?site={site}&vendor=Huawei&verdict=banned"),
         ),
-        ("device list, text search", format!("/devices?q={site}-dev12")),
+        (
+            "device list, text search",
+            format!("/devices?q={site}-dev12"),
+        ),
         ("device list, page 50", "/devices?page=50".to_string()),
         ("modules, banned", "/modules?verdict=banned".to_string()),
         ("device page", format!("/devices/{id}")),
-        ("site page (its devices, topology)", format!("/sites/{site}")),
+        (
+            "site page (its devices, topology)",
+            format!("/sites/{site}"),
+        ),
     ] {
         let mut server_ms = Vec::new();
         let mut whole = Vec::new();

@@ -64,17 +64,38 @@ fn swept() -> &'static Swept {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let db = |site: &str| dir.join(format!("{site}.db"));
+        // The head office is judged by the bundled policy and Canada's, with an inventory
+        // that says what each Huawei box serves: the core router 5G (its 2024-06-28 deadline
+        // passed: overdue), the switch added later 4G (2027-12-31: the nearest deadline).
+        let inventory = dir.join("hq-inventory.csv");
+        std::fs::write(
+            &inventory,
+            "address,technology\n127.55.20.1,5G\n127.55.20.3,LTE\n",
+        )
+        .unwrap();
+        let (bundled, canada) = (
+            root().join("policies/huawei-origin.toml"),
+            root().join("policies/canada-2022.toml"),
+        );
+        let judged: [&str; 6] = [
+            "--policy",
+            s(&bundled),
+            "--policy",
+            s(&canada),
+            "--inventory",
+            s(&inventory),
+        ];
         let (ce, ios) = (rec("huawei/vrp_ce12804-entity"), rec("other/ios_c3560"));
         sweep(
             "127.55.20.1",
             &[ce.clone(), ios.clone()],
             &db(HQ),
             HQ,
-            &[],
+            &judged,
             "",
         );
         let hq2 = [ce, ios, rec("huawei/vrp_5720")];
-        sweep("127.55.20.1", &hq2, &db(HQ), HQ, &[], "");
+        sweep("127.55.20.1", &hq2, &db(HQ), HQ, &judged, "");
         let ar = rec("huawei/vrp_ar169sfp");
         sweep(
             "127.55.21.1",
@@ -317,8 +338,23 @@ fn sign_in_overview_matches_the_api_and_a_banned_huawei_device_is_reached_by_cli
             );
         }
     }
-    b.find("svg#burndown");
-    b.find("ol#deadlines");
+    // The head office's inventory gave its Huawei switch a 4G deadline ahead and its core
+    // router a 5G deadline passed: the one is the nearest deadline, marked on the burn-down,
+    // the other overdue (the API's total, compared above, says so too).
+    assert!(
+        summary["total"]["overdue"].as_u64().unwrap() >= 1,
+        "{summary}"
+    );
+    let deadlines = b.text(&b.find("ol#deadlines"));
+    assert!(
+        deadlines.contains("2027-12-31") && deadlines.contains("canada-2022"),
+        "{deadlines}"
+    );
+    let ahead = b.find_all("svg#burndown g.deadline:not(.passed)");
+    let passed = b.find_all("svg#burndown g.deadline.passed");
+    assert_eq!(ahead.len(), 1, "the 4G deadline is marked");
+    assert_eq!(passed.len(), 1, "the 5G deadline is listed as passed");
+    assert!(!b.find_all("svg#burndown polyline.devices").is_empty());
     let dir = shots();
     b.screenshot_to(&dir.join("overview.png"));
 

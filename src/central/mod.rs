@@ -224,10 +224,10 @@ impl Central {
         Ok(central)
     }
 
-    /// A pool that has not connected, to a closed port of 127.0.0.1: for tests that must show
-    /// a route answers without touching the database (any use of it fails).
-    #[cfg(test)]
-    pub(crate) fn unconnected() -> Central {
+    /// A pool that has not connected, to a closed port of 127.0.0.1: for tests and the fuzz
+    /// target that must show a route answers without touching the database (any use of it
+    /// fails, at once).
+    pub fn unconnected() -> Central {
         let config = tokio_postgres::Config::from_str("postgres://nobody@127.0.0.1:1/none")
             .expect("a constant URL");
         Central {

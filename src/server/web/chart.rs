@@ -163,7 +163,21 @@ pub fn burndown(days: &[Day], marks: &[Mark], today: Date) -> String {
         TOP - 4.0,
         t = x(today)
     );
-    for (i, m) in marks.iter().enumerate() {
+    // Deadlines before the drawing's first day are listed at its left edge, passed.
+    for (i, m) in marks.iter().filter(|m| m.day < first).enumerate() {
+        let _ = write!(
+            out,
+            r#"<g class="deadline passed"><title>{} — deadline {} (passed), {} devices</title><text x="{:.1}" y="{:.1}">◀ {} {} (passed)</text></g>"#,
+            escape(&m.label),
+            m.day,
+            m.devices,
+            LEFT + 4.0,
+            TOP + 14.0 + i as f64 * 12.0,
+            m.day,
+            escape(&shorten(&m.label, 40)),
+        );
+    }
+    for (i, m) in marks.iter().filter(|m| m.day >= first).enumerate() {
         let mx = x(m.day);
         let ly = 12.0 + (i % 2) as f64 * 12.0;
         let anchor = if mx > W * 0.7 { "end" } else { "start" };
@@ -317,6 +331,22 @@ mod tests {
         {
             assert!((-1.0..=W + 1.0).contains(&cap), "{cap} in {svg}");
         }
+    }
+
+    #[test]
+    fn a_deadline_before_the_first_day_is_listed_at_the_edge_as_passed() {
+        let marks = vec![Mark {
+            day: day("2024-06-28"),
+            label: "canada-2022: huawei-zte-5g".into(),
+            devices: 1,
+        }];
+        let svg = burndown(&falling(), &marks, day("2026-12-07"));
+        assert!(svg.contains("<g class=\"deadline passed\">"), "{svg}");
+        assert!(
+            svg.contains("2024-06-28 canada-2022: huawei-zte-5g (passed)"),
+            "{svg}"
+        );
+        assert!(!svg.contains("<g class=\"deadline\">"), "{svg}");
     }
 
     #[test]

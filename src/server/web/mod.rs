@@ -114,6 +114,35 @@ pub fn router(web: Arc<Web>) -> Router {
         .with_state(web)
 }
 
+/// The pages' answer to one request, in-process, as the server gives it (the `web` fuzz
+/// target drives this with arbitrary requests): its status and body, or `None` when the parts
+/// make no HTTP request.
+pub async fn respond(
+    web: Arc<Web>,
+    method: &[u8],
+    target: &str,
+    headers: &[(&str, &[u8])],
+    body: Vec<u8>,
+) -> Option<(u16, Vec<u8>)> {
+    use http_body_util::BodyExt as _;
+    use hyper::service::Service as _;
+    let mut req = axum::http::Request::builder()
+        .method(axum::http::Method::from_bytes(method).ok()?)
+        .uri(target);
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    let req = req.body(axum::body::Body::from(body)).ok()?;
+    let service = hyper_util::service::TowerToHyperService::new(router(web));
+    let answer = match service.call(req).await {
+        Ok(a) => a,
+        Err(never) => match never {},
+    };
+    let status = answer.status().as_u16();
+    let body = answer.into_body().collect().await.ok()?.to_bytes().to_vec();
+    Some((status, body))
+}
+
 /// The headers every page and file carries (`Referrer-Policy: same-origin`, not `no-referrer`:
 /// under `no-referrer` a browser's form post says `Origin: null`, which the sign-in refuses),
 /// and the time it took the server to make it
