@@ -34,7 +34,7 @@ fn world() -> &'static World {
             limits: netorigin::bundle::Limits::default(),
             ingested: Default::default(),
         });
-        let web = Arc::new(Web::new(api, true));
+        let web = Arc::new(Web::new(api));
         let value = web
             .sessions
             .open(Principal {

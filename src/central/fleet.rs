@@ -171,9 +171,9 @@ pub struct SweepInfo {
 
 /// The filter's four parameters ($1 site id, $2 vendor, $3 verdict, $4 model) over `device d`.
 const DEVICE_FILTER: &str = "($1::bigint IS NULL OR d.site_id = $1)
-    AND ($2::text IS NULL OR d.vendor_lc = lower($2))
+    AND ($2::text IS NULL OR d.vendor_lc = $2)
     AND ($3::text IS NULL OR d.verdict = $3)
-    AND ($4::text IS NULL OR d.model_lc = lower($4))";
+    AND ($4::text IS NULL OR d.model_lc = $4)";
 
 /// The work-list rank of `d.verdict`.
 const RANK: &str =
@@ -215,9 +215,9 @@ impl Central {
         };
         Ok(Params {
             site,
-            vendor: f.vendor.clone(),
+            vendor: f.vendor.as_deref().map(super::search_text),
             verdict: f.verdict.map(|v| v.as_str().to_string()),
-            model: f.model.clone(),
+            model: f.model.as_deref().map(super::search_text),
         })
     }
 

@@ -167,6 +167,26 @@ impl std::fmt::Debug for Central {
     }
 }
 
+/// The longest a request waits for a pooled connection before it is told the database is busy
+/// (503), rather than waiting for ever behind long ingests.
+pub const POOL_WAIT: Duration = Duration::from_secs(60);
+
+/// The most characters of a device's text the search copies on `device` keep (`vendor_lc`,
+/// `model_lc`, `origin_lc`, `serial_lc`): they are indexed, and a btree entry of PostgreSQL holds
+/// at most about 2,700 bytes, so a device naming its model in 4 KB must not make its sweep
+/// unstorable. (entPhysicalModelName is at most 255 octets by its MIB, a serial 32.)
+pub(crate) const SEARCH_CHARS: usize = 200;
+
+/// Text as the search copies hold it and as a search compares it: lower case (Rust's, on both
+/// sides, so the database's locale plays no part) and at most [`SEARCH_CHARS`] characters.
+pub(crate) fn search_text(s: &str) -> String {
+    s.to_lowercase().chars().take(SEARCH_CHARS).collect()
+}
+
+/// The longest identity key (serial, chassis MAC, engine ID) matched across sweeps, in bytes:
+/// a longer one is no real key, and would not fit the key's index.
+pub(crate) const MAX_KEY_BYTES: usize = 512;
+
 /// A pool of at most `size` connections to `config`, none opened yet.
 fn pool(
     config: tokio_postgres::Config,
@@ -181,6 +201,7 @@ fn pool(
     );
     Pool::builder(manager)
         .max_size(size)
+        .wait_timeout(Some(POOL_WAIT))
         .runtime(deadpool_postgres::Runtime::Tokio1)
         .build()
 }

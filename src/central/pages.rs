@@ -225,19 +225,19 @@ fn device_conditions(q: &Search) -> Conditions {
         c.add("d.site_name = $?", site.clone());
     }
     if let Some(v) = &q.vendor {
-        c.add("d.vendor_lc = lower($?)", v.clone());
+        c.add("d.vendor_lc = $?", super::search_text(v));
     }
     if let Some(v) = &q.origin {
-        c.add("d.origin_lc = lower($?)", v.clone());
+        c.add("d.origin_lc = $?", super::search_text(v));
     }
     if let Some(v) = q.verdict {
         c.add("d.rank = $?", rank(v));
     }
     if let Some(v) = &q.model {
-        c.add("d.model_lc = lower($?)", v.clone());
+        c.add("d.model_lc = $?", super::search_text(v));
     }
     if let Some(v) = &q.serial {
-        c.add("d.serial_lc = lower($?)", v.clone());
+        c.add("d.serial_lc = $?", super::search_text(v));
     }
     address_and_text(&mut c, q, "d.search_lc");
     c
@@ -252,8 +252,9 @@ fn address_and_text(c: &mut Conditions, q: &Search, haystack: &str) {
         // The fields are joined by newlines: a newline asked for would match across them.
         let v = v.replace('\n', " ");
         c.add(
-            &format!("{haystack} LIKE $?"),
-            format!("%{}%", like_escape(&v.to_lowercase())),
+            &format!("{haystack} LIKE lower($?)"),
+            // Lowered by the database, as the column is (one locale on both sides).
+            format!("%{}%", like_escape(&v)),
         );
     }
 }

@@ -592,3 +592,54 @@ async fn burndown_counts_across_a_removal_and_a_verdict_change_and_lists_deadlin
     assert_eq!(far.points.last().unwrap().day, "2028-01-01");
     assert_eq!(far.points.last().unwrap().banned_devices, 1);
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test starts one"]
+async fn a_device_with_kilobytes_of_model_and_serial_is_stored_and_found() {
+    let db = TestDb::new().await;
+    let c = db.central().await;
+    c.add_site("A").await.unwrap();
+    // Text that does not compress (a btree entry holds about 2,700 bytes, compressed): a
+    // hostile or broken agent's 4 KB model name and serial.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let noise: String = (0..4000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'a' + (x % 26) as u8)
+        })
+        .collect();
+    let model = format!("M{noise}");
+    let serial = format!("S{noise}");
+    let d = device(
+        "10.9.9.9",
+        Some(&serial),
+        "Huawei",
+        &model,
+        "8",
+        Verdict::Banned,
+    );
+    sweep(&c, "A", 1000, "complete", vec![d.clone()]).await;
+    // A second sweep finds it again (by address: the serial is too long to be a key).
+    sweep(&c, "A", 2000, "complete", vec![d]).await;
+    let found = c
+        .search(
+            &Search {
+                model: Some(model.to_uppercase()),
+                ..q()
+            },
+            1,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(addresses(&found), ["A/10.9.9.9"]);
+    assert_eq!(found.rows[0].model.as_deref(), Some(model.as_str()));
+    let by_serial = Search {
+        serial: Some(serial.clone()),
+        ..q()
+    };
+    assert_eq!(c.search(&by_serial, 1, 10).await.unwrap().total, 1);
+    assert_eq!(c.search(&q(), 1, 10).await.unwrap().total, 1);
+}

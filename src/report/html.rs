@@ -192,7 +192,7 @@ pub(crate) fn topology(devices: &[DeviceRecord]) -> String {
         .iter()
         .map(|v| {
             format!(
-                r#"<span style="margin-right:1em"><span style="color:{}">●</span> {v}</span>"#,
+                r#"<span class="key" style="margin-right:1em"><span class="dot {v}" style="color:{}">●</span> {v}</span>"#,
                 colour(*v)
             )
         })
@@ -203,7 +203,7 @@ pub(crate) fn topology(devices: &[DeviceRecord]) -> String {
     }
     let _ = write!(
         out,
-        r#"<div style="overflow:auto;max-height:80vh;border:1px solid #ddd"><svg id="topology" xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" role="img" aria-label="neighbour topology" data-nodes="{}" data-links="{links}" style="font:{FONT_SIZE}px monospace">"#,
+        r#"<div class="topology-frame" style="overflow:auto;max-height:80vh;border:1px solid #ddd"><svg id="topology" xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" role="img" aria-label="neighbour topology" data-nodes="{}" data-links="{links}" style="font:{FONT_SIZE}px monospace">"#,
         l.nodes.len(),
         w = l.width,
         h = l.height,

@@ -38,7 +38,7 @@ pub async fn serve(
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) {
-    let web = Arc::new(web::Web::new(api.clone(), tls.is_some()));
+    let web = Arc::new(web::Web::new(api.clone()));
     web.warm();
     let router = web::router(web).merge(api::router(api));
     let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);

@@ -71,7 +71,8 @@ impl Incoming {
             id.serial.clone(),
             id.chassis_mac.map(|m| m.to_string()),
             id.engine_id.as_ref().map(|e| e.to_string()),
-        ];
+        ]
+        .map(|k| k.filter(|k| k.len() <= super::MAX_KEY_BYTES));
         let earliest_deadline = record
             .judgement
             .findings
@@ -175,7 +176,7 @@ async fn stored_already(
 }
 
 fn lower(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|s| s.to_lowercase())
+    s.as_deref().map(super::search_text)
 }
 
 impl Central {

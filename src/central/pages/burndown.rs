@@ -79,6 +79,7 @@ impl Central {
     /// today (to its last sighting if it was removed). Days are UTC. It reads every banned
     /// state: a scan.
     pub async fn burndown(&self, today: Date) -> Result<Burndown, CentralError> {
+        // One connection at a time: `deadlines` takes its own once this one is back.
         let client = self.client().await?;
         let first: Option<std::time::SystemTime> = client
             .query_one("SELECT min(started) FROM sweep", &[])
@@ -122,6 +123,7 @@ impl Central {
                 day += step;
             }
         }
+        drop(client);
         Ok(Burndown {
             points,
             deadlines: self.deadlines().await?,

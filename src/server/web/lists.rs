@@ -17,6 +17,9 @@ use crate::report::{spreadsheet_safe, terminal_safe};
 /// Rows a list page shows.
 const PER_PAGE: u64 = 100;
 
+/// The deepest page a list goes to (100,000 rows in): past it, narrow the filters or export.
+const MAX_PAGE: u64 = 1_000;
+
 /// The most rows an export holds (`X-Netorigin-Truncated: true` when there were more).
 pub const EXPORT_MAX: u64 = 250_000;
 
@@ -78,7 +81,7 @@ impl Filters {
         given(&self.page)
             .and_then(|p| p.parse::<u64>().ok())
             .unwrap_or(1)
-            .clamp(1, 1_000_000)
+            .clamp(1, MAX_PAGE)
     }
 
     /// The filters as a query string (no page), for links and exports.
@@ -137,8 +140,11 @@ fn form(action: &str, f: &Filters) -> Markup {
     }
 }
 
-fn pager(path: &str, f: &Filters, page: u64, shown_rows: usize, total: u64) -> Markup {
-    let more = page * PER_PAGE < total && shown_rows as u64 == PER_PAGE;
+fn pager(path: &str, f: &Filters, page: u64, shown_rows: usize, total: (u64, bool)) -> Markup {
+    // A capped count (not exact) does not say where the list ends: a full page does.
+    let (total, exact) = total;
+    let more =
+        shown_rows as u64 == PER_PAGE && page < MAX_PAGE && (!exact || page * PER_PAGE < total);
     html! {
         nav.pager {
             @if page > 1 { a #prev-page href={ (path) "?" (f.with_page(page - 1)) } { "← previous" } " " }
@@ -199,7 +205,7 @@ pub(super) async fn devices(
                 thead { tr { th { "Address" } th { "Name" } th { "Site" } th { "Vendor" } th { "Origin" } th { "Model" } th { "Version" } th { "Serial" } th { "Verdict" } th { "Banned modules" } th { "Deadline" } th { "Last seen" } } }
                 tbody { @for d in &found.rows { (device_row(d)) } }
             }
-            (pager("/devices", &f, page, found.rows.len(), found.total))
+            (pager("/devices", &f, page, found.rows.len(), (found.total, found.total_exact)))
         }
     };
     html_page(StatusCode::OK, layout("Devices", Some(&who), body))
@@ -257,7 +263,7 @@ pub(super) async fn modules(
                     }
                 } }
             }
-            (pager("/modules", &f, page, found.rows.len(), found.total))
+            (pager("/modules", &f, page, found.rows.len(), (found.total, found.total_exact)))
         }
     };
     html_page(StatusCode::OK, layout("Modules", Some(&who), body))

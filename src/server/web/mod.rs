@@ -58,18 +58,15 @@ pub struct Web {
     pub api: Arc<Api>,
     /// Who is signed in.
     pub sessions: Sessions,
-    /// Whether the server speaks TLS (the cookie is then `Secure`).
-    pub tls: bool,
     overview: pages::OverviewCache,
 }
 
 impl Web {
     /// The pages over `api`.
-    pub fn new(api: Arc<Api>, tls: bool) -> Web {
+    pub fn new(api: Arc<Api>) -> Web {
         Web {
             api,
             sessions: Sessions::default(),
-            tls,
             overview: pages::OverviewCache::default(),
         }
     }
@@ -438,7 +435,7 @@ async fn login(
     };
     tracing::info!("web sign-in: a {} token", principal.role.as_str());
     let mut r = Redirect::to(&session::safe_next(form.next.as_deref())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(&value, web.tls)) {
+    if let Ok(v) = HeaderValue::from_str(&session::set_cookie(&value)) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r
@@ -450,7 +447,7 @@ async fn logout(State(web): State<Arc<Web>>, headers: HeaderMap) -> Response {
     }
     web.sessions.close(&headers);
     let mut r = Redirect::to("/login").into_response();
-    if let Ok(v) = HeaderValue::from_str(&session::clear_cookie(web.tls)) {
+    if let Ok(v) = HeaderValue::from_str(&session::clear_cookie()) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
     r

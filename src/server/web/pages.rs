@@ -39,7 +39,10 @@ struct Cached {
 #[derive(Default)]
 pub(super) struct OverviewCache {
     slot: Mutex<Option<Cached>>,
+    /// A refresh runs in the background.
     refreshing: AtomicBool,
+    /// Held while the figures are made: one at a time, however many pages ask.
+    making: tokio::sync::Mutex<()>,
 }
 
 /// Figures older than this are made again.
@@ -47,7 +50,25 @@ const MOST_AGE_SECS: u64 = 60;
 /// Figures that took longer than this to make are shown while new ones are made.
 const SLOW_MS: u128 = 150;
 
+/// The figures held, if they are current: made after the last stored bundle, today, within
+/// the last minute.
+fn fresh(web: &Web) -> Option<Cached> {
+    let held = web.overview.slot.lock().unwrap_or_else(|p| p.into_inner());
+    held.as_ref()
+        .filter(|c| {
+            c.generation == web.generation()
+                && c.day == Date::today()
+                && c.computed.elapsed().as_secs() < MOST_AGE_SECS
+        })
+        .cloned()
+}
+
 async fn compute(web: &Web) -> Result<Cached, CentralError> {
+    let _one = web.overview.making.lock().await;
+    // Made while this one waited its turn.
+    if let Some(c) = fresh(web) {
+        return Ok(c);
+    }
     let started = Instant::now();
     let generation = web.generation();
     let today = Date::today();
@@ -85,29 +106,34 @@ pub(super) async fn warm(web: Arc<Web>) {
     }
 }
 
+/// Clears the refreshing mark however the refresh ends (an error, a panic).
+struct Refreshing(Arc<Web>);
+
+impl Drop for Refreshing {
+    fn drop(&mut self) {
+        self.0.overview.refreshing.store(false, Ordering::Release);
+    }
+}
+
 async fn overview_data(web: &Arc<Web>) -> Result<Arc<Overview>, CentralError> {
-    let cached = web
+    if let Some(c) = fresh(web) {
+        return Ok(c.data);
+    }
+    let held = web
         .overview
         .slot
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
-    match cached {
-        Some(c)
-            if c.generation == web.generation()
-                && c.day == Date::today()
-                && c.computed.elapsed().as_secs() < MOST_AGE_SECS =>
-        {
-            Ok(c.data)
-        }
+    match held {
         Some(c) if c.took_ms > SLOW_MS => {
             if !web.overview.refreshing.swap(true, Ordering::AcqRel) {
-                let w = web.clone();
+                let mark = Refreshing(web.clone());
                 tokio::spawn(async move {
-                    if let Err(e) = compute(&w).await {
+                    if let Err(e) = compute(&mark.0).await {
                         tracing::error!("overview: {e}");
                     }
-                    w.overview.refreshing.store(false, Ordering::Release);
+                    drop(mark);
                 });
             }
             Ok(c.data)
@@ -280,7 +306,8 @@ pub(super) async fn site(
             (card("overdue", s.overdue, None)) (card("removed", s.removed, None)) (card("devices", s.devices, None))
         }
         p { a href={ "/devices?site=" (encode(&name)) } { "All its devices in the list" } " · "
-            a href={ "/devices?site=" (encode(&name)) "&verdict=banned" } { "its banned devices" } }
+            a href={ "/devices?site=" (encode(&name)) "&verdict=banned" } { "its banned devices" } " · "
+            a href={ "/sweeps?site=" (encode(&name)) } { "compare any two of its sweeps" } }
         section {
             h2 { "Neighbour topology" }
             (raw(crate::report::html::topology(&records)))

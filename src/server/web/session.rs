@@ -4,8 +4,10 @@
 //! so a memory dump names no live session; the token itself is never kept nor logged.
 //!
 //! The cookie is `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's page
-//! sends it, which also stops another site's form posting to ours), `Path=/`, and `Secure`
-//! when the server speaks TLS. A server restart signs everyone out.
+//! sends it, which also stops another site's form posting to ours), `Path=/`, and always
+//! `Secure`: behind TLS, the server's own or a proxy's in front of `--insecure-http`, it never
+//! crosses in clear, and browsers keep a `Secure` cookie over plain HTTP on loopback addresses
+//! (where the server serves plain HTTP by default). A server restart signs everyone out.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -96,20 +98,16 @@ fn cookie(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The `Set-Cookie` value that holds `value`.
-pub fn set_cookie(value: &str, secure: bool) -> String {
+pub fn set_cookie(value: &str) -> String {
     format!(
-        "{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        LIFETIME.as_secs(),
-        if secure { "; Secure" } else { "" }
+        "{COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        LIFETIME.as_secs()
     )
 }
 
 /// The `Set-Cookie` value that removes the cookie.
-pub fn clear_cookie(secure: bool) -> String {
-    format!(
-        "{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0")
 }
 
 /// Where to go after signing in: a path of this server (`/devices?site=a`), never another
@@ -130,17 +128,27 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 /// Whether a form post came from one of our own pages: a browser sends `Origin` with a POST,
-/// and it must name the host the request went to. A request without `Origin` (not from a
-/// browser) is let through: the cookie's `SameSite=Strict` is the other guard.
+/// and it must name the host the request went to (`Host`, or `X-Forwarded-Host` from a proxy
+/// in front that rewrites `Host`). A request without `Origin` (not from a browser) is let
+/// through: the cookie's `SameSite=Strict` is the other guard.
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin
+    let Some(origin_host) = origin
         .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+        .or_else(|| origin.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    [
+        header::HOST,
+        header::HeaderName::from_static("x-forwarded-host"),
+    ]
+    .iter()
+    .filter_map(|h| headers.get(h).and_then(|v| v.to_str().ok()))
+    .flat_map(|v| v.split(','))
+    .any(|h| h.trim().eq_ignore_ascii_case(origin_host))
 }
 
 #[cfg(test)]
@@ -193,13 +201,12 @@ mod tests {
     }
 
     #[test]
-    fn the_cookie_is_http_only_strict_and_secure_over_tls() {
-        let c = set_cookie("ab", true);
+    fn the_cookie_is_http_only_strict_and_secure() {
+        let c = set_cookie("ab");
         for part in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
             assert!(c.contains(part), "{c}");
         }
-        assert!(!set_cookie("ab", false).contains("Secure"));
-        assert!(clear_cookie(false).contains("Max-Age=0"));
+        assert!(clear_cookie().contains("Max-Age=0"));
     }
 
     #[test]
@@ -234,5 +241,17 @@ mod tests {
         assert!(!same_origin(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&h));
+        // Behind a proxy that rewrote Host, the name the browser used is X-Forwarded-Host.
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://noc.example.net"),
+        );
+        assert!(!same_origin(&h));
+        h.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("noc.example.net"),
+        );
+        assert!(same_origin(&h));
     }
 }

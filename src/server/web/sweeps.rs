@@ -10,11 +10,37 @@ use serde::Deserialize;
 
 use super::{Viewer, Web, encode, html_page, layout, n, shown, shown_opt, when};
 
+/// The most changes a diff's page lists.
+const DIFF_ROWS: usize = 2_000;
+
 /// The most sweeps the list shows, newest first.
 const LIST_MAX: u64 = 500;
 
-pub(super) async fn list(State(web): State<Arc<Web>>, Viewer(who): Viewer) -> Response {
-    let sweeps = match web.api.central.all_sweeps(LIST_MAX).await {
+#[derive(Deserialize)]
+pub(super) struct ListQuery {
+    site: Option<String>,
+}
+
+/// The newest sweeps of every site, or of one (`?site=`): its older sweeps are there to
+/// compare too.
+pub(super) async fn list(
+    State(web): State<Arc<Web>>,
+    Viewer(who): Viewer,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let c = &web.api.central;
+    let site = q.site.filter(|s| !s.trim().is_empty());
+    let sweeps = match &site {
+        None => c.all_sweeps(LIST_MAX).await,
+        Some(site) => c.sweeps(site).await.map(|all| {
+            all.into_iter()
+                .rev()
+                .take(LIST_MAX as usize)
+                .map(|w| (site.clone(), w))
+                .collect()
+        }),
+    };
+    let sweeps = match sweeps {
         Ok(s) => s,
         Err(e) => return super::unavailable(&who, &e),
     };
@@ -28,7 +54,8 @@ pub(super) async fn list(State(web): State<Arc<Web>>, Viewer(who): Viewer) -> Re
         )
     };
     let body = html! {
-        h1 { "Sweeps" }
+        h1 { "Sweeps" @if let Some(s) = &site { " of site " (shown(s)) } }
+        @if site.is_some() { p { a href="/sweeps" { "Every site's sweeps" } } }
         section {
             h2 { "Compare two sweeps" }
             form #diff method="get" action="/diff" {
@@ -134,9 +161,10 @@ pub(super) async fn diff(
             " to " a href={ "/sweeps/" (d.to.uuid) } { (shown(&d.to_site)) " " (when(d.to.started_ms)) }
             ": " (n(d.changes.len() as u64)) " devices differ."
         }
+        @if d.changes.len() > DIFF_ROWS { p.hint { "The first " (n(DIFF_ROWS as u64)) " of them, by kind then address." } }
         table #diff-table.sortable {
             thead { tr { th { "Change" } th { "Address" } th { "Name" } th { "Vendor" } th { "Model" } th { "Verdict" } th { "What" } } }
-            tbody { @for c in &d.changes {
+            tbody { @for c in d.changes.iter().take(DIFF_ROWS) {
                 tr.change {
                     td.kind { (format!("{:?}", c.kind).to_lowercase()) }
                     td.address { a.device-link href={ "/devices/" (c.device_id) } { (shown(&c.address)) } }

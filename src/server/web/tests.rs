@@ -17,7 +17,7 @@ fn web() -> Arc<Web> {
         limits: crate::bundle::Limits::default(),
         ingested: Default::default(),
     });
-    Arc::new(Web::new(api, true))
+    Arc::new(Web::new(api))
 }
 
 /// Every data route of the pages, as a person's browser would ask for it.

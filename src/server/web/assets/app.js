@@ -4,9 +4,12 @@
 // results are parsed by the browser's DOMParser from the server's escaped page.
 "use strict";
 (function () {
+  var asked = 0;
+
   function refresh(form) {
     var results = document.getElementById("results");
     if (!results) { return; }
+    var mine = ++asked;
     var params = new URLSearchParams(new FormData(form));
     Array.from(params.keys()).forEach(function (k) { if (!params.get(k)) { params.delete(k); } });
     var url = form.getAttribute("action") + (params.toString() ? "?" + params.toString() : "");
@@ -14,15 +17,27 @@
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (r) { return r.text(); })
       .then(function (text) {
+        // An older answer arriving after a newer question is dropped.
+        if (mine !== asked) { return; }
         var doc = new DOMParser().parseFromString(text, "text/html");
         var fresh = doc.getElementById("results");
-        if (fresh) {
+        var now = document.getElementById("results");
+        if (!fresh) {
+          // Signed out, or a problem page: the form, submitted, will say what.
+          if (now) { now.classList.remove("loading"); }
+          return;
+        }
+        if (now) {
+          results = now;
           results.replaceWith(document.importNode(fresh, true));
           sortable(document);
           history.replaceState(null, "", url);
         }
       })
-      .catch(function () { results.classList.remove("loading"); });
+      .catch(function () {
+        var now = document.getElementById("results");
+        if (now) { now.classList.remove("loading"); }
+      });
   }
 
   function filters() {
