@@ -254,10 +254,21 @@ pub(crate) fn encode(s: &str) -> String {
 }
 
 /// Device-provided text as shown on a page: control and invisible characters spelt out
-/// (`\u{1b}`), so a page shows what the device sent and nothing acts on it; the template
-/// escapes the rest.
+/// (`\u{1b}`), so a page shows what the device sent and nothing acts on it; line breaks and
+/// tabs stay (white space in HTML; a description keeps its lines); the template escapes the
+/// rest.
 pub(crate) fn shown(s: &str) -> String {
-    crate::report::terminal_safe(s)
+    s.split_inclusive(['\n', '\t'])
+        .map(|part| {
+            let (text, end) = match part.char_indices().last() {
+                Some((i, c @ ('\n' | '\t'))) => (&part[..i], Some(c)),
+                _ => (part, None),
+            };
+            let mut out = crate::report::terminal_safe(text.trim_end_matches('\r'));
+            out.extend(end);
+            out
+        })
+        .collect()
 }
 
 /// [`shown`], or `-`.
@@ -482,6 +493,7 @@ mod unit_tests {
         assert_eq!(n(999), "999");
         assert_eq!(encode("a b&c=/é"), "a%20b%26c%3D%2F%C3%A9");
         assert_eq!(shown("x\u{1b}[31my"), "x\\u{1b}[31my");
+        assert_eq!(shown("VRP\r\nVersion 8\tx\u{7}"), "VRP\nVersion 8\tx\\u{7}");
         assert_eq!(when(0), "1970-01-01 00:00 UTC");
     }
 
