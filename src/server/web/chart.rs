@@ -163,6 +163,39 @@ pub fn burndown(days: &[Day], marks: &[Mark], today: Date) -> String {
         TOP - 4.0,
         t = x(today)
     );
+    deadlines(&mut out, marks, first, &x);
+    series(&mut out, days, "modules", |d| d.modules, &x, &y);
+    series(&mut out, days, "devices", |d| d.devices, &x, &y);
+    if let Some(p) = pace(days)
+        && p.per_day < 0.0
+    {
+        let stop = p.zero_on.unwrap_or(end).min(end);
+        let _ = write!(
+            out,
+            r#"<line class="pace" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"><title>at the last {PACE_DAYS} days' pace</title></line>"#,
+            x(p.from),
+            y(p.last as f64),
+            x(stop),
+            y(p.on(stop) as f64)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"<g class="legend"><rect class="devices" x="{LEFT}" y="{:.1}" width="10" height="10"/><text x="{:.1}" y="{:.1}">banned devices</text><rect class="modules" x="{:.1}" y="{:.1}" width="10" height="10"/><text x="{:.1}" y="{:.1}">banned modules</text></g></svg>"#,
+        H - 12.0,
+        LEFT + 14.0,
+        H - 3.0,
+        LEFT + 140.0,
+        H - 12.0,
+        LEFT + 154.0,
+        H - 3.0
+    );
+    out
+}
+
+/// Each deadline a dashed vertical line with its label (alternating heights), and those before
+/// the drawing's first day listed at its left edge as passed.
+fn deadlines(out: &mut String, marks: &[Mark], first: Date, x: &impl Fn(Date) -> f64) {
     // Deadlines before the drawing's first day are listed at its left edge, passed.
     for (i, m) in marks.iter().filter(|m| m.day < first).enumerate() {
         let _ = write!(
@@ -193,33 +226,6 @@ pub fn burndown(days: &[Day], marks: &[Mark], today: Date) -> String {
             escape(&shorten(&m.label, 40)),
         );
     }
-    series(&mut out, days, "modules", |d| d.modules, &x, &y);
-    series(&mut out, days, "devices", |d| d.devices, &x, &y);
-    if let Some(p) = pace(days)
-        && p.per_day < 0.0
-    {
-        let stop = p.zero_on.unwrap_or(end).min(end);
-        let _ = write!(
-            out,
-            r#"<line class="pace" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"><title>at the last {PACE_DAYS} days' pace</title></line>"#,
-            x(p.from),
-            y(p.last as f64),
-            x(stop),
-            y(p.on(stop) as f64)
-        );
-    }
-    let _ = write!(
-        out,
-        r#"<g class="legend"><rect class="devices" x="{LEFT}" y="{:.1}" width="10" height="10"/><text x="{:.1}" y="{:.1}">banned devices</text><rect class="modules" x="{:.1}" y="{:.1}" width="10" height="10"/><text x="{:.1}" y="{:.1}">banned modules</text></g></svg>"#,
-        H - 12.0,
-        LEFT + 14.0,
-        H - 3.0,
-        LEFT + 140.0,
-        H - 12.0,
-        LEFT + 154.0,
-        H - 3.0
-    );
-    out
 }
 
 fn series(
