@@ -30,7 +30,6 @@ mod tests;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::SystemTime;
 
 use axum::Router;
 use axum::extract::{Form, State};
@@ -43,6 +42,9 @@ use serde::Deserialize;
 use super::Api;
 use crate::central::{Principal, Role};
 
+/// Query values percent-encoded as the fleet client does; the time now as the store keeps it.
+pub(crate) use super::client::encode;
+pub(crate) use crate::store::now_ms;
 pub use session::Sessions;
 
 /// The policy every answer carries: scripts and styles from this server only, no inline
@@ -239,20 +241,6 @@ impl axum::extract::FromRequestParts<Arc<Web>> for Reader {
     }
 }
 
-/// Percent-encodes a query value.
-pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b));
-            }
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// Device-provided text as shown on a page: control and invisible characters spelt out
 /// (`\u{1b}`), so a page shows what the device sent and nothing acts on it; line breaks and
 /// tabs stay (white space in HTML; a description keeps its lines); the template escapes the
@@ -281,14 +269,6 @@ pub(crate) fn when(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| "-".to_string())
-}
-
-/// Now in Unix milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// The page around `body`.
