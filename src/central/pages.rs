@@ -20,7 +20,7 @@ use super::fleet::count;
 use super::{Central, CentralError, millis, query_error};
 use crate::record::{DeviceRecord, Verdict};
 
-pub use burndown::{BurnPoint, Burndown, DeadlineMark};
+pub use burndown::{BurnPoint, Burndown, DeadlineMark, ahead};
 pub use detail::{DeviceDetail, SiteDetail, StateSpan, SweepDetail};
 pub use diff::{SweepChange, SweepDiff};
 

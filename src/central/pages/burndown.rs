@@ -71,6 +71,17 @@ const DELTAS: &str = "WITH mods AS (
         SELECT b + 1, -dev, -mods FROM spans WHERE b >= a) x
     GROUP BY day ORDER BY day";
 
+/// The first `n` of `marks` (in day order) on or after `today`.
+pub fn ahead(marks: &[DeadlineMark], today: Date, n: usize) -> Vec<DeadlineMark> {
+    let today = today.to_string();
+    marks
+        .iter()
+        .filter(|m| m.day >= today)
+        .take(n)
+        .cloned()
+        .collect()
+}
+
 impl Central {
     /// The banned devices and modules day by day from the first sweep's day to `today` (one
     /// point a week, ending today, past `MAX_DAILY_POINTS` days), and the deadlines of the
@@ -137,14 +148,7 @@ impl Central {
         today: Date,
         n: usize,
     ) -> Result<Vec<DeadlineMark>, CentralError> {
-        let today = today.to_string();
-        Ok(self
-            .deadlines()
-            .await?
-            .into_iter()
-            .filter(|m| m.day >= today)
-            .take(n)
-            .collect())
+        Ok(ahead(&self.deadlines().await?, today, n))
     }
 
     /// Each deadline (day, policy, rule) of a finding without an exception of a current

@@ -75,14 +75,7 @@ async fn compute(web: &Web) -> Result<Cached, CentralError> {
     let c = &web.api.central;
     let summary = c.summary(&Filter::default(), today).await?;
     let burndown = c.burndown(today).await?;
-    let from = today.to_string();
-    let nearest = burndown
-        .deadlines
-        .iter()
-        .filter(|m| m.day >= from)
-        .take(5)
-        .cloned()
-        .collect();
+    let nearest = crate::central::pages::ahead(&burndown.deadlines, today, 5);
     let cached = Cached {
         generation,
         day: today,
@@ -297,7 +290,8 @@ pub(super) async fn site(
         Ok(ch) => ch,
         Err(e) => return super::unavailable(&who, &e),
     };
-    let records: Vec<DeviceRecord> = detail.devices.iter().map(|(_, r)| r.clone()).collect();
+    // The records once, for the drawing and the table both (no copy of each).
+    let (ids, records): (Vec<i64>, Vec<DeviceRecord>) = detail.devices.into_iter().unzip();
     let s = &detail.counts;
     let body = html! {
         h1 #site-name { "Site " (shown(&name)) }
@@ -341,10 +335,10 @@ pub(super) async fn site(
         }
         section {
             h2 { "Devices" }
-            @if detail.devices.len() as u64 >= MAX_SITE_DEVICES { p { "The first " (n(MAX_SITE_DEVICES)) " in work-list order; the list has them all." } }
+            @if records.len() as u64 >= MAX_SITE_DEVICES { p { "The first " (n(MAX_SITE_DEVICES)) " in work-list order; the list has them all." } }
             table #site-devices.sortable {
                 thead { tr { th { "Address" } th { "Name" } th { "Vendor" } th { "Model" } th { "Verdict" } } }
-                tbody { @for (id, d) in &detail.devices {
+                tbody { @for (id, d) in ids.iter().zip(&records) {
                     tr.device {
                         td.address { a.device-link href={ "/devices/" (id) } { (shown(&d.address)) } }
                         td { (shown_opt(d.sys_name.as_deref())) } td.vendor { (shown_opt(d.identification.vendor.as_deref())) }
