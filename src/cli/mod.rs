@@ -4,6 +4,7 @@
 pub mod central;
 pub mod export;
 pub mod history;
+pub mod ledger_report;
 pub mod listen;
 pub mod oui;
 pub mod schedule;
