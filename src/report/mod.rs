@@ -14,6 +14,7 @@ pub mod history;
 pub mod html;
 pub mod layout;
 pub mod ledger;
+pub mod ledger_items;
 pub mod metrics;
 pub mod netbox;
 pub mod order;
