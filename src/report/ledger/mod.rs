@@ -386,6 +386,18 @@ pub fn write(
     out.flush()
 }
 
+/// The table's columns, and its rows (the total last) with every cell terminal-safe.
+fn table_cells(sheet: &Sheet) -> (Vec<Column>, Vec<Vec<String>>) {
+    let columns = sheet.columns.iter().map(|c| c.table).collect();
+    let rows = sheet
+        .rows
+        .iter()
+        .chain(&sheet.total)
+        .map(|r| r.iter().map(Cell::for_table).collect())
+        .collect();
+    (columns, rows)
+}
+
 /// The table, its title and scope above it, what it rests on under it.
 fn table(
     sheet: &Sheet,
@@ -394,13 +406,7 @@ fn table(
     layout: Layout,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let columns: Vec<Column> = sheet.columns.iter().map(|c| c.table).collect();
-    let rows: Vec<Vec<String>> = sheet
-        .rows
-        .iter()
-        .chain(&sheet.total)
-        .map(|r| r.iter().map(Cell::for_table).collect())
-        .collect();
+    let (columns, rows) = table_cells(sheet);
     let title = format!("{}, {}", sheet.kind.title(), scope.line());
     write_wrapped(out, &terminal_safe(&title), layout)?;
     writeln!(out, "{}", fitted(&columns, &rows, layout))?;

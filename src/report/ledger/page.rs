@@ -40,7 +40,9 @@ h1{{font-size:20px;margin:0 0 .2em}}h2{{font-size:16px;margin:1em 0 .4em}}h3{{fo
 p,li,dd,dt{{font-size:12px}}.scope{{color:#555}}\
 table{{border-collapse:collapse;width:100%}}thead{{display:table-header-group}}\
 th,td{{border:1px solid #ccc;padding:2px 4px;text-align:left;vertical-align:top;font-size:11px;overflow-wrap:anywhere}}\
-th{{background:#eee}}td.n{{text-align:right;white-space:nowrap}}td.warn{{color:#b71c1c;font-weight:bold}}\
+th{{background:#eee;overflow-wrap:normal}}td{{min-width:6ch}}td.identity,td.rule{{min-width:14ch}}\
+td.kind,td.acquired,td.first_seen,td.state,td.since,td.target,td.deadline,td.removed,td.reappeared,td.last_seen,td.next_deadline,td.jurisdiction{{white-space:nowrap}}\
+td.n{{text-align:right;white-space:nowrap}}td.warn{{color:#b71c1c;font-weight:bold}}\
 tr.total td{{font-weight:bold;border-top:2px solid #444}}tr{{break-inside:avoid}}\
 dt{{font-weight:bold;margin-top:.4em}}dd{{margin-left:1.5em}}code{{font-size:11px;overflow-wrap:anywhere}}\
 @page{{size:A4 landscape;margin:16mm 10mm 14mm 10mm;\

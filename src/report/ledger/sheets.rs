@@ -47,22 +47,22 @@ pub(super) const STATUS: [Col; 16] = [
     ),
     col(
         "decommissioned",
-        Column::new("decomm.", 7).whole().from(140),
+        Column::new("decomm.", 7).whole().from(150),
         "Out of service, still in place.",
     ),
     col(
         "removed",
-        Column::new("removed", 7).whole(),
+        Column::new("removed", 7).whole().from(100),
         "Off the network, not destroyed yet: removed, in custody or sanitised.",
     ),
     col(
         "destroyed",
-        Column::new("destroyed", 9).whole(),
+        Column::new("destroyed", 9).whole().from(100),
         "Destroyed.",
     ),
     col(
         "exempt",
-        Column::new("exempt", 6).whole().from(140),
+        Column::new("exempt", 6).whole().from(150),
         "Kept under an approved exception; not counted in items.",
     ),
     col(
@@ -87,12 +87,12 @@ pub(super) const STATUS: [Col; 16] = [
     ),
     col(
         "reappeared",
-        Column::new("reappeared", 10).whole().from(160),
+        Column::new("reappeared", 10).whole().from(180),
         "Items marked off the network that a later sweep saw again.",
     ),
     col(
         "unconfirmed_absent",
-        Column::new("absent", 6).whole().from(160),
+        Column::new("absent", 6).whole().from(180),
         "Items still on the network in the ledger that 3 or more complete sweeps of their range in a row did not see (not counted removed).",
     ),
 ];
@@ -136,12 +136,12 @@ pub(super) const ANNUAL: [Col; 21] = [
     ),
     col(
         "role",
-        Column::new("role", 10).at_least(4).from(160),
+        Column::new("role", 10).at_least(4).from(180),
         "Its role, from the inventory.",
     ),
     col(
         "technology",
-        Column::new("tech", 10).at_least(4).from(160),
+        Column::new("tech", 10).at_least(4).from(180),
         "Its technology, from the inventory.",
     ),
     col(
@@ -176,12 +176,12 @@ pub(super) const ANNUAL: [Col; 21] = [
     ),
     col(
         "rule",
-        Column::new("rule", 30).at_least(8).from(160),
+        Column::new("rule", 30).at_least(8).from(180),
         "The rule that bans it (policy/rule).",
     ),
     col(
         "jurisdiction",
-        Column::new("where", 6).at_least(5).from(160),
+        Column::new("where", 6).at_least(5).from(200),
         "That rule's jurisdiction.",
     ),
     col(
@@ -191,17 +191,17 @@ pub(super) const ANNUAL: [Col; 21] = [
     ),
     col(
         "reappeared",
-        Column::new("reappeared", 10).whole().from(160),
+        Column::new("reappeared", 10).whole().from(200),
         "yes when a sweep saw it again after it was marked off the network.",
     ),
     col(
         "last_seen",
-        Column::new("last seen", 10).whole().from(160),
+        Column::new("last seen", 10).whole().from(220),
         "The day a sweep last saw it.",
     ),
     col(
         "last_sweep",
-        Column::new("sweep", 5).whole().from(160),
+        Column::new("sweep", 5).whole().from(220),
         "The number of the sweep that last saw it.",
     ),
 ];
@@ -240,7 +240,7 @@ pub(super) const DEADLINES: [Col; 9] = [
     ),
     col(
         "days_left",
-        Column::new("days left", 9).whole(),
+        Column::new("days left", 9).whole().from(100),
         "Days from the report's day to the deadline; negative when it has passed.",
     ),
     col(

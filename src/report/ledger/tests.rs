@@ -537,3 +537,36 @@ fn json_keeps_numbers_as_numbers_and_says_what_it_rests_on() {
     assert_eq!(doc["rests_on"]["ledger_entries"], 0);
     assert_eq!(doc["rests_on"]["pack"], serde_json::Value::Null);
 }
+
+#[test]
+fn a_fitted_table_is_never_wider_than_its_width_and_each_row_is_one_line() {
+    use LedgerState::*;
+    let long = |i: &mut LedgerItem| {
+        i.site = Some("TORONTO-EAST-CENTRAL-OFFICE-01".into());
+        i.role = Some("aggregation".into());
+        i.technology = Some("full-fibre".into());
+        i.model = Some("NetEngine 8000 M8 with a long description".into());
+        i.identity = "module:serial:2102359576DMHC000120".into();
+        i.acquired = Some("2019-03-15".into());
+        i.target = Some("2027-06-30".into());
+    };
+    let items = [
+        with(item(1, Decommissioned), long),
+        with(item(2, InCustody), long),
+        item(3, Found),
+    ];
+    for kind in [Kind::Status, Kind::Annual, Kind::Deadlines] {
+        let (columns, rows) = table_cells(&sheet(kind, &items, today()));
+        for width in (80..=240).step_by(10) {
+            let t = fitted(&columns, &rows, Layout::fit(width)).to_string();
+            let widest = t.lines().map(|l| l.chars().count()).max().unwrap();
+            assert!(widest <= usize::from(width), "{kind:?} at {width}:\n{t}");
+            // Top border, header, separator, the rows, bottom border.
+            assert_eq!(
+                t.lines().count(),
+                rows.len() + 4,
+                "{kind:?} at {width}:\n{t}"
+            );
+        }
+    }
+}
