@@ -34,13 +34,10 @@ pub(super) fn render(
         Format::Table => view.table(layout, &mut out)?,
         Format::Jsonl => {
             for line in view.lines()? {
-                writeln!(out, "{line}")?;
+                writeln!(out, "{}", super::json_line(&line)?)?;
             }
         }
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &view.document()).map_err(io::Error::other)?;
-            writeln!(out)?;
-        }
+        Format::Json => writeln!(out, "{}", super::json_pretty(&view.document())?)?,
         _ => {
             let (header, rows) = view.csv();
             let mut w = csv::Writer::from_writer(&mut out);

@@ -63,13 +63,14 @@ pub fn show(
     render(&view, format, layout, out)
 }
 
-const LIST_COLUMNS: [Column; 12] = [
+const LIST_COLUMNS: [Column; 13] = [
     Column::new("#", 5).whole(),
     Column::new("state", 14).whole(),
     Column::new("since", 10).whole(),
     Column::new("flags", 28).at_least(8),
     Column::new("due", 10).whole().from(90),
     Column::new("address", 24).at_least(10),
+    Column::new("sys_name", 20).at_least(6).from(100),
     Column::new("vendor", 16).at_least(6),
     Column::new("model", 20).at_least(6).from(100),
     Column::new("serial", 20).at_least(8).from(110),
@@ -161,6 +162,7 @@ impl View for Items<'_> {
                     ),
                     i.due().map_or("-".into(), |d| d.to_string()),
                     terminal_safe(&i.address),
+                    dash(&i.sys_name),
                     dash(&i.vendor),
                     dash(&i.model),
                     dash(&i.serial),
