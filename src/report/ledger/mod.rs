@@ -18,7 +18,7 @@ mod tests;
 use std::io::{self, Write};
 
 use super::layout::{Column, Layout, fitted, write_wrapped};
-use super::{spreadsheet_safe, terminal_safe};
+use super::{json_pretty, spreadsheet_safe, terminal_safe};
 use crate::date::Date;
 use crate::store::{LedgerEntry, LedgerItem, SweepRow, timestamp};
 pub use page::page;
@@ -374,11 +374,7 @@ pub fn write(
     match format {
         LedgerFormat::Table => table(sheet, scope, basis, layout, &mut out)?,
         LedgerFormat::Csv => csv(sheet, scope, basis, &mut out)?,
-        LedgerFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &json(sheet, scope, basis))
-                .map_err(io::Error::other)?;
-            writeln!(out)?;
-        }
+        LedgerFormat::Json => writeln!(out, "{}", json_pretty(&json(sheet, scope, basis))?)?,
         LedgerFormat::Html | LedgerFormat::Pdf => {
             out.write_all(page(sheet, scope, basis).as_bytes())?
         }

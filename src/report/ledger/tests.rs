@@ -436,9 +436,13 @@ fn written(format: LedgerFormat, sheet: &Sheet, scope: &Scope, basis: &Basis) ->
 }
 
 #[test]
-fn csv_is_formula_safe_and_names_what_it_rests_on() {
+fn csv_is_formula_and_terminal_safe_and_names_what_it_rests_on() {
     let (sheet, scope, basis) = hostile();
     let text = written(LedgerFormat::Csv, &sheet, &scope, &basis);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text}"
+    );
     let mut r = ::csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(header[0], "number");
@@ -452,6 +456,7 @@ fn csv_is_formula_safe_and_names_what_it_rests_on() {
         .map(str::to_string)
         .collect();
     assert_eq!(row[3], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(row[5], "S\\u{1b}[2J\\u{202e}1");
     assert_eq!(row[6], "'@SUM(A1)");
     assert_eq!(row[21], "2026-06-01");
     assert_eq!(
@@ -569,4 +574,17 @@ fn a_fitted_table_is_never_wider_than_its_width_and_each_row_is_one_line() {
             );
         }
     }
+}
+
+#[test]
+fn json_lets_no_escape_sequence_or_invisible_character_through() {
+    let (sheet, scope, basis) = hostile();
+    let text = written(LedgerFormat::Json, &sheet, &scope, &basis);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{text}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["rows"][0]["serial"], "S\u{1b}[2J\u{202e}1");
+    assert_eq!(doc["rows"][0]["vendor"], "=HYPERLINK(\"http://x\")");
 }
