@@ -1,5 +1,5 @@
 //! The hot paths besides identification: SNMP message decode and encode, `.snmprec` loading,
-//! and policy evaluation of a device.
+//! policy evaluation of a device, inventory lookups, and a sweep stored with its removal ledger.
 //!
 //! Run: `cargo bench --bench hot_paths`. Results go to BENCHMARKS.md with that command.
 
@@ -170,5 +170,77 @@ fn inventory(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, wire, snmprec, policy, inventory);
+/// A judged device: banned Huawei gear with a line card (a ledger item each), or clear gear.
+fn ledger_device(i: u32, banned: bool) -> netorigin::record::DeviceRecord {
+    use netorigin::record::{Identification, Judgement, Module, Observed, Verdict};
+    let verdict = if banned {
+        Verdict::Banned
+    } else {
+        Verdict::Clear
+    };
+    Observed {
+        address: format!("127.100.{}.{}", i / 256 % 256, i % 256),
+        identification: Identification {
+            serial: Some(format!("SN{i:08}")),
+            vendor: Some(if banned { "Huawei" } else { "Cisco" }.into()),
+            ..Identification::default()
+        },
+        modules: vec![Module {
+            index: 2,
+            serial: Some(format!("LC{i:08}")),
+            verdict: Some(verdict),
+            ..Module::default()
+        }],
+        ..Observed::default()
+    }
+    .judged(Judgement {
+        verdict,
+        findings: Vec::new(),
+    })
+}
+
+/// A sweep of 2,000 devices stored, half of them banned (1,000 devices and 1,000 line cards
+/// in the removal ledger): the first sweep makes the items, the next ones find them again.
+fn ledger(c: &mut Criterion) {
+    use netorigin::store::Store;
+    use netorigin::store::writer::Status;
+    let mut group = c.benchmark_group("ledger");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(2_000));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let store_sweep = |db: &std::path::Path, banned: bool| {
+        let store = Store::open(db).expect("store");
+        let parameters = serde_json::json!({ "targets": ["127.100.0.0/16"] });
+        let rec = store
+            .begin_sweep(&parameters, "bench", "2026-12-07", None)
+            .expect("sweep");
+        for i in 0..2_000 {
+            rec.device(ledger_device(i, banned && i % 2 == 0));
+        }
+        rt.block_on(rec.finish(Status::Complete, None, None))
+            .expect("stored")
+    };
+    for (name, banned) in [
+        ("store_2000_clear_devices_no_ledger", false),
+        ("store_2000_devices_first_sweep", true),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_with_setup(tempfile::TempDir::new, |dir| {
+                let dir = dir.expect("temp dir");
+                store_sweep(&dir.path().join("h.db"), banned)
+            })
+        });
+    }
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let db = dir.path().join("h.db");
+    store_sweep(&db, true);
+    group.bench_function("store_2000_devices_items_known", |b| {
+        b.iter(|| store_sweep(&db, true))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, wire, snmprec, policy, inventory, ledger);
 criterion_main!(benches);
