@@ -79,6 +79,13 @@ impl Targets {
         self.nets.iter().map(host_count).sum()
     }
 
+    /// Whether a sweep of these targets probes `address` (a target holds it, no exclusion
+    /// does).
+    pub fn contains(&self, address: IpAddr) -> bool {
+        self.nets.iter().any(|n| n.contains(&address))
+            && !self.exclude.iter().any(|e| e.contains(&address))
+    }
+
     /// Every address to probe, in order, exclusions skipped; lazy. An address that several
     /// targets hold (`10.0.0.0/24 10.0.0.5`, a line repeated in an `@file`, overlapping
     /// ranges) is probed once, where it first comes.

@@ -139,7 +139,9 @@ impl LedgerState {
                 "the ledger never goes back; only gear a later sweep saw again (reappeared) may be marked found or planned again",
             ),
             (Some(a), Some(b)) if self.off_network() && b != a + 1 => refuse(match to {
-                LedgerState::Sanitised => "record in-custody first: the chain of custody has no gap",
+                LedgerState::Sanitised => {
+                    "record in-custody first: the chain of custody has no gap"
+                }
                 LedgerState::Destroyed => {
                     "record each custody step first (in-custody, sanitised): the chain of custody has no gap"
                 }
@@ -195,7 +197,10 @@ mod tests {
     fn impossible_steps_name_both_states() {
         let e = Destroyed.step(Planned, false).unwrap_err();
         assert_eq!((e.from, e.to), (Destroyed, Planned));
-        assert!(e.to_string().starts_with("cannot mark destroyed gear planned"));
+        assert!(
+            e.to_string()
+                .starts_with("cannot mark destroyed gear planned")
+        );
         for (from, to) in [
             (Removed, Sanitised),
             (Removed, Destroyed),

@@ -24,6 +24,7 @@
 pub mod diff;
 mod first_seen;
 pub mod identity;
+pub mod ledger;
 mod locks;
 mod read;
 mod schema;
@@ -36,6 +37,9 @@ use rusqlite::{Connection, params};
 pub use diff::{Change, ChangeKind, diff};
 pub use first_seen::FirstSeen;
 pub use identity::Identity;
+pub use ledger::{
+    EvidenceRef, LedgerEntry, LedgerError, LedgerFilter, LedgerItem, LedgerSighting, Mark,
+};
 pub use locks::{ScheduleLock, SweepLock};
 pub use read::{StoredDevice, StoredFinding, SweepRow};
 pub use schema::MIGRATIONS;

@@ -102,6 +102,76 @@ pub const MIGRATIONS: &[&str] = &[
         || substr(uuid, 14, 3) || '-' || substr('89ab', unicode(substr(uuid, 17, 1)) % 4 + 1, 1)
         || substr(uuid, 18, 3) || '-' || substr(uuid, 21, 12);
     CREATE UNIQUE INDEX sweep_by_uuid ON sweep(uuid);",
+    // v5: the removal ledger (issue 21). An item is one banned or review device or module,
+    // found by the sweeps (`found`) or named by a person; its entries are the steps people
+    // recorded, each with its day, who, a note, and evidence files kept by their SHA-256 (one
+    // copy of a file however many entries name it). Each finished sweep says of each item
+    // what it saw: seen, seen again after removal (`reappeared`), absent from a range it
+    // swept, or not covered by its targets.
+    "CREATE TABLE ledger_item (
+        id INTEGER PRIMARY KEY,
+        identity TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('device', 'module')),
+        parent TEXT,
+        serial TEXT,
+        chassis_mac TEXT,
+        engine_id TEXT,
+        address TEXT NOT NULL,
+        vendor TEXT,
+        model TEXT,
+        sys_name TEXT,
+        site TEXT,
+        role TEXT,
+        technology TEXT,
+        acquired TEXT,
+        verdict TEXT NOT NULL,
+        rule TEXT,
+        jurisdiction TEXT,
+        deadline TEXT,
+        state TEXT NOT NULL,
+        since TEXT NOT NULL,
+        target TEXT,
+        exception TEXT,
+        first_sweep INTEGER NOT NULL,
+        first_seen_ms INTEGER NOT NULL,
+        last_sweep INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL,
+        absent_sweeps INTEGER NOT NULL DEFAULT 0,
+        reappeared_sweep INTEGER
+    ) STRICT;
+    CREATE INDEX ledger_item_by_serial ON ledger_item(serial);
+    CREATE INDEX ledger_item_by_address ON ledger_item(address);
+    CREATE TABLE ledger_entry (
+        id INTEGER PRIMARY KEY,
+        item INTEGER NOT NULL REFERENCES ledger_item(id),
+        from_state TEXT,
+        state TEXT NOT NULL,
+        day TEXT NOT NULL,
+        recorded_ms INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        note TEXT,
+        target TEXT,
+        exception TEXT,
+        sweep INTEGER
+    ) STRICT;
+    CREATE INDEX ledger_entry_by_item ON ledger_entry(item);
+    CREATE TABLE evidence_file (
+        sha256 TEXT PRIMARY KEY,
+        content BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE ledger_evidence (
+        entry INTEGER NOT NULL REFERENCES ledger_entry(id),
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL REFERENCES evidence_file(sha256),
+        size INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX ledger_evidence_by_entry ON ledger_evidence(entry);
+    CREATE TABLE ledger_sighting (
+        sweep INTEGER NOT NULL REFERENCES sweep(id) ON DELETE CASCADE,
+        item INTEGER NOT NULL REFERENCES ledger_item(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('seen', 'reappeared', 'absent', 'uncovered')),
+        PRIMARY KEY (sweep, item)
+    ) STRICT;",
 ];
 
 impl Store {

@@ -155,6 +155,7 @@ fn write(
                     note,
                 } => {
                     end_sweep(&tx, sweep, status, summary.as_ref(), note.as_deref())?;
+                    super::ledger::sweeps::after_sweep(&tx, sweep, status == Status::Complete)?;
                     finished = true;
                 }
             }
