@@ -32,6 +32,9 @@ pub struct Manifest {
     pub tool: String,
     /// The public key of the signature, in hex (the writer fills it in).
     pub signer: String,
+    /// The folder the sweep saved its walks in, as found when packing (none if it saved
+    /// none).
+    pub walks_dir: Option<String>,
     /// Devices of the sweep whose saved walk was not found (by address).
     pub walks_missing: Vec<String>,
     /// The captures packed, each under `captures/`.

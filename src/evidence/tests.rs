@@ -30,6 +30,7 @@ fn manifest() -> Manifest {
         created: "2023-11-14 22:15:00".into(),
         tool: "netorigin 0.1.0".into(),
         signer: String::new(),
+        walks_dir: Some("/var/lib/netorigin/walks".into()),
         walks_missing: vec!["192.0.2.9".into()],
         captures: Vec::new(),
         ledger_entries: 0,

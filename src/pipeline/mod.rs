@@ -8,6 +8,7 @@
 //! these.
 
 pub mod export;
+pub mod evidence;
 pub mod failure;
 pub mod fleet;
 pub mod history;
