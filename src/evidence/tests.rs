@@ -567,3 +567,48 @@ fn key_files_are_written_private_and_refused_when_others_can_read_them() {
     let e = keys::load_public(&dir.path().join("missing.pub")).unwrap_err();
     assert!(matches!(e, KeyError::Read { .. }), "{e}");
 }
+
+#[test]
+fn hostile_text_in_the_packs_own_files_is_never_repeated_raw() {
+    let files = unpack(&pack_of(&FILES, &key()));
+    let mut hostile = files.clone();
+    hostile[0].1 = br#"{"format":1,"\u001b[2J":0}"#.to_vec();
+    let sums = format!("{}  walks/\x1b[2J\n", "0".repeat(64));
+    hostile[4].1 = sums.into_bytes();
+    let v = check(&repack(&hostile), None);
+    let all = lines(&v).join("\n");
+    assert!(!all.contains('\u{1b}'), "{all}");
+    assert!(all.contains("SHA256SUMS: line 1 is not"), "{all}");
+    assert!(all.contains("pack.json: not a pack's description"), "{all}");
+    // A newer format is said as such.
+    let mut newer = files;
+    newer[0].1 = b"{\"format\":2}".to_vec();
+    assert!(lines(&check(&repack(&newer), None)).contains(
+        &"pack.json: format 2 is newer than this netorigin reads (up to 1): upgrade it".into()
+    ));
+}
+
+#[test]
+fn no_byte_of_a_pack_changed_or_cut_makes_verify_panic() {
+    let pack = pack_of(&FILES, &key());
+    let mut tar_bytes = Vec::new();
+    flate2::read::GzDecoder::new(&pack[..])
+        .read_to_end(&mut tar_bytes)
+        .unwrap();
+    // Every byte of the headers and files, and every 7th elsewhere, flipped; the pack's own
+    // files held whole or not.
+    let small = Limits {
+        max_held: 300,
+        ..Limits::default()
+    };
+    for i in (0..tar_bytes.len()).filter(|i| i % 7 == 0 || tar_bytes[*i] != 0) {
+        for (flip, limits) in [(0x01, small), (0x80, Limits::default()), (0xff, small)] {
+            let mut bad = tar_bytes.clone();
+            bad[i] ^= flip;
+            let _ = verify(&gzip(&bad)[..], limits, None);
+        }
+    }
+    for n in (0..tar_bytes.len()).step_by(97) {
+        let _ = verify(&gzip(&tar_bytes[..n])[..], Limits::default(), None);
+    }
+}

@@ -255,7 +255,7 @@ fn sums(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<(String, [u8; 32])> {
                 Some((unhex::<32>(digits)?, path))
             })
             .filter(|(_, path)| !path.is_empty());
-        let Some((digest, path)) = parsed else {
+        let Some((digest, path)) = parsed.filter(|(_, p)| !p.chars().any(char::is_control)) else {
             problems.push(Problem::Sums(format!(
                 "line {} is not `<64 hexadecimal digits>  <path>`",
                 n + 1
@@ -280,7 +280,7 @@ fn manifest(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Manifest> {
     let value: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => {
-            problems.push(Problem::Manifest(format!("not JSON: {e}")));
+            problems.push(Problem::Manifest(format!("not JSON: {}", plain(&e))));
             return None;
         }
     };
@@ -295,7 +295,10 @@ fn manifest(bytes: &[u8], problems: &mut Vec<Problem>) -> Option<Manifest> {
     match serde_json::from_value(value) {
         Ok(m) => Some(m),
         Err(e) => {
-            problems.push(Problem::Manifest(format!("not a pack's description: {e}")));
+            problems.push(Problem::Manifest(format!(
+                "not a pack's description: {}",
+                plain(&e)
+            )));
             None
         }
     }
@@ -355,4 +358,18 @@ fn signature(
     };
     problems.push(Problem::Signature(format!("not made by {name}{note}")));
     None
+}
+
+/// A message with its control characters escaped: serde's quote what they were given.
+fn plain(e: &dyn std::fmt::Display) -> String {
+    e.to_string()
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = match c.is_control() {
+                true => c.escape_default().collect(),
+                false => vec![c],
+            };
+            escaped
+        })
+        .collect()
 }
