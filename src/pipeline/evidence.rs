@@ -72,12 +72,18 @@ pub fn pack(options: &PackOptions) -> Result<(), Failure> {
     if options.output.symlink_metadata().is_ok() {
         return Err(usage(format!(
             "{}: exists already; a pack is not overwritten (choose another -o FILE)",
-            options.output.display()
+            shown(&options.output)
         )));
     }
     let captures = captures(&options.captures)?;
     let store = Store::open_existing(&database(options.db.clone())?).map_err(store_failure)?;
     let row = stored_sweep(&store, options.sweep)?;
+    if row.status == "running" {
+        return Err(usage(format!(
+            "sweep #{} is still running: pack it once it has ended",
+            row.id
+        )));
+    }
     let mut devices: Vec<DeviceRecord> = Vec::new();
     store
         .each_record(row.id, |d| {
@@ -98,9 +104,8 @@ pub fn pack(options: &PackOptions) -> Result<(), Failure> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let cannot = |e: &dyn std::fmt::Display| {
-        usage(format!("{}: cannot write: {e}", options.output.display()))
-    };
+    let cannot =
+        |e: &dyn std::fmt::Display| usage(format!("{}: cannot write: {e}", shown(&options.output)));
     let temporary = tempfile::Builder::new()
         .prefix(".netorigin-pack-")
         .tempfile_in(&folder)
@@ -159,7 +164,7 @@ fn add_file<W: std::io::Write>(
     name: &str,
     path: &Path,
 ) -> Result<(), Failure> {
-    let unreadable = |e: &dyn std::fmt::Display| other(format!("{}: {e}", path.display()));
+    let unreadable = |e: &dyn std::fmt::Display| other(format!("{}: {e}", shown(path)));
     let file = File::open(path).map_err(|e| unreadable(&e))?;
     let size = file.metadata().map_err(|e| unreadable(&e))?.len();
     writer
@@ -174,7 +179,7 @@ fn captures(paths: &[PathBuf]) -> Result<Vec<(CaptureRef, PathBuf)>, Failure> {
     let mut out: Vec<(CaptureRef, PathBuf)> = Vec::new();
     let mut taken = BTreeSet::new();
     for path in paths {
-        let bad = |e: &dyn std::fmt::Display| usage(format!("--capture {}: {e}", path.display()));
+        let bad = |e: &dyn std::fmt::Display| usage(format!("--capture {}: {e}", shown(path)));
         let mut file = File::open(path).map_err(|e| bad(&e))?;
         let meta = file.metadata().map_err(|e| bad(&e))?;
         if !meta.is_file() {
@@ -363,7 +368,7 @@ fn add_ledger<W: std::io::Write>(
             .ok_or_else(|| {
                 other(format!(
                     "{}: the ledger names the evidence file {} ({}) but does not hold it",
-                    store.path().display(),
+                    shown(store.path()),
                     crate::report::terminal_safe(&file.name),
                     file.sha256
                 ))
