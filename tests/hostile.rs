@@ -165,3 +165,112 @@ fn bidirectional_overrides_reach_no_format_but_json_s_cleaned() {
         }
     }
 }
+
+/// Whether text holds a character a terminal may obey or that hides what follows: a control
+/// character other than a line feed (a CSV row's end), DEL, a C1 control, an invisible one.
+fn raw_control(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    })
+}
+
+/// Every CSV cell of `text`, none of which may start a formula.
+fn no_live_formula(what: &str, text: &str) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    for row in reader.records() {
+        for cell in row.unwrap().iter() {
+            assert!(
+                !cell.trim_start().starts_with(['=', '+', '-', '@']),
+                "{what}: {cell:?} would run as a formula"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sys_name_of_escapes_and_a_formula_reaches_no_terminal_and_no_spreadsheet() {
+    // sysName: `=cmd|' /C calc'!A0`, OSC and CSI sequences, BEL, the one-character C1 CSI
+    // (U+009B) and a right-to-left override; sysDescr and sysLocation carry more.
+    let rec = root().join("tests/data/hostile/hostile-sysname.snmprec");
+    for format in ["csv", "jsonl", "table"] {
+        let o = run(
+            &[
+                "identify",
+                "--wide",
+                "--format",
+                format,
+                "--snmprec",
+                s(&rec),
+            ],
+            LIMIT,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert_eq!(
+            raw_control(&out),
+            None,
+            "identify --format {format}:\n{out}"
+        );
+        if format == "csv" {
+            no_live_formula("identify --format csv", &out);
+            assert!(out.contains("'=cmd|"), "{out}");
+        }
+    }
+
+    // The same device swept and stored: the history and the removal ledger's exports too.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let sim = common::Simulator::start("127.74.0.1", std::slice::from_ref(&rec), &[]);
+    let port = sim.port.to_string();
+    let o = run(
+        &[
+            "sweep",
+            "127.74.0.1",
+            "--port",
+            &port,
+            "--rate",
+            "unlimited",
+            "--timeout",
+            "300",
+            "--retries",
+            "0",
+            "--db",
+            s(&db),
+            "--format",
+            "csv",
+        ],
+        LIMIT,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let swept = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(raw_control(&swept), None, "sweep --format csv:\n{swept}");
+    no_live_formula("sweep --format csv", &swept);
+    let exports: [&[&str]; 6] = [
+        &["history", "show", "last", "--format", "csv"],
+        &["history", "show", "last", "--format", "jsonl"],
+        &["history", "show", "last", "--format", "table", "--wide"],
+        &["ledger", "list", "--format", "csv"],
+        &["ledger", "list", "--format", "jsonl"],
+        &["ledger", "list", "--format", "table", "--wide"],
+    ];
+    for args in exports {
+        let mut all = args.to_vec();
+        all.extend(["--db", s(&db)]);
+        let o = run(&all, LIMIT);
+        assert!(
+            o.status.success(),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert_eq!(raw_control(&out), None, "{all:?}:\n{out}");
+        assert!(out.contains("cmd|"), "{all:?} shows the sysName:\n{out}");
+        if args.contains(&"csv") {
+            no_live_formula(&args.join(" "), &out);
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod fleet;
 pub mod history;
 pub mod html;
 pub mod layout;
+pub mod ledger_items;
 pub mod metrics;
 pub mod netbox;
 pub mod order;
@@ -106,12 +107,52 @@ pub(crate) fn cell(s: &Option<String>) -> String {
     spreadsheet_safe(s.as_deref().unwrap_or(""))
 }
 
-/// A CSV cell that no spreadsheet will run as a formula.
+/// A CSV cell that no spreadsheet will run as a formula and no terminal will obey (`cat
+/// report.csv`): control and invisible characters escaped as [`terminal_safe`] does (a line
+/// break in a sysDescr becomes `\r\n` as text), then a cell that starts with `=`, `+`, `-`
+/// or `@`, also after spaces, prefixed with `'` (OWASP's advice on CSV injection).
 pub fn spreadsheet_safe(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
+    let s = terminal_safe(s);
+    match s.trim_start_matches(' ').chars().next() {
+        Some('=' | '+' | '-' | '@') => format!("'{s}"),
+        _ => s,
     }
+}
+
+/// JSON text with what JSON leaves raw and a terminal may obey escaped as `\uXXXX`: DEL and
+/// the C1 controls (U+0080 to U+009F: U+009B is a one-character CSI) and the invisible
+/// characters of [`crate::text::is_invisible`] (JSON escapes the C0 controls itself). Only
+/// strings can hold them, so the result is the same JSON.
+pub fn json_safe(text: String) -> String {
+    if !text
+        .chars()
+        .any(|c| ('\u{7f}'..='\u{9f}').contains(&c) || crate::text::is_invisible(c))
+    {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if ('\u{7f}'..='\u{9f}').contains(&c) || crate::text::is_invisible(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A value as one line of JSON, made safe by [`json_safe`].
+pub fn json_line(v: &impl serde::Serialize) -> io::Result<String> {
+    serde_json::to_string(v)
+        .map(json_safe)
+        .map_err(io::Error::other)
+}
+
+/// A value as indented JSON, made safe by [`json_safe`].
+pub fn json_pretty(v: &impl serde::Serialize) -> io::Result<String> {
+    serde_json::to_string_pretty(v)
+        .map(json_safe)
+        .map_err(io::Error::other)
 }
 
 /// Writes devices as they arrive, then the summary.
@@ -178,8 +219,7 @@ impl<W: Write> Writer<W> {
                     device: &d,
                     data_versions: &self.data_versions,
                 };
-                serde_json::to_writer(&mut *out, &line).map_err(io::Error::other)?;
-                out.write_all(b"\n")?;
+                writeln!(out, "{}", json_line(&line)?)?;
                 out.flush()
             }
             _ => {
@@ -238,14 +278,15 @@ impl<W: Write> Writer<W> {
                     "devices": self.held,
                     "shares": shares,
                 });
-                serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
-                writeln!(out)?;
+                writeln!(out, "{}", json_pretty(&doc)?)?;
             }
             Format::Jsonl => {
                 for share in shares {
-                    serde_json::to_writer(&mut *out, &serde_json::json!({ "share": share }))
-                        .map_err(io::Error::other)?;
-                    out.write_all(b"\n")?;
+                    writeln!(
+                        out,
+                        "{}",
+                        json_line(&serde_json::json!({ "share": share }))?
+                    )?;
                 }
             }
             Format::Html => {
