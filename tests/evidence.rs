@@ -68,7 +68,8 @@ fn repack(files: &[(String, Vec<u8>)], to: &Path) {
 }
 
 /// A sweep of a Huawei AR169 (banned) at .1 and a Catalyst 3560 at .2, stored in `db` with
-/// its walks saved in `walks`; a ledger step with an evidence file on the Huawei router.
+/// its walks saved in `walks`; a ledger step with an evidence file on the Huawei router
+/// (`ledger mark`).
 fn swept(db: &Path, walks: &Path) {
     let port = free_port("127.71.0.1");
     let _agents = Simulator::start_on(
@@ -108,19 +109,25 @@ fn swept(db: &Path, walks: &Path) {
         "{}",
         text(&o.stderr)
     );
-    let store = netorigin::store::Store::open(db).unwrap();
-    store
-        .ledger_mark(
+    let plan = db.with_file_name("removal plan.pdf");
+    std::fs::write(&plan, b"%PDF-1.4 the plan").unwrap();
+    expect(
+        &[
+            "ledger",
+            "mark",
             "127.71.0.1",
-            netorigin::record::LedgerState::Planned,
-            netorigin::store::Mark {
-                by: "auditor".into(),
-                target: netorigin::date::Date::parse("2027-06-30"),
-                evidence: vec![("removal plan.pdf".into(), b"%PDF-1.4 the plan".to_vec())],
-                ..netorigin::store::Mark::default()
-            },
-        )
-        .unwrap();
+            "planned",
+            "--target",
+            "2027-06-30",
+            "--by",
+            "auditor",
+            "--evidence",
+            s(&plan),
+            "--db",
+            s(db),
+        ],
+        0,
+    );
 }
 
 #[test]
@@ -273,11 +280,16 @@ fn check_contents(files: &[(String, Vec<u8>)], capture: &Path, public: &str) {
     assert_eq!(manifest["walks_missing"], serde_json::json!(["127.71.0.2"]));
     assert_eq!(manifest["signer"], public.trim().split(' ').nth(1).unwrap());
     assert_eq!(manifest["captures"][0]["given"], "LLDP_and_CDP.pcap");
-    assert_eq!(manifest["ledger_entries"], 3);
     assert_eq!(file("LLDP_and_CDP.pcap"), &std::fs::read(capture).unwrap());
     assert!(text(file("127.71.0.1.snmprec")).contains("1.3.6.1.2.1.1.1.0|"));
     assert_eq!(file("removal_plan.pdf"), b"%PDF-1.4 the plan");
     let entries = common::jsonl(file("entries.jsonl"));
+    assert_eq!(manifest["ledger_entries"], entries.len());
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["state"] == "found" && e["sweep"] == 1)
+    );
     let planned = entries.iter().find(|e| e["state"] == "planned").unwrap();
     assert_eq!(planned["by"], "auditor");
     assert_eq!(planned["evidence"][0]["name"], "removal plan.pdf");
