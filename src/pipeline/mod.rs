@@ -7,8 +7,8 @@
 //! adds. Front ends (the command line today) build the options and the observers and call
 //! these.
 
-pub mod export;
 pub mod evidence;
+pub mod export;
 pub mod failure;
 pub mod fleet;
 pub mod history;
