@@ -285,6 +285,16 @@ pub fn load_private(path: &Path) -> Result<SigningKey, KeyError> {
     let file = File::open(path).map_err(read)?;
     let mode = file.metadata().map_err(read)?.mode() & 0o7777;
     if mode & 0o077 != 0 {
+        // A public key given by mistake is said to be one, not to be chmod'ed.
+        if let Ok(text) = read_small(file)
+            && std::str::from_utf8(&text).is_ok_and(|t| PublicKey::parse_file_text(t).is_ok())
+        {
+            return Err(KeyError::Malformed {
+                path: path.to_path_buf(),
+                reason: "this is a public key: sign with the private key beside it (PREFIX.key)"
+                    .into(),
+            });
+        }
         return Err(KeyError::Exposed {
             path: path.to_path_buf(),
             mode,

@@ -564,6 +564,13 @@ fn key_files_are_written_private_and_refused_when_others_can_read_them() {
         text.contains("mode 0620: others can write or run it"),
         "{text}"
     );
+    let e = keys::load_private(&public).unwrap_err().to_string();
+    assert!(
+        e.ends_with(
+            "signer.pub: this is a public key: sign with the private key beside it (PREFIX.key)"
+        ),
+        "{e}"
+    );
     let e = keys::load_public(&dir.path().join("missing.pub")).unwrap_err();
     assert!(matches!(e, KeyError::Read { .. }), "{e}");
 }
