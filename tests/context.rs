@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{Simulator, jsonl, root, run, s};
+use common::{Simulator, huawei_enodeb, jsonl, root, run, s};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -20,22 +20,6 @@ fn rec(name: &str) -> PathBuf {
 
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// A Huawei radio base station as far as the sweep's probe and system group go, written for
-/// this test: only its enterprise number (2011, Huawei's in the IANA registry) identifies it;
-/// what it is (an eNodeB, 4G) the inventory says.
-fn enodeb(dir: &Path) -> PathBuf {
-    let path = dir.join("huawei-enodeb.snmprec");
-    std::fs::write(
-        &path,
-        "1.3.6.1.2.1.1.1.0|4|Huawei base station\n\
-         1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.1\n\
-         1.3.6.1.2.1.1.3.0|67|42\n\
-         1.3.6.1.2.1.1.5.0|4|tor01-enb-7\n",
-    )
-    .unwrap();
-    path
 }
 
 /// `sweep TARGET --policy POLICY [EXTRA...] --format jsonl --no-db` at 2024-01-01: the device
@@ -96,7 +80,7 @@ fn canada_gives_a_4g_enodeb_and_a_5g_core_router_each_its_own_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let sim = Simulator::start(
         "127.53.0.1",
-        &[enodeb(dir.path()), rec("huawei/vrp_ne8000-m8")],
+        &[huawei_enodeb(dir.path()), rec("huawei/vrp_ne8000-m8")],
         &[],
     );
     let inventory = dir.path().join("inventory.csv");

@@ -84,6 +84,9 @@ pub enum LedgerCommand {
         #[command(flatten)]
         options: LedgerOptions,
     },
+    /// The regulator's reports: the status update, the annual list of covered equipment, the
+    /// deadlines per jurisdiction; as a table, CSV, JSON, a printable page or PDF.
+    Report(super::ledger_report::LedgerReportArgs),
 }
 
 /// Options of every ledger command.
@@ -156,6 +159,7 @@ pub fn ledger_command(args: LedgerArgs) -> Result<(), Failure> {
             )
         }
         LedgerCommand::Show { device, options } => (LedgerQuery::Show(device), options),
+        LedgerCommand::Report(r) => return super::ledger_report::ledger_report_command(r),
         LedgerCommand::List {
             state,
             overdue,

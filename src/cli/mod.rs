@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod export;
 pub mod history;
 pub mod ledger;
+pub mod ledger_report;
 pub mod listen;
 pub mod oui;
 pub mod schedule;

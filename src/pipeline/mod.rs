@@ -14,6 +14,7 @@ pub mod fleet;
 pub mod history;
 pub mod judging;
 pub mod ledger;
+pub mod ledger_report;
 pub mod listen;
 pub mod observers;
 pub mod offline;

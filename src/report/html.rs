@@ -542,9 +542,14 @@ pub fn page_stored(
 
 /// The CSP hash of the page's one script, so that no other script can run.
 fn script_hash() -> String {
+    csp_hash(SCRIPT)
+}
+
+/// The base64 SHA-256 of a script or style element's text, as a Content-Security-Policy
+/// names it (`'sha256-...'`).
+pub(crate) fn csp_hash(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(SCRIPT.as_bytes());
-    base64(&digest)
+    base64(&Sha256::digest(text.as_bytes()))
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -328,3 +328,19 @@ pub const WATCHED_GROUPS: [&str; 8] = [
     "xfusion",
     "honor",
 ];
+
+/// A Huawei radio base station as far as the sweep's probe and system group go, written into
+/// `dir`: only its enterprise number (2011, Huawei's in the IANA registry) identifies it; what
+/// it is (an eNodeB, 4G) an inventory says.
+pub fn huawei_enodeb(dir: &Path) -> PathBuf {
+    let path = dir.join("huawei-enodeb.snmprec");
+    std::fs::write(
+        &path,
+        "1.3.6.1.2.1.1.1.0|4|Huawei base station\n\
+         1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.2011.2.1\n\
+         1.3.6.1.2.1.1.3.0|67|42\n\
+         1.3.6.1.2.1.1.5.0|4|tor01-enb-7\n",
+    )
+    .unwrap();
+    path
+}
