@@ -3,8 +3,10 @@
 //! a real message made with netorigin's own code: v1 and v2c requests and responses, SNMPv3
 //! discovery and its Report, authenticated and encrypted requests of every user of the
 //! `agent_v3` target (from its fixture, so their digests and ciphertexts are valid), and the
-//! engine IDs the corpus's recordings hold; and bundles of a sweep of two judged devices, as
-//! sent (gzip) and as the text inside (the `bundle` target's two modes).
+//! engine IDs the corpus's recordings hold; bundles of a sweep of two judged devices, as
+//! sent (gzip) and as the text inside (the `bundle` target's two modes); and an evidence pack
+//! of a saved walk, a report and a ledger entry, as given (gzip) and as the tar inside (the
+//! `evidence` target's two modes).
 
 use std::path::{Path, PathBuf};
 
@@ -193,6 +195,57 @@ fn bundle() -> std::io::Result<Vec<u8>> {
     netorigin::bundle::write(&header, [&huawei, &cisco], Vec::new()).map_err(std::io::Error::other)
 }
 
+/// An evidence pack of a saved walk, a report and a ledger entry, signed with a fixed key.
+fn evidence_pack() -> std::io::Result<Vec<u8>> {
+    use netorigin::evidence::{Manifest, PackSweep, PackWriter, SigningKey};
+    let key = SigningKey::from_seed(zeroize::Zeroizing::new([7u8; 32]));
+    let manifest = Manifest {
+        format: netorigin::evidence::FORMAT,
+        sweep: PackSweep {
+            number: 1,
+            uuid: uuid_of("7c9e6679-7425-40de-944b-e07fc1f90ae7")?,
+            site: Some("pop3".into()),
+            status: "complete".into(),
+            started_ms: 1_767_225_600_000,
+            ended_ms: Some(1_767_225_660_000),
+            started: "2026-01-01 00:00:00Z".into(),
+            ended: Some("2026-01-01 00:01:00Z".into()),
+            devices: 1,
+            parameters: serde_json::json!({"targets": ["192.0.2.0/28"], "save_walks": "walks"}),
+        },
+        data_versions: "netorigin 0.1.0; policy: huawei-origin 2026-11".into(),
+        judged_on: "2026-01-01".into(),
+        created_ms: 1_767_225_700_000,
+        created: "2026-01-01 00:01:40Z".into(),
+        tool: "netorigin 0.1.0".into(),
+        signer: String::new(),
+        walks_dir: Some("/var/lib/netorigin/walks".into()),
+        walks_missing: vec!["192.0.2.2".into()],
+        captures: Vec::new(),
+        ledger_entries: 1,
+    };
+    let io = std::io::Error::other;
+    let mut pack = PackWriter::new(Vec::new(), &key, manifest).map_err(io)?;
+    let files: [(&str, &[u8]); 3] = [
+        (
+            "walks/192.0.2.1.snmprec",
+            b"1.3.6.1.2.1.1.1.0|4|Huawei Versatile Routing Platform Software\n1.3.6.1.2.1.1.5.0|4|pe-1.pop3\n",
+        ),
+        (
+            "reports/devices.jsonl",
+            b"{\"address\":\"192.0.2.1\",\"verdict\":\"banned\"}\n",
+        ),
+        (
+            "ledger/entries.jsonl",
+            b"{\"id\":1,\"item\":1,\"state\":\"found\",\"evidence\":[]}\n",
+        ),
+    ];
+    for (path, bytes) in files {
+        pack.add(path, bytes).map_err(io)?;
+    }
+    Ok(pack.finish().map_err(io)?.out)
+}
+
 fn uuid_of(text: &str) -> std::io::Result<uuid::Uuid> {
     text.parse().map_err(std::io::Error::other)
 }
@@ -276,6 +329,12 @@ fn main() -> std::io::Result<()> {
     let mut text = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bundle[..]), &mut text)?;
     write(&dir, "bundle", "seed-text", &[&[1u8][..], &text].concat())?;
+    // The evidence target's first byte: even, the pack as given; odd, the tar inside it.
+    let pack = evidence_pack()?;
+    write(&dir, "evidence", "seed-gzip", &[&[0u8][..], &pack].concat())?;
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&pack[..]), &mut tar)?;
+    write(&dir, "evidence", "seed-tar", &[&[1u8][..], &tar].concat())?;
     println!(
         "fuzz_seeds: {} v1/v2c messages, {} v3 messages, {} engine IDs written under {}",
         community.len(),

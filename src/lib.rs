@@ -11,6 +11,7 @@ pub mod cron;
 pub mod data_dir;
 pub mod date;
 pub mod discover;
+pub mod evidence;
 pub mod identify;
 pub mod inventory;
 pub mod location;

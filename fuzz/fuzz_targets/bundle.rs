@@ -4,7 +4,8 @@
 //! on the JSON Lines rather than on deflate. A bundle that reads to its end writes back the
 //! same header and devices, and reads again.
 #![no_main]
-use std::io::Write;
+#[path = "gzipped.rs"]
+mod gzipped;
 
 use libfuzzer_sys::fuzz_target;
 use netorigin::bundle::{Limits, Reader, write};
@@ -18,20 +19,8 @@ const LIMITS: Limits = Limits {
 };
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else {
+    let Some(bytes) = gzipped::input(data) else {
         return;
-    };
-    let bytes = if mode % 2 == 0 {
-        rest.to_vec()
-    } else {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        if gz.write_all(rest).is_err() {
-            return;
-        }
-        match gz.finish() {
-            Ok(b) => b,
-            Err(_) => return,
-        }
     };
     let Ok(mut reader) = Reader::new(&bytes[..], LIMITS) else {
         return;

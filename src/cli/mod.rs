@@ -2,6 +2,7 @@
 //! bars and report writers are two observers of the same sweep events.
 
 pub mod central;
+pub mod evidence;
 pub mod export;
 pub mod history;
 pub mod ledger;
@@ -57,6 +58,9 @@ pub enum Command {
     Ledger(ledger::LedgerArgs),
     /// Write a stored sweep for another system: NetBox's bulk-import CSV files.
     Export(export::ExportArgs),
+    /// Signed evidence packs of a stored sweep (saved walks, captures, reports, the removal
+    /// ledger): make a key, pack, verify.
+    Evidence(evidence::EvidenceArgs),
     /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
     /// Prometheus metrics.
     Schedule(Box<schedule::ScheduleArgs>),
@@ -357,6 +361,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::History(args) => history::history_command(args),
         Command::Ledger(args) => ledger::ledger_command(args),
         Command::Export(args) => export::export_command(args),
+        Command::Evidence(args) => evidence::evidence_command(args),
         Command::Schedule(args) => schedule::schedule_command(*args).await,
         Command::Server(args) => central::server_command(args).await,
         Command::Upload(args) => central::upload_command(*args).await,

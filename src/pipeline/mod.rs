@@ -7,6 +7,7 @@
 //! adds. Front ends (the command line today) build the options and the observers and call
 //! these.
 
+pub mod evidence;
 pub mod export;
 pub mod failure;
 pub mod fleet;

@@ -245,3 +245,38 @@ fn html_has_a_shares_section_and_the_context_columns_escaped() {
     assert!(over.contains("&lt;script&gt;"), "hostile site escaped");
     assert!(!over.contains("<script>\u{1b}"), "hostile site escaped");
 }
+
+#[test]
+fn a_stored_sweep_is_written_with_the_data_versions_it_was_stored_with() {
+    let stored = "netorigin 0.0.9; rules: <old> & \u{1b}[2J; policy: uk-2020 1";
+    let write = |format| {
+        let mut out = Vec::new();
+        let mut w = Writer::new(format, &mut out)
+            .unwrap()
+            .data_versions(stored.into());
+        for d in segment(1) {
+            w.device(d).unwrap();
+        }
+        w.finish_stored(&SweepSummary::default(), &[]).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let html = write(Format::Html);
+    assert!(
+        html.contains(
+            r#"<p class="provenance">netorigin 0.0.9; rules: &lt;old&gt; &amp; \u{1b}[2J; policy: uk-2020 1</p>"#
+        ),
+        "{html}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&write(Format::Json)).unwrap();
+    assert_eq!(json["provenance"]["data_versions"], stored);
+    let table = write(Format::Table);
+    assert!(table.contains("netorigin 0.0.9; rules:"), "{table}");
+    assert!(
+        !table.contains("netorigin test") && !table.contains('\u{1b}'),
+        "{table}"
+    );
+    assert!(write(Format::Jsonl).lines().all(|l| l.contains("0.0.9")));
+    // A report made now says the data it was made with, as before.
+    let now = written(Format::Html, 1, Layout::wide());
+    assert!(now.contains(r#"<p class="provenance">netorigin test; rules: 1 curated enterprise numbers, IANA, 1 sysDescr fingerprints; OUIs: IEEE; policies: uk-2020 1</p>"#), "{now}");
+}

@@ -453,6 +453,25 @@ pub fn page(
     shares: &[Share],
     provenance: &Provenance,
 ) -> String {
+    let line = format!(
+        "netorigin {}; rules: {} curated enterprise numbers, {}, {} sysDescr fingerprints; OUIs: {}; policies: {}",
+        provenance.netorigin,
+        provenance.enterprise_numbers,
+        provenance.enterprise_registry,
+        provenance.sysdescr_rules,
+        provenance.oui_registry,
+        provenance.policy
+    );
+    page_stored(devices, summary, shares, &line)
+}
+
+/// The whole page of a stored sweep, `data_versions` being the line it was stored with.
+pub fn page_stored(
+    devices: &[DeviceRecord],
+    summary: &SweepSummary,
+    shares: &[Share],
+    data_versions: &str,
+) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for d in devices {
         *counts.entry(d.judgement.verdict.to_string()).or_default() += 1;
@@ -496,7 +515,7 @@ pub fn page(
 <h1>netorigin report</h1>
 <section id="summary"><p class="counts"><span><b id="count-devices">{total}</b> devices</span>{count_spans}</p>
 <p>{line}</p>{notes}
-<p class="provenance">netorigin {version}; rules: {enterprises} curated enterprise numbers, {registry}, {sysdescr} sysDescr fingerprints; OUIs: {oui}; policies: {policy}</p></section>
+<p class="provenance">{provenance}</p></section>
 {shares}
 <section><h2>Devices by vendor and verdict</h2>{chart}</section>
 <section><h2>Neighbour topology</h2>{topology}</section>
@@ -513,12 +532,7 @@ pub fn page(
             .chain(super::action::deadline_note(devices))
             .map(|l| format!(r#"<p class="note">{}</p>"#, escape(&l)))
             .collect::<String>(),
-        version = escape(provenance.netorigin),
-        enterprises = provenance.enterprise_numbers,
-        registry = escape(&provenance.enterprise_registry),
-        sysdescr = provenance.sysdescr_rules,
-        oui = escape(&provenance.oui_registry),
-        policy = escape(&provenance.policy),
+        provenance = escape(data_versions),
         shares = super::shares::html_section(shares),
         chart = chart(devices),
         topology = topology(devices),

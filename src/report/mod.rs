@@ -233,11 +233,28 @@ impl<W: Write> Writer<W> {
     /// Writes what was held, in work-list order, the summary and the `shares` of the policies'
     /// caps over the sweep.
     pub fn finish(
-        mut self,
+        self,
         summary: &SweepSummary,
         shares: &[Share],
         provenance: &Provenance,
     ) -> io::Result<()> {
+        self.finish_with(summary, shares, Some(provenance))
+    }
+
+    /// [`Writer::finish`] for a stored sweep, whose data versions are the line it was stored
+    /// with (given to [`Writer::data_versions`]) rather than this run's.
+    pub fn finish_stored(self, summary: &SweepSummary, shares: &[Share]) -> io::Result<()> {
+        self.finish_with(summary, shares, None)
+    }
+
+    /// Writes the report, with `provenance` if made now, else the stored data versions line.
+    fn finish_with(
+        mut self,
+        summary: &SweepSummary,
+        shares: &[Share],
+        provenance: Option<&Provenance>,
+    ) -> io::Result<()> {
+        let line = provenance.map_or_else(|| self.data_versions.clone(), Provenance::line);
         sort_for_people(&mut self.held);
         let out = match &mut self.out {
             Sink::Plain(out) => out,
@@ -251,12 +268,13 @@ impl<W: Write> Writer<W> {
             }
         };
         match self.format {
-            Format::Table => {
-                write_table(out, &self.held, summary, shares, provenance, self.layout)?
-            }
+            Format::Table => write_table(out, &self.held, summary, shares, &line, self.layout)?,
             Format::Json => {
                 let doc = serde_json::json!({
-                    "provenance": provenance,
+                    "provenance": match provenance {
+                        Some(p) => serde_json::to_value(p).map_err(io::Error::other)?,
+                        None => serde_json::json!({ "data_versions": line }),
+                    },
                     "summary": summary,
                     "devices": self.held,
                     "shares": shares,
@@ -273,7 +291,11 @@ impl<W: Write> Writer<W> {
                 }
             }
             Format::Html => {
-                out.write_all(html::page(&self.held, summary, shares, provenance).as_bytes())?;
+                let page = match provenance {
+                    Some(p) => html::page(&self.held, summary, shares, p),
+                    None => html::page_stored(&self.held, summary, shares, &line),
+                };
+                out.write_all(page.as_bytes())?;
             }
             Format::Dot => {
                 out.write_all(topology::dot(&self.held, shares).as_bytes())?;
@@ -291,7 +313,7 @@ fn write_table(
     devices: &[DeviceRecord],
     summary: &SweepSummary,
     shares: &[Share],
-    provenance: &Provenance,
+    provenance: &str,
     layout: Layout,
 ) -> io::Result<()> {
     writeln!(out, "{}", table(devices, layout))?;
@@ -314,7 +336,7 @@ fn write_table(
             names.join(", ")
         ));
     }
-    lines.push(provenance.line());
+    lines.push(terminal_safe(provenance));
     lines
         .iter()
         .try_for_each(|line| layout::write_wrapped(out, line, layout))
