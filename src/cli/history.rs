@@ -90,6 +90,22 @@ pub struct HistoryOutput {
     pub wide: bool,
 }
 
+impl HistoryOutput {
+    /// The report these options ask for.
+    pub(super) fn report(self) -> Report {
+        Report {
+            format: match self.format {
+                HistoryFormat::Table => Format::Table,
+                HistoryFormat::Jsonl => Format::Jsonl,
+                HistoryFormat::Json => Format::Json,
+                HistoryFormat::Csv => Format::Csv,
+            },
+            output: self.output,
+            wide: self.wide,
+        }
+    }
+}
+
 pub(super) fn parse_sweep_ref(s: &str) -> Result<SweepRef, String> {
     if s == "last" {
         return Ok(SweepRef::Last);
@@ -109,15 +125,5 @@ pub fn history_command(args: HistoryArgs) -> Result<(), Failure> {
         HistoryCommand::Show { sweep, options } => (Query::Show(sweep), options),
         HistoryCommand::Diff { a, b, options } => (Query::Diff(a, b), options),
     };
-    let output = Report {
-        format: match options.output.format {
-            HistoryFormat::Table => Format::Table,
-            HistoryFormat::Jsonl => Format::Jsonl,
-            HistoryFormat::Json => Format::Json,
-            HistoryFormat::Csv => Format::Csv,
-        },
-        output: options.output.output,
-        wide: options.output.wide,
-    };
-    history(options.db, query, &output)
+    history(options.db, query, &options.output.report())
 }

@@ -4,6 +4,7 @@
 pub mod central;
 pub mod export;
 pub mod history;
+pub mod ledger;
 pub mod listen;
 pub mod oui;
 pub mod schedule;
@@ -50,6 +51,9 @@ pub enum Command {
     Listen(listen::ListenArgs),
     /// What the stored sweeps found: list them, show one, or what changed between two.
     History(history::HistoryArgs),
+    /// The removal ledger: record each step of banned gear's removal (with evidence), show
+    /// it, list what remains.
+    Ledger(ledger::LedgerArgs),
     /// Write a stored sweep for another system: NetBox's bulk-import CSV files.
     Export(export::ExportArgs),
     /// Sweep on a schedule (every DURATION or a cron expression), storing each sweep, with
@@ -350,6 +354,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Oui(args) => oui::oui_command(args),
         Command::Listen(args) => listen::listen_command(args).await,
         Command::History(args) => history::history_command(args),
+        Command::Ledger(args) => ledger::ledger_command(args),
         Command::Export(args) => export::export_command(args),
         Command::Schedule(args) => schedule::schedule_command(*args).await,
         Command::Server(args) => central::server_command(args).await,

@@ -7,7 +7,8 @@ use super::observers::{Report, open_output};
 use super::{Failure, other, store_failure, usage, write_failure};
 use crate::report::Layout;
 use crate::report::history::{diff, list, show};
-use crate::store::{Store, StoredDevice, SweepRow, timestamp};
+use crate::store::ledger::sweeps::coverage;
+use crate::store::{Confirmation, Store, StoredDevice, SweepRow, timestamp};
 
 /// A sweep named by a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +58,36 @@ pub fn history(db: Option<PathBuf>, query: Query, output: &Report) -> Result<(),
                     .or(Some(d.seen_ms))
                     .map(timestamp)
             };
-            let changes = crate::store::diff(&before, &after, &last_seen);
+            let reappeared = store
+                .ledger_sightings(b.id)
+                .map_err(other)?
+                .into_iter()
+                .filter(|s| s.outcome == "reappeared")
+                .map(|s| {
+                    let words = format!("marked off the network in the ledger (#{})", s.item);
+                    (s.identity, words)
+                })
+                .collect();
+            let targets = coverage(&b.parameters);
+            let complete = b.status == "complete";
+            let covers = |address: &str| {
+                complete
+                    && address
+                        .parse()
+                        .ok()
+                        .zip(targets.as_ref())
+                        .is_some_and(|(a, t)| t.contains(a))
+            };
+            let confirm = Confirmation {
+                reappeared,
+                // A sweep stored without its targets (an older netorigin's) cannot say.
+                covers: b
+                    .parameters
+                    .get("targets")
+                    .is_some()
+                    .then_some(&covers as &dyn Fn(&str) -> bool),
+            };
+            let changes = crate::store::diff(&before, &after, &last_seen, &confirm);
             diff(&a, &b, &changes, format, layout, out)
         }
     };

@@ -44,6 +44,8 @@ pub struct Judging {
     shares: crate::policy::shares::ShareCount,
     /// The day the history database first saw each device, when the run stores.
     first_seen: Option<crate::store::FirstSeen>,
+    /// What the removal ledger has off the network, when the run stores.
+    off_network: crate::store::ledger::OffNetwork,
 }
 
 /// How many of the devices that met `--fail-on` its message names.
@@ -81,6 +83,7 @@ impl Judging {
         Ok(Judging {
             shares: crate::policy::shares::ShareCount::new(&policies),
             first_seen: None,
+            off_network: Default::default(),
             policies,
             today: args.today.unwrap_or_else(crate::date::Date::today),
             fail_on: args.fail_on,
@@ -101,6 +104,7 @@ impl Judging {
         let (verdict, findings) = crate::policy::judge::judge(&self.policies, &d, self.today);
         let mut d = d.judged(Judgement { verdict, findings });
         crate::policy::judge::module_verdicts(&mut d.modules, &d.judgement.findings);
+        d.notes.extend(self.off_network.notes(&d));
         if self.threshold().is_some_and(|t| verdict <= t) {
             self.failing += 1;
             if self.first_failing.len() < FAILING_NAMED {
@@ -134,6 +138,12 @@ impl Judging {
     /// Gives each device judged from now on the day the history database first saw it.
     pub fn with_first_seen(&mut self, index: crate::store::FirstSeen) {
         self.first_seen = Some(index);
+    }
+
+    /// Notes on each device judged from now on that the removal ledger has off the network
+    /// (`reappeared`).
+    pub fn with_ledger(&mut self, off_network: crate::store::ledger::OffNetwork) {
+        self.off_network = off_network;
     }
 
     /// The date the policies judge at.

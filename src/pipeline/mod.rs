@@ -12,6 +12,7 @@ pub mod failure;
 pub mod fleet;
 pub mod history;
 pub mod judging;
+pub mod ledger;
 pub mod listen;
 pub mod observers;
 pub mod offline;

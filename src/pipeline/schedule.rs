@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 use super::plan::{SweepPlan, prepare_sweep};
 use super::sweep::SweepRun;
 use super::{Failure, Stop, other, store_failure};
+use crate::record::LedgerState;
 use crate::report::metrics::Metrics;
+use crate::store::LedgerFilter;
+use crate::store::ledger::ABSENT_AFTER;
 use crate::store::{ScheduleLock, Store, now_ms, timestamp};
 
 /// When sweeps start.
@@ -105,6 +108,9 @@ impl Scheduler {
                     break;
                 }
                 Ok(run) => {
+                    if let Ok(Some(db)) = plan.store.path() {
+                        ledger_metrics(&db, metrics);
+                    }
                     if let Err(f) = run.findings {
                         eprintln!("netorigin: {f}");
                     }
@@ -212,4 +218,24 @@ fn seed_metrics(path: &std::path::Path, metrics: &Mutex<Metrics>) {
     }
     m.last_sweep_end = last.ended_ms.map(|e| e as f64 / 1000.0);
     m.last_sweep_duration = last.ended_ms.map(|e| (e - last.started_ms) as f64 / 1000.0);
+    drop(m);
+    ledger_metrics(path, metrics);
+}
+
+/// The removal ledger's gauges from the database: items by state, those a sweep saw again
+/// after removal, those sweeps no longer see (after [`ABSENT_AFTER`] sweeps of their range).
+fn ledger_metrics(path: &std::path::Path, metrics: &Mutex<Metrics>) {
+    let Ok(items) = Store::open(path).and_then(|s| s.ledger_items(&LedgerFilter::default())) else {
+        return;
+    };
+    let mut m = metrics.lock().unwrap_or_else(|p| p.into_inner());
+    m.ledger = LedgerState::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    for i in &items {
+        *m.ledger.entry(i.state.as_str()).or_insert(0) += 1;
+    }
+    m.ledger_reappeared = items.iter().filter(|i| i.reappeared()).count() as u64;
+    m.ledger_unconfirmed_absent = items
+        .iter()
+        .filter(|i| i.unconfirmed_absent(ABSENT_AFTER))
+        .count() as u64;
 }

@@ -59,6 +59,7 @@ pub async fn run_sweep(
     let mut storing = match store {
         Some(to) => Some(Storing::new({
             judging.with_first_seen(to.store.first_seen().map_err(store_failure)?);
+            judging.with_ledger(to.store.ledger_off_network().map_err(store_failure)?);
             to.store
                 .begin_sweep(
                     &to.parameters,

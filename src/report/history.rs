@@ -394,6 +394,23 @@ fn detail(c: &Change) -> String {
             c.from.as_deref().unwrap_or("-"),
             c.to.as_deref().unwrap_or("-")
         ),
+        ChangeKind::Reappeared => format!(
+            "seen again: {}{}",
+            c.from
+                .as_deref()
+                .unwrap_or("marked off the network in the ledger"),
+            c.rule
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ),
+        ChangeKind::NotCovered => format!(
+            "not seen, but its address was outside the sweep's targets: could not confirm{}",
+            c.last_seen
+                .as_deref()
+                .map(|s| format!("; last seen {s}"))
+                .unwrap_or_default()
+        ),
         ChangeKind::Gone | ChangeKind::BannedRemoved => {
             let seen = c
                 .last_seen
@@ -586,7 +603,7 @@ mod tests {
             .iter()
             .find(|d| d.serial.as_deref() == Some("CAT0912N0CU"));
         assert_eq!(c3560.unwrap().sys_location.as_deref(), Some("MTL02 rack 9"));
-        let got = facts(&changes_between(&one, &two, &|_| None));
+        let got = facts(&changes_between(&one, &two, &|_| None, &Default::default()));
         let want = vec![
             moved("banned-new", "mac:f4:4c:7f:24:1a:f0", "", "", ""),
             moved("banned-new", "serial:020LGJT0G4020681", "", "", ""),
@@ -641,7 +658,12 @@ mod tests {
         }
         recorder.finish(Status::Complete, None, None).await.unwrap();
         let three = store.devices(3).unwrap();
-        let got = facts(&changes_between(&two, &three, &|_| None));
+        let got = facts(&changes_between(
+            &two,
+            &three,
+            &|_| None,
+            &Default::default(),
+        ));
         let site = |identity: &str, to: &str| moved("changed", identity, "site", "", to);
         let mut want = vec![
             site("serial:020LGJT0G4020681", "TOR01"),
@@ -676,7 +698,7 @@ mod tests {
         );
         assert!(table.contains("MTL02") && table.contains("core"), "{table}");
         let mut out = Vec::new();
-        let changes = changes_between(two, three, &|_| None);
+        let changes = changes_between(two, three, &|_| None, &Default::default());
         diff(&b, &c, &changes, Format::Table, Layout::wide(), &mut out).unwrap();
         let table = String::from_utf8(out).unwrap();
         assert!(table.contains("site: - → MTL02"), "{table}");

@@ -24,6 +24,12 @@ pub struct Metrics {
     pub last_timeouts: Option<u64>,
     /// When the next sweep is due (Unix seconds).
     pub next_sweep: Option<f64>,
+    /// The removal ledger's items by state, after the last sweep (empty: no ledger read).
+    pub ledger: BTreeMap<&'static str, u64>,
+    /// Ledger items a sweep saw again after they were marked off the network.
+    pub ledger_reappeared: u64,
+    /// Ledger items still on the network that sweeps of their range no longer see.
+    pub ledger_unconfirmed_absent: u64,
 }
 
 /// A label value with `\`, `"` and newlines escaped, as the format asks.
@@ -34,6 +40,34 @@ fn label(v: &str) -> String {
 }
 
 impl Metrics {
+    /// The removal ledger's gauges, when a ledger was read.
+    fn render_ledger(&self, o: &mut String) {
+        if self.ledger.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            o,
+            "# HELP netorigin_ledger_items Banned and review gear in the removal ledger, by state.\n# TYPE netorigin_ledger_items gauge"
+        );
+        for (state, n) in &self.ledger {
+            let _ = writeln!(o, "netorigin_ledger_items{{state=\"{state}\"}} {n}");
+        }
+        for (name, help, v) in [
+            (
+                "netorigin_ledger_reappeared",
+                "Ledger items a sweep saw again after they were marked off the network.",
+                self.ledger_reappeared,
+            ),
+            (
+                "netorigin_ledger_unconfirmed_absent",
+                "Ledger items still on the network that sweeps of their range no longer see.",
+                self.ledger_unconfirmed_absent,
+            ),
+        ] {
+            let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        }
+    }
+
     /// The metrics as the text exposition format.
     pub fn render(&self) -> String {
         let mut o = String::new();
@@ -100,6 +134,7 @@ impl Metrics {
             "When the next sweep is due (Unix time).",
             self.next_sweep,
         );
+        self.render_ledger(&mut o);
         if let Some((probed, answered, silent)) = self.last_addresses {
             head(
                 &mut o,

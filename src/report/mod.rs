@@ -13,6 +13,7 @@ pub mod fleet;
 pub mod history;
 pub mod html;
 pub mod layout;
+pub mod ledger_items;
 pub mod metrics;
 pub mod netbox;
 pub mod order;

@@ -14,6 +14,9 @@ use crate::record::Verdict;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
+    /// Gear the removal ledger has off the network (removed, in custody, sanitised,
+    /// destroyed) that the later sweep saw again.
+    Reappeared,
     /// Banned gear that was not there before (or was there and not banned).
     BannedNew,
     /// Banned gear that is gone.
@@ -27,11 +30,16 @@ pub enum ChangeKind {
     /// A device whose address, firmware, model, verdict, sysLocation, site, role or technology
     /// changed.
     Changed,
+    /// A device the later sweep did not see, but whose address its targets did not hold (or
+    /// which it could not tell): not counted gone.
+    NotCovered,
 }
 
 impl std::fmt::Display for ChangeKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            ChangeKind::Reappeared => "reappeared",
+            ChangeKind::NotCovered => "not-covered",
             ChangeKind::BannedNew => "banned-new",
             ChangeKind::BannedRemoved => "banned-removed",
             ChangeKind::Overdue => "overdue",
@@ -104,13 +112,26 @@ fn banning_rule(d: &StoredDevice) -> Option<String> {
         .map(|f| format!("{}/{}", f.policy, f.rule))
 }
 
+/// What the removal ledger and the later sweep's targets say, for a diff.
+#[derive(Default)]
+pub struct Confirmation<'a> {
+    /// Devices of the later sweep that the ledger had off the network, by identity key, with
+    /// what the ledger said (`removed since 2026-11-02, ledger #4`).
+    pub reappeared: std::collections::HashMap<String, String>,
+    /// Whether the later sweep's targets held an address; `None` for a sweep stored without
+    /// its targets (every device it did not see is gone, as before the ledger).
+    pub covers: Option<&'a dyn Fn(&str) -> bool>,
+}
+
 /// The changes from sweep `before` to sweep `after`. `last_seen` says when a device that is
 /// gone was last seen (from its identity key); overdue items are judged as the later sweep
-/// judged them.
+/// judged them; `confirm` turns devices the ledger had removed into `reappeared` and devices
+/// outside the later sweep's targets into `not-covered`.
 pub fn diff(
     before: &[StoredDevice],
     after: &[StoredDevice],
     last_seen: &dyn Fn(&StoredDevice) -> Option<String>,
+    confirm: &Confirmation<'_>,
 ) -> Vec<Change> {
     let ids = |side: &[StoredDevice]| -> Vec<Identity> {
         side.iter().map(StoredDevice::identity_parts).collect()
@@ -121,10 +142,10 @@ pub fn diff(
     for (i, pair) in pairs.iter().enumerate() {
         let a = &before[i];
         let Some(j) = *pair else {
-            let kind = if a.banned() {
-                ChangeKind::BannedRemoved
-            } else {
-                ChangeKind::Gone
+            let kind = match confirm.covers {
+                Some(covers) if !covers(&a.address) => ChangeKind::NotCovered,
+                _ if a.banned() => ChangeKind::BannedRemoved,
+                _ => ChangeKind::Gone,
             };
             out.push(Change {
                 last_seen: last_seen(a),
@@ -137,6 +158,15 @@ pub fn diff(
         out.extend(changed(a, &after[j]));
     }
     for (j, b) in after.iter().enumerate() {
+        if let Some(words) = confirm.reappeared.get(&b.identity) {
+            out.push(Change {
+                field: Some("ledger"),
+                from: Some(words.clone()),
+                rule: banning_rule(b),
+                ..base(ChangeKind::Reappeared, b)
+            });
+            continue;
+        }
         if !matched[j] {
             let kind = if b.banned() {
                 ChangeKind::BannedNew
@@ -316,7 +346,12 @@ mod tests {
             device(Some("C3"), "10.0.0.4", "16.0", "clear"),
             device(Some("H2"), "10.0.0.1", "V2", "banned"),
         ];
-        let changes = diff(&before, &after, &|d| Some(format!("seen {}", d.address)));
+        let changes = diff(
+            &before,
+            &after,
+            &|d| Some(format!("seen {}", d.address)),
+            &Confirmation::default(),
+        );
         assert_eq!(
             kinds(&changes),
             vec![
@@ -344,7 +379,7 @@ mod tests {
             device(Some("C1"), "10.0.0.2", "15.1", "clear"),
             device(Some("H1"), "10.0.0.1", "V1", "banned"),
         ];
-        let changes = diff(&one, &one, &|_| None);
+        let changes = diff(&one, &one, &|_| None, &Confirmation::default());
         assert_eq!(
             kinds(&changes),
             vec![("overdue".into(), "serial:H1".into(), None)]
@@ -366,7 +401,7 @@ mod tests {
         after[0].technology = Some("4g+5g".into());
         after[1].site = Some("TOR01".into());
         after[1].sys_location = Some("TOR01 rack 3".into());
-        let changes = diff(&before, &after, &|_| None);
+        let changes = diff(&before, &after, &|_| None, &Confirmation::default());
         let got: Vec<_> = changes
             .iter()
             .map(|c| {
@@ -394,7 +429,7 @@ mod tests {
     fn a_device_that_becomes_banned_is_banned_new_and_a_verdict_change() {
         let before = [device(Some("X"), "10.0.0.1", "1", "clear")];
         let after = [device(Some("X"), "10.0.0.1", "1", "banned")];
-        let changes = diff(&before, &after, &|_| None);
+        let changes = diff(&before, &after, &|_| None, &Confirmation::default());
         assert_eq!(
             kinds(&changes),
             vec![

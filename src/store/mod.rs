@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, params};
 
-pub use diff::{Change, ChangeKind, diff};
+pub use diff::{Change, ChangeKind, Confirmation, diff};
 pub use first_seen::FirstSeen;
 pub use identity::Identity;
 pub use ledger::{

@@ -11,6 +11,7 @@
 //! removed by that alone), and a sweep whose targets did not hold its address says so.
 
 mod query;
+mod seen_again;
 pub mod sweeps;
 
 use rusqlite::{OptionalExtension, params};
@@ -21,6 +22,7 @@ use crate::date::Date;
 use crate::record::{LedgerState, Refused, Verdict};
 
 pub use query::{LedgerFilter, LedgerSighting};
+pub use seen_again::OffNetwork;
 
 /// How many complete sweeps of its range must miss gear still on the network before the
 /// ledger calls it `unconfirmed-absent` (unless a command says otherwise).
@@ -254,7 +256,7 @@ impl Store {
         to: LedgerState,
         mark: Mark,
     ) -> Result<(LedgerItem, LedgerEntry), LedgerError> {
-        let item = self.ledger_resolve(name)?;
+        let item = self.ledger_find(name)?;
         let refused = |why: &str| LedgerError::Refused {
             item: item.id,
             identity: item.identity.clone(),

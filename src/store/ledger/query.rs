@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::sweeps::{ItemSource, make_item};
+use super::sweeps::{ItemSource, MODULE_NOT_CHASSIS, make_item};
 use super::{EvidenceRef, LedgerEntry, LedgerError, LedgerItem};
 use crate::date::Date;
 use crate::record::{EngineId, LedgerState, Mac};
@@ -206,7 +206,7 @@ impl Store {
     /// engine ID or address is the name (a module by its serial only) (in that order: the first kind of key that matches
     /// decides); else the newest stored banned or review device or module of that name, made
     /// an item now.
-    pub(super) fn ledger_resolve(&self, name: &str) -> Result<LedgerItem, LedgerError> {
+    pub fn ledger_find(&self, name: &str) -> Result<LedgerItem, LedgerError> {
         let name = name.trim();
         if let Ok(n) = name.strip_prefix('#').unwrap_or(name).parse::<i64>() {
             if let Some(i) = self.ledger_item(n)? {
@@ -262,6 +262,7 @@ impl Store {
                     &format!(
                         "SELECT d.id, COALESCE(m.verdict, d.verdict), d.sweep, m.idx FROM device d
                          LEFT JOIN module m ON m.device = d.id AND ?2 = 'serial' AND m.serial = ?1
+                             AND {MODULE_NOT_CHASSIS}
                          WHERE d.{column} = ?1 OR m.serial IS NOT NULL
                          ORDER BY d.sweep DESC, d.id DESC LIMIT 1"
                     ),

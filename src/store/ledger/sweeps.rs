@@ -169,6 +169,11 @@ struct Gear {
     banned_or_review: bool,
 }
 
+/// A module (`m`) of a device (`d`) that is not the device itself: the chassis entity carries
+/// the device's own serial, and is the device's item.
+pub(crate) const MODULE_NOT_CHASSIS: &str =
+    "COALESCE(m.class, '') <> 'chassis' AND trim(m.serial) IS NOT trim(d.serial)";
+
 /// The devices of a sweep and their modules that carry a serial.
 fn stored_gear(conn: &Connection, sweep: i64) -> rusqlite::Result<Vec<(ItemSource, Gear)>> {
     let mut out = Vec::new();
@@ -196,11 +201,11 @@ fn stored_gear(conn: &Connection, sweep: i64) -> rusqlite::Result<Vec<(ItemSourc
     for d in devices {
         out.push(d?);
     }
-    let mut q = conn.prepare(
+    let mut q = conn.prepare(&format!(
         "SELECT m.device, m.idx, m.serial, d.address, m.verdict FROM module m
          JOIN device d ON d.id = m.device
-         WHERE d.sweep = ?1 AND m.serial IS NOT NULL ORDER BY m.rowid",
-    )?;
+         WHERE d.sweep = ?1 AND m.serial IS NOT NULL AND {MODULE_NOT_CHASSIS} ORDER BY m.rowid"
+    ))?;
     let modules = q.query_map([sweep], |r| {
         let verdict: Option<String> = r.get(4)?;
         Ok((

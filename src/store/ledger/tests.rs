@@ -231,9 +231,9 @@ fn later_sweeps_confirm_absence_only_where_they_looked_and_flag_gear_seen_again(
         outcomes(3),
         [pair("serial:H1", "reappeared"), pair("serial:H2", "absent")]
     );
-    let h1 = store.ledger_resolve("H1").unwrap();
+    let h1 = store.ledger_find("H1").unwrap();
     assert_eq!(h1.reappeared_sweep, Some(3));
-    let h2 = store.ledger_resolve("H2").unwrap();
+    let h2 = store.ledger_find("H2").unwrap();
     assert_eq!(h2.absent_sweeps, 2);
     assert!(h2.unconfirmed_absent(2) && !h2.unconfirmed_absent(3));
     let reappeared = LedgerFilter {
@@ -243,7 +243,7 @@ fn later_sweeps_confirm_absence_only_where_they_looked_and_flag_gear_seen_again(
     assert_eq!(store.ledger_items(&reappeared).unwrap().len(), 1);
     // An interrupted sweep proves no absence; gear seen again may be found again.
     sweep(&db, &["198.51.100.0/24"], vec![], Status::Interrupted);
-    assert_eq!(store.ledger_resolve("H2").unwrap().absent_sweeps, 2);
+    assert_eq!(store.ledger_find("H2").unwrap().absent_sweeps, 2);
     let again = mark(&store, "H1", LedgerState::Found).unwrap();
     assert_eq!(
         (again.state, again.reappeared_sweep),
