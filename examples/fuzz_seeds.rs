@@ -3,9 +3,10 @@
 //! a real message made with netorigin's own code: v1 and v2c requests and responses, SNMPv3
 //! discovery and its Report, authenticated and encrypted requests of every user of the
 //! `agent_v3` target (from its fixture, so their digests and ciphertexts are valid), and the
-//! engine IDs the corpus's recordings hold; bundles of a sweep of two judged devices, as
-//! sent (gzip) and as the text inside (the `bundle` target's two modes); and an evidence pack
-//! of a saved walk, a report and a ledger entry, as given (gzip) and as the tar inside (the
+//! engine IDs the corpus's recordings hold; bundles of a sweep of two judged devices and the
+//! site's removal ledger (an item removed with a photo as evidence, a module planned), as sent
+//! (gzip) and as the text inside (the `bundle` target's two modes); and an evidence pack of a
+//! saved walk, a report and a ledger entry, as given (gzip) and as the tar inside (the
 //! `evidence` target's two modes).
 
 use std::path::{Path, PathBuf};
@@ -120,7 +121,7 @@ fn engine_ids(dir: &Path) -> Vec<Vec<u8>> {
 }
 
 /// A bundle of a sweep of a banned Huawei router with its chassis and a Cisco switch whose
-/// sysDescr spans lines, as a site sends it.
+/// sysDescr spans lines, and the site's ledger, as a site sends it.
 fn bundle() -> std::io::Result<Vec<u8>> {
     use netorigin::bundle::SweepHeader;
     use netorigin::record::{
@@ -192,7 +193,113 @@ fn bundle() -> std::io::Result<Vec<u8>> {
         timeouts: Some(18),
         note: None,
     };
-    netorigin::bundle::write(&header, [&huawei, &cisco], Vec::new()).map_err(std::io::Error::other)
+    let mut writer = netorigin::bundle::Writer::new(&header, Vec::new()).map_err(other)?;
+    writer.device(&huawei).map_err(other)?;
+    writer.device(&cisco).map_err(other)?;
+    let (items, entries) = ledger();
+    for item in &items {
+        writer.ledger_item(item).map_err(other)?;
+    }
+    for entry in &entries {
+        writer.ledger_entry(entry).map_err(other)?;
+    }
+    writer.finish().map_err(other)
+}
+
+fn other(e: netorigin::bundle::BundleError) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+/// The Huawei router's ledger: found by the sweep and removed with a photo; a line card
+/// planned for removal.
+fn ledger() -> (
+    Vec<netorigin::bundle::LedgerItemLine>,
+    Vec<netorigin::bundle::LedgerEntryLine>,
+) {
+    use netorigin::bundle::{EvidenceLine, LedgerEntryLine, LedgerItemLine, LedgerKind};
+    use netorigin::date::Date;
+    use netorigin::record::{LedgerState, Verdict};
+    let day = |s: &str| Date::parse(s).unwrap_or_else(Date::today);
+    let router = LedgerItemLine {
+        id: 1,
+        identity: "serial:2102351931P0K8000123".into(),
+        kind: LedgerKind::Device,
+        parent: None,
+        serial: Some("2102351931P0K8000123".into()),
+        chassis_mac: None,
+        engine_id: None,
+        address: "192.0.2.1".into(),
+        vendor: Some("Huawei".into()),
+        model: Some("NetEngine 8000".into()),
+        sys_name: Some("pe-1.pop3".into()),
+        site: Some("TOR01".into()),
+        role: Some("core".into()),
+        technology: None,
+        acquired: Some(day("2019-05-01")),
+        verdict: Verdict::Banned,
+        rule: Some("huawei-origin 2026-11/huawei-group".into()),
+        jurisdiction: None,
+        deadline: Some(day("2027-01-01")),
+        state: LedgerState::Removed,
+        since: day("2026-12-02"),
+        target: None,
+        exception: None,
+        first_seen_ms: 1_767_225_600_000,
+        last_seen_ms: 1_767_225_600_000,
+        absent_sweeps: 0,
+        reappeared: false,
+    };
+    let card = LedgerItemLine {
+        id: 2,
+        identity: "module:serial:030QFK10K1000456".into(),
+        kind: LedgerKind::Module,
+        parent: Some(router.identity.clone()),
+        serial: Some("030QFK10K1000456".into()),
+        model: Some("CR5D00E4XF90".into()),
+        state: LedgerState::Planned,
+        target: Some(day("2026-12-20")),
+        ..router.clone()
+    };
+    let found = LedgerEntryLine {
+        id: 1,
+        item: 1,
+        identity: router.identity.clone(),
+        from: None,
+        state: LedgerState::Found,
+        day: day("2026-12-01"),
+        recorded_ms: 1_767_225_612_000,
+        by: "netorigin sweep #1".into(),
+        note: None,
+        target: None,
+        exception: None,
+        evidence: Vec::new(),
+    };
+    let removed = LedgerEntryLine {
+        id: 2,
+        from: Some(LedgerState::Found),
+        state: LedgerState::Removed,
+        day: day("2026-12-02"),
+        by: "Dana (field ops)".into(),
+        note: Some("pulled from rack 4\nticket CHG-1182".into()),
+        evidence: vec![EvidenceLine {
+            name: "rack4-empty.jpg".into(),
+            sha256: "5f".repeat(32),
+            size: 182_113,
+        }],
+        ..found.clone()
+    };
+    let planned = LedgerEntryLine {
+        id: 3,
+        item: 2,
+        identity: card.identity.clone(),
+        from: Some(LedgerState::Found),
+        state: LedgerState::Planned,
+        target: card.target,
+        note: Some("with the spring maintenance window".into()),
+        evidence: Vec::new(),
+        ..removed.clone()
+    };
+    (vec![router, card], vec![found, removed, planned])
 }
 
 /// An evidence pack of a saved walk, a report and a ledger entry, signed with a fixed key.

@@ -1,6 +1,7 @@
 //! The central server (issue 19) against a real PostgreSQL: sites that sweep simulated segments
-//! and upload over TLS, one offline that catches up, a chassis moved between sites, tokens and
-//! what each may do, the server killed mid-ingest, and bundles it must refuse.
+//! and upload over TLS, one offline that catches up, a chassis moved between sites, each site's
+//! removal ledger counted per site (issue 21), tokens and what each may do, the server killed
+//! mid-ingest, and bundles it must refuse.
 //!
 //! `#[ignore]`d: they need PostgreSQL, which `scripts/test` starts (a throwaway cluster, its URL
 //! in `NETORIGIN_TEST_POSTGRES`); run without it they fail, never skip. Simulated agents live on
@@ -17,6 +18,7 @@ use common::central::{
     LIMIT, Pg, Pki, Server, add_site, add_token, ok, pki, rec, runtime, sweep, with_token,
 };
 use common::{jsonl, netorigin, s};
+use netorigin::record::LedgerState;
 
 /// The devices of the newest sweep of a local database, by verdict.
 fn local_counts(db: &Path) -> [u64; 5] {
@@ -68,6 +70,65 @@ fn summary(server: &Server, pki: &Pki, token: &str) -> serde_json::Value {
     let o = fleet(server, pki, token, &["summary"]);
     ok(&o, "fleet summary");
     serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// `fleet summary` as a table.
+fn summary_table(server: &Server, pki: &Pki, token: &str) -> String {
+    let o = with_token(
+        &[
+            "fleet",
+            "summary",
+            "--server",
+            &server.url,
+            "--ca",
+            s(&pki.ca),
+        ],
+        token,
+    );
+    ok(&o, "fleet summary table");
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// A local database's removal ledger as `ledger list` has it, counted as the fleet summary
+/// counts a site's: items by state, reappeared, remaining (on the network, or seen again).
+fn local_ledger(db: &Path) -> serde_json::Value {
+    let o = netorigin()
+        .args(["ledger", "list", "--db", s(db), "--format", "json"])
+        .output()
+        .unwrap();
+    ok(&o, "ledger list");
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let state = |i: &serde_json::Value| i["state"].as_str().unwrap().to_string();
+    let reappeared = |i: &serde_json::Value| {
+        i["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "reappeared")
+    };
+    let mut counts = serde_json::Map::new();
+    for word in LedgerState::ALL.map(LedgerState::as_str) {
+        let n = items.iter().filter(|i| state(i) == word).count();
+        counts.insert(word.into(), n.into());
+    }
+    let n = items.iter().filter(|i| reappeared(i)).count();
+    counts.insert("reappeared".into(), n.into());
+    let on_network = |i: &serde_json::Value| state(i).parse().is_ok_and(LedgerState::on_network);
+    let n = items
+        .iter()
+        .filter(|i| reappeared(i) || on_network(i))
+        .count();
+    counts.insert("remaining".into(), n.into());
+    serde_json::Value::Object(counts)
+}
+
+/// Marks `device` of the local database `db` as `args` say, with `netorigin ledger mark`.
+fn mark(db: &Path, device: &str, args: &[&str]) {
+    let mut all = vec!["ledger", "mark", device];
+    all.extend_from_slice(args);
+    all.extend(["--db", s(db)]);
+    let o = netorigin().args(&all).output().unwrap();
+    ok(&o, "ledger mark");
 }
 
 fn site<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -148,7 +209,14 @@ fn three_sites_upload_catch_up_and_a_moved_chassis_is_one_device() {
         &upload,
         &tokens[0],
     );
-    sweep("127.55.1.1", &[ar, ce], &dbs[1], "b", &upload, &tokens[1]);
+    sweep(
+        "127.55.1.1",
+        &[ar.clone(), ce.clone()],
+        &dbs[1],
+        "b",
+        &upload,
+        &tokens[1],
+    );
 
     // Site c catches up, oldest first.
     let o = with_token(
@@ -217,23 +285,51 @@ fn three_sites_upload_catch_up_and_a_moved_chassis_is_one_device() {
     assert_eq!(summary(&server, &pki, &viewer), first);
 
     // The table format names the sites too.
-    let o = with_token(
-        &[
-            "fleet",
-            "summary",
-            "--server",
-            &server.url,
-            "--ca",
-            s(&pki.ca),
-        ],
-        &viewer,
-    );
-    let table = String::from_utf8_lossy(&o.stdout).to_string();
-    ok(&o, "fleet summary table");
+    let table = summary_table(&server, &pki, &viewer);
     assert!(
         table.contains("(all sites)") && table.contains("3 sites"),
         "{table}"
     );
+
+    // Site b's ledger: the AR169 removed (with a photo), the chassis planned. Its next sweep
+    // carries them, and sees the AR169 again: reappeared.
+    let photo = dir.path().join("rack.jpg");
+    std::fs::write(&photo, b"an empty rack").unwrap();
+    mark(
+        &dbs[1],
+        "21500101573GK1000299",
+        &["removed", "--by", "field team", "--evidence", s(&photo)],
+    );
+    mark(
+        &dbs[1],
+        "127.55.1.2",
+        &["planned", "--target", "2027-06-30"],
+    );
+    sweep("127.55.1.1", &[ar, ce], &dbs[1], "b", &upload, &tokens[1]);
+    let after = summary(&server, &pki, &viewer);
+    for (name, db) in ["a", "b", "c"].iter().zip(&dbs) {
+        assert_eq!(
+            site(&after, name)["ledger"],
+            local_ledger(db),
+            "site {name}"
+        );
+    }
+    let b = &site(&after, "b")["ledger"];
+    assert_eq!(
+        (&b["removed"], &b["planned"], &b["reappeared"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{b}"
+    );
+    let total = &after["total"]["ledger"];
+    for key in ["found", "planned", "removed", "reappeared", "remaining"] {
+        let sum: u64 = ["a", "b", "c"]
+            .iter()
+            .map(|n| site(&after, n)["ledger"][key].as_u64().unwrap())
+            .sum();
+        assert_eq!(total[key], sum, "{key}: {after}");
+    }
+    let table = summary_table(&server, &pki, &viewer);
+    assert!(table.contains("removal ledger"), "{table}");
 }
 
 #[test]

@@ -4,36 +4,46 @@
 //! whole sweep in memory:
 //!
 //! ```text
-//! {"netorigin_bundle":1,"sweep":{"uuid":"…","site":"…","started_ms":…,…}}   the header
+//! {"netorigin_bundle":2,"sweep":{"uuid":"…","site":"…","started_ms":…,…}}   the header
 //! {"device":{…the judged record, as the sweep's JSON report has it…}}        one per device
-//! {"end":{"devices":N}}                                                      the trailer
+//! {"ledger_item":{…}}             the site's removal ledger, item by item, as it stands now
+//! {"ledger_entry":{…}}            every step recorded in it, oldest first
+//! {"end":{"devices":N,"ledger_items":I,"ledger_entries":E}}                  the trailer
 //! ```
 //!
-//! The trailer's count must equal the devices read, so a truncated bundle is refused rather
+//! The trailer's counts must equal the lines read, so a truncated bundle is refused rather
 //! than stored short. The header's `netorigin_bundle` is the format's version: a bundle from a
-//! newer version is refused, never half-read. The sweep's options are its stored parameters,
-//! which never hold a secret.
+//! newer version is refused, never half-read, and one of format 1 (no ledger lines, a trailer
+//! that counts its devices only) is still read. The lines come in that order: devices, then
+//! ledger items ([`LedgerItemLine`]), then ledger entries ([`LedgerEntryLine`]; evidence files
+//! by name, SHA-256 and size, never their bytes). The sweep's options are its stored
+//! parameters, which never hold a secret.
 //!
-//! [`write()`] (or a [`Writer`], one device at a time) writes a bundle; a [`Reader`] reads one
-//! back as a stream, total on any input: every way a bundle can be wrong is a [`BundleError`],
-//! with a message fit for an HTTP 400 body, and the [`Limits`] bound what a reader holds
-//! (a line, a string, the decompressed size, the devices). Before a line is decoded into its
+//! [`write()`] (or a [`Writer`], one line at a time) writes a bundle; a [`Reader`] reads one
+//! back as a stream ([`Reader::next_line`] gives each [`Line`]), total on any input: every way
+//! a bundle can be wrong is a [`BundleError`], with a message fit for an HTTP 400 body, and the
+//! [`Limits`] bound what a reader holds (a line, a string, the decompressed size, the devices,
+//! the ledger's lines). Before a line is decoded into its
 //! type it is checked for hostile content: nesting deeper than [`MAX_DEPTH`], strings (and
 //! keys) longer than [`Limits::max_string`], control characters other than tab, line feed and
 //! carriage return (which real sysDescr values hold). The writer makes what it writes pass
-//! those checks (see [`Writer::device`]), so a stored sweep always uploads.
+//! those checks (see [`Writer::device`]; the ledger's lines, whose `by` and `note` are
+//! people's text, likewise), so a stored sweep always uploads.
 
 mod hostile;
+mod ledger;
 mod read;
 mod write;
 
+#[cfg(test)]
+pub(crate) mod ledger_tests;
 #[cfg(test)]
 mod tests;
 
 use serde::{Deserialize, Serialize};
 
 /// The bundle format this netorigin writes and the newest it reads.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The deepest nesting of arrays and objects a line may have (a device line's record is at
 /// depth 2; the deepest record field is a few levels below).
@@ -79,7 +89,8 @@ pub struct SweepHeader {
     pub note: Option<String>,
 }
 
-pub use read::Reader;
+pub use ledger::{EvidenceLine, LedgerEntryLine, LedgerItemLine, LedgerKind};
+pub use read::{Line, Reader};
 pub use write::{Writer, write};
 
 /// What a reader accepts at most. A bundle over any of them is refused with its own error.
@@ -93,6 +104,8 @@ pub struct Limits {
     pub max_string: usize,
     /// Devices in one bundle (default 2,000,000).
     pub max_devices: u64,
+    /// Ledger lines, items and entries together, in one bundle (default 10,000,000).
+    pub max_ledger: u64,
 }
 
 impl Default for Limits {
@@ -102,6 +115,7 @@ impl Default for Limits {
             max_line: 4 << 20,
             max_string: 64 << 10,
             max_devices: 2_000_000,
+            max_ledger: 10_000_000,
         }
     }
 }
@@ -165,9 +179,11 @@ pub enum BundleError {
     /// The bundle ends before its trailer: it was cut short.
     #[error("the bundle is truncated: it ends before its end line")]
     Truncated,
-    /// The trailer's count is not the number of devices read.
-    #[error("the bundle's end line says {said} devices but it holds {read}")]
+    /// A count of the trailer is not the number of lines of its kind read.
+    #[error("the bundle's end line says {said} {what} but it holds {read}")]
     Count {
+        /// What it counts: `devices`, `ledger items` or `ledger entries`.
+        what: &'static str,
         /// What the trailer says.
         said: u64,
         /// Devices read.
@@ -176,6 +192,12 @@ pub enum BundleError {
     /// More devices than the limit.
     #[error("the bundle holds more than {limit} devices")]
     TooManyDevices {
+        /// The limit.
+        limit: u64,
+    },
+    /// More ledger lines than the limit.
+    #[error("the bundle holds more than {limit} ledger lines")]
+    TooManyLedgerLines {
         /// The limit.
         limit: u64,
     },

@@ -9,7 +9,7 @@ use super::*;
 use crate::record::tests::full;
 use crate::record::{DeviceRecord, Evidence};
 
-fn header() -> SweepHeader {
+pub(super) fn header() -> SweepHeader {
     SweepHeader {
         uuid: "0b0f3c1e-5d2a-4c7e-9a51-2f6d8e4b7a10".parse().unwrap(),
         site: "TOR01 Front St.".into(),
@@ -30,7 +30,7 @@ fn header() -> SweepHeader {
 
 /// Three records: one with every field set, one with a multi-line sysDescr as Cisco's are,
 /// and one as small as a record gets.
-fn records() -> Vec<DeviceRecord> {
+pub(super) fn records() -> Vec<DeviceRecord> {
     let mut cisco = full();
     cisco.address = "192.0.2.2".into();
     cisco.sys_descr = Some(
@@ -54,13 +54,13 @@ fn bundle(devices: &[DeviceRecord]) -> Vec<u8> {
 }
 
 /// Gzips `text` as a bundle would be.
-fn gzip(text: &[u8]) -> Vec<u8> {
+pub(super) fn gzip(text: &[u8]) -> Vec<u8> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
     gz.write_all(text).unwrap();
     gz.finish().unwrap()
 }
 
-fn gunzip(bytes: &[u8]) -> String {
+pub(super) fn gunzip(bytes: &[u8]) -> String {
     let mut out = String::new();
     std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
     out
@@ -83,14 +83,14 @@ fn read(bytes: &[u8]) -> Result<(SweepHeader, Vec<DeviceRecord>), BundleError> {
 }
 
 /// The lines of a good bundle of `records()`, to be spoiled by a test.
-fn lines() -> Vec<String> {
+pub(super) fn lines() -> Vec<String> {
     gunzip(&bundle(&records()))
         .lines()
         .map(str::to_string)
         .collect()
 }
 
-fn joined(lines: &[String]) -> Vec<u8> {
+pub(super) fn joined(lines: &[String]) -> Vec<u8> {
     gzip(format!("{}\n", lines.join("\n")).as_bytes())
 }
 
@@ -109,7 +109,7 @@ fn records_read_back_as_written() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 5);
     assert!(
-        lines[0].starts_with(r#"{"netorigin_bundle":1,"sweep":{"uuid":"0b0f3c1e-"#),
+        lines[0].starts_with(r#"{"netorigin_bundle":2,"sweep":{"uuid":"0b0f3c1e-"#),
         "{}",
         lines[0]
     );
@@ -118,7 +118,10 @@ fn records_read_back_as_written() {
         "{}",
         lines[1]
     );
-    assert_eq!(lines[4], r#"{"end":{"devices":3}}"#);
+    assert_eq!(
+        lines[4],
+        r#"{"end":{"devices":3,"ledger_items":0,"ledger_entries":0}}"#
+    );
 }
 
 #[test]
@@ -264,11 +267,11 @@ fn a_first_line_that_is_not_a_header_is_not_a_bundle() {
 #[test]
 fn a_newer_format_is_refused_whatever_follows() {
     let e = read(&gzip(
-        b"{\"netorigin_bundle\":2,\"sweep\":{\"something\":\"else\"}}\n",
+        b"{\"netorigin_bundle\":3,\"sweep\":{\"something\":\"else\"}}\n",
     ))
     .err()
     .unwrap();
-    assert_eq!(e, BundleError::NewerFormat { found: 2 });
+    assert_eq!(e, BundleError::NewerFormat { found: 3 });
     assert!(e.to_string().contains("upgrade"), "{e}");
 }
 
@@ -319,19 +322,27 @@ fn a_bundle_cut_short_is_truncated() {
 #[test]
 fn a_wrong_trailer_count_is_refused() {
     let mut l = lines();
-    l[4] = r#"{"end":{"devices":4}}"#.into();
+    l[4] = r#"{"end":{"devices":4,"ledger_items":0,"ledger_entries":0}}"#.into();
     assert_eq!(
         read(&joined(&l)).err(),
-        Some(BundleError::Count { said: 4, read: 3 })
+        Some(BundleError::Count {
+            what: "devices",
+            said: 4,
+            read: 3
+        })
     );
     let mut l = lines();
     l.remove(2);
     assert_eq!(
         read(&joined(&l)).err(),
-        Some(BundleError::Count { said: 3, read: 2 })
+        Some(BundleError::Count {
+            what: "devices",
+            said: 3,
+            read: 2
+        })
     );
     let mut l = lines();
-    l[4] = r#"{"end":{"devices":3,"more":1}}"#.into();
+    l[4] = r#"{"end":{"devices":3,"ledger_items":0,"ledger_entries":0,"more":1}}"#.into();
     assert!(matches!(
         read(&joined(&l)),
         Err(BundleError::Json { line: 5, .. })
@@ -599,8 +610,13 @@ fn every_error_has_a_message_fit_for_a_person() {
             reason: "x".into(),
         },
         BundleError::Truncated,
-        BundleError::Count { said: 1, read: 0 },
+        BundleError::Count {
+            what: "ledger items",
+            said: 1,
+            read: 0,
+        },
         BundleError::TooManyDevices { limit: 1 },
+        BundleError::TooManyLedgerLines { limit: 1 },
         BundleError::Io("x".into()),
     ];
     for e in all {
@@ -620,10 +636,10 @@ fn a_serde_message_echoing_a_long_value_is_cut() {
 }
 
 /// What the fuzz target checks, over a few thousand damaged bundles: reading never panics,
-/// and a bundle that reads writes back and reads again with the same devices.
+/// and a bundle that reads writes back and reads again with the same lines.
 #[test]
 fn damaged_bundles_never_panic_and_what_reads_writes_back() {
-    let good = bundle(&records());
+    let good = super::ledger_tests::ledger_bundle();
     let text = gunzip(&good).into_bytes();
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
@@ -635,6 +651,7 @@ fn damaged_bundles_never_panic_and_what_reads_writes_back() {
     let limits = Limits {
         max_string: 4 << 10,
         max_devices: 64,
+        max_ledger: 64,
         ..Limits::default()
     };
     let mut read_whole = 0;
@@ -655,12 +672,16 @@ fn damaged_bundles_never_panic_and_what_reads_writes_back() {
             }
         }
         let bytes = if i % 2 == 0 { bytes } else { gzip(&bytes) };
-        if let Ok((h, devices)) = read_all(&bytes, limits) {
+        if let Ok((h, lines)) = super::ledger_tests::read_lines(&bytes, limits) {
             read_whole += 1;
-            let again = write(&h, &devices, Vec::new()).unwrap();
-            let (h2, back) = read(&again).unwrap();
+            let mut w = Writer::new(&h, Vec::new()).unwrap();
+            for l in &lines {
+                w.write_line(l).unwrap();
+            }
+            let (h2, back) =
+                super::ledger_tests::read_lines(&w.finish().unwrap(), Limits::default()).unwrap();
             assert_eq!(h2, h);
-            assert_eq!(back.len(), devices.len());
+            assert_eq!(back.len(), lines.len());
         }
     }
     assert!(read_whole > 0);

@@ -1,4 +1,5 @@
-//! Writing a bundle: the header, each device as it comes, the trailer; gzip around it all.
+//! Writing a bundle: the header, each device as it comes, the ledger's items and entries, the
+//! trailer; gzip around it all.
 
 use std::io::Write;
 
@@ -6,15 +7,21 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde::Serialize;
 
-use super::{BundleError, FORMAT, Limits, SweepHeader, hostile};
+use super::{
+    BundleError, FORMAT, LedgerEntryLine, LedgerItemLine, Limits, Line, SweepHeader, hostile,
+};
 use crate::record::DeviceRecord;
 
-/// Writes a bundle one device at a time, so a sweep of any size is never held whole: the
-/// header when made, each [`Writer::device`] as a line, the trailer at [`Writer::finish`].
+/// Writes a bundle one line at a time, so a sweep of any size is never held whole: the header
+/// when made, each [`Writer::device`], then each [`Writer::ledger_item`], then each
+/// [`Writer::ledger_entry`] as a line (in that order: a line out of it is an error), the
+/// trailer at [`Writer::finish`].
 pub struct Writer<W: Write> {
     gz: GzEncoder<W>,
     line: u64,
     devices: u64,
+    items: u64,
+    entries: u64,
     buf: Vec<u8>,
 }
 
@@ -27,6 +34,8 @@ impl<W: Write> Writer<W> {
             gz: GzEncoder::new(out, Compression::default()),
             line: 0,
             devices: 0,
+            items: 0,
+            entries: 0,
             buf: Vec::new(),
         };
         #[derive(Serialize)]
@@ -48,6 +57,9 @@ impl<W: Write> Writer<W> {
     /// whose line would still be over [`Limits::max_line`] is an error here rather than a
     /// refusal at the server.
     pub fn device(&mut self, device: &DeviceRecord) -> Result<(), BundleError> {
+        if self.items + self.entries > 0 {
+            return Err(self.out_of_order("a device after the ledger's lines"));
+        }
         #[derive(Serialize)]
         struct Device<'a> {
             device: &'a DeviceRecord,
@@ -57,16 +69,99 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
+    /// Writes one item of the site's removal ledger, after the devices. Its text is made fit
+    /// as a device's is; an item a reader would refuse ([`LedgerItemLine::check`]) is an error.
+    pub fn ledger_item(&mut self, item: &LedgerItemLine) -> Result<(), BundleError> {
+        if self.entries > 0 {
+            return Err(self.out_of_order("a ledger item after the ledger's entries"));
+        }
+        item.check().map_err(|reason| self.refused(reason))?;
+        #[derive(Serialize)]
+        struct Item<'a> {
+            ledger_item: &'a LedgerItemLine,
+        }
+        self.line(&Item { ledger_item: item })?;
+        self.items += 1;
+        Ok(())
+    }
+
+    /// Writes one step of the site's removal ledger, after its items (oldest first, as the
+    /// caller gives them). Who recorded it and its note are people's text, made fit as device
+    /// text is; an entry a reader would refuse ([`LedgerEntryLine::check`]) is an error.
+    pub fn ledger_entry(&mut self, entry: &LedgerEntryLine) -> Result<(), BundleError> {
+        entry.check().map_err(|reason| self.refused(reason))?;
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            ledger_entry: &'a LedgerEntryLine,
+        }
+        self.line(&Entry {
+            ledger_entry: entry,
+        })?;
+        self.entries += 1;
+        Ok(())
+    }
+
+    /// Writes a line as read ([`super::Line`]): a device, a ledger item or a ledger entry.
+    pub fn write_line(&mut self, line: &Line) -> Result<(), BundleError> {
+        match line {
+            Line::Device(d) => self.device(d),
+            Line::LedgerItem(i) => self.ledger_item(i),
+            Line::LedgerEntry(e) => self.ledger_entry(e),
+        }
+    }
+
     /// Devices written so far.
     pub fn devices(&self) -> u64 {
         self.devices
     }
 
-    /// Writes the trailer with the count of devices, ends the gzip stream, and gives back the
-    /// inner writer.
+    /// Ledger items written so far.
+    pub fn ledger_items(&self) -> u64 {
+        self.items
+    }
+
+    /// Ledger entries written so far.
+    pub fn ledger_entries(&self) -> u64 {
+        self.entries
+    }
+
+    /// Writes the trailer with the counts of devices, ledger items and ledger entries, ends
+    /// the gzip stream, and gives back the inner writer.
     pub fn finish(mut self) -> Result<W, BundleError> {
-        self.line(&serde_json::json!({"end": {"devices": self.devices}}))?;
+        #[derive(Serialize)]
+        struct Counts {
+            devices: u64,
+            ledger_items: u64,
+            ledger_entries: u64,
+        }
+        #[derive(Serialize)]
+        struct End {
+            end: Counts,
+        }
+        self.line(&End {
+            end: Counts {
+                devices: self.devices,
+                ledger_items: self.items,
+                ledger_entries: self.entries,
+            },
+        })?;
         self.gz.finish().map_err(io)
+    }
+
+    fn out_of_order(&self, what: &str) -> BundleError {
+        BundleError::Json {
+            line: self.line + 1,
+            reason: format!(
+                "{what}: a bundle's devices come first, then the ledger's items, then its entries"
+            ),
+        }
+    }
+
+    fn refused(&self, reason: String) -> BundleError {
+        BundleError::Json {
+            line: self.line + 1,
+            reason,
+        }
     }
 
     /// Writes one line: serialised as it is (fields in the type's order), and only when that

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::types::ToSql;
 
+use super::ledger::LedgerCounts;
 use super::{Central, CentralError, millis, query_error, time};
 use crate::date::Date;
 use crate::record::{DeviceRecord, Verdict};
@@ -55,6 +56,10 @@ pub struct SiteCounts {
     pub last_sweep_ms: Option<i64>,
     /// Sweeps stored.
     pub sweeps: u64,
+    /// Its removal ledger, as its newest applied bundle carried it (zeros from a server
+    /// before the ledger).
+    #[serde(default)]
+    pub ledger: LedgerCounts,
 }
 
 impl SiteCounts {
@@ -69,6 +74,7 @@ impl SiteCounts {
         self.moved_in += o.moved_in;
         self.sweeps += o.sweeps;
         self.last_sweep_ms = self.last_sweep_ms.max(o.last_sweep_ms);
+        self.ledger.add(&o.ledger);
     }
 }
 
@@ -261,6 +267,7 @@ impl Central {
             )
             .await
             .map_err(query_error)?;
+        let ledger = super::ledger::counts(&client, &p.four()).await?;
         let mut summary = Summary::default();
         for s in &sites {
             let id: i64 = s.get(0);
@@ -271,6 +278,9 @@ impl Central {
                 last_sweep_ms: last.map(millis),
                 ..SiteCounts::default()
             };
+            if let Some(l) = ledger.iter().find(|(site, _)| *site == id) {
+                c.ledger = l.1.clone();
+            }
             if let Some(r) = counts.iter().find(|r| r.get::<_, i64>(0) == id) {
                 c.devices = count(r, 1);
                 c.banned = count(r, 2);

@@ -8,17 +8,21 @@
 //! - [`Central::ingest`] stores one bundle's sweep in one transaction, idempotent by the
 //!   sweep's UUID, with devices as intervals ([`ingest`]).
 //! - The fleet views ([`Central::summary`], [`Central::devices`], [`Central::diff`],
-//!   [`Central::overdue`]) return the types the HTTP API writes as JSON ([`fleet`]).
+//!   [`Central::overdue`]) return the types the HTTP API writes as JSON ([`fleet`]); the
+//!   summary counts each site's removal ledger too ([`ledger`], issue 21).
 //!
 //! Errors never carry the database URL (it may hold a password) nor a token: only the host and
 //! database name, and PostgreSQL's message without its detail (which can quote values).
 
 pub mod fleet;
 pub mod ingest;
+pub mod ledger;
 pub mod pages;
 pub mod schema;
 mod tokens;
 
+#[cfg(test)]
+mod ledger_tests;
 #[cfg(test)]
 mod pages_tests;
 #[cfg(test)]
@@ -36,7 +40,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 pub use fleet::{
     ChangeKind, DevicePage, Filter, FleetChange, FleetDevice, SiteCounts, Summary, SweepInfo,
 };
-pub use ingest::Ingested;
+pub use ingest::{Batch, Ingested};
+pub use ledger::LedgerCounts;
 pub use pages::{
     BurnPoint, Burndown, DeadlineMark, DeviceDetail, DeviceRow, ModulePage, ModuleRow, Search,
     SearchPage, SiteDetail, StateSpan, SweepChange, SweepDetail, SweepDiff,

@@ -174,6 +174,72 @@ pub const MIGRATIONS: &[&str] = &[
     EXCEPTION WHEN OTHERS THEN
         RAISE NOTICE 'pg_trgm cannot be had: the text search scans';
     END $$;",
+    // v3: each site's removal ledger (issue 21), as its bundles carry it. An item is one banned
+    // or review device or module of the site's own ledger, keyed by its identity there (an
+    // identity over 512 bytes by its SHA-256: `sha256:` and hex), as the newest applied bundle
+    // said it stands; an entry is one step, kept as first received, keyed by the site's own
+    // number for it. Dates are the site's days; times stay the site's Unix milliseconds.
+    "CREATE TABLE ledger_item (
+        site_id bigint NOT NULL REFERENCES site(id) ON DELETE CASCADE,
+        identity text NOT NULL,
+        -- its number in the site's history database
+        local_id bigint NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('device', 'module')),
+        parent text,
+        serial text,
+        chassis_mac text,
+        engine_id text,
+        address text NOT NULL,
+        vendor text,
+        model text,
+        -- lower-cased copies the fleet filter compares (as device.vendor_lc, model_lc)
+        vendor_lc text,
+        model_lc text,
+        sys_name text,
+        -- the site its context names (site_id is the site that uploaded it)
+        site_ctx text,
+        role text,
+        technology text,
+        acquired date,
+        verdict text NOT NULL,
+        rule text,
+        jurisdiction text,
+        deadline date,
+        state text NOT NULL CHECK (state IN ('found', 'planned', 'decommissioned', 'removed',
+            'in-custody', 'sanitised', 'destroyed', 'exempt')),
+        since date NOT NULL,
+        target date,
+        exception text,
+        first_seen_ms bigint NOT NULL,
+        last_seen_ms bigint NOT NULL,
+        absent_sweeps bigint NOT NULL,
+        reappeared boolean NOT NULL,
+        -- the sweep whose bundle last wrote it
+        updated_by uuid NOT NULL REFERENCES sweep(uuid),
+        PRIMARY KEY (site_id, identity)
+    );
+    CREATE INDEX ledger_item_by_state ON ledger_item(state, site_id);
+    CREATE TABLE ledger_entry (
+        site_id bigint NOT NULL REFERENCES site(id) ON DELETE CASCADE,
+        -- its number, and its item's, in the site's history database
+        local_id bigint NOT NULL,
+        item_local_id bigint NOT NULL,
+        identity text NOT NULL,
+        from_state text,
+        state text NOT NULL,
+        day date NOT NULL,
+        recorded_ms bigint NOT NULL,
+        recorded_by text NOT NULL,
+        note text,
+        target date,
+        exception text,
+        -- [{name, sha256, size}]: the files stay at the site
+        evidence jsonb NOT NULL,
+        -- the sweep whose bundle brought it first
+        received_with uuid NOT NULL REFERENCES sweep(uuid),
+        PRIMARY KEY (site_id, local_id)
+    );
+    CREATE INDEX ledger_entry_by_item ON ledger_entry(site_id, identity);",
 ];
 
 /// A fixed key for the advisory lock that keeps two servers from migrating at once.

@@ -69,13 +69,13 @@ pub(super) fn header(site: &str, started_ms: i64, status: &str) -> SweepHeader {
     }
 }
 
-pub(super) type Batches = stream::Iter<std::vec::IntoIter<Result<Vec<DeviceRecord>, String>>>;
+pub(super) type Batches = stream::Iter<std::vec::IntoIter<Result<Batch, String>>>;
 
 /// The devices as one stream of batches of `size`.
 pub(super) fn batches(devices: Vec<DeviceRecord>, size: usize) -> Batches {
-    let batches: Vec<Result<Vec<DeviceRecord>, String>> = devices
+    let batches: Vec<Result<Batch, String>> = devices
         .chunks(size.max(1))
-        .map(|c| Ok(c.to_vec()))
+        .map(|c| Ok(Batch::Devices(c.to_vec())))
         .collect();
     stream::iter(batches)
 }
@@ -107,6 +107,8 @@ pub(super) async fn counts(db: &TestDb) -> Vec<(String, i64)> {
         "device_state",
         "state_module",
         "state_finding",
+        "ledger_item",
+        "ledger_entry",
     ] {
         let n: i64 = client
             .query_one(&format!("SELECT count(*) FROM {t}"), &[])
@@ -310,24 +312,29 @@ async fn an_error_in_the_stream_stores_nothing() {
     let c = db.central().await;
     c.add_site("A").await.unwrap();
     let before = counts(&db).await;
-    let items: Vec<Result<Vec<DeviceRecord>, String>> = vec![
-        Ok(vec![device(
+    let items: Vec<Result<Batch, String>> = vec![
+        Ok(Batch::Devices(vec![device(
             "10.0.0.1",
             Some("S1"),
             "Nokia",
             "7750",
             "22",
             Verdict::Clear,
-        )]),
+        )])),
+        Ok(Batch::LedgerItems(vec![crate::bundle::ledger_tests::item(
+            "serial:S1",
+            crate::record::LedgerState::Found,
+            "2026-01-01",
+        )])),
         Err("the bundle is truncated".into()),
-        Ok(vec![device(
+        Ok(Batch::Devices(vec![device(
             "10.0.0.2",
             Some("S2"),
             "Nokia",
             "7750",
             "22",
             Verdict::Clear,
-        )]),
+        )])),
     ];
     let e = c
         .ingest(header("A", 1000, "complete"), stream::iter(items))

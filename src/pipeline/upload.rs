@@ -1,6 +1,7 @@
 //! Uploading stored sweeps to a central server (issue 19). A stored sweep is sent as one
 //! bundle ([`crate::bundle`]): [`write_bundle`] writes it from the history database, its
-//! devices streamed from the store so that a sweep of any size is never held whole; [`upload`]
+//! devices streamed from the store so that a sweep of any size is never held whole, then the
+//! site's removal ledger as it stands (issue 21: its items, then every step); [`upload`]
 //! sends every finished sweep the server lacks, oldest first, retrying with back-off while the
 //! server cannot be reached.
 
@@ -9,9 +10,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{Failure, other, usage};
-use crate::bundle::{self, BundleError, SweepHeader};
+use crate::bundle::{
+    self, BundleError, EvidenceLine, LedgerEntryLine, LedgerItemLine, LedgerKind, SweepHeader,
+};
+use crate::date::Date;
 use crate::server::{Client, ClientError};
-use crate::store::{Store, StoreError, SweepRow};
+use crate::store::{LedgerEntry, LedgerFilter, LedgerItem, Store, StoreError, SweepRow};
 
 /// Why a stored sweep cannot be uploaded.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +41,10 @@ pub enum UploadError {
     /// The history database.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The ledger holds what a bundle cannot carry (a date that is none, a kind of gear
+    /// unknown): the history database was changed by hand.
+    #[error("the removal ledger's {0}")]
+    Ledger(String),
     /// The bundle could not be written.
     #[error("sweep #{sweep}: {source}")]
     Bundle {
@@ -89,7 +97,9 @@ pub fn header(sweep: &SweepRow, site_override: Option<&str>) -> Result<SweepHead
 /// Writes the stored sweep `sweep` of `store` as a bundle to `out` and gives `out` back: the
 /// header from its row ([`header`]: `site_override`, else the sweep's own site; a sweep with
 /// neither, or still running, is an error naming it), then its devices' records in the order
-/// they were stored, read from the database one at a time, then the trailer. Device text is
+/// they were stored, read from the database one at a time, then the database's removal ledger
+/// as it stands now (every item, then every step, oldest first; evidence files by name, SHA-256
+/// and size), then the trailer. Device text and people's text in the ledger (who, notes) are
 /// made fit to send as [`bundle::Writer::device`] says; the database is not changed.
 pub fn write_bundle<W: Write>(
     store: &Store,
@@ -101,7 +111,95 @@ pub fn write_bundle<W: Write>(
     let bundle = |source| UploadError::Bundle { sweep: id, source };
     let mut writer = bundle::Writer::new(&header(sweep, site_override)?, out).map_err(bundle)?;
     store.each_record(id, |record| writer.device(&record).map_err(bundle))?;
+    for item in store.ledger_items(&LedgerFilter::default())? {
+        writer.ledger_item(&item_line(&item)?).map_err(bundle)?;
+    }
+    for entry in store.ledger_entries(None)? {
+        writer.ledger_entry(&entry_line(&entry)?).map_err(bundle)?;
+    }
     writer.finish().map_err(bundle)
+}
+
+/// A date of the ledger, which the store writes as `YYYY-MM-DD`.
+fn ledger_date(what: &str, text: &str) -> Result<Date, UploadError> {
+    Date::parse(text).ok_or_else(|| UploadError::Ledger(format!("{what}: {text:?} is not a date")))
+}
+
+/// An optional date of the ledger.
+fn ledger_day(what: &str, text: &Option<String>) -> Result<Option<Date>, UploadError> {
+    text.as_deref().map(|t| ledger_date(what, t)).transpose()
+}
+
+/// A ledger item of the store as a bundle carries it.
+fn item_line(i: &LedgerItem) -> Result<LedgerItemLine, UploadError> {
+    let what = |field: &str| format!("item #{} {}", i.id, field);
+    let kind = match i.kind.as_str() {
+        "device" => LedgerKind::Device,
+        "module" => LedgerKind::Module,
+        other => {
+            return Err(UploadError::Ledger(format!(
+                "item #{}: {other:?} is neither a device nor a module",
+                i.id
+            )));
+        }
+    };
+    Ok(LedgerItemLine {
+        id: i.id,
+        identity: i.identity.clone(),
+        kind,
+        parent: i.parent.clone(),
+        serial: i.serial.clone(),
+        chassis_mac: i.chassis_mac.clone(),
+        engine_id: i.engine_id.clone(),
+        address: i.address.clone(),
+        vendor: i.vendor.clone(),
+        model: i.model.clone(),
+        sys_name: i.sys_name.clone(),
+        site: i.site.clone(),
+        role: i.role.clone(),
+        technology: i.technology.clone(),
+        acquired: ledger_day(&what("acquired"), &i.acquired)?,
+        verdict: i.verdict,
+        rule: i.rule.clone(),
+        jurisdiction: i.jurisdiction.clone(),
+        deadline: ledger_day(&what("deadline"), &i.deadline)?,
+        state: i.state,
+        since: ledger_date(&what("since"), &i.since)?,
+        target: ledger_day(&what("target"), &i.target)?,
+        exception: i.exception.clone(),
+        first_seen_ms: i.first_seen_ms,
+        last_seen_ms: i.last_seen_ms,
+        absent_sweeps: i.absent_sweeps,
+        reappeared: i.reappeared(),
+    })
+}
+
+/// A step of the store's ledger as a bundle carries it: its evidence files by name, SHA-256
+/// and size.
+fn entry_line(e: &LedgerEntry) -> Result<LedgerEntryLine, UploadError> {
+    let what = |field: &str| format!("entry #{} {}", e.id, field);
+    Ok(LedgerEntryLine {
+        id: e.id,
+        item: e.item,
+        identity: e.identity.clone(),
+        from: e.from,
+        state: e.state,
+        day: ledger_date(&what("day"), &e.day)?,
+        recorded_ms: e.recorded_ms,
+        by: e.by.clone(),
+        note: e.note.clone(),
+        target: ledger_day(&what("target"), &e.target)?,
+        exception: e.exception.clone(),
+        evidence: e
+            .evidence
+            .iter()
+            .map(|f| EvidenceLine {
+                name: f.name.clone(),
+                sha256: f.sha256.clone(),
+                size: u64::try_from(f.size).unwrap_or(0),
+            })
+            .collect(),
+    })
 }
 
 /// Where and how a database's sweeps are uploaded.
@@ -403,6 +501,71 @@ mod tests {
             .collect();
         assert_eq!(back, stored);
         assert_eq!(back, devices.iter().map(json).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_sites_ledger_follows_the_devices_with_evidence_by_digest() {
+        use crate::bundle::Line;
+        use crate::record::LedgerState;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let id = stored(&path, &judged(), Some("TOR01"));
+        let store = Store::open(&path).unwrap();
+        let items = store.ledger_items(&LedgerFilter::default()).unwrap();
+        let banned = items.iter().find(|i| i.kind == "device").unwrap();
+        let photo = b"a photo of an empty rack".to_vec();
+        store
+            .ledger_mark(
+                &format!("#{}", banned.id),
+                LedgerState::Removed,
+                crate::store::Mark {
+                    by: "Dana\u{1b}[2J".into(),
+                    note: Some("rack 4\u{7}".into()),
+                    evidence: vec![("rack.jpg".into(), photo.clone())],
+                    ..crate::store::Mark::default()
+                },
+            )
+            .unwrap();
+        let row = store.sweep(id).unwrap().unwrap();
+        let bytes = write_bundle(&store, &row, None, Vec::new()).unwrap();
+        let mut reader = Reader::new(&bytes[..], Limits::default()).unwrap();
+        let (mut devices, mut got_items, mut entries) = (0, Vec::new(), Vec::new());
+        while let Some(line) = reader.next_line().unwrap() {
+            match line {
+                Line::Device(_) => devices += 1,
+                Line::LedgerItem(i) => got_items.push(*i),
+                Line::LedgerEntry(e) => entries.push(*e),
+            }
+        }
+        assert_eq!(devices, 4);
+        assert_eq!(got_items.len(), items.len());
+        let item = got_items.iter().find(|i| i.id == banned.id).unwrap();
+        assert_eq!(
+            (item.identity.as_str(), item.state),
+            (banned.identity.as_str(), LedgerState::Removed)
+        );
+        let steps: Vec<_> = entries.iter().filter(|e| e.item == banned.id).collect();
+        assert_eq!(steps.len(), 2, "{steps:?}");
+        assert_eq!((steps[0].from, steps[0].state), (None, LedgerState::Found));
+        let removed = steps[1];
+        assert_eq!(removed.from, Some(LedgerState::Found));
+        assert_eq!(removed.by, r"Dana\x1b[2J");
+        assert_eq!(removed.note.as_deref(), Some(r"rack 4\x07"));
+        assert_eq!(removed.evidence.len(), 1);
+        let file = &removed.evidence[0];
+        assert_eq!(
+            (file.name.as_str(), file.size, file.sha256.as_str()),
+            (
+                "rack.jpg",
+                photo.len() as u64,
+                crate::store::ledger::sha256_hex(&photo).as_str()
+            )
+        );
+        // The file's bytes never travel.
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+            .unwrap();
+        assert!(!text.contains("empty rack"));
     }
 
     #[test]

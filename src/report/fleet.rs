@@ -1,6 +1,7 @@
 //! The fleet views read from the central server (`fleet summary`, `devices`, `overdue`,
 //! `diff`), as a table, JSON Lines, JSON or CSV: the history reports' `View`s, over the
-//! server's answers. Device text is made terminal-safe in the table and spreadsheet-safe in
+//! server's answers. The summary also counts each site's removal ledger (issue 21): a second
+//! table under the first when any site has items, `ledger_...` columns in CSV, `ledger` in JSON. Device text is made terminal-safe in the table and spreadsheet-safe in
 //! CSV, as in every other report.
 
 use std::io::{self, Write};
@@ -9,6 +10,7 @@ use super::history::{View, render};
 use super::layout::{Column, Layout, fitted};
 use super::{Format, cell, dash, spreadsheet_safe, terminal_safe};
 use crate::central::{DevicePage, FleetChange, FleetDevice, SiteCounts, Summary};
+use crate::record::LedgerState;
 use crate::store::timestamp;
 use crate::words::count;
 
@@ -62,6 +64,37 @@ fn counts_row(c: &SiteCounts, name: &str) -> Vec<String> {
     ]
 }
 
+/// The removal ledger's columns (issue 21): each site's items by state; the states rarely held
+/// long (decommissioned, in custody, sanitised) only on wide terminals.
+const LEDGER_COLUMNS: [Column; 11] = [
+    Column::new("site", 30).at_least(11),
+    Column::new("found", 6).whole(),
+    Column::new("planned", 7).whole(),
+    Column::new("decommissioned", 14).whole().from(140),
+    Column::new("removed", 7).whole(),
+    Column::new("in custody", 10).whole().from(120),
+    Column::new("sanitised", 9).whole().from(130),
+    Column::new("destroyed", 9).whole(),
+    Column::new("exempt", 6).whole(),
+    Column::new("reappeared", 10).whole(),
+    Column::new("remaining", 9).whole(),
+];
+
+/// A site's ledger counts: by state in the chain's order, reappeared, remaining.
+fn ledger_cells(c: &SiteCounts) -> impl Iterator<Item = String> + '_ {
+    LedgerState::ALL
+        .into_iter()
+        .map(|s| c.ledger.of(s))
+        .chain([c.ledger.reappeared, c.ledger.remaining])
+        .map(|n| n.to_string())
+}
+
+fn ledger_row(c: &SiteCounts, name: &str) -> Vec<String> {
+    std::iter::once(name.to_string())
+        .chain(ledger_cells(c))
+        .collect()
+}
+
 struct SummaryView<'a>(&'a Summary);
 
 impl View for SummaryView<'_> {
@@ -82,6 +115,26 @@ impl View for SummaryView<'_> {
             self.0.total.banned,
             self.0.total.overdue,
             self.0.total.removed
+        )?;
+        let ledger = &self.0.total.ledger;
+        if ledger.items() == 0 {
+            return Ok(());
+        }
+        let mut rows: Vec<Vec<String>> = self
+            .0
+            .sites
+            .iter()
+            .map(|c| ledger_row(c, &terminal_safe(&c.site)))
+            .collect();
+        rows.push(ledger_row(&self.0.total, "(all sites)"));
+        writeln!(out, "\nremoval ledger (devices and modules by state):")?;
+        writeln!(out, "{}", fitted(&LEDGER_COLUMNS, &rows, layout))?;
+        writeln!(
+            out,
+            "{}: {} still on the network, {} reappeared",
+            count(ledger.items(), "ledger item", "ledger items"),
+            ledger.remaining,
+            ledger.reappeared
         )
     }
 
@@ -111,14 +164,29 @@ impl View for SummaryView<'_> {
             "moved_in",
             "sweeps",
             "last_sweep",
+            "ledger_found",
+            "ledger_planned",
+            "ledger_decommissioned",
+            "ledger_removed",
+            "ledger_in_custody",
+            "ledger_sanitised",
+            "ledger_destroyed",
+            "ledger_exempt",
+            "ledger_reappeared",
+            "ledger_remaining",
         ];
+        let row = |c: &SiteCounts, name: &str| {
+            let mut row = counts_row(c, name);
+            row.extend(ledger_cells(c));
+            row
+        };
         let mut rows: Vec<Vec<String>> = self
             .0
             .sites
             .iter()
-            .map(|c| counts_row(c, &spreadsheet_safe(&c.site)))
+            .map(|c| row(c, &spreadsheet_safe(&c.site)))
             .collect();
-        rows.push(counts_row(&self.0.total, "(all sites)"));
+        rows.push(row(&self.0.total, "(all sites)"));
         (header, rows)
     }
 }
@@ -307,4 +375,92 @@ pub fn writes(format: Format) -> bool {
         format,
         Format::Table | Format::Jsonl | Format::Json | Format::Csv
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::central::LedgerCounts;
+
+    fn summary() -> Summary {
+        let tor = SiteCounts {
+            site: "TOR01".into(),
+            devices: 3,
+            banned: 1,
+            ledger: LedgerCounts {
+                found: 1,
+                planned: 2,
+                removed: 1,
+                in_custody: 1,
+                reappeared: 1,
+                remaining: 4,
+                ..LedgerCounts::default()
+            },
+            ..SiteCounts::default()
+        };
+        let mtl = SiteCounts {
+            site: "MTL02".into(),
+            devices: 1,
+            ..SiteCounts::default()
+        };
+        Summary {
+            total: SiteCounts {
+                site: String::new(),
+                devices: 4,
+                banned: 1,
+                ledger: tor.ledger.clone(),
+                ..SiteCounts::default()
+            },
+            sites: vec![mtl, tor],
+        }
+    }
+
+    fn written(s: &Summary, format: Format, layout: Layout) -> String {
+        let mut out = Vec::new();
+        super::summary(s, format, layout, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_summary_counts_each_sites_ledger_by_state() {
+        let table = written(&summary(), Format::Table, Layout::wide());
+        assert!(table.contains("removal ledger"), "{table}");
+        assert!(
+            table.contains("5 ledger items: 4 still on the network, 1 reappeared"),
+            "{table}"
+        );
+        assert!(
+            table.contains("in custody") && table.contains("remaining"),
+            "{table}"
+        );
+        let csv = written(&summary(), Format::Csv, Layout::wide());
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let tor: Vec<&str> = lines.nth(1).unwrap().split(',').collect();
+        let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        assert_eq!(tor[0], "TOR01");
+        assert_eq!(tor[at("ledger_planned")], "2");
+        assert_eq!(tor[at("ledger_in_custody")], "1");
+        assert_eq!(tor[at("ledger_remaining")], "4");
+        let json: serde_json::Value =
+            serde_json::from_str(&written(&summary(), Format::Json, Layout::wide())).unwrap();
+        assert_eq!(json["sites"][1]["ledger"]["in-custody"], 1);
+        assert_eq!(json["total"]["ledger"]["remaining"], 4);
+    }
+
+    #[test]
+    fn a_fleet_without_a_ledger_shows_no_ledger_table() {
+        let mut s = summary();
+        s.sites[1].ledger = LedgerCounts::default();
+        s.total.ledger = LedgerCounts::default();
+        let table = written(&s, Format::Table, Layout::wide());
+        assert!(!table.contains("ledger"), "{table}");
+        // A server from before the ledger answers without it: zeros.
+        let old: SiteCounts = serde_json::from_value(serde_json::json!({
+            "site": "TOR01", "devices": 1, "banned": 0, "review": 0, "clear": 1, "unknown": 0,
+            "overdue": 0, "removed": 0, "moved_in": 0, "last_sweep_ms": null, "sweeps": 1
+        }))
+        .unwrap();
+        assert_eq!(old.ledger, LedgerCounts::default());
+    }
 }

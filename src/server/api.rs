@@ -6,7 +6,7 @@
 //! | `GET /api/v1/sites` | a viewer, an admin | the sites' names |
 //! | `POST /api/v1/sites` | an admin | `{"name": ...}`: a new site; its upload token, shown once (201) |
 //! | `GET /api/v1/sites/{site}/sweeps` | that site's token, a viewer, an admin | the UUIDs of the site's sweeps the server has |
-//! | `GET /api/v1/fleet/summary` | a viewer, an admin | per site and in total: devices by verdict, overdue, removed, moved in |
+//! | `GET /api/v1/fleet/summary` | a viewer, an admin | per site and in total: devices by verdict, overdue, removed, moved in; removal-ledger items by state, reappeared, remaining |
 //! | `GET /api/v1/fleet/devices` | a viewer, an admin | the current devices, worst first, a page at a time |
 //! | `GET /api/v1/fleet/diff` | a viewer, an admin | what changed since a date: new, removed, moved, changed |
 //! | `GET /api/v1/fleet/overdue` | a viewer, an admin | current devices past a finding's deadline |
@@ -31,12 +31,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::bundle::{self, BundleError, SweepHeader};
-use crate::central::{Central, CentralError, Filter, Principal, Role};
+use crate::bundle::{self, BundleError, Line, SweepHeader};
+use crate::central::{Batch, Central, CentralError, Filter, Principal, Role};
 use crate::date::Date;
-use crate::record::DeviceRecord;
 
-/// Devices handed to the database at a time while a bundle is decoded.
+/// Lines (devices, ledger items, ledger entries) handed to the database at a time while a
+/// bundle is decoded.
 const BATCH: usize = 500;
 
 /// The most devices a fleet page holds.
@@ -151,7 +151,7 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
         Err(r) => return r,
     };
     let (header_tx, header_rx) = tokio::sync::oneshot::channel::<Result<SweepHeader, String>>();
-    let (batch_tx, batch_rx) = tokio::sync::mpsc::channel::<Result<Vec<DeviceRecord>, String>>(2);
+    let (batch_tx, batch_rx) = tokio::sync::mpsc::channel::<Result<Batch, String>>(2);
     let limits = api.limits;
     // Set by the decoder once the trailer is read and checked: a stream that ends without it
     // (the decoder stopped, panicked) is an aborted bundle, never a short one stored.
@@ -227,9 +227,9 @@ async fn upload(State(api): State<Arc<Api>>, headers: HeaderMap, body: Body) -> 
 /// The decoder's batches as a stream; its end without the decoder's word that the trailer was
 /// read (`finished`) is an error, so that the ingest aborts rather than store a short sweep.
 fn until_trailer(
-    mut batch_rx: tokio::sync::mpsc::Receiver<Result<Vec<DeviceRecord>, String>>,
+    mut batch_rx: tokio::sync::mpsc::Receiver<Result<Batch, String>>,
     finished: Arc<std::sync::atomic::AtomicBool>,
-) -> impl futures::Stream<Item = Result<Vec<DeviceRecord>, String>> + Unpin {
+) -> impl futures::Stream<Item = Result<Batch, String>> + Unpin {
     let mut ended = false;
     futures::stream::poll_fn(move |cx| {
         if ended {
@@ -304,7 +304,7 @@ fn decode(
     file: std::fs::File,
     limits: bundle::Limits,
     header_tx: tokio::sync::oneshot::Sender<Result<SweepHeader, String>>,
-    batch_tx: tokio::sync::mpsc::Sender<Result<Vec<DeviceRecord>, String>>,
+    batch_tx: tokio::sync::mpsc::Sender<Result<Batch, String>>,
     finished: &std::sync::atomic::AtomicBool,
 ) -> Result<(), String> {
     let message = |e: BundleError| format!("bundle refused: {e}");
@@ -318,21 +318,20 @@ fn decode(
     if header_tx.send(Ok(reader.header().clone())).is_err() {
         return Ok(());
     }
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch: Option<Batch> = None;
     loop {
-        match reader.next_device() {
-            Ok(Some(d)) => {
-                batch.push(d);
-                if batch.len() == BATCH
-                    && batch_tx
-                        .blocking_send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
-                        .is_err()
+        match reader.next_line() {
+            Ok(Some(line)) => {
+                if let Some(full) = add(&mut batch, line)
+                    && batch_tx.blocking_send(Ok(full)).is_err()
                 {
                     return Ok(());
                 }
             }
             Ok(None) => {
-                if !batch.is_empty() && batch_tx.blocking_send(Ok(batch)).is_err() {
+                if let Some(last) = batch
+                    && batch_tx.blocking_send(Ok(last)).is_err()
+                {
                     return Ok(());
                 }
                 finished.store(true, std::sync::atomic::Ordering::Release);
@@ -344,6 +343,33 @@ fn decode(
                 return Err(m);
             }
         }
+    }
+}
+
+/// Adds a line to the batch being filled, and gives back a batch to send: the one before, when
+/// this line is of another kind, or this one once it holds [`BATCH`] lines.
+fn add(current: &mut Option<Batch>, line: Line) -> Option<Batch> {
+    let before = match (&mut *current, line) {
+        (Some(Batch::Devices(v)), Line::Device(d)) => {
+            v.push(*d);
+            None
+        }
+        (Some(Batch::LedgerItems(v)), Line::LedgerItem(i)) => {
+            v.push(*i);
+            None
+        }
+        (Some(Batch::LedgerEntries(v)), Line::LedgerEntry(e)) => {
+            v.push(*e);
+            None
+        }
+        (slot, line) => slot.replace(Batch::from(line)),
+    };
+    if before.is_some() {
+        return before;
+    }
+    match current {
+        Some(b) if b.len() >= BATCH => current.take(),
+        _ => None,
     }
 }
 
@@ -540,5 +566,55 @@ fn json<T: serde::Serialize>(answer: Result<T, CentralError>) -> Response {
         Ok(t) => axum::Json(t).into_response(),
         Err(CentralError::UnknownSite(_)) => error(StatusCode::NOT_FOUND, "no such site"),
         Err(e) => unavailable(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::ledger_tests::{entry, item};
+    use crate::record::LedgerState;
+
+    #[test]
+    fn lines_are_batched_by_kind_and_at_most_a_batch_at_a_time() {
+        let device = || Line::Device(Box::new(crate::record::tests::full()));
+        let mut lines: Vec<Line> = (0..BATCH + 1).map(|_| device()).collect();
+        for state in [LedgerState::Found, LedgerState::Removed] {
+            lines.push(Line::LedgerItem(Box::new(item(
+                "serial:S1",
+                state,
+                "2026-01-02",
+            ))));
+        }
+        lines.push(Line::LedgerEntry(Box::new(entry(
+            1,
+            1,
+            "serial:S1",
+            None,
+            LedgerState::Found,
+        ))));
+        let mut current = None;
+        let mut sent: Vec<Batch> = lines
+            .into_iter()
+            .filter_map(|l| add(&mut current, l))
+            .collect();
+        sent.extend(current);
+        let shape: Vec<(&str, usize)> = sent
+            .iter()
+            .map(|b| match b {
+                Batch::Devices(v) => ("devices", v.len()),
+                Batch::LedgerItems(v) => ("items", v.len()),
+                Batch::LedgerEntries(v) => ("entries", v.len()),
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("devices", BATCH),
+                ("devices", 1),
+                ("items", 2),
+                ("entries", 1)
+            ]
+        );
     }
 }

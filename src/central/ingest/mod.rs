@@ -1,4 +1,5 @@
-//! Storing one bundle's sweep: its row and its devices as intervals, all in one transaction.
+//! Storing one bundle's sweep: its row, its devices as intervals and the site's removal ledger
+//! (`ledger`), all in one transaction.
 //!
 //! Each batch of devices costs a handful of statements whatever its size: one lookup of every
 //! key it carries (`= ANY($1)`), then inserts from arrays (`UNNEST`) and one `UPDATE ... FROM
@@ -20,10 +21,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio_postgres::Transaction;
 
+mod ledger;
 mod rows;
 
 use super::{Central, CentralError, query_error, time};
-use crate::bundle::SweepHeader;
+use crate::bundle::{LedgerEntryLine, LedgerItemLine, Line, SweepHeader};
 use crate::date::Date;
 use crate::record::DeviceRecord;
 use crate::store::Identity;
@@ -38,6 +40,45 @@ pub struct Ingested {
     pub devices: u64,
     /// Whether its devices moved the intervals (`false`: older than the site's newest sweep).
     pub applied: bool,
+}
+
+/// A batch of a bundle's lines, as [`Central::ingest`] takes them: devices first, then the
+/// ledger's items, then its entries (the order a bundle holds them in).
+#[derive(Debug, Clone)]
+pub enum Batch {
+    /// Judged device records.
+    Devices(Vec<DeviceRecord>),
+    /// Items of the site's removal ledger.
+    LedgerItems(Vec<LedgerItemLine>),
+    /// Steps of the site's removal ledger.
+    LedgerEntries(Vec<LedgerEntryLine>),
+}
+
+impl Batch {
+    /// Its lines.
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Devices(v) => v.len(),
+            Batch::LedgerItems(v) => v.len(),
+            Batch::LedgerEntries(v) => v.len(),
+        }
+    }
+
+    /// Whether it holds no line.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A batch of one line.
+impl From<Line> for Batch {
+    fn from(line: Line) -> Batch {
+        match line {
+            Line::Device(d) => Batch::Devices(vec![*d]),
+            Line::LedgerItem(i) => Batch::LedgerItems(vec![*i]),
+            Line::LedgerEntry(e) => Batch::LedgerEntries(vec![*e]),
+        }
+    }
 }
 
 /// The advisory lock every ingest takes for its transaction.
@@ -180,18 +221,20 @@ fn lower(s: &Option<String>) -> Option<String> {
 }
 
 impl Central {
-    /// Stores one sweep: its header and its devices, read batch by batch from `batches`, all
-    /// in one transaction. A sweep whose UUID is stored already changes nothing (`stored:
-    /// false`); an `Err` from the stream stores nothing ([`CentralError::Aborted`]). The site
-    /// must exist ([`CentralError::UnknownSite`]); who may upload for it is the caller's
-    /// business.
+    /// Stores one sweep: its header, its devices and the site's removal ledger, read batch by
+    /// batch from `batches`, all in one transaction. A sweep whose UUID is stored already
+    /// changes nothing (`stored: false`); an `Err` from the stream stores nothing
+    /// ([`CentralError::Aborted`]). The site must exist ([`CentralError::UnknownSite`]); who
+    /// may upload for it is the caller's business. The ledger's items are stored only when the
+    /// sweep is applied (not older than the site's newest), its entries whenever the server
+    /// lacks them.
     pub async fn ingest<S>(
         &self,
         header: SweepHeader,
         mut batches: S,
     ) -> Result<Ingested, CentralError>
     where
-        S: Stream<Item = Result<Vec<DeviceRecord>, String>> + Unpin,
+        S: Stream<Item = Result<Batch, String>> + Unpin,
     {
         if !["complete", "interrupted", "failed"].contains(&header.status.as_str()) {
             return Err(CentralError::BadHeader(format!(
@@ -230,25 +273,16 @@ impl Central {
         let started = time(header.started_ms);
         let applied = newest.is_none_or(|n| started >= n);
         insert_sweep(&tx, &header, site_id, applied).await?;
-        let mut devices = 0u64;
-        // One box that answered on two addresses (a loopback and a management address) is in
-        // the sweep twice with the same keys: it is stored once, as the local store's first
-        // sighting counts it (16 bytes of SHA-256 of its keys a box, whatever the bundle).
-        let mut boxes: HashSet<[u8; 16]> = HashSet::new();
-        while let Some(batch) = batches.next().await {
-            let batch = batch.map_err(CentralError::Aborted)?;
-            devices += batch.len() as u64;
-            if applied && !batch.is_empty() {
-                let batch: Vec<Incoming> = batch
-                    .into_iter()
-                    .map(|r| Incoming::new(r, &header.site))
-                    .filter(|d| d.keyless() || boxes.insert(d.keys_digest()))
-                    .collect();
-                if !batch.is_empty() {
-                    store_batch(&tx, batch, site_id, started, &uuid).await?;
-                }
-            }
-        }
+        let devices = store_lines(
+            &tx,
+            &mut batches,
+            &header.site,
+            site_id,
+            started,
+            &uuid,
+            applied,
+        )
+        .await?;
         tx.execute(
             "UPDATE sweep SET devices = $2 WHERE uuid = $1::text::uuid",
             &[&uuid, &(devices as i64)],
@@ -272,6 +306,53 @@ impl Central {
             applied,
         })
     }
+}
+
+/// Stores a bundle's lines batch by batch: its devices (when `applied`), its ledger's items
+/// (when `applied`) and entries. Returns the devices read.
+async fn store_lines<S>(
+    tx: &Transaction<'_>,
+    batches: &mut S,
+    site: &str,
+    site_id: i64,
+    started: SystemTime,
+    uuid: &str,
+    applied: bool,
+) -> Result<u64, CentralError>
+where
+    S: Stream<Item = Result<Batch, String>> + Unpin,
+{
+    let mut devices = 0u64;
+    // One box that answered on two addresses (a loopback and a management address) is in
+    // the sweep twice with the same keys: it is stored once, as the local store's first
+    // sighting counts it (16 bytes of SHA-256 of its keys a box, whatever the bundle).
+    let mut boxes: HashSet<[u8; 16]> = HashSet::new();
+    while let Some(batch) = batches.next().await {
+        match batch.map_err(CentralError::Aborted)? {
+            Batch::Devices(batch) => {
+                devices += batch.len() as u64;
+                if applied && !batch.is_empty() {
+                    let batch: Vec<Incoming> = batch
+                        .into_iter()
+                        .map(|r| Incoming::new(r, site))
+                        .filter(|d| d.keyless() || boxes.insert(d.keys_digest()))
+                        .collect();
+                    if !batch.is_empty() {
+                        store_batch(tx, batch, site_id, started, uuid).await?;
+                    }
+                }
+            }
+            Batch::LedgerItems(items) if applied && !items.is_empty() => {
+                ledger::upsert_items(tx, &items, site_id, uuid).await?;
+            }
+            Batch::LedgerItems(_) => {}
+            Batch::LedgerEntries(entries) if !entries.is_empty() => {
+                ledger::insert_entries(tx, &entries, site_id, uuid).await?;
+            }
+            Batch::LedgerEntries(_) => {}
+        }
+    }
+    Ok(devices)
 }
 
 async fn insert_sweep(

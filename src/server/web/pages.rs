@@ -14,7 +14,7 @@ use super::{Viewer, Web, encode, html_page, layout, n, now_ms, raw, shown, shown
 use crate::central::pages::{Burndown, DeadlineMark, DeviceDetail};
 use crate::central::{CentralError, Filter, SiteCounts, Summary};
 use crate::date::Date;
-use crate::record::{DeviceRecord, Sourced, Verdict};
+use crate::record::{DeviceRecord, LedgerState, Sourced, Verdict};
 
 /// The overview's figures as last computed.
 pub(super) struct Overview {
@@ -207,8 +207,40 @@ pub(super) async fn overview(State(web): State<Arc<Web>>, Viewer(who): Viewer) -
                 tfoot { tr #total { td { "Total" } (counts(t)) } }
             }
         }
+        @if t.ledger.items() > 0 {
+            section {
+                h2 { "Removal ledger" }
+                (ledger_table(&o.summary.sites, Some(t)))
+            }
+        }
     };
     html_page(StatusCode::OK, layout("Overview", Some(&who), body))
+}
+
+/// Each site's removal-ledger items (devices and modules) by state, as its newest applied
+/// bundle carried them (issue 21), and the total when given.
+fn ledger_table(sites: &[SiteCounts], total: Option<&SiteCounts>) -> Markup {
+    let cells = |s: &SiteCounts| {
+        html! {
+            @for state in LedgerState::ALL { td class=(state.as_str()) { (n(s.ledger.of(state))) } }
+            td.reappeared { (n(s.ledger.reappeared)) }
+            td.remaining { (n(s.ledger.remaining)) }
+        }
+    };
+    html! {
+        table #ledger.sortable {
+            thead { tr {
+                th { "Site" }
+                @for state in LedgerState::ALL { th { (state.as_str()) } }
+                th { "reappeared" } th { "remaining" }
+            } }
+            tbody { @for s in sites {
+                tr.ledger-site { td { a href={ "/sites/" (encode(&s.site)) } { (shown(&s.site)) } } (cells(s)) }
+            } }
+            @if let Some(t) = total { tfoot { tr #ledger-total { td { "Total" } (cells(t)) } } }
+        }
+        p.note { "Remaining: still on the network, in a state on it (found, planned, decommissioned) or seen again by a sweep after it was marked off it." }
+    }
 }
 
 fn card(what: &str, v: u64, link: Option<&str>) -> Markup {
@@ -298,6 +330,12 @@ pub(super) async fn site(
         div.cards {
             (card("banned", s.banned, None)) (card("review", s.review, None)) (card("unknown", s.unknown, None))
             (card("overdue", s.overdue, None)) (card("removed", s.removed, None)) (card("devices", s.devices, None))
+        }
+        @if s.ledger.items() > 0 {
+            section {
+                h2 { "Removal ledger" }
+                (ledger_table(std::slice::from_ref(s), None))
+            }
         }
         p { a href={ "/devices?site=" (encode(&name)) } { "All its devices in the list" } " · "
             a href={ "/devices?site=" (encode(&name)) "&verdict=banned" } { "its banned devices" } " · "
@@ -513,5 +551,33 @@ fn neighbours(r: &DeviceRecord) -> Markup {
                 }
             } }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::central::LedgerCounts;
+
+    #[test]
+    fn the_ledger_table_counts_each_site_by_state_and_escapes_its_name() {
+        let site = SiteCounts {
+            site: "<b>TOR01</b>".into(),
+            ledger: LedgerCounts {
+                planned: 2,
+                in_custody: 1,
+                reappeared: 1,
+                remaining: 3,
+                ..LedgerCounts::default()
+            },
+            ..SiteCounts::default()
+        };
+        let html = ledger_table(std::slice::from_ref(&site), Some(&site)).into_string();
+        assert!(html.contains(r#"<td class="planned">2</td>"#), "{html}");
+        assert!(html.contains(r#"<td class="in-custody">1</td>"#), "{html}");
+        assert!(html.contains(r#"<td class="remaining">3</td>"#), "{html}");
+        assert!(html.contains("ledger-total"), "{html}");
+        assert!(!html.contains("<b>TOR01"), "{html}");
+        assert!(html.contains("/sites/%3Cb%3ETOR01"), "{html}");
     }
 }
