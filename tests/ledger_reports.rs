@@ -298,13 +298,14 @@ fn the_status_update_and_the_deadlines_count_what_the_ledger_and_sweeps_say() {
     assert_eq!(
         got,
         [
-            // The NE8000 destroyed, the AR169 removed yet seen again.
-            "2 0 0 0 1 1 0 0 100.0 0 ~ 1 0",
+            // The NE8000 destroyed, the AR169 removed yet seen again: the sweep outweighs the
+            // mark, so it remains, and is overdue by its deadline.
+            "2 0 0 0 1 1 0 1 50.0 1 2024-06-28 1 0",
             // The eNodeB planned for a day that has passed: overdue by its plan.
             "1 0 1 0 0 0 0 1 0.0 1 2026-12-31 0 0",
             // The S6700 exempt; its HiSilicon card, under review, found.
             "1 1 0 0 0 0 1 1 0.0 0 ~ 0 0",
-            "4 1 1 0 1 1 1 2 50.0 1 2026-12-31 1 0",
+            "4 1 1 0 1 1 1 3 25.0 2 2024-06-28 1 0",
         ]
     );
     // Every row rests on both sweeps (the destroyed router was last seen in the first), the
@@ -332,7 +333,7 @@ fn the_status_update_and_the_deadlines_count_what_the_ledger_and_sweeps_say() {
         .iter()
         .map(counts)
         .collect();
-    assert_eq!(tor01, ["2 0 0 0 1 1 0 0 100.0 0 ~ 1 0"; 2]);
+    assert_eq!(tor01, ["2 0 0 0 1 1 0 1 50.0 1 2024-06-28 1 0"; 2]);
 
     let deadlines = seg.csv("deadlines", &[]);
     let days = |d: &str| day(d).days() - day(AS_OF).days();
@@ -353,10 +354,11 @@ fn the_status_update_and_the_deadlines_count_what_the_ledger_and_sweeps_say() {
         "canada-2022 2022-05-19/huawei-zte-4g",
     );
     let want = [
-        format!("CA {five} 2024-06-28 2 0 0 {} 100.0 0", days("2024-06-28")),
+        // The AR169, marked removed but seen again, remains and is overdue.
+        format!("CA {five} 2024-06-28 2 1 1 {} 50.0 0", days("2024-06-28")),
         format!("CA {four} 2027-12-31 1 1 1 {} 0.0 0", days("2027-12-31")),
         format!("CA {five} ~ 1 1 0 ~ 0.0 1"),
-        "total ~ ~ 4 2 1 ~ 50.0 1".to_string(),
+        "total ~ ~ 4 3 2 ~ 25.0 1".to_string(),
     ];
     assert_eq!(got, want);
     assert_eq!(days("2024-06-28"), -931);

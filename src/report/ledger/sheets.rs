@@ -68,12 +68,12 @@ pub(super) const STATUS: [Col; 16] = [
     col(
         "remaining",
         Column::new("remaining", 9).whole(),
-        "Still on the network: found, planned or decommissioned.",
+        "Still on the network: found, planned or decommissioned, or marked off it but seen again by a later sweep.",
     ),
     col(
         "percent_complete",
         Column::new("done %", 6).whole(),
-        "Removed or later (destroyed included) out of items, in percent to a tenth; - when no items.",
+        "Removed or later (destroyed included), not seen again since, out of items, in percent to a tenth; - when no items.",
     ),
     col(
         "overdue",
@@ -272,6 +272,8 @@ struct Tally {
     exempt: u64,
     overdue: u64,
     reappeared: u64,
+    /// Marked off the network, then seen again: remaining, not done.
+    seen_again: u64,
     absent: u64,
     next: Option<Date>,
 }
@@ -288,10 +290,12 @@ impl Tally {
             Exempt => self.exempt += 1,
         }
         self.items += u64::from(i.state != Exempt);
+        // Marked off the network but seen again: still there, whatever the ledger says.
+        self.seen_again += u64::from(i.state.off_network() && i.reappeared());
         self.overdue += u64::from(i.overdue(today));
         self.reappeared += u64::from(i.reappeared());
         self.absent += u64::from(i.unconfirmed_absent(ABSENT_AFTER));
-        if i.state.on_network() {
+        if i.still_there() {
             self.next = match (self.next, i.due()) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -300,11 +304,11 @@ impl Tally {
     }
 
     fn remaining(&self) -> u64 {
-        self.found + self.planned + self.decommissioned
+        self.found + self.planned + self.decommissioned + self.seen_again
     }
 
     fn done(&self) -> u64 {
-        self.removed + self.destroyed
+        self.removed + self.destroyed - self.seen_again
     }
 }
 

@@ -107,10 +107,16 @@ impl LedgerItem {
         self.state.on_network() && self.absent_sweeps >= n.max(1)
     }
 
-    /// Whether it is still on the network past the earlier of its deadline and its planned
-    /// target, on `today`.
+    /// Whether it is still on the network as far as anyone can tell: the ledger has it there,
+    /// or has it off but a sweep saw it again since (the sweep outweighs the mark).
+    pub fn still_there(&self) -> bool {
+        self.state.on_network() || (self.state.off_network() && self.reappeared())
+    }
+
+    /// Whether it is still there ([`LedgerItem::still_there`]) past the earlier of its deadline
+    /// and its planned target, on `today`.
     pub fn overdue(&self, today: Date) -> bool {
-        self.state.on_network() && self.due().is_some_and(|d| d < today)
+        self.still_there() && self.due().is_some_and(|d| d < today)
     }
 
     /// The earlier of its policy deadline and its planned target date.
@@ -256,6 +262,13 @@ impl Store {
         to: LedgerState,
         mark: Mark,
     ) -> Result<(LedgerItem, LedgerEntry), LedgerError> {
+        // One write transaction from the read to the write: two marks at once cannot both
+        // start from the same state, and an item made for a mark that is refused is not kept.
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(|e| self.sqlite(e))?;
         let item = self.ledger_find(name)?;
         let refused = |why: &str| LedgerError::Refused {
             item: item.id,
@@ -290,11 +303,6 @@ impl Store {
                 item.state, item.since
             )));
         }
-        let tx = rusqlite::Transaction::new_unchecked(
-            &self.conn,
-            rusqlite::TransactionBehavior::Immediate,
-        )
-        .map_err(|e| self.sqlite(e))?;
         let entry = insert_entry(
             &tx,
             &NewEntry {

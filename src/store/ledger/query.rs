@@ -202,19 +202,18 @@ impl Store {
         .map_err(|e| self.sqlite(e))
     }
 
-    /// The item a person names: `#N` (or `N`), else the items whose serial, chassis MAC,
+    /// The item a person names: `#N`, else the items whose serial, chassis MAC,
     /// engine ID or address is the name (a module by its serial only) (in that order: the first kind of key that matches
     /// decides); else the newest stored banned or review device or module of that name, made
     /// an item now.
     pub fn ledger_find(&self, name: &str) -> Result<LedgerItem, LedgerError> {
         let name = name.trim();
-        if let Ok(n) = name.strip_prefix('#').unwrap_or(name).parse::<i64>() {
-            if let Some(i) = self.ledger_item(n)? {
-                return Ok(i);
+        if let Some(n) = name.strip_prefix('#') {
+            return match n.parse::<i64>() {
+                Ok(n) => self.ledger_item(n)?,
+                Err(_) => None,
             }
-            if name.starts_with('#') {
-                return Err(LedgerError::NotFound(name.to_string()));
-            }
+            .ok_or_else(|| LedgerError::NotFound(name.to_string()));
         }
         for (column, value) in keys_of(name) {
             let ids: Vec<i64> = {

@@ -35,8 +35,8 @@ pub(crate) enum ItemSource {
     },
 }
 
-/// The addresses a sweep's targets held, from its stored parameters: its targets and seeds,
-/// and its scope when it crawled, less its exclusions. `None` where they cannot be read again
+/// The addresses a sweep's targets held, from its stored parameters: its targets and seeds
+/// (not a crawl's scope, which it may not have reached), less its exclusions. `None` where they cannot be read again
 /// (an `@file` gone): then the sweep confirms no absence.
 pub fn coverage(parameters: &serde_json::Value) -> Option<Targets> {
     let list = |key: &str| -> Vec<String> {
@@ -49,11 +49,10 @@ pub fn coverage(parameters: &serde_json::Value) -> Option<Targets> {
             })
             .unwrap_or_default()
     };
+    // A crawl's scope is where it may go, not where it went: only the targets and seeds
+    // were surely probed.
     let mut given = list("targets");
     given.extend(list("seed"));
-    if parameters["crawl"].as_bool() == Some(true) {
-        given.extend(list("scope"));
-    }
     Targets::parse(&given).ok()?.exclude(&list("exclude")).ok()
 }
 
@@ -68,6 +67,8 @@ struct Known {
     identity: Identity,
     state: LedgerState,
     module: bool,
+    /// A module's device, by identity key.
+    parent: Option<String>,
 }
 
 /// Tells the ledger what sweep `sweep` saw; `complete` says whether it finished (only a
@@ -116,6 +117,16 @@ pub(crate) fn after_sweep(conn: &Connection, sweep: i64, complete: bool) -> rusq
     if !complete {
         return Ok(());
     }
+    // A module is missed only where its device was seen with its module table (not with
+    // `--no-walk`, not a table cut short before any row).
+    let listed: HashSet<String> = {
+        let mut q = conn.prepare(
+            "SELECT DISTINCT d.identity FROM device d JOIN module m ON m.device = d.id
+             WHERE d.sweep = ?1",
+        )?;
+        q.query_map([sweep], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
     for k in known.iter().filter(|k| !seen.contains(&k.id)) {
         let held = k
             .identity
@@ -123,7 +134,8 @@ pub(crate) fn after_sweep(conn: &Connection, sweep: i64, complete: bool) -> rusq
             .parse::<IpAddr>()
             .ok()
             .zip(covered.as_ref())
-            .is_some_and(|(a, t)| t.contains(a));
+            .is_some_and(|(a, t)| t.contains(a))
+            && k.parent.as_ref().is_none_or(|p| listed.contains(p));
         let outcome = if held { "absent" } else { "uncovered" };
         conn.execute(
             "INSERT OR REPLACE INTO ledger_sighting (sweep, item, outcome) VALUES (?1, ?2, ?3)",
@@ -142,7 +154,8 @@ pub(crate) fn after_sweep(conn: &Connection, sweep: i64, complete: bool) -> rusq
 /// Every item with its keys.
 fn known_items(conn: &Connection) -> rusqlite::Result<Vec<Known>> {
     let mut q = conn.prepare(
-        "SELECT id, serial, chassis_mac, engine_id, address, state, kind FROM ledger_item ORDER BY id",
+        "SELECT id, serial, chassis_mac, engine_id, address, state, kind, parent FROM ledger_item
+         ORDER BY id",
     )?;
     q.query_map([], |r| {
         let mac: Option<String> = r.get(2)?;
@@ -158,6 +171,7 @@ fn known_items(conn: &Connection) -> rusqlite::Result<Vec<Known>> {
             ),
             state: state.parse().unwrap_or(LedgerState::Found),
             module: r.get::<_, String>(6)? == "module",
+            parent: r.get(7)?,
         })
     })?
     .collect()
@@ -174,12 +188,21 @@ struct Gear {
 pub(crate) const MODULE_NOT_CHASSIS: &str =
     "COALESCE(m.class, '') <> 'chassis' AND trim(m.serial) IS NOT trim(d.serial)";
 
-/// The devices of a sweep and their modules that carry a serial.
+/// The devices of a sweep and their modules that carry a serial. A device judged banned or
+/// review only for a module it holds (a clear chassis with a banned line card) is not an item
+/// itself: the module is, and pulling it settles the matter.
 fn stored_gear(conn: &Connection, sweep: i64) -> rusqlite::Result<Vec<(ItemSource, Gear)>> {
     let mut out = Vec::new();
     let mut q = conn.prepare(
-        "SELECT id, serial, chassis_mac, engine_id, address, verdict FROM device
-         WHERE sweep = ?1 ORDER BY id",
+        "SELECT id, serial, chassis_mac, engine_id, address,
+             CASE WHEN verdict IN ('banned', 'review') AND (EXISTS (SELECT 1 FROM finding f
+                 WHERE f.device = device.id AND f.module IS NULL AND f.exception IS NULL
+                   AND f.verdict IN ('banned', 'review'))
+               OR NOT EXISTS (SELECT 1 FROM finding f WHERE f.device = device.id
+                 AND f.module IS NOT NULL AND f.exception IS NULL
+                 AND f.verdict IN ('banned', 'review')))
+             THEN verdict ELSE 'module-only' END
+         FROM device WHERE sweep = ?1 ORDER BY id",
     )?;
     let devices = q.query_map([sweep], |r| {
         let mac: Option<String> = r.get(2)?;
@@ -285,13 +308,13 @@ const SNAPSHOT: &str = "
            d.sys_name, d.site, d.role, d.technology, d.acquired, d.verdict, d.seen_ms,
            (SELECT f.policy || '/' || f.rule FROM finding f WHERE f.device = d.id
                 AND f.exception IS NULL AND f.verdict IN ('banned', 'review')
-                AND (f.module IS ?2 OR ?2 IS NULL) ORDER BY f.verdict, f.deadline LIMIT 1),
+                AND f.module IS ?2 ORDER BY f.verdict, f.deadline LIMIT 1),
            (SELECT f.jurisdiction FROM finding f WHERE f.device = d.id
                 AND f.exception IS NULL AND f.verdict IN ('banned', 'review')
-                AND (f.module IS ?2 OR ?2 IS NULL) ORDER BY f.verdict, f.deadline LIMIT 1),
+                AND f.module IS ?2 ORDER BY f.verdict, f.deadline LIMIT 1),
            (SELECT min(f.deadline) FROM finding f WHERE f.device = d.id
                 AND f.exception IS NULL AND f.verdict = 'banned'
-                AND (f.module IS ?2 OR ?2 IS NULL)),
+                AND f.module IS ?2),
            m.serial, m.vendor, m.model, m.verdict
     FROM device d LEFT JOIN module m ON m.device = d.id AND m.idx = ?2
     WHERE d.id = ?1";

@@ -250,3 +250,69 @@ fn later_sweeps_confirm_absence_only_where_they_looked_and_flag_gear_seen_again(
         (LedgerState::Found, None)
     );
 }
+
+#[test]
+fn a_clear_chassis_with_a_banned_card_is_only_the_card_and_modules_are_missed_only_where_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    // A Cisco chassis judged banned only for the Huawei card it holds (a module finding).
+    let mut chassis = record("192.0.2.9", "C9", Verdict::Banned);
+    chassis.identification.vendor = Some("Cisco".into());
+    chassis.judgement.findings[0].module = Some(7);
+    sweep(
+        &db,
+        &["192.0.2.0/24"],
+        vec![chassis.clone()],
+        Status::Complete,
+    );
+    let store = Store::open(&db).unwrap();
+    let items = store.ledger_items(&LedgerFilter::default()).unwrap();
+    let got: Vec<_> = items.iter().map(|i| i.identity.as_str()).collect();
+    assert_eq!(got, ["module:serial:C9-LC"]);
+    assert_eq!(
+        items[0].rule.as_deref(),
+        Some("canada-2022 1/huawei-zte-5g")
+    );
+    // The chassis seen again without its module table (no walk): the card is not missed.
+    let mut bare = chassis.clone();
+    bare.modules.clear();
+    sweep(&db, &["192.0.2.0/24"], vec![bare], Status::Complete);
+    assert_eq!(store.ledger_find("C9-LC").unwrap().absent_sweeps, 0);
+    assert_eq!(store.ledger_sightings(2).unwrap()[0].outcome, "uncovered");
+    // Seen with another card: now the card is missed.
+    let mut other = chassis;
+    other.modules[0].serial = Some("C9-LC2".into());
+    sweep(&db, &["192.0.2.0/24"], vec![other], Status::Complete);
+    assert_eq!(store.ledger_find("C9-LC").unwrap().absent_sweeps, 1);
+}
+
+#[test]
+fn a_bare_number_is_a_serial_and_only_hash_n_a_ledger_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    sweep(
+        &db,
+        &["192.0.2.0/24"],
+        vec![
+            record("192.0.2.1", "H1", Verdict::Banned),
+            record("192.0.2.2", "3", Verdict::Banned),
+        ],
+        Status::Complete,
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.ledger_find("3").unwrap().identity, "serial:3");
+    assert_eq!(store.ledger_find("#2").unwrap().identity, "serial:3");
+    assert_eq!(
+        store.ledger_find("#3").unwrap().identity,
+        "module:serial:H1-LC"
+    );
+    assert_eq!(store.ledger_find("#1").unwrap().identity, "serial:H1");
+    assert!(matches!(
+        store.ledger_find("#99"),
+        Err(LedgerError::NotFound(_))
+    ));
+    // A refused mark keeps nothing, not even an item it made.
+    let e = mark(&store, "#1", LedgerState::Destroyed).unwrap_err();
+    assert!(e.is_usage());
+    assert_eq!(store.ledger_entries(Some(1)).unwrap().len(), 1);
+}
