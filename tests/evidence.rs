@@ -210,9 +210,11 @@ fn a_pack_verifies_and_each_change_to_it_is_named() {
     let short = &public.trim().split(' ').nth(1).unwrap()[..16];
     assert_eq!(
         text(&o.stdout),
-        format!("verified: 8 files, signed by {short}\n")
+        format!(
+            "verified: 8 files, signed by {short} (the key the pack names: give --key FILE.pub to check whose it is)\n"
+        )
     );
-    expect(
+    let o = expect(
         &[
             "evidence",
             "verify",
@@ -221,6 +223,10 @@ fn a_pack_verifies_and_each_change_to_it_is_named() {
             s(&dir.path().join("signer.pub")),
         ],
         0,
+    );
+    assert_eq!(
+        text(&o.stdout),
+        format!("verified: 8 files, signed by {short}\n")
     );
     auditors_tools_agree(&pack, dir.path());
     tampered(&files, dir.path());

@@ -61,6 +61,12 @@ pub enum TarError {
         /// The limit.
         limit: u64,
     },
+    /// Bytes other than zeros after the archive's end marker.
+    #[error("data follows the archive's end (near byte {offset})")]
+    AfterEnd {
+        /// About where, in the uncompressed archive.
+        offset: u64,
+    },
     /// Reading failed below the archive (a damaged gzip stream, the disk).
     #[error("{0}")]
     Io(String),
@@ -173,11 +179,21 @@ impl<R: Read> Reader<R> {
     }
 
     /// Reads past what follows the end marker (GNU tar's record padding), up to the limit, so
-    /// that a compressed stream's checksum is read; the archive's bytes are not looked at.
+    /// that a compressed stream's checksum is read; anything there but zeros (entries appended
+    /// after the end, which `tar --ignore-zeros` would still unpack) is an error.
     pub fn drain(&mut self) -> Result<(), TarError> {
         let mut buf = [0u8; 8 * BLOCK];
-        while self.read_some(&mut buf)? > 0 {}
-        Ok(())
+        loop {
+            let n = self.read_some(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            if buf[..n].iter().any(|&b| b != 0) {
+                return Err(TarError::AfterEnd {
+                    offset: self.offset - n as u64,
+                });
+            }
+        }
     }
 
     /// Skips `n` bytes, which must be there.

@@ -619,3 +619,32 @@ fn no_byte_of_a_pack_changed_or_cut_makes_verify_panic() {
         let _ = verify(&gzip(&tar_bytes[..n])[..], Limits::default(), None);
     }
 }
+
+#[test]
+fn entries_appended_after_the_end_are_damage_not_ignored() {
+    let pack = pack_of(&FILES, &key());
+    assert!(check(&pack, None).is_good());
+    // Another gzip member with an entry (gunzip and tar --ignore-zeros would unpack it).
+    let extra = repack(&[(
+        "netorigin-evidence/walks/192.0.2.9.snmprec".into(),
+        b"1.3.6.1.2.1.1.5.0|4|x\n".to_vec(),
+    )]);
+    let mut appended = pack.clone();
+    appended.extend_from_slice(&extra);
+    let v = check(&appended, None);
+    assert!(!v.is_good());
+    assert!(
+        lines(&v)
+            .iter()
+            .any(|l| l.contains("data follows the archive's end")),
+        "{:?}",
+        lines(&v)
+    );
+    // Zeros after the end (GNU tar's record padding) are no damage.
+    let mut tar_bytes = Vec::new();
+    flate2::read::GzDecoder::new(&pack[..])
+        .read_to_end(&mut tar_bytes)
+        .unwrap();
+    tar_bytes.extend_from_slice(&[0u8; 10 * BLOCK]);
+    assert!(check(&gzip(&tar_bytes), None).is_good());
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 
 use super::keys::PublicKey;
@@ -161,7 +161,8 @@ fn read_pack(mut r: impl Read, limits: Limits) -> Result<Contents, EvidenceError
     if magic != [0x1f, 0x8b] {
         return Err(EvidenceError::NotPack("it is not gzip-compressed".into()));
     }
-    let gz = GzDecoder::new(io::Cursor::new(magic).chain(r));
+    // Every gzip member, as gunzip and tar read them: a member appended is part of the pack.
+    let gz = MultiGzDecoder::new(io::Cursor::new(magic).chain(r));
     let mut tar = tar::Reader::new(gz, limits);
     let mut read = Contents::default();
     let prefix = format!("{ROOT}/");
@@ -241,6 +242,7 @@ fn sums(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<(String, [u8; 32])> {
         return Vec::new();
     };
     let mut listed: Vec<(String, [u8; 32])> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (n, line) in text.lines().enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.is_empty() {
@@ -262,7 +264,7 @@ fn sums(bytes: &[u8], problems: &mut Vec<Problem>) -> Vec<(String, [u8; 32])> {
             )));
             continue;
         };
-        if listed.iter().any(|(p, _)| p == path) {
+        if !seen.insert(path.to_string()) {
             problems.push(Problem::Sums(format!(
                 "line {} lists {} again",
                 n + 1,

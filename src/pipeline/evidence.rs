@@ -402,8 +402,13 @@ pub fn verify(file: &Path, key: Option<&Path>) -> Result<(), Failure> {
         e => other(format!("{}: {e}", shown(file))),
     })?;
     if let (true, Some(signer)) = (v.is_good(), v.signer) {
+        // Without --key the pack vouches for itself: anyone who edits it can sign it anew.
+        let whose = match key {
+            Some(_) => String::new(),
+            None => " (the key the pack names: give --key FILE.pub to check whose it is)".into(),
+        };
         return say(format!(
-            "verified: {}, signed by {}",
+            "verified: {}, signed by {}{whose}",
             count(v.files as u64, "file", "files"),
             signer.short()
         ));
