@@ -97,9 +97,9 @@ pub fn header(sweep: &SweepRow, site_override: Option<&str>) -> Result<SweepHead
 /// Writes the stored sweep `sweep` of `store` as a bundle to `out` and gives `out` back: the
 /// header from its row ([`header`]: `site_override`, else the sweep's own site; a sweep with
 /// neither, or still running, is an error naming it), then its devices' records in the order
-/// they were stored, read from the database one at a time, then the database's removal ledger
-/// as it stands now (every item, then every step, oldest first; evidence files by name, SHA-256
-/// and size), then the trailer. Device text and people's text in the ledger (who, notes) are
+/// they were stored, read from the database one at a time, then the site's removal ledger as
+/// it stands now (every item a sweep of the bundle's site saw last, then their steps, oldest
+/// first; evidence files by name, SHA-256 and size), then the trailer. Device text and people's text in the ledger (who, notes) are
 /// made fit to send as [`bundle::Writer::device`] says; the database is not changed.
 pub fn write_bundle<W: Write>(
     store: &Store,
@@ -109,13 +109,27 @@ pub fn write_bundle<W: Write>(
 ) -> Result<W, UploadError> {
     let id = sweep.id;
     let bundle = |source| UploadError::Bundle { sweep: id, source };
-    let mut writer = bundle::Writer::new(&header(sweep, site_override)?, out).map_err(bundle)?;
+    let header = header(sweep, site_override)?;
+    let mut writer = bundle::Writer::new(&header, out).map_err(bundle)?;
     store.each_record(id, |record| writer.device(&record).map_err(bundle))?;
+    // The site's items only: those a sweep of this site saw last (a database that sweeps
+    // several sites sends each its own).
+    let site_of: std::collections::HashMap<i64, Option<String>> = store
+        .sweeps()?
+        .into_iter()
+        .map(|s| (s.id, s.site.or_else(|| site_override.map(str::to_string))))
+        .collect();
+    let mut sent = std::collections::HashSet::new();
     for item in store.ledger_items(&LedgerFilter::default())? {
-        writer.ledger_item(&item_line(&item)?).map_err(bundle)?;
+        if site_of.get(&item.last_sweep).cloned().flatten().as_deref() == Some(&header.site) {
+            writer.ledger_item(&item_line(&item)?).map_err(bundle)?;
+            sent.insert(item.id);
+        }
     }
     for entry in store.ledger_entries(None)? {
-        writer.ledger_entry(&entry_line(&entry)?).map_err(bundle)?;
+        if sent.contains(&entry.item) {
+            writer.ledger_entry(&entry_line(&entry)?).map_err(bundle)?;
+        }
     }
     writer.finish().map_err(bundle)
 }
@@ -566,6 +580,42 @@ mod tests {
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
             .unwrap();
         assert!(!text.contains("empty rack"));
+    }
+
+    #[test]
+    fn a_database_that_swept_two_sites_sends_each_its_own_ledger() {
+        use crate::bundle::Line;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.db");
+        let devices = judged();
+        let (tor, mtl) = devices.split_at(2);
+        let first = stored(&path, tor, Some("TOR01"));
+        let second = stored(&path, mtl, Some("MTL02"));
+        let store = Store::open(&path).unwrap();
+        let all = store.ledger_items(&LedgerFilter::default()).unwrap();
+        let items_of = |id: i64| -> Vec<i64> {
+            let row = store.sweep(id).unwrap().unwrap();
+            let bytes = write_bundle(&store, &row, None, Vec::new()).unwrap();
+            let mut reader = Reader::new(&bytes[..], Limits::default()).unwrap();
+            let mut ids = Vec::new();
+            while let Some(line) = reader.next_line().unwrap() {
+                if let Line::LedgerItem(i) = line {
+                    ids.push(i.id);
+                }
+            }
+            ids
+        };
+        let (a, b) = (items_of(first), items_of(second));
+        let want = |sweep: i64| -> Vec<i64> {
+            all.iter()
+                .filter(|i| i.last_sweep == sweep)
+                .map(|i| i.id)
+                .collect()
+        };
+        assert_eq!(a, want(first));
+        assert_eq!(b, want(second));
+        assert!(!a.is_empty() || !b.is_empty(), "{all:?}");
+        assert_eq!(a.len() + b.len(), all.len());
     }
 
     #[test]
