@@ -441,3 +441,49 @@ fn a_private_key_others_can_read_is_refused_and_no_pack_is_exit_2() {
         2,
     );
 }
+
+#[test]
+fn a_walk_written_over_after_the_sweep_is_no_evidence_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, walks) = (dir.path().join("h.db"), dir.path().join("walks"));
+    swept(&db, &walks);
+    // A later sweep saving to the same folder writes .1's walk anew.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(walks.join("127.71.0.1.snmprec"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let prefix = dir.path().join("k");
+    expect(&["evidence", "keygen", "-o", s(&prefix)], 0);
+    let pack = dir.path().join("p.tgz");
+    let key = dir.path().join("k.key");
+    let o = expect(
+        &[
+            "evidence",
+            "pack",
+            "1",
+            "-o",
+            s(&pack),
+            "--key",
+            s(&key),
+            "--db",
+            s(&db),
+        ],
+        0,
+    );
+    assert!(
+        text(&o.stderr).contains("no saved walk of 127.71.0.1"),
+        "{}",
+        text(&o.stderr)
+    );
+    let files = unpack(&pack);
+    assert!(
+        !files
+            .iter()
+            .any(|(p, _)| p.ends_with("walks/127.71.0.1.snmprec")),
+        "{:?}",
+        files.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+}

@@ -220,8 +220,8 @@ fn captures(paths: &[PathBuf]) -> Result<Vec<(CaptureRef, PathBuf)>, Failure> {
 }
 
 /// The sweep's saved walks: the folder its parameters name (relative to the current folder
-/// when it is relative), each SNMP device's walk found there (`walks/` name and path), and the
-/// addresses of those not found.
+/// when it is relative), each SNMP device's walk found there and written while the sweep ran
+/// (`walks/` name and path), and the addresses of those not found (or written over since).
 fn walks(
     row: &SweepRow,
     devices: &[DeviceRecord],
@@ -245,13 +245,31 @@ fn walks(
         }
         let path = dir.as_ref().map(|dir| dir.join(&name));
         match path {
-            Some(p) if d.address.parse::<std::net::IpAddr>().is_ok() && p.is_file() => {
+            Some(p)
+                if d.address.parse::<std::net::IpAddr>().is_ok()
+                    && p.is_file()
+                    && written_during(&p, row) =>
+            {
                 found.push((name, p));
             }
             _ => missing.push(d.address.clone()),
         }
     }
     (dir.map(|d| d.display().to_string()), found, missing)
+}
+
+/// Whether a saved walk was written while the sweep ran (give or take a second): a later sweep
+/// saving to the same folder writes over it, and its walk is no evidence of this sweep.
+fn written_during(path: &Path, row: &SweepRow) -> bool {
+    let Ok(modified) = std::fs::metadata(path).and_then(|m| m.modified()) else {
+        return false;
+    };
+    let Ok(ms) = modified.duration_since(std::time::UNIX_EPOCH) else {
+        return false;
+    };
+    let ms = i64::try_from(ms.as_millis()).unwrap_or(i64::MAX);
+    let end = row.ended_ms.unwrap_or_else(now_ms);
+    (row.started_ms - 1_000..=end + 1_000).contains(&ms)
 }
 
 /// `pack.json` of a sweep.
