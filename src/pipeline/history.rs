@@ -58,16 +58,7 @@ pub fn history(db: Option<PathBuf>, query: Query, output: &Report) -> Result<(),
                     .or(Some(d.seen_ms))
                     .map(timestamp)
             };
-            let reappeared = store
-                .ledger_sightings(b.id)
-                .map_err(other)?
-                .into_iter()
-                .filter(|s| s.outcome == "reappeared")
-                .map(|s| {
-                    let words = format!("marked off the network in the ledger (#{})", s.item);
-                    (s.identity, words)
-                })
-                .collect();
+            let reappeared = reappeared(&store, b.id)?;
             let targets = coverage(&b.parameters);
             let complete = b.status == "complete";
             let covers = |address: &str| {
@@ -92,6 +83,38 @@ pub fn history(db: Option<PathBuf>, query: Query, output: &Report) -> Result<(),
         }
     };
     written.map_err(write_failure)
+}
+
+/// The devices sweep `sweep` saw again after the removal ledger had them (or a module of
+/// theirs) off the network, by identity key, with what the ledger said.
+fn reappeared(
+    store: &Store,
+    sweep: i64,
+) -> Result<std::collections::HashMap<String, String>, Failure> {
+    let mut reappeared = std::collections::HashMap::new();
+    for s in store.ledger_sightings(sweep).map_err(other)? {
+        if s.outcome != "reappeared" {
+            continue;
+        }
+        // A module seen again is a change of the device that holds it.
+        let item = store.ledger_item(s.item).map_err(other)?;
+        let (device, words) = match item.and_then(|i| i.parent.map(|p| (p, i.serial))) {
+            Some((parent, serial)) => (
+                parent,
+                format!(
+                    "module {} marked off the network in the ledger (#{})",
+                    serial.unwrap_or_default(),
+                    s.item
+                ),
+            ),
+            None => (
+                s.identity,
+                format!("marked off the network in the ledger (#{})", s.item),
+            ),
+        };
+        reappeared.insert(device, words);
+    }
+    Ok(reappeared)
 }
 
 /// The sweep a person named: by number, or the newest of any status; exit 2 when there is

@@ -316,3 +316,30 @@ fn a_bare_number_is_a_serial_and_only_hash_n_a_ledger_number() {
     assert!(e.is_usage());
     assert_eq!(store.ledger_entries(Some(1)).unwrap().len(), 1);
 }
+
+#[test]
+fn a_module_marked_removed_and_seen_again_reappears_under_its_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let h1 = || record("192.0.2.1", "H1", Verdict::Banned);
+    sweep(&db, &["192.0.2.0/24"], vec![h1()], Status::Complete);
+    let store = Store::open(&db).unwrap();
+    mark(&store, "H1-LC", LedgerState::Removed).unwrap();
+    sweep(&db, &["192.0.2.0/24"], vec![h1()], Status::Complete);
+    let seen: Vec<_> = store
+        .ledger_sightings(2)
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.identity, s.outcome))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("serial:H1".to_string(), "seen".to_string()),
+            ("module:serial:H1-LC".to_string(), "reappeared".to_string())
+        ]
+    );
+    let card = store.ledger_find("H1-LC").unwrap();
+    assert_eq!(card.parent.as_deref(), Some("serial:H1"));
+    assert!(card.still_there());
+}
