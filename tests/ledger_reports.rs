@@ -396,7 +396,8 @@ fn the_annual_list_gives_each_item_its_plan_and_what_became_of_it() {
         "device Huawei NetEngine 8000 ~ TOR01 core 5g 2019-03-15 destroyed 2026-12-31 2024-06-28 CA yes no 1",
         "device Huawei S6700 102459162713 ~ ~ ~ unknown exempt ~ ~ CA no no 2",
         "device Huawei ~ ~ YVR02 ran 4g 2018-07-01 planned 2026-12-31 2027-12-31 CA no no 2",
-        "module HiSilicon ~ 033LNF10M4002472 ~ ~ ~ unknown found ~ ~ CA no no 2",
+        // The optic has no model name; its entity name says where it sits.
+        "module HiSilicon 100GE1/0/4 033LNF10M4002472 ~ ~ ~ unknown found ~ ~ CA no no 2",
     ];
     assert_eq!(got, want);
     for r in &annual {

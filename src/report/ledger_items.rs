@@ -267,7 +267,7 @@ impl View for Steps<'_> {
                     e.state.to_string(),
                     terminal_safe(&e.by),
                     dash(&e.note),
-                    terminal_safe(&evidence_words(e)),
+                    dash(&Some(evidence_words(e)).filter(|w| !w.is_empty())),
                     timestamp(e.recorded_ms),
                 ]
             })

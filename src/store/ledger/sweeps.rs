@@ -302,7 +302,7 @@ impl<'a> Index<'a> {
 }
 
 /// What an item copies from the gear it is: keys, where it stands, how it was judged and
-/// the rule that decided.
+/// the rule that decided (a module's model, else its entPhysicalName).
 const SNAPSHOT: &str = "
     SELECT d.identity, d.serial, d.chassis_mac, d.engine_id, d.address, d.vendor, d.model,
            d.sys_name, d.site, d.role, d.technology, d.acquired, d.verdict, d.seen_ms,
@@ -315,7 +315,7 @@ const SNAPSHOT: &str = "
            (SELECT min(f.deadline) FROM finding f WHERE f.device = d.id
                 AND f.exception IS NULL AND f.verdict = 'banned'
                 AND f.module IS ?2),
-           m.serial, m.vendor, m.model, m.verdict
+           m.serial, m.vendor, COALESCE(m.model, m.name), m.verdict
     FROM device d LEFT JOIN module m ON m.device = d.id AND m.idx = ?2
     WHERE d.id = ?1";
 

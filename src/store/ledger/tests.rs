@@ -343,3 +343,18 @@ fn a_module_marked_removed_and_seen_again_reappears_under_its_device() {
     assert_eq!(card.parent.as_deref(), Some("serial:H1"));
     assert!(card.still_there());
 }
+
+#[test]
+fn a_module_without_a_model_is_named_by_its_entity_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let mut d = record("192.0.2.1", "H1", Verdict::Banned);
+    d.modules[0].model = None;
+    d.modules[0].name = Some("LPU 3".into());
+    sweep(&db, &["192.0.2.0/24"], vec![d], Status::Complete);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        store.ledger_find("H1-LC").unwrap().model.as_deref(),
+        Some("LPU 3")
+    );
+}
