@@ -92,6 +92,18 @@ impl Identity {
             && agree(&self.engine_id, &other.engine_id)
     }
 
+    /// The keys it may be found by, strongest first: its serial, chassis MAC and engine ID,
+    /// and its address only when it has none of these (an address is reused when a box is
+    /// replaced).
+    pub(crate) fn matching_keys(&self) -> Vec<String> {
+        let keys = self.keys();
+        let strong = keys[..3].iter().any(Option::is_some);
+        keys.into_iter()
+            .enumerate()
+            .filter_map(|(level, key)| key.filter(|_| level < 3 || !strong))
+            .collect()
+    }
+
     /// Every key in order of strength (`None` where it has none).
     pub(super) fn keys(&self) -> [Option<String>; 4] {
         [

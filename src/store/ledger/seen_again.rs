@@ -38,12 +38,8 @@ impl Store {
                     .as_ref(),
                 &item.address,
             );
-            let keys = id.keys();
-            let strong = keys[..3].iter().any(Option::is_some);
-            for (level, key) in keys.into_iter().enumerate() {
-                if let Some(key) = key.filter(|_| level < 3 || !strong) {
-                    index.by_key.insert(key, item.clone());
-                }
+            for key in id.matching_keys() {
+                index.by_key.insert(key, item.clone());
             }
         }
         Ok(index)
@@ -63,12 +59,9 @@ impl OffNetwork {
             return Vec::new();
         }
         let mut notes = Vec::new();
-        let keys = Identity::of(d).keys();
-        let strong = keys[..3].iter().any(Option::is_some);
-        let device = keys
+        let device = Identity::of(d)
+            .matching_keys()
             .into_iter()
-            .enumerate()
-            .filter_map(|(level, k)| k.filter(|_| level < 3 || !strong))
             .find_map(|k| self.by_key.get(&k));
         if let Some(i) = device {
             notes.push(format!(

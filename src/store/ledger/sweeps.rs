@@ -266,13 +266,8 @@ impl<'a> Index<'a> {
     fn new(known: &'a [Known]) -> Index<'a> {
         let mut by_key: HashMap<(bool, String), Vec<&Known>> = HashMap::new();
         for k in known {
-            let keys = k.identity.keys();
-            let strong = keys[..3].iter().any(Option::is_some);
-            for (level, key) in keys.into_iter().enumerate() {
-                // An address names an item only when it has no other key.
-                if let Some(key) = key.filter(|_| level < 3 || !strong) {
-                    by_key.entry((k.module, key)).or_default().push(k);
-                }
+            for key in k.identity.matching_keys() {
+                by_key.entry((k.module, key)).or_default().push(k);
             }
         }
         Index { by_key }
@@ -280,12 +275,7 @@ impl<'a> Index<'a> {
 
     /// The one item this gear is, if any.
     fn find(&self, id: &Gear, module: bool) -> Option<&'a Known> {
-        let keys = id.identity.keys();
-        let strong = keys[..3].iter().any(Option::is_some);
-        for (level, key) in keys.into_iter().enumerate() {
-            let Some(key) = key.filter(|_| level < 3 || !strong) else {
-                continue;
-            };
+        for key in id.identity.matching_keys() {
             let Some(found) = self.by_key.get(&(module, key)) else {
                 continue;
             };
