@@ -381,17 +381,19 @@ async fn silent_device_is_reported_silent_and_stalls_nobody() {
     let o = sweep(1, Faults::new(&[Fault::Silent]), Options::default(), &[]).await;
     o.assert_healthy_complete();
     o.assert_faulty_silent();
-    // Asked once by the engine-ID probe and once per rung, each with its retry; nothing more.
-    assert_eq!(o.requests().0, 2 * (1 + RUNGS as usize));
+    // Asked only the opening (an SNMPv1 GET and the engine-ID probe), each with the retry
+    // that --retries 1 asks for; never the v2c rung, which only goes to addresses that
+    // answered; nothing more.
+    assert_eq!(o.requests().0, 2 * 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_that_stops_answering_mid_walk_is_left_alone_after_three_requests() {
-    // Answers first contact (the v2c GET of sysDescr and the engine-ID probe), the probe and
-    // the system table's GETBULK, then nothing.
+    // Answers first contact (the v1 GET of sysDescr and the engine-ID probe, then the v2c
+    // GET), the probe and the system table's GETBULK, then nothing.
     let o = sweep(
         2,
-        Faults::new(&[Fault::Silent]).after(4),
+        Faults::new(&[Fault::Silent]).after(5),
         Options::default(),
         &[],
     )
@@ -409,9 +411,9 @@ async fn a_device_that_stops_answering_mid_walk_is_left_alone_after_three_reques
         tables.values().filter(|(end, _)| end == "error").count() == 14 - 1,
         "{tables:?}"
     );
-    // Four healthy requests; then the next GETBULK and its retry, a GETNEXT and its retry,
+    // Five healthy requests; then the next GETBULK and its retry, a GETNEXT and its retry,
     // and the next table's GETBULK and its retry: three unanswered exchanges. Nothing after.
-    assert_eq!(o.requests().0, 4 + 3 * 2);
+    assert_eq!(o.requests().0, 5 + 3 * 2);
     o.assert_faulty_values_are_recorded(same);
 }
 
@@ -652,11 +654,11 @@ async fn getbulk_answered_toobig_falls_back_to_getnext() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_mid_walk_is_said() {
-    // Restarts after first contact (the v2c GET of sysDescr and the engine-ID probe) and the
-    // probe.
+    // Restarts after first contact (the v1 GET of sysDescr and the engine-ID probe, then the
+    // v2c GET) and the probe.
     let o = sweep(
         16,
-        Faults::new(&[Fault::Reboot]).after(3),
+        Faults::new(&[Fault::Reboot]).after(4),
         Options::default(),
         &[],
     )

@@ -223,9 +223,11 @@ pub struct SweepTuning {
     /// How long to wait for each answer, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub timeout: u64,
-    /// Retries after a timeout.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub retries: u32,
+    /// Retries after a timeout, for every request. Without it: 1 for a device that has
+    /// answered, and for an address that has not, only as many as the sweep has seen loss for
+    /// (answers from other devices that came only on a retry).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
     /// Requests per second across the whole sweep (retries included), or `unlimited`.
     #[arg(long, value_name = "PPS", default_value = "300", value_parser = parse_rate)]
     pub rate: Rate,
@@ -239,6 +241,12 @@ pub struct SweepTuning {
     /// reveals the maker's enterprise number of almost every v3-capable agent).
     #[arg(long)]
     pub no_engine_probe: bool,
+    /// Send every rung of the credential ladder (each community in v2c and v1) to every
+    /// address, not only the opening (one SNMPv1 GET per community and the engine-ID probe,
+    /// the rest to addresses that answered): finds an agent that answers v2c alone with v1
+    /// and v3 turned off, at the cost of more datagrams to every silent address.
+    #[arg(long)]
+    pub probe_every_rung: bool,
     /// Rows at most per walked table.
     #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub max_rows: u64,
@@ -519,6 +527,7 @@ impl SweepArgs {
                 max_in_flight_per_device: t.max_in_flight_per_device,
                 no_walk: t.no_walk,
                 no_engine_probe: t.no_engine_probe,
+                probe_every_rung: t.probe_every_rung,
                 max_rows: t.max_rows,
                 max_device_time: t.max_device_time,
                 save_walks: t.save_walks.clone(),

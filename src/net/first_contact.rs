@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use super::Pacer;
 use crate::snmp::Credential;
 use crate::snmp::contact::FirstContact;
-pub use crate::snmp::contact::{Contact, Plan};
+pub use crate::snmp::contact::{Account, Contact, Plan};
 
 mod sockets;
 use sockets::{Sockets, readable, send, unreachable_destinations};
@@ -29,7 +29,9 @@ fn drain(machine: &mut FirstContact<'_>, sockets: &Sockets, buf: &mut [u8], pace
     for socket in [&sockets.v4, &sockets.v6].into_iter().flatten() {
         loop {
             match socket.try_recv_from(buf) {
-                Ok((n, from)) => machine.handle_datagram(from, &buf[..n]),
+                Ok((n, from)) => {
+                    machine.handle_datagram(from, &buf[..n], Instant::now().into_std())
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                     // The ERROR readiness is spent once the error queue is read (kept, it
                     // would wake every wait at once, and the wait would spin). Cleared before
@@ -53,24 +55,27 @@ fn drain(machine: &mut FirstContact<'_>, sockets: &Sockets, buf: &mut [u8], pace
     pacer.timeouts.fetch_add(timeouts, Ordering::Relaxed);
 }
 
-/// Hands every address `machine` is done with to `done`.
-fn report(machine: &mut FirstContact<'_>, done: &mpsc::UnboundedSender<Contact>) {
-    while let Some(c) = machine.poll_contact() {
-        let _ = done.send(c);
+/// Hands every address `machine` is done with to `done`, in one batch: a message per address
+/// would wake the reader once per address (65,536 times for a /16 of closed ports).
+fn report(machine: &mut FirstContact<'_>, done: &mpsc::UnboundedSender<Vec<Contact>>) {
+    let batch: Vec<Contact> = std::iter::from_fn(|| machine.poll_contact()).collect();
+    if !batch.is_empty() {
+        let _ = done.send(batch);
     }
 }
 
 /// Probes every address of `targets` and sends what was learned of each to `done` as soon as
-/// it is known, silent addresses included (`Contact::reached` is false for them). Returns when
-/// every address is reported. `done` is unbounded so that a slow reader never holds up the
+/// it is known (in batches of what became known together), silent addresses included (`Contact::reached` is false for them). Returns,
+/// when every address is reported, first contact's account of itself (retries, round trips,
+/// the timeout learned). `done` is unbounded so that a slow reader never holds up the
 /// timers; a contact is a few dozen bytes, so even a /16 of them waiting is a few megabytes.
 pub async fn first_contact(
     targets: impl Iterator<Item = IpAddr>,
     ladder: &[Credential],
     plan: &Plan,
     pacer: &Pacer,
-    done: mpsc::UnboundedSender<Contact>,
-) {
+    done: mpsc::UnboundedSender<Vec<Contact>>,
+) -> Account {
     let first_id = 0x1000_0000 | (std::process::id() as i32 & 0x0fff_ffff);
     let mut machine = FirstContact::new(ladder, plan.clone(), first_id);
     let mut sockets = Sockets::default();
@@ -143,9 +148,12 @@ pub async fn first_contact(
             () = readable(&sockets.v4) => {}
             () = readable(&sockets.v6) => {}
             () = tokio::time::sleep_until(Instant::from_std(deadline)) => {}
+            // Nobody reads what is found any more (the sweep was stopped): stop at once.
+            () = done.closed() => break,
         }
         woken = true;
     }
+    machine.account().clone()
 }
 
 #[cfg(test)]
@@ -165,9 +173,11 @@ mod tests {
             port,
             timeout: Duration::from_millis(400),
             retries,
+            retries_explicit: true,
             engine_probe: true,
             max_in_flight_per_device: cap,
             max_addresses: 1024,
+            every_rung: true,
         }
     }
 
@@ -189,7 +199,7 @@ mod tests {
         .expect("first contact ends");
         let mut out = Vec::new();
         while let Ok(c) = rx.try_recv() {
-            out.push(c);
+            out.extend(c);
         }
         out.sort_by_key(|c| c.address);
         out
@@ -303,6 +313,33 @@ mod tests {
             assert!(c.engine.is_some());
         }
         assert_eq!(pacer.sent.load(Ordering::Relaxed), 6);
+        sim.stop().await;
+    }
+
+    /// The default plan: each agent gets the opening (v1 and the engine-ID probe) and then
+    /// v2c; a closed port costs one datagram.
+    #[tokio::test]
+    async fn the_default_plan_opens_with_v1_and_the_engine_probe() {
+        let sim = agents("127.61.6.1", 3).await;
+        let port = sim.addresses[0].port();
+        let pacer = Pacer::new(None);
+        let mut targets: Vec<IpAddr> = sim.addresses.iter().map(|a| a.ip()).collect();
+        targets.push("127.61.6.9".parse().unwrap());
+        let default = Plan {
+            retries: 1,
+            retries_explicit: false,
+            every_rung: false,
+            ..plan(port, 1, 1)
+        };
+        let got = contacts(targets, &default, &pacer).await;
+        assert_eq!(got.len(), 4);
+        for c in &got[..3] {
+            assert_eq!(c.answered, vec![1, 0], "v1, then v2c: {c:?}");
+            assert!(c.engine.is_some(), "{c:?}");
+        }
+        assert!(got[3].refused);
+        assert_eq!(pacer.sent.load(Ordering::Relaxed), 3 * 3 + 1);
+        assert_eq!(pacer.timeouts.load(Ordering::Relaxed), 0);
         sim.stop().await;
     }
 }

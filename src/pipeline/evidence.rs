@@ -330,6 +330,7 @@ fn reports(
         silent_examples: Vec::new(),
         requests: stored_count(row.requests),
         timeouts: stored_count(row.timeouts),
+        first_contact: None,
     };
     let mut out = Vec::new();
     for (name, format) in [

@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::observers::Report;
 use super::sweep::SweepRun;
 use super::{Failure, Judging, Policies, Stop, other, store_failure, usage};
+use crate::discover::sweep::DEFAULT_RETRIES;
 use crate::discover::{SweepConfig, Targets};
 use crate::identify::Identifier;
 use crate::report::Provenance;
@@ -93,8 +94,8 @@ pub struct Tuning {
     pub port: u16,
     /// How long to wait for each answer, in milliseconds.
     pub timeout: u64,
-    /// Retries after a timeout.
-    pub retries: u32,
+    /// Retries after a timeout, when asked for (else earned: see `SweepConfig::retries`).
+    pub retries: Option<u32>,
     /// Requests per second across the whole sweep.
     pub rate: Rate,
     /// Requests in flight to any one device.
@@ -103,6 +104,8 @@ pub struct Tuning {
     pub no_walk: bool,
     /// No credential-free engine-ID probe.
     pub no_engine_probe: bool,
+    /// Every rung of the ladder to every address in first contact.
+    pub probe_every_rung: bool,
     /// Rows at most per walked table.
     pub max_rows: u64,
     /// The most time spent on one device, in seconds.
@@ -157,7 +160,9 @@ pub fn sweep_config(t: &Tuning, communities: &[String]) -> Result<SweepConfig, F
         credentials: credentials(communities),
         port: t.port,
         timeout: Duration::from_millis(t.timeout),
-        retries: t.retries,
+        retries: t.retries.unwrap_or(DEFAULT_RETRIES),
+        retries_explicit: t.retries.is_some(),
+        probe_every_rung: t.probe_every_rung,
         rate: t.rate.0,
         max_in_flight_per_device: t.max_in_flight_per_device as usize,
         walk: !t.no_walk,
@@ -310,6 +315,7 @@ fn sweep_parameters(args: &SweepPlan, config: &SweepConfig) -> serde_json::Value
         "port": args.sweep.port,
         "timeout_ms": args.sweep.timeout,
         "retries": args.sweep.retries,
+        "probe_every_rung": args.sweep.probe_every_rung,
         "rate": args.sweep.rate.0.map_or("unlimited".to_string(), |r| r.to_string()),
         "max_in_flight_per_device": args.sweep.max_in_flight_per_device,
         "walk": !args.sweep.no_walk,
@@ -337,9 +343,16 @@ fn dry_run(targets: &Targets, args: &SweepPlan) -> String {
         .chain(&args.seed)
         .map(String::as_str)
         .collect();
-    let rungs = ladder(args).map(|l| l.len()).unwrap_or(0);
-    let per_silent = (rungs as u128 + u128::from(!args.sweep.no_engine_probe))
-        * u128::from(args.sweep.retries + 1);
+    let rungs = ladder(args).unwrap_or_default();
+    let opening = crate::snmp::contact::opening_size(
+        &rungs,
+        !args.sweep.no_engine_probe,
+        args.sweep.probe_every_rung,
+    );
+    // A silent address gets its opening, and retries only when asked for (or earned by loss
+    // seen during the sweep, which a dry run cannot know).
+    let per_silent = opening as u128 * u128::from(args.sweep.retries.unwrap_or(0) + 1);
+    let retries = args.sweep.retries.unwrap_or(DEFAULT_RETRIES);
     let rate = match args.sweep.rate.0 {
         Some(r) => format!(
             "{} per second",
@@ -369,12 +382,21 @@ fn dry_run(targets: &Targets, args: &SweepPlan) -> String {
         "no".into()
     };
     // The most one device can take: every probe timing out, then the device's time limit.
-    let exchange_ms = u128::from(args.sweep.timeout) * u128::from(args.sweep.retries + 1);
-    let per_device = per_silent / u128::from(args.sweep.retries + 1) * exchange_ms / 1000
+    let exchange_ms = u128::from(args.sweep.timeout) * u128::from(retries + 1);
+    let per_device = (rungs.len() as u128 + u128::from(!args.sweep.no_engine_probe)) * exchange_ms
+        / 1000
         + u128::from(args.sweep.max_device_time);
+    let retry_text = match args.sweep.retries {
+        Some(n) => format!("{} each", crate::words::count(n, "retry", "retries")),
+        None => format!(
+            "retries earned ({retries} for an address that answered; for a silent one only as \
+             far as the sweep sees loss)"
+        ),
+    };
     format!(
         "dry run: would probe up to {} of {} (the first {first}), excluded ranges left out, \
-         on UDP port {}, with {} plus {} engine-ID probe, {} each, {rate}{floor}; \
+         on UDP port {}, with {} ({} to every address: {}; the other rungs only to addresses \
+         that answered), {retry_text}, {rate}{floor}; \
          walking: {walking}; crawl: {crawl}; one device takes at most about {per_device} s \
          (every probe timing out, then --max-device-time). Nothing was sent.",
         crate::words::count(
@@ -384,12 +406,14 @@ fn dry_run(targets: &Targets, args: &SweepPlan) -> String {
         ),
         given.join(" "),
         args.sweep.port,
-        crate::words::count(rungs as u64, "credential rung", "credential rungs"),
-        if args.sweep.no_engine_probe {
-            "no"
+        crate::words::count(rungs.len() as u64, "credential rung", "credential rungs"),
+        crate::words::count(opening as u64, "datagram", "datagrams"),
+        if args.sweep.probe_every_rung {
+            "every rung"
+        } else if args.sweep.no_engine_probe {
+            "one SNMPv1 GET per community"
         } else {
-            "one"
+            "one SNMPv1 GET per community and the engine-ID probe"
         },
-        crate::words::count(args.sweep.retries, "retry", "retries"),
     )
 }

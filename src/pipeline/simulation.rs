@@ -223,12 +223,13 @@ pub async fn demo(
     let tuning = Tuning {
         port,
         timeout: 1000,
-        retries: 1,
+        retries: None,
         // Loopback only: the demo may go faster than a polite field sweep.
         rate: Rate(NonZeroU32::new(5000)),
         max_in_flight_per_device: 1,
         no_walk: false,
         no_engine_probe: false,
+        probe_every_rung: false,
         max_rows: 20_000,
         max_device_time: 600,
         save_walks: None,

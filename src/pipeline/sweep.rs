@@ -156,6 +156,12 @@ async fn drive(
             driven.responders += u64::from(answered);
             sinks.iter_mut().for_each(|s| s.probed(answered));
         }
+        Event::Silent(n) => {
+            driven.probed += n;
+            for _ in 0..n {
+                sinks.iter_mut().for_each(|s| s.probed(false));
+            }
+        }
         Event::Device(d) => {
             driven.devices += 1;
             let d = judging.judge(*d);
@@ -208,6 +214,9 @@ fn tell_summary(format: Format, summary: &SweepSummary, stored: Option<(i64, u64
             summary.responders,
             summary.silent
         );
+        if let Some(account) = &summary.first_contact {
+            eprintln!("netorigin: {}", account.line());
+        }
     } else if !stored_line.is_empty() {
         eprintln!("netorigin: {}", stored_line.trim_start_matches("; "));
     }

@@ -336,6 +336,9 @@ fn write_table(
             names.join(", ")
         ));
     }
+    if let Some(account) = &summary.first_contact {
+        lines.push(account.line());
+    }
     lines.push(terminal_safe(provenance));
     lines
         .iter()

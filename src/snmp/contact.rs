@@ -17,13 +17,18 @@
 //! a closed port. At most `max_in_flight_per_device` probes are out to one address at any
 //! moment; the next goes when one is answered or has used its retries.
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use super::{Credential, CredentialKind, oids};
-use crate::wire::v3::V3Message;
-use crate::wire::{Message, Pdu, PduKind, Value, VarBind, Version};
+use super::{Credential, CredentialKind};
+
+mod probe;
+mod timing;
+pub use probe::opening_size;
+use probe::{Answer, Host, Phase, Probe, Request, State, decode, encode};
+pub use timing::{Account, RoundTrips, TIMEOUT_FLOOR};
 
 /// What an engine-ID probe learns: the authoritative engine's ID, boots and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,16 +46,23 @@ pub struct Engine {
 pub struct Plan {
     /// The agents' UDP port.
     pub port: u16,
-    /// How long to wait for each answer.
+    /// The longest wait for an answer (`--timeout`): what an address that has answered gets,
+    /// and any address until a timeout is learned from the segment's round trips.
     pub timeout: Duration,
-    /// Retries after a timeout.
+    /// Retries after a timeout for an address that has answered something, and the most a
+    /// silent address can earn from the sweep's evidence of loss.
     pub retries: u32,
+    /// Whether `retries` was asked for (`--retries`): then every address gets them, silent
+    /// or not.
+    pub retries_explicit: bool,
     /// Whether to send the engine-ID probe.
     pub engine_probe: bool,
-    /// Probes out to one address at once.
+    /// Probes out to one address at once, once it has answered (its opening may have two).
     pub max_in_flight_per_device: usize,
     /// Addresses in first contact at once (bounds memory; the rate bounds the traffic).
     pub max_addresses: usize,
+    /// Every rung of the ladder to every address (`--probe-every-rung`), not only the opening.
+    pub every_rung: bool,
 }
 
 /// What first contact learned of one address.
@@ -134,128 +146,6 @@ impl Contact {
     }
 }
 
-/// One probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Probe {
-    Engine,
-    /// A community credential, by its position in the ladder.
-    Community(usize),
-}
-
-struct Request {
-    address: IpAddr,
-    probe: Probe,
-    attempt: u32,
-}
-
-struct Host {
-    /// Where the probes not sent yet begin: a position in the ladder, the ladder's length
-    /// for the engine-ID probe, past it when none is left (see [`Host::next_probe`]). A
-    /// position, not a queue: first contact holds up to 65,536 hosts at once.
-    next: usize,
-    out: usize,
-    /// Every request ID this host was given (a handful: one per attempt of each probe), and
-    /// whether its time ran out: an answer to one that did is late. Kept here rather than in
-    /// a map of the run's: a /16 of silent addresses has a third of a million of them.
-    ids: Vec<(i32, bool)>,
-    contact: Contact,
-}
-
-impl Host {
-    /// The next probe of `address` to send, in the order they go: each community of the
-    /// ladder that applies to the address, in its version, then the engine-ID probe if the plan
-    /// has it. A v1 community probe is left out when the same community already answered in
-    /// v2c (the ladder would use v2c).
-    fn next_probe(&mut self, address: IpAddr, ladder: &[Credential], plan: &Plan) -> Option<Probe> {
-        while self.next <= ladder.len() {
-            let i = self.next;
-            self.next += 1;
-            let Some(c) = ladder.get(i) else {
-                if plan.engine_probe {
-                    return Some(Probe::Engine);
-                }
-                continue;
-            };
-            let CredentialKind::Community { version, community } = &c.kind else {
-                continue;
-            };
-            if !c.applies_to(address) {
-                continue;
-            }
-            let twin_answered = *version == Version::V1
-                && self.contact.answered.iter().any(|&j| {
-                    matches!(&ladder[j].kind, CredentialKind::Community { community: c, .. }
-                        if c.expose() == community.expose())
-                });
-            if !twin_answered {
-                return Some(Probe::Community(i));
-            }
-        }
-        None
-    }
-
-    /// No probe is left to send.
-    fn give_up(&mut self) {
-        self.next = usize::MAX;
-    }
-}
-
-fn encode(probe: Probe, id: i32, ladder: &[Credential]) -> Vec<u8> {
-    match probe {
-        Probe::Engine => V3Message::discovery(id, id).encode(),
-        Probe::Community(i) => {
-            let CredentialKind::Community { version, community } = &ladder[i].kind else {
-                return Vec::new();
-            };
-            Message {
-                version: *version,
-                community: community.expose().as_bytes().to_vec(),
-                pdu: Pdu {
-                    kind: PduKind::Get,
-                    request_id: id,
-                    error_status: 0,
-                    error_index: 0,
-                    varbinds: vec![VarBind::new(oids::sys_descr(), Value::Null)],
-                },
-            }
-            .encode()
-        }
-    }
-}
-
-/// What an answer is, once decoded: the ID it answers and what it says.
-enum Answer {
-    Community {
-        id: i32,
-        version: Version,
-        community: Vec<u8>,
-    },
-    Engine {
-        id: i32,
-        engine: Option<Engine>,
-    },
-}
-
-fn decode(bytes: &[u8]) -> Option<Answer> {
-    if let Ok(m) = Message::decode(bytes) {
-        return (m.pdu.kind == PduKind::Response).then_some(Answer::Community {
-            id: m.pdu.request_id,
-            version: m.version,
-            community: m.community,
-        });
-    }
-    let m = V3Message::decode(bytes).ok()?;
-    let engine = (!m.usm.engine_id.is_empty()).then(|| Engine {
-        id: m.usm.engine_id.clone(),
-        boots: u32::try_from(m.usm.boots).unwrap_or(0),
-        time: u32::try_from(m.usm.time).unwrap_or(0),
-    });
-    Some(Answer::Engine {
-        id: m.msg_id,
-        engine,
-    })
-}
-
 /// A datagram to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
@@ -280,26 +170,63 @@ pub struct FirstContact<'a> {
     /// Requests to send (new, or again after a timeout), by ID. An ID whose request is gone
     /// (its host refused) is skipped.
     queue: VecDeque<i32>,
-    /// When each sent request times out: in sending order, so in deadline order.
-    deadlines: VecDeque<(Instant, i32)>,
+    /// What falls due when: a request's deadline, or the end of a host's lingering. Entries
+    /// whose request or lingering is gone are skipped when they come up.
+    deadlines: BinaryHeap<Reverse<(Instant, Due)>>,
     next_id: i32,
     /// Addresses done, to be reported.
     done: VecDeque<Contact>,
+    account: Account,
+    /// The latest time the caller gave.
+    now: Option<Instant>,
+}
+
+/// Something that falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Due {
+    Request(i32),
+    Linger(IpAddr),
+    /// A request the agent may have been working on is past the plan's timeout: its slot under
+    /// the host's cap is free again.
+    Release(IpAddr),
+}
+
+/// What counts against a host's cap.
+struct Load {
+    /// Requests out by our clock (queued, or sent and within their timeout).
+    out: usize,
+    /// For a host that has answered: requests that timed out on a learned timeout, or whose
+    /// probe another attempt answered, still within the plan's timeout and unanswered: the
+    /// agent may be working on them.
+    held: usize,
+    /// When the first of those is released.
+    release: Option<Instant>,
 }
 
 impl<'a> FirstContact<'a> {
     /// First contact over `ladder` as `plan` says; request IDs are taken after `first_id`.
     pub fn new(ladder: &'a [Credential], plan: Plan, first_id: i32) -> Self {
         FirstContact {
-            plan,
+            plan: plan.clone(),
             ladder,
             hosts: HashMap::new(),
             requests: HashMap::new(),
             queue: VecDeque::new(),
-            deadlines: VecDeque::new(),
+            deadlines: BinaryHeap::new(),
             next_id: first_id,
             done: VecDeque::new(),
+            now: None,
+            account: Account {
+                timeout: plan.timeout,
+                explicit_retries: plan.retries_explicit.then_some(plan.retries),
+                ..Account::default()
+            },
         }
+    }
+
+    /// What first contact has done and learned so far.
+    pub fn account(&self) -> &Account {
+        &self.account
     }
 
     /// Whether another address may be added (fewer than the plan's `max_addresses` are in
@@ -320,9 +247,15 @@ impl<'a> FirstContact<'a> {
             return;
         }
         let host = Host {
+            phase: Phase::Opening,
             next: 0,
-            out: 0,
+            retries: Vec::new(),
             ids: Vec::new(),
+            first_sent: None,
+            last_sent: None,
+            attempts: 0,
+            cut_short: false,
+            linger: None,
             contact: Contact {
                 address: Some(address),
                 ..Contact::default()
@@ -341,7 +274,7 @@ impl<'a> FirstContact<'a> {
     /// The address [`FirstContact::poll_transmit`]'s next datagram goes to, if it has one.
     pub fn next_transmit_to(&mut self) -> Option<IpAddr> {
         while let Some(id) = self.queue.front() {
-            if let Some(r) = self.requests.get(id) {
+            if let Some(r) = self.requests.get(id).filter(|r| r.state == State::Out) {
                 return Some(r.address);
             }
             self.queue.pop_front();
@@ -349,17 +282,57 @@ impl<'a> FirstContact<'a> {
         None
     }
 
-    /// The next datagram to send, sent at `now`: its answer is due by `now` plus the timeout.
+    /// The timeout an address that has not answered gets now: learned from the round trips
+    /// so far, or the plan's.
+    fn silent_timeout(&mut self) -> Option<Duration> {
+        let learned = self.account.round_trips.timeout(self.plan.timeout);
+        if learned.is_some() {
+            self.account.learned = learned;
+        }
+        learned.filter(|t| *t < self.plan.timeout)
+    }
+
+    /// The next datagram to send, sent at `now`: its answer is due by `now` plus the timeout
+    /// (the plan's, or for an address that has not answered, one learned from the segment).
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        self.now = Some(now);
         while let Some(id) = self.queue.pop_front() {
-            let Some(r) = self.requests.get(&id) else {
+            let Some(address) = self
+                .requests
+                .get(&id)
+                .filter(|r| r.state == State::Out)
+                .map(|r| r.address)
+            else {
                 continue;
             };
-            let destination = SocketAddr::new(r.address, self.plan.port);
+            let heard = self.hosts.get(&address).is_some_and(|h| h.contact.heard());
+            let learned = if heard { None } else { self.silent_timeout() };
+            let Some(r) = self.requests.get_mut(&id) else {
+                continue;
+            };
+            r.sent = Some(now);
+            r.full = learned.is_none();
+            let retry = r.attempt > 0;
+            let attempt = r.attempt;
             let payload = encode(r.probe, id, self.ladder);
-            self.deadlines.push_back((now + self.plan.timeout, id));
+            let wait = learned.unwrap_or(self.plan.timeout);
+            self.deadlines.push(Reverse((now + wait, Due::Request(id))));
+            if let Some(h) = self.hosts.get_mut(&address) {
+                h.first_sent.get_or_insert(now);
+                h.last_sent = Some(now);
+                h.attempts = h.attempts.max(attempt + 1);
+            }
+            match (heard, retry) {
+                (true, true) => self.account.retries_live += 1,
+                (false, true) => {
+                    self.account.retries_silent += 1;
+                    self.account.to_silent += 1;
+                }
+                (false, false) => self.account.to_silent += 1,
+                (true, false) => {}
+            }
             return Some(Transmit {
-                destination,
+                destination: SocketAddr::new(address, self.plan.port),
                 payload,
             });
         }
@@ -368,7 +341,7 @@ impl<'a> FirstContact<'a> {
 
     /// When [`FirstContact::handle_timeout`] is next due, if anything is out.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.deadlines.front().map(|&(t, _)| t)
+        self.deadlines.peek().map(|Reverse((t, _))| *t)
     }
 
     /// The next address done, silent ones included ([`Contact::reached`] is false for them).
@@ -394,51 +367,148 @@ impl<'a> FirstContact<'a> {
         self.next_id
     }
 
-    /// Queues the next probes of `address` up to its cap; reports it when it has none left.
+    /// Reports `address` and forgets it and its requests.
+    fn report(&mut self, address: IpAddr) {
+        if let Some(host) = self.hosts.remove(&address) {
+            for id in &host.ids {
+                self.requests.remove(id);
+            }
+            self.done.push_back(host.contact);
+        }
+    }
+
+    /// What counts against `address`'s cap now.
+    fn load(&self, address: IpAddr) -> Load {
+        let mut load = Load {
+            out: 0,
+            held: 0,
+            release: None,
+        };
+        let Some(h) = self.hosts.get(&address) else {
+            return load;
+        };
+        let heard = h.contact.heard();
+        for r in h.ids.iter().filter_map(|id| self.requests.get(id)) {
+            match r.state {
+                State::Out => load.out += 1,
+                State::TimedOut | State::Superseded if heard => {
+                    let until = r.sent.map(|s| s + self.plan.timeout);
+                    if let (Some(until), Some(now)) = (until, self.now)
+                        && until > now
+                    {
+                        load.held += 1;
+                        load.release = Some(load.release.map_or(until, |r| r.min(until)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        load
+    }
+
+    /// Queues the next probes of `address` up to its cap (the opening may have two out at
+    /// once); reports it when it has none left, or lets it linger first when it was given up
+    /// on a learned timeout. For an address that has answered, the cap counts what the agent
+    /// may still be working on (see [`Load::held`]), so that it never has more than the cap
+    /// in hand, even after a learned timeout was too short for it.
     fn advance(&mut self, address: IpAddr) {
+        let Load {
+            mut out,
+            held,
+            release,
+        } = self.load(address);
         let Some(host) = self.hosts.get_mut(&address) else {
             return;
         };
         let mut new = Vec::new();
-        while host.out < self.plan.max_in_flight_per_device.max(1) {
-            let Some(p) = host.next_probe(address, self.ladder, &self.plan) else {
-                break;
+        let mut blocked = false;
+        loop {
+            let saved = (host.phase, host.next);
+            // A retry waiting goes first, then the next probe.
+            let (p, attempt) = match host.retries.first() {
+                Some(&r) => r,
+                None => match host.next_probe(address, self.ladder, &self.plan) {
+                    Some(p) => (p, 0),
+                    None => break,
+                },
             };
-            host.out += 1;
-            new.push(p);
+            // Until the address answers, its opening's two go together even under a cap of
+            // one, so that a silent address costs one timeout, not two (and so do their
+            // retries); with every rung (`every_rung`), and once it has answered, the cap holds.
+            let cap = if host.contact.heard() || self.plan.every_rung {
+                self.plan.max_in_flight_per_device.max(1)
+            } else {
+                self.plan.max_in_flight_per_device.max(2)
+            };
+            if out + held >= cap {
+                // Not sent yet: taken again next time.
+                (host.phase, host.next) = saved;
+                blocked = true;
+                break;
+            }
+            if attempt > 0 {
+                host.retries.remove(0);
+            }
+            out += 1;
+            new.push((p, attempt));
         }
-        if host.out == 0 {
-            if let Some(host) = self.hosts.remove(&address) {
-                self.done.push_back(host.contact);
+        if blocked && out == 0 {
+            // Only requests the agent may still hold stand in the way: try again when the
+            // first of them is past the plan's timeout.
+            if let Some(at) = release {
+                self.deadlines.push(Reverse((at, Due::Release(address))));
             }
             return;
         }
-        for probe in new {
+        if out == 0 {
+            let quiet = !host.contact.heard() && !host.contact.refused;
+            match (host.first_sent, host.last_sent) {
+                (Some(first), Some(last)) if quiet && host.cut_short && host.linger.is_none() => {
+                    // Listened to for as long as the plan's own timeout would have kept it:
+                    // an answer that would have been seen (if only as late) is seen.
+                    let until =
+                        (last + self.plan.timeout).max(first + self.plan.timeout * host.attempts);
+                    host.linger = Some(until);
+                    self.deadlines.push(Reverse((until, Due::Linger(address))));
+                }
+                _ if host.linger.is_some() && quiet => {}
+                _ => self.report(address),
+            }
+            return;
+        }
+        if !new.is_empty() {
+            host.linger = None;
+        }
+        for (probe, attempt) in new {
+            // Each attempt gets an ID of its own, so that an answer to an earlier one, coming
+            // late, is known for what it is.
             let id = self.new_id();
             if let Some(h) = self.hosts.get_mut(&address) {
-                h.ids.push((id, false));
+                h.ids.push(id);
             }
             let request = Request {
                 address,
                 probe,
-                attempt: 0,
+                attempt,
+                state: State::Out,
+                sent: None,
+                full: true,
             };
             self.requests.insert(id, request);
             self.queue.push_back(id);
         }
     }
 
-    /// A probe is over (answered, or out of retries).
-    fn finished(&mut self, address: IpAddr) {
-        if let Some(h) = self.hosts.get_mut(&address) {
-            h.out = h.out.saturating_sub(1);
-        }
-        self.advance(address);
-    }
-
-    /// Takes a datagram that came from `from`. Only what comes from the address and port
-    /// asked counts for it; anything else is ignored, as if it never came.
-    pub fn handle_datagram(&mut self, from: SocketAddr, bytes: &[u8]) {
+    /// Takes a datagram that came from `from` at `now`. Only what comes from the address and
+    /// port asked counts for it; anything else is ignored, as if it never came.
+    ///
+    /// An answer to a request whose time ran out is late: counted, not used. But where that
+    /// time was a learned one (the address had not answered, and the segment's round trips
+    /// said it could be given up sooner than `--timeout`), an answer within `--timeout` is
+    /// taken, and its round trip raises the learned timeout: the learned timeout only decides
+    /// when a silent address stops being sent to, never that a slow agent is missed.
+    pub fn handle_datagram(&mut self, from: SocketAddr, bytes: &[u8], now: Instant) {
+        self.now = Some(now);
         if from.port() != self.plan.port {
             return;
         }
@@ -450,17 +520,7 @@ impl<'a> FirstContact<'a> {
             None => return self.undecodable(source),
         };
         let Some(r) = self.requests.get(&id) else {
-            let timed_out = self
-                .hosts
-                .get(&source)
-                .is_some_and(|h| h.ids.contains(&(id, true)));
-            if timed_out {
-                if let Some(h) = self.hosts.get_mut(&source) {
-                    h.contact.late += 1;
-                }
-            } else {
-                self.unmatched(source, v3);
-            }
+            self.unmatched(source, v3);
             return;
         };
         if r.address != source {
@@ -468,7 +528,8 @@ impl<'a> FirstContact<'a> {
             self.unmatched(source, v3);
             return;
         }
-        let (address, probe) = (r.address, r.probe);
+        let (address, probe, attempt, state, sent, full) =
+            (r.address, r.probe, r.attempt, r.state, r.sent, r.full);
         let matches = match (&answer, probe) {
             (Some(Answer::Engine { .. }), Probe::Engine) => true,
             (
@@ -481,9 +542,45 @@ impl<'a> FirstContact<'a> {
                     if v == version && c.expose().as_bytes() == community.as_slice()),
             _ => false,
         };
-        if !matches {
-            self.unmatched(address, v3);
-            return;
+        let rtt = sent.map(|s| now.saturating_duration_since(s));
+        let slow_but_taken = state == State::TimedOut
+            && !full
+            && matches
+            && rtt.is_some_and(|t| t <= self.plan.timeout);
+        match state {
+            State::Gone => return,
+            State::Superseded | State::TimedOut if !slow_but_taken => {
+                // The agent is done with it (a duplicate of an answered probe, or late): its
+                // slot is free.
+                if state == State::TimedOut
+                    && let Some(h) = self.hosts.get_mut(&address)
+                {
+                    h.contact.late += 1;
+                }
+                if let Some(r) = self.requests.get_mut(&id) {
+                    r.state = State::Gone;
+                }
+                self.advance(address);
+                return;
+            }
+            _ if !matches => {
+                self.unmatched(address, v3);
+                return;
+            }
+            _ => {}
+        }
+        if let Some(t) = rtt {
+            self.account.round_trips.add(t);
+        }
+        if attempt > 0 {
+            self.account.recovered += 1;
+            self.account.deepest = self.account.deepest.max(attempt);
+        }
+        // Any other attempt of the same probe still out is done with: an answer to it now
+        // would be a duplicate.
+        self.supersede(address, probe, id);
+        if slow_but_taken {
+            self.account.slower_than_learned += 1;
         }
         self.requests.remove(&id);
         if let Some(h) = self.hosts.get_mut(&address) {
@@ -493,17 +590,35 @@ impl<'a> FirstContact<'a> {
                 _ => {}
             }
         }
-        self.finished(address);
+        self.advance(address);
+    }
+
+    /// Marks every other attempt of `probe` to `address` superseded.
+    fn supersede(&mut self, address: IpAddr, probe: Probe, answered: i32) {
+        let Some(h) = self.hosts.get(&address) else {
+            return;
+        };
+        for id in &h.ids {
+            if *id == answered {
+                continue;
+            }
+            if let Some(r) = self.requests.get_mut(id)
+                && r.probe == probe
+                && matches!(r.state, State::Out | State::TimedOut)
+            {
+                r.state = State::Superseded;
+            }
+        }
     }
 
     /// Counts an answer from `source` that does not decode. Which probe it answered cannot be
     /// told: blame what is out to the host.
     fn undecodable(&mut self, source: IpAddr) {
         let engine_out = self.hosts.get(&source).is_some_and(|h| {
-            h.ids.iter().any(|(i, _)| {
+            h.ids.iter().any(|i| {
                 self.requests
                     .get(i)
-                    .is_some_and(|r| r.probe == Probe::Engine)
+                    .is_some_and(|r| r.probe == Probe::Engine && r.state == State::Out)
             })
         });
         if let Some(h) = self.hosts.get_mut(&source) {
@@ -542,45 +657,85 @@ impl<'a> FirstContact<'a> {
         }
         h.contact.refused = true;
         h.give_up();
-        let ids: Vec<i32> = h.ids.iter().map(|&(id, _)| id).collect();
-        for id in ids {
-            if self.requests.remove(&id).is_some() {
-                self.finished(address);
+        h.retries.clear();
+        for id in &h.ids {
+            if let Some(r) = self.requests.get_mut(id)
+                && r.state == State::Out
+            {
+                r.state = State::Superseded;
             }
+        }
+        self.advance(address);
+    }
+
+    /// The retries a probe to an address gets: what `--retries` asked for; otherwise the
+    /// plan's retries for an address that has answered something, and for one that has not,
+    /// as many as the sweep has seen loss for (the most retries any answer needed so far).
+    fn retries_for(&self, heard: bool) -> u32 {
+        if heard || self.plan.retries_explicit {
+            self.plan.retries
+        } else {
+            self.account.deepest.min(self.plan.retries)
         }
     }
 
-    /// Requests whose time is up at `now`: queued again with an ID of their own, or given up.
-    /// Returns how many timed out.
+    /// What falls due at `now`: requests whose time is up, queued again with an ID of their
+    /// own or given up, and lingering hosts reported. Returns how many requests timed out.
     pub fn handle_timeout(&mut self, now: Instant) -> u64 {
+        self.now = Some(now);
         let mut timeouts = 0;
-        while let Some(&(t, id)) = self.deadlines.front() {
+        while let Some(&Reverse((t, due))) = self.deadlines.peek() {
             if t > now {
                 break;
             }
-            self.deadlines.pop_front();
-            let Some(r) = self.requests.remove(&id) else {
+            self.deadlines.pop();
+            let id = match due {
+                Due::Linger(address) => {
+                    if self
+                        .hosts
+                        .get(&address)
+                        .is_some_and(|h| h.linger == Some(t))
+                    {
+                        self.report(address);
+                    }
+                    continue;
+                }
+                Due::Release(address) => {
+                    self.advance(address);
+                    continue;
+                }
+                Due::Request(id) => id,
+            };
+            let Some(r) = self.requests.get(&id).filter(|r| r.state == State::Out) else {
                 continue;
             };
-            timeouts += 1;
-            if let Some(h) = self.hosts.get_mut(&r.address)
-                && let Some(entry) = h.ids.iter_mut().find(|(i, _)| *i == id)
-            {
-                entry.1 = true;
-            }
-            if r.attempt < self.plan.retries {
-                // The next attempt gets an ID of its own, so that an answer to this one,
-                // coming late, is known for what it is.
-                let again = self.new_id();
-                if let Some(h) = self.hosts.get_mut(&r.address) {
-                    h.ids.push((again, false));
+            let (address, probe, attempt, sent, full) =
+                (r.address, r.probe, r.attempt, r.sent, r.full);
+            let heard = self.hosts.get(&address).is_some_and(|h| h.contact.heard());
+            if !full && heard {
+                // The address answered something meanwhile: its probes get the plan's timeout.
+                let until = sent.unwrap_or(t) + self.plan.timeout;
+                if let Some(r) = self.requests.get_mut(&id) {
+                    r.full = true;
                 }
-                let attempt = r.attempt + 1;
-                self.requests.insert(again, Request { attempt, ..r });
-                self.queue.push_back(again);
-            } else {
-                self.finished(r.address);
+                if until > t {
+                    self.deadlines.push(Reverse((until, Due::Request(id))));
+                    continue;
+                }
             }
+            timeouts += 1;
+            if let Some(r) = self.requests.get_mut(&id) {
+                r.state = State::TimedOut;
+            }
+            if let Some(h) = self.hosts.get_mut(&address) {
+                h.cut_short |= !full;
+            }
+            if attempt < self.retries_for(heard)
+                && let Some(h) = self.hosts.get_mut(&address)
+            {
+                h.retries.push((probe, attempt + 1));
+            }
+            self.advance(address);
         }
         timeouts
     }

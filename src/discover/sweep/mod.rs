@@ -21,7 +21,7 @@ mod device;
 mod objects;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,7 +33,7 @@ use tokio::sync::mpsc;
 use super::build::NeighborCollector;
 use crate::identify::Identifier;
 use crate::net::Pacer;
-use crate::net::first_contact::{Contact, Plan, first_contact};
+use crate::net::first_contact::{Account, Contact, Plan, first_contact};
 use crate::record::Observed;
 use crate::snmp::walk::WalkLimits;
 use crate::snmp::{Connector, Credential};
@@ -53,8 +53,14 @@ pub struct SweepConfig {
     pub port: u16,
     /// How long to wait for each answer.
     pub timeout: Duration,
-    /// Retries after a timeout.
+    /// Retries after a timeout: every request to a device that has answered; in first
+    /// contact, the most an address that has not answered can earn (see `retries_explicit`).
     pub retries: u32,
+    /// Whether `retries` was asked for: then a silent address gets them too. Otherwise a
+    /// silent address is retried only as far as the sweep has evidence of loss.
+    pub retries_explicit: bool,
+    /// First contact sends every rung of the ladder to every address, not only its opening.
+    pub probe_every_rung: bool,
     /// Requests per second across the whole sweep; `None`: unlimited.
     pub rate: Option<NonZeroU32>,
     /// Requests in flight to one device.
@@ -99,7 +105,9 @@ impl Default for SweepConfig {
             engine_probe: true,
             port: 161,
             timeout: Duration::from_millis(1000),
-            retries: 1,
+            retries: DEFAULT_RETRIES,
+            retries_explicit: false,
+            probe_every_rung: false,
             rate: NonZeroU32::new(300),
             max_in_flight_per_device: 1,
             walk: true,
@@ -123,6 +131,9 @@ pub enum Event {
         /// Whether it answered.
         answered: bool,
     },
+    /// That many addresses were probed and nothing answered (sent in batches: a /16 of
+    /// silent addresses would otherwise be 65,536 events).
+    Silent(u64),
     /// A device is complete.
     Device(Box<Observed>),
     /// Something went wrong that is not about one device (a walk could not be saved...).
@@ -146,6 +157,10 @@ pub struct SweepSummary {
     pub requests: u64,
     /// Requests that timed out.
     pub timeouts: u64,
+    /// First contact's account of itself (retries and why, the timeout learned), for a sweep
+    /// that ran here (not one read back from the history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_contact: Option<Box<Account>>,
 }
 
 /// Sweeps `targets`, sending an [`Event`] per address probed and per device completed.
@@ -174,6 +189,8 @@ pub async fn sweep<C: Connector>(
         port: config.port,
         timeout: config.timeout,
         retries: config.retries,
+        retries_explicit: config.retries_explicit,
+        every_rung: config.probe_every_rung,
         engine_probe: config.engine_probe,
         max_in_flight_per_device: config.max_in_flight_per_device,
         max_addresses: FIRST_CONTACT_ADDRESSES,
@@ -184,12 +201,17 @@ pub async fn sweep<C: Connector>(
         let (contacts_tx, contacts) = mpsc::unbounded_channel();
         let first = {
             let (config, pacer, plan) = (config.clone(), pacer.clone(), plan.clone());
-            AbortOnDrop(tokio::spawn(async move {
-                first_contact(wave, &config.credentials, &plan, &pacer, contacts_tx).await;
-            }))
+            own_thread(async move {
+                first_contact(wave, &config.credentials, &plan, &pacer, contacts_tx).await
+            })
         };
         let leads = stage.wave(contacts, &mut swept).await;
-        let _ = first.join().await;
+        if let Ok(account) = first.await {
+            match &mut swept.summary.first_contact {
+                Some(a) => a.merge(&account),
+                None => swept.summary.first_contact = Some(Box::new(account)),
+            }
+        }
         let Some(crawl) = &config.crawl else { break };
         depth += 1;
         if depth > crawl.max_depth {
@@ -238,6 +260,25 @@ struct Swept {
     /// Every address probed, kept only for the crawl, which must not probe one twice: a sweep
     /// of a /8 without it keeps nothing per silent address.
     probed: HashSet<IpAddr>,
+}
+
+impl Swept {
+    /// Counts `address` probed, and whether it answered; keeps it if the sweep crawls.
+    fn count(&mut self, address: IpAddr, answered: bool, crawl: bool) {
+        if crawl {
+            self.probed.insert(address);
+        }
+        let summary = &mut self.summary;
+        summary.probed += 1;
+        if answered {
+            summary.responders += 1;
+        } else {
+            summary.silent += 1;
+            if summary.silent_examples.len() < 20 {
+                summary.silent_examples.push(address);
+            }
+        }
+    }
 }
 
 /// What one contact's work gives back: whether it took a device-stage slot, its address,
@@ -308,7 +349,7 @@ impl<C: Connector> Stage<C> {
     /// millions of silent addresses; memory must grow with the devices found).
     async fn wave(
         &self,
-        mut contacts: mpsc::UnboundedReceiver<Contact>,
+        mut contacts: mpsc::UnboundedReceiver<Vec<Contact>>,
         swept: &mut Swept,
     ) -> Vec<Lead> {
         let concurrency = self.config.concurrency.max(1);
@@ -326,11 +367,24 @@ impl<C: Connector> Stage<C> {
                 running.push(self.work(c, true));
             }
             let (staged, address, answered, found, leads) = tokio::select! {
-                c = contacts.recv(), if contacts_open => {
-                    match c {
-                        Some(c) if needs_device_stage(&c, &self.config) => waiting.push_back(c),
-                        Some(c) => running.push(self.work(c, false)),
-                        None => contacts_open = false,
+                batch = contacts.recv(), if contacts_open => {
+                    let Some(batch) = batch else {
+                        contacts_open = false;
+                        continue;
+                    };
+                    // A silent address is counted here and told in one event per batch.
+                    let mut silent = 0;
+                    for c in batch {
+                        if needs_device_stage(&c, &self.config) {
+                            waiting.push_back(c);
+                        } else {
+                            silent += 1;
+                            let address = c.address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+                            swept.count(address, false, self.config.crawl.is_some());
+                        }
+                    }
+                    if silent > 0 {
+                        let _ = self.events.send(Event::Silent(silent)).await;
                     }
                     continue;
                 }
@@ -338,42 +392,46 @@ impl<C: Connector> Stage<C> {
                 else => break,
             };
             staged_running -= usize::from(staged);
-            if self.config.crawl.is_some() {
-                swept.probed.insert(address);
-            }
+            swept.count(address, answered, self.config.crawl.is_some());
             swept.neighbors.merge(found);
-            let summary = &mut swept.summary;
-            summary.probed += 1;
-            if answered {
-                summary.responders += 1;
-            } else {
-                summary.silent += 1;
-                if summary.silent_examples.len() < 20 {
-                    summary.silent_examples.push(address);
-                }
-            }
             wave_leads.extend(leads);
         }
         wave_leads
     }
 }
 
-/// A task that is stopped when its handle is dropped: first contact must not go on sending
-/// once the sweep that started it is stopped (Ctrl-C, SIGTERM, a stopped schedule).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl AbortOnDrop {
-    /// Waits for the task to end.
-    async fn join(mut self) -> Result<(), tokio::task::JoinError> {
-        (&mut self.0).await
-    }
+/// Runs first contact on a thread of its own, on a runtime of its own, and gives its result.
+///
+/// Its own thread because of what the kernel does per datagram: each one freed after sending
+/// (and each ICMP error) wakes whoever waits on the socket. On the sweep's runtime, the worker
+/// not sending sat in `epoll_wait` on it and was woken for every datagram, a third of a silent
+/// sweep's time spent in wake-ups and task switches (perf, bench/compare's silent /16). On a
+/// current-thread runtime of its own, nobody waits on the socket while first contact sends.
+///
+/// It stops by itself once its reader is gone: `first_contact` ends when `done` is closed
+/// (the sweep stopped), even while it waits.
+fn own_thread<T: Send + 'static>(
+    work: impl Future<Output = T> + Send + 'static,
+) -> tokio::sync::oneshot::Receiver<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("first-contact".into())
+        .spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                let _ = tx.send(runtime.block_on(work));
+            }
+        });
+    // A thread that cannot start (the process is out of threads): the receiver reports it as
+    // an error, and the wave ends with no contact.
+    drop(spawned);
+    rx
 }
 
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
+/// Retries after a timeout when `--retries` is not given.
+pub const DEFAULT_RETRIES: u32 = 1;
 
 /// Addresses in first contact at once: about 100 bytes each, so a /16 in flight is a few MB.
 const FIRST_CONTACT_ADDRESSES: usize = 65_536;

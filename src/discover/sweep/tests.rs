@@ -205,8 +205,10 @@ async fn silent_addresses_do_not_wait_behind_a_slow_device() {
     let mut probed = Vec::new();
     let events = async {
         while let Some(e) = rx.recv().await {
-            if let Event::Probed { answered, .. } = e {
-                probed.push(answered);
+            match e {
+                Event::Probed { answered, .. } => probed.push(answered),
+                Event::Silent(n) => probed.extend((0..n).map(|_| false)),
+                _ => {}
             }
         }
     };

@@ -3,6 +3,9 @@
 
 use super::*;
 use crate::snmp::Secret;
+use crate::snmp::oids;
+use crate::wire::v3::V3Message;
+use crate::wire::{Message, PduKind, Value, VarBind, Version};
 
 const PORT: u16 = 161;
 const TIMEOUT: Duration = Duration::from_secs(2);
@@ -12,9 +15,11 @@ fn plan(retries: u32, cap: usize) -> Plan {
         port: PORT,
         timeout: TIMEOUT,
         retries,
+        retries_explicit: true,
         engine_probe: true,
         max_in_flight_per_device: cap,
         max_addresses: 1024,
+        every_rung: true,
     }
 }
 
@@ -155,12 +160,12 @@ fn answers_are_matched_and_v1_is_skipped_after_v2c() {
     m.add(ip(1));
     let v2c = transmits(&mut m, now);
     assert_eq!(asked(&v2c[0]).0, Some((Version::V2c, "public".into())));
-    m.handle_datagram(v2c[0].destination, &answer(&v2c[0]));
+    m.handle_datagram(v2c[0].destination, &answer(&v2c[0]), now);
     let engine = transmits(&mut m, now);
     assert_eq!(engine.len(), 1);
     assert_eq!(asked(&engine[0]).0, None, "the engine-ID probe, not v1");
     assert!(contacts(&mut m).is_empty());
-    m.handle_datagram(engine[0].destination, &answer(&engine[0]));
+    m.handle_datagram(engine[0].destination, &answer(&engine[0]), now);
     let got = contacts(&mut m);
     assert_eq!(got.len(), 1);
     let c = &got[0];
@@ -196,7 +201,7 @@ fn the_per_device_cap_holds() {
         .iter()
         .filter(|t| t.destination.ip() == ip(1))
         .collect();
-    m.handle_datagram(to_1[0].destination, &answer(to_1[0]));
+    m.handle_datagram(to_1[0].destination, &answer(to_1[0]), now);
     let next = transmits(&mut m, now);
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].destination.ip(), ip(1));
@@ -213,7 +218,7 @@ fn a_wider_cap_sends_the_probes_together() {
     let sent = transmits(&mut m, now);
     assert_eq!(sent.len(), 3);
     for t in &sent {
-        m.handle_datagram(t.destination, &answer(t));
+        m.handle_datagram(t.destination, &answer(t), now);
     }
     let got = contacts(&mut m);
     assert_eq!(got[0].answered, vec![0, 1]);
@@ -306,12 +311,12 @@ fn late_answers_are_counted_not_used() {
     now += TIMEOUT;
     assert_eq!(m.handle_timeout(now), 1);
     let retry = transmits(&mut m, now).remove(0);
-    m.handle_datagram(first.destination, &answer(&first));
+    m.handle_datagram(first.destination, &answer(&first), now);
     assert!(
         contacts(&mut m).is_empty(),
         "a late answer is not the address's answer"
     );
-    m.handle_datagram(retry.destination, &answer(&retry));
+    m.handle_datagram(retry.destination, &answer(&retry), now);
     let got = contacts(&mut m);
     assert_eq!(got[0].late, 1);
     assert_eq!(got[0].answered, vec![0]);
@@ -326,7 +331,7 @@ fn late_answers_are_counted_not_used() {
     let now = Instant::now();
     m.add(ip(1));
     let t = transmits(&mut m, now).remove(0);
-    m.handle_datagram(t.destination, &answer(&t));
+    m.handle_datagram(t.destination, &answer(&t), now);
     assert_eq!(m.handle_timeout(now + TIMEOUT * 2), 0);
     let got = contacts(&mut m);
     assert_eq!((got[0].late, got[0].answered.clone()), (0, vec![0]));
@@ -350,24 +355,24 @@ fn unmatched_answers_are_counted_for_their_sender() {
             .clone()
     };
     let (c1, e1, c2) = (to(ip(1), false), to(ip(1), true), to(ip(2), false));
-    m.handle_datagram(c1.destination, &answer_with_id(&c1, 0x7000_0000));
+    m.handle_datagram(c1.destination, &answer_with_id(&c1, 0x7000_0000), now);
     // Address 2 answers with address 1's request ID.
-    m.handle_datagram(c2.destination, &answer(&c1));
+    m.handle_datagram(c2.destination, &answer(&c1), now);
     let mut wrong = Message::decode(&answer(&c1)).unwrap();
     wrong.community = b"private".to_vec();
-    m.handle_datagram(c1.destination, &wrong.encode());
+    m.handle_datagram(c1.destination, &wrong.encode(), now);
     wrong.community = b"public".to_vec();
     wrong.version = Version::V1;
-    m.handle_datagram(c1.destination, &wrong.encode());
+    m.handle_datagram(c1.destination, &wrong.encode(), now);
     let mut v3 = V3Message::decode(&answer(&e1)).unwrap();
     v3.msg_id = 0x7000_0001;
-    m.handle_datagram(e1.destination, &v3.encode());
+    m.handle_datagram(e1.destination, &v3.encode(), now);
     // From another port: ignored.
-    m.handle_datagram(SocketAddr::new(ip(1), 10161), &answer_with_id(&c1, 5));
+    m.handle_datagram(SocketAddr::new(ip(1), 10161), &answer_with_id(&c1, 5), now);
     // Nothing used yet: every probe still out.
     assert!(contacts(&mut m).is_empty());
     for t in &sent {
-        m.handle_datagram(t.destination, &answer(t));
+        m.handle_datagram(t.destination, &answer(t), now);
     }
     let got = contacts(&mut m);
     let one = got.iter().find(|c| c.address == Some(ip(1))).unwrap();
@@ -386,13 +391,13 @@ fn undecodable_answers_are_counted() {
     let mut now = Instant::now();
     m.add(ip(1));
     let first = transmits(&mut m, now);
-    m.handle_datagram(first[0].destination, b"\x30\x03junk");
+    m.handle_datagram(first[0].destination, b"\x30\x03junk", now);
     now += TIMEOUT;
     m.handle_timeout(now);
     let engine = transmits(&mut m, now);
     assert_eq!(asked(&engine[0]).0, None);
-    m.handle_datagram(engine[0].destination, b"not snmp");
-    m.handle_datagram(SocketAddr::new(ip(3), PORT), b"not snmp");
+    m.handle_datagram(engine[0].destination, b"not snmp", now);
+    m.handle_datagram(SocketAddr::new(ip(3), PORT), b"not snmp", now);
     now += TIMEOUT;
     m.handle_timeout(now);
     let got = contacts(&mut m);
@@ -421,4 +426,231 @@ fn addresses_are_bounded_and_not_doubled() {
     m.abandon();
     assert_eq!(contacts(&mut m).len(), 2);
     assert!(m.is_idle() && m.has_room() && m.poll_timeout().is_none());
+}
+
+/// The default plan: the opening to every address, retries earned.
+fn default_plan() -> Plan {
+    Plan {
+        retries_explicit: false,
+        every_rung: false,
+        ..plan(1, 1)
+    }
+}
+
+/// A silent address gets the opening (an SNMPv1 GET and the engine-ID probe, together under
+/// a cap of one) and nothing more when the sweep has seen no loss: two datagrams, one timeout.
+#[test]
+fn a_silent_address_gets_the_opening_and_no_retry_without_loss() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, default_plan(), 1);
+    let now = Instant::now();
+    m.add(ip(1));
+    let sent = transmits(&mut m, now);
+    let asked_for: Vec<_> = sent.iter().map(|t| asked(t).0).collect();
+    assert_eq!(
+        asked_for,
+        [Some((Version::V1, "public".to_string())), None],
+        "v1 first, then the engine-ID probe"
+    );
+    assert_eq!(m.handle_timeout(now + TIMEOUT), 2);
+    assert!(transmits(&mut m, now + TIMEOUT).is_empty(), "no retry");
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    assert!(!got[0].heard());
+    assert!(m.is_idle());
+    let a = m.account();
+    assert_eq!((a.to_silent, a.retries_silent), (2, 0));
+    assert!(
+        a.line()
+            .contains("0 retries sent to silent addresses (no answer came only on a retry")
+    );
+    assert_eq!(opening_size(&ladder, true, false), 2);
+    assert_eq!(opening_size(&ladder, true, true), 3);
+}
+
+/// An address that answered anything gets the other rungs: v2c after v1 answered (the ladder
+/// prefers it), and v2c for an agent that answered only the engine-ID probe (v1 turned off).
+#[test]
+fn the_other_rungs_go_to_addresses_that_answered() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, default_plan(), 1);
+    let mut now = Instant::now();
+    m.add(ip(1));
+    m.add(ip(2));
+    let opening = transmits(&mut m, now);
+    assert_eq!(opening.len(), 4);
+    for t in &opening {
+        // ip(1) answers both; ip(2) only the engine-ID probe.
+        if t.destination.ip() == ip(1) || asked(t).0.is_none() {
+            m.handle_datagram(t.destination, &answer(t), now);
+        }
+    }
+    let rest = transmits(&mut m, now);
+    assert_eq!(
+        rest.len(),
+        1,
+        "v2c to ip(1); ip(2)'s v1 is still out, under its cap"
+    );
+    assert_eq!(rest[0].destination.ip(), ip(1));
+    assert_eq!(asked(&rest[0]).0, Some((Version::V2c, "public".into())));
+    m.handle_datagram(rest[0].destination, &answer(&rest[0]), now);
+    let done = contacts(&mut m);
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].answered, vec![1, 0], "v1 then v2c answered");
+    // ip(2)'s v1 has the plan's timeout and its retry (it answered something), then v2c goes.
+    now += TIMEOUT;
+    assert_eq!(m.handle_timeout(now), 1);
+    let retry = transmits(&mut m, now);
+    assert_eq!(asked(&retry[0]).0, Some((Version::V1, "public".into())));
+    now += TIMEOUT;
+    assert_eq!(m.handle_timeout(now), 1);
+    let v2c = transmits(&mut m, now);
+    assert_eq!(asked(&v2c[0]).0, Some((Version::V2c, "public".into())));
+    m.handle_datagram(v2c[0].destination, &answer(&v2c[0]), now);
+    let done = contacts(&mut m);
+    assert_eq!(done[0].answered, vec![0]);
+    assert!(done[0].engine.is_some());
+    assert_eq!(m.account().retries_live, 1);
+}
+
+/// Loss seen at responders (an answer that came only on a retry) earns later silent addresses
+/// their retries; an explicit `--retries` gives them whatever the sweep has seen.
+#[test]
+fn retries_to_silent_addresses_are_earned_or_asked_for() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, default_plan(), 1);
+    let mut now = Instant::now();
+    m.add(ip(1));
+    m.add(ip(2));
+    for t in transmits(&mut m, now) {
+        // ip(1)'s v1 GET is lost; its engine-ID probe is answered. ip(2) is silent.
+        if t.destination.ip() == ip(1) && asked(&t).0.is_none() {
+            m.handle_datagram(t.destination, &answer(&t), now);
+        }
+    }
+    now += TIMEOUT;
+    assert_eq!(m.handle_timeout(now), 3);
+    let again = transmits(&mut m, now);
+    assert_eq!(
+        again.len(),
+        1,
+        "only the live address is retried: {again:?}"
+    );
+    m.handle_datagram(again[0].destination, &answer(&again[0]), now);
+    assert_eq!((m.account().recovered, m.account().deepest), (1, 1));
+    // ip(2) was given up before the loss was seen; ip(3), after it, earns one retry.
+    m.add(ip(3));
+    let opening: Vec<_> = transmits(&mut m, now)
+        .into_iter()
+        .filter(|t| t.destination.ip() == ip(3))
+        .collect();
+    assert_eq!(opening.len(), 2);
+    now += TIMEOUT;
+    m.handle_timeout(now);
+    let retries: Vec<_> = transmits(&mut m, now)
+        .into_iter()
+        .filter(|t| t.destination.ip() == ip(3))
+        .collect();
+    assert_eq!(retries.len(), 2, "the opening once more");
+    now += TIMEOUT;
+    m.handle_timeout(now);
+    assert!(
+        transmits(&mut m, now)
+            .iter()
+            .all(|t| t.destination.ip() != ip(3))
+    );
+    assert_eq!(m.account().retries_silent, 2);
+    assert!(
+        m.account()
+            .line()
+            .contains("(1 answer of responders came only on a retry")
+    );
+
+    let explicit = Plan {
+        retries: 2,
+        retries_explicit: true,
+        ..default_plan()
+    };
+    let mut m = FirstContact::new(&ladder, explicit, 1);
+    let mut now = Instant::now();
+    m.add(ip(4));
+    let mut sent = 0;
+    for _ in 0..4 {
+        sent += transmits(&mut m, now).len();
+        now += TIMEOUT;
+        m.handle_timeout(now);
+    }
+    assert_eq!(sent, 6, "the opening and two retries of it");
+    assert_eq!(contacts(&mut m).len(), 1);
+}
+
+/// Once responders' round trips are known, a silent address is given up after the learned
+/// timeout (here the 100 ms floor): no more datagrams go to it, but it is listened to until the
+/// plan's own timeout, and a slow answer within it is taken and raises the learned timeout.
+#[test]
+fn the_timeout_is_learned_and_a_slow_answer_is_still_taken() {
+    let ladder = public();
+    let mut m = FirstContact::new(&ladder, default_plan(), 1);
+    let start = Instant::now();
+    for host in 10..16 {
+        m.add(ip(host));
+    }
+    let rtt = Duration::from_millis(1);
+    for t in transmits(&mut m, start) {
+        m.handle_datagram(t.destination, &answer(&t), start + rtt);
+    }
+    for t in transmits(&mut m, start + rtt) {
+        m.handle_datagram(t.destination, &answer(&t), start + rtt * 2);
+    }
+    assert_eq!(contacts(&mut m).len(), 6);
+    let now = start + rtt * 2;
+    m.add(ip(1));
+    m.add(ip(2));
+    let opening = transmits(&mut m, now);
+    assert_eq!(opening.len(), 4);
+    assert_eq!(m.poll_timeout(), Some(now + TIMEOUT_FLOOR));
+    assert_eq!(m.account().learned, Some(TIMEOUT_FLOOR));
+    assert_eq!(m.handle_timeout(now + TIMEOUT_FLOOR), 4);
+    assert!(
+        transmits(&mut m, now + TIMEOUT_FLOOR).is_empty(),
+        "given up: no retry"
+    );
+    assert!(
+        contacts(&mut m).is_empty(),
+        "but listened to until --timeout"
+    );
+    // ip(1)'s agent answers the v1 GET after 500 ms: taken. Its engine-ID probe may still be
+    // in the agent's hands, so under the cap of one nothing more goes to it until that is
+    // answered (here at 600 ms) or its --timeout is past.
+    let slow = now + Duration::from_millis(500);
+    let to_1 = |t: &&Transmit| t.destination.ip() == ip(1);
+    let v1 = opening.iter().filter(to_1).find(|t| asked(t).0.is_some());
+    m.handle_datagram(v1.unwrap().destination, &answer(v1.unwrap()), slow);
+    assert_eq!(m.account().slower_than_learned, 1);
+    assert!(
+        transmits(&mut m, slow).is_empty(),
+        "the cap holds once it answered"
+    );
+    let slow = now + Duration::from_millis(600);
+    let engine = opening.iter().filter(to_1).find(|t| asked(t).0.is_none());
+    m.handle_datagram(engine.unwrap().destination, &answer(engine.unwrap()), slow);
+    assert_eq!(m.account().slower_than_learned, 2);
+    let v2c = transmits(&mut m, slow);
+    assert_eq!(v2c.len(), 1);
+    assert_eq!(asked(&v2c[0]).0, Some((Version::V2c, "public".into())));
+    m.handle_datagram(v2c[0].destination, &answer(&v2c[0]), slow);
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].answered, vec![1, 0]);
+    assert_eq!(got[0].late, 0);
+    assert!(got[0].engine.is_some());
+    m.handle_timeout(now + TIMEOUT - Duration::from_millis(1));
+    assert!(contacts(&mut m).is_empty(), "ip(2) lingers until --timeout");
+    m.handle_timeout(now + TIMEOUT);
+    let got = contacts(&mut m);
+    assert_eq!(got[0].address, Some(ip(2)));
+    assert!(!got[0].heard());
+    assert!(m.is_idle());
+    // The slow round trips are among those the timeout is learned from now.
+    assert_eq!(m.account().round_trips.count(), 6 * 3 + 3);
 }
