@@ -21,7 +21,7 @@ use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
 use crate::snmp::walk::{WalkEnd, run};
 use crate::snmp::{Connector, Credential, CredentialKind, Session, SnmpError, oids};
 use crate::usm::UserKeys;
-use crate::wire::snmprec::{engine_id_comment, write_snmprec};
+use crate::wire::snmprec::{engine_id_comment, push_snmprec};
 use crate::wire::{Oid, VarBind};
 
 /// A device's session, paced and guarded.
@@ -206,6 +206,8 @@ async fn walk<S: Session>(
         .buffered(config.max_in_flight_per_device.max(1))
         .collect::<Vec<_>>()
         .await;
+    // Every table's rows go in at once, in plan order, as one bulk load.
+    let mut walked = Vec::with_capacity(walks.iter().map(|(_, rows, _)| rows.len()).sum());
     for (table, rows, end) in walks {
         let why = match &end {
             // GaveUp is said once for the device, by the guard.
@@ -230,8 +232,9 @@ async fn walk<S: Session>(
             rows: rows.len(),
             end,
         });
-        obs.extend(rows);
+        walked.extend(rows);
     }
+    obs.extend(walked);
 }
 
 /// sysUpTime is read by the probe and again in the system table: going back means the device
@@ -265,5 +268,8 @@ pub(super) fn saved_walk(obs: &Observations) -> String {
         .as_deref()
         .map(engine_id_comment)
         .unwrap_or_default();
-    head + &write_snmprec(&obs.varbinds())
+    let mut text = head;
+    text.reserve(obs.values.len() * 48);
+    push_snmprec(&mut text, obs.entries());
+    text
 }
