@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -36,7 +37,7 @@ pub(super) async fn device<C: Connector>(
     contact: &Contact,
     config: &SweepConfig,
     pacer: Arc<Pacer>,
-    identifier: &Identifier,
+    identifier: &Arc<Identifier>,
     usm_keys: &HashMap<usize, UserKeys>,
     events: &mpsc::Sender<Event>,
 ) -> Option<Observed> {
@@ -92,17 +93,34 @@ pub(super) async fn device<C: Connector>(
     }
     notes.extend(restart_note(probed_uptime, &obs));
     notes.extend(session.notes());
-    if let Some(warning) = save_walk(config, address, &obs) {
+    // Saving the walk (a file created: kernel time) and building the record are this device's
+    // own CPU work: done on the blocking pool, so that the task driving every device's walk
+    // goes on with the others meanwhile.
+    let (save_walks, identifier) = (config.save_walks.clone(), Arc::clone(identifier));
+    let credential = credential.label();
+    let finished = tokio::task::spawn_blocking(move || {
+        let warning = save_walk(save_walks.as_deref(), address, &obs);
+        let record = device_record(
+            address.to_string(),
+            DiscoveredVia::Snmp,
+            Some(credential),
+            &obs,
+            notes,
+            &identifier,
+        );
+        (warning, record)
+    })
+    .await;
+    let (warning, record) = match finished {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // The runtime is shutting down.
+        Err(_) => return None,
+    };
+    if let Some(warning) = warning {
         let _ = events.send(Event::Warning(warning)).await;
     }
-    Some(device_record(
-        address.to_string(),
-        DiscoveredVia::Snmp,
-        Some(credential.label()),
-        &obs,
-        notes,
-        identifier,
-    ))
+    Some(record)
 }
 
 /// How the credential ladder went: the session, credential and probe answers of the first
@@ -253,8 +271,8 @@ fn restart_note(probed_uptime: Option<u64>, obs: &Observations) -> Option<String
 }
 
 /// Saves the device's answers where `--save-walks` says; a warning when they cannot be.
-fn save_walk(config: &SweepConfig, address: IpAddr, obs: &Observations) -> Option<String> {
-    let dir = config.save_walks.as_ref()?;
+fn save_walk(dir: Option<&Path>, address: IpAddr, obs: &Observations) -> Option<String> {
+    let dir = dir?;
     let path = dir.join(format!("{}.snmprec", address.to_string().replace(':', "_")));
     let e = std::fs::write(&path, saved_walk(obs)).err()?;
     Some(format!("cannot save walk to {}: {e}", path.display()))
