@@ -299,8 +299,9 @@ impl Agent {
             _ => return None,
         }
         let mut size = overhead;
+        let mut enc = Vec::new();
         for vb in &response.varbinds {
-            let mut enc = Vec::new();
+            enc.clear();
             vb.encode(&mut enc);
             size += enc.len();
         }
@@ -429,8 +430,9 @@ impl Agent {
         // Size accounting: the envelope is small and bounded; count each binding's encoding.
         let budget = self.max_message_size.saturating_sub(overhead);
         let mut used = 0usize;
+        let mut enc = Vec::new();
         let mut push = |vb: VarBind, out: &mut Vec<VarBind>| -> bool {
-            let mut enc = Vec::new();
+            enc.clear();
             vb.encode(&mut enc);
             if used + enc.len() > budget {
                 return false;
@@ -443,6 +445,44 @@ impl Agent {
             if !push(self.next(vb, faulty), out) {
                 return;
             }
+        }
+        if !faulty {
+            // Nothing changes what is found: each repeater is a place in the recording, moved
+            // on by one a repetition rather than looked up again. Each cursor: its OID, the
+            // index of the object after it, whether its walk has ended.
+            let objects = &self.recording.objects;
+            let mut cursors: Vec<(&crate::wire::Oid, usize, bool)> = repeaters
+                .iter()
+                .map(|vb| {
+                    let after = objects.partition_point(|o| o.oid <= vb.oid);
+                    (&vb.oid, after, vb.value == Value::EndOfMibView)
+                })
+                .collect();
+            for _ in 0..m {
+                if cursors.is_empty() || cursors.iter().all(|c| c.2) {
+                    break;
+                }
+                for c in cursors.iter_mut() {
+                    let next = match objects.get(c.1) {
+                        Some(found) if !c.2 => {
+                            *c = (
+                                &found.oid,
+                                after(objects, c.1),
+                                found.value == Value::EndOfMibView,
+                            );
+                            found.clone()
+                        }
+                        _ => {
+                            c.2 = true;
+                            VarBind::new(c.0.clone(), Value::EndOfMibView)
+                        }
+                    };
+                    if !push(next, out) {
+                        return;
+                    }
+                }
+            }
+            return;
         }
         let mut cursors: Vec<VarBind> = repeaters.to_vec();
         for _ in 0..m {
@@ -519,5 +559,15 @@ fn engine_id_for(r: &Recording) -> Vec<u8> {
             }
             v
         }
+    }
+}
+
+/// The index of the first object after `objects[i]`, in a recording's sorted objects.
+fn after(objects: &[VarBind], i: usize) -> usize {
+    let next = i + 1;
+    if objects.get(next).is_none_or(|o| o.oid > objects[i].oid) {
+        next
+    } else {
+        objects.partition_point(|o| o.oid <= objects[i].oid)
     }
 }
