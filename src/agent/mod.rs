@@ -14,7 +14,7 @@ pub mod recording;
 mod tests;
 mod v3_answer;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -44,6 +44,10 @@ pub struct Agent {
     requests: Arc<AtomicU64>,
     /// When a `reboot` agent restarted.
     rebooted: Arc<OnceLock<Instant>>,
+    /// Where the last GETBULK's last repeater stopped: the index of the next object. A walk's
+    /// next request asks for the object before it, found there without a search (a hint,
+    /// checked before it is used).
+    resume: Arc<AtomicUsize>,
 }
 
 /// What [`Agent::respond`] made of one datagram.
@@ -85,6 +89,7 @@ impl Agent {
             faults: None,
             requests: Arc::new(AtomicU64::new(0)),
             rebooted: Arc::new(OnceLock::new()),
+            resume: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -451,11 +456,17 @@ impl Agent {
             // on by one a repetition rather than looked up again. Each cursor: its OID, the
             // index of the object after it, whether its walk has ended.
             let objects = &self.recording.objects;
+            let resume = self.resume.load(Ordering::Relaxed);
             let mut cursors: Vec<(&crate::wire::Oid, usize, bool)> = repeaters
                 .iter()
                 .map(|vb| {
-                    let after = objects.partition_point(|o| o.oid <= vb.oid);
-                    (&vb.oid, after, vb.value == Value::EndOfMibView)
+                    let next = match resume.checked_sub(1) {
+                        Some(last) if objects.get(last).is_some_and(|o| o.oid == vb.oid) => {
+                            after(objects, last)
+                        }
+                        _ => objects.partition_point(|o| o.oid <= vb.oid),
+                    };
+                    (&vb.oid, next, vb.value == Value::EndOfMibView)
                 })
                 .collect();
             for _ in 0..m {
@@ -480,6 +491,7 @@ impl Agent {
                     if !push(next, out) {
                         return;
                     }
+                    self.resume.store(c.1, Ordering::Relaxed);
                 }
             }
             return;

@@ -600,3 +600,21 @@ fn getbulk_by_position_answers_as_getbulk_by_lookup() {
         }
     }
 }
+
+/// A walk by GETBULK, each request asking for the last OID answered (so that a healthy agent
+/// resumes where it stopped, without a search), answers as the lookup does, to the end.
+#[test]
+fn getbulk_walk_resumes_where_the_last_answer_stopped() {
+    let a = faulty(&[Fault::WrongId]);
+    for mr in [1, 2, 5] {
+        let mut from = "1.3".to_string();
+        for _ in 0..40 {
+            let m = request(Version::V2c, PduKind::GetBulk, &[from.as_str()], 0, mr);
+            let healthy = a.answer_with(&m, false).unwrap().pdu.varbinds;
+            assert_eq!(healthy, a.answer_with(&m, true).unwrap().pdu.varbinds);
+            // The lookup path leaves the hint as it was: ask the healthy path again.
+            assert_eq!(healthy, a.answer_with(&m, false).unwrap().pdu.varbinds);
+            from = healthy.last().unwrap().oid.to_string();
+        }
+    }
+}
