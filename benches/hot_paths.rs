@@ -1,9 +1,12 @@
 //! The hot paths besides identification: SNMP message decode and encode, `.snmprec` loading,
-//! policy evaluation of a device, inventory lookups, and a sweep stored with its removal ledger.
+//! a walked device's observations gathered, saved and built into a record, the simulator's
+//! GETBULK answer, policy evaluation of a device, inventory lookups, and a sweep stored with
+//! its removal ledger.
 //!
 //! Run: `cargo bench --bench hot_paths`. Results go to BENCHMARKS.md with that command.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use netorigin::date::Date;
@@ -12,7 +15,8 @@ use netorigin::identify::Identifier;
 use netorigin::policy::document::Policy;
 use netorigin::policy::judge::judge;
 use netorigin::record::{DiscoveredVia, Observations};
-use netorigin::simulate::Recording;
+use netorigin::simulate::{Agent, Recording};
+use netorigin::wire::snmprec::{engine_id_comment, push_snmprec};
 use netorigin::wire::{Message, Pdu, PduKind, VarBind, Version};
 
 fn corpus_file(rel: &str) -> PathBuf {
@@ -69,6 +73,65 @@ fn snmprec(c: &mut Criterion) {
     group.throughput(Throughput::Elements(lines));
     group.bench_function("parse_arubaos", |b| {
         b.iter(|| Recording::parse(&path, std::hint::black_box(&bytes)).expect("parses"))
+    });
+    group.finish();
+}
+
+/// One walked device (a Huawei router's recording, 1,120 values) as a sweep handles it: its
+/// values gathered (the probe's four, then every table's rows at once), written as its saved
+/// walk, and built into a record; and the simulator answering a GETBULK of 25 from it.
+fn walked(c: &mut Criterion) {
+    let rec = Recording::load(&corpus_file("huawei/vrp_ar169sfp.snmprec")).expect("recording");
+    let identifier = Identifier::bundled().expect("rules");
+    let gather = || {
+        let mut obs = Observations::default();
+        obs.extend(rec.objects[..4].iter().cloned());
+        obs.extend(rec.objects[4..].iter().cloned());
+        obs
+    };
+    let obs = gather();
+    let mut group = c.benchmark_group("walked");
+    group.throughput(Throughput::Elements(rec.objects.len() as u64));
+    group.bench_function("observations_gathered_vrp", |b| b.iter(gather));
+    group.bench_function("saved_walk_written_vrp", |b| {
+        b.iter(|| {
+            let mut text = engine_id_comment(b"\x80\x00\x07\xdb\x03");
+            push_snmprec(&mut text, std::hint::black_box(&obs).entries());
+            text
+        })
+    });
+    group.bench_function("record_built_vrp", |b| {
+        b.iter(|| {
+            device_record(
+                String::new(),
+                DiscoveredVia::Snmp,
+                None,
+                std::hint::black_box(&obs),
+                Vec::new(),
+                &identifier,
+            )
+        })
+    });
+    group.finish();
+    let agent = Agent::new(Arc::new(rec), None);
+    let bulk = Message {
+        version: Version::V2c,
+        community: b"public".to_vec(),
+        pdu: Pdu {
+            kind: PduKind::GetBulk,
+            request_id: 1,
+            error_status: 0,
+            error_index: 25,
+            varbinds: vec![VarBind::new(
+                "1.3.6.1.2.1.2.2.1".parse().expect("oid"),
+                netorigin::wire::Value::Null,
+            )],
+        },
+    };
+    let mut group = c.benchmark_group("simulate");
+    group.throughput(Throughput::Elements(25));
+    group.bench_function("getbulk_answer_25", |b| {
+        b.iter(|| agent.answer(std::hint::black_box(&bulk)))
     });
     group.finish();
 }
@@ -242,5 +305,5 @@ fn ledger(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, wire, snmprec, policy, inventory, ledger);
+criterion_group!(benches, wire, snmprec, walked, policy, inventory, ledger);
 criterion_main!(benches);

@@ -14,7 +14,7 @@ pub mod recording;
 mod tests;
 mod v3_answer;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -44,6 +44,10 @@ pub struct Agent {
     requests: Arc<AtomicU64>,
     /// When a `reboot` agent restarted.
     rebooted: Arc<OnceLock<Instant>>,
+    /// Where the last GETBULK's last repeater stopped: the index of the next object. A walk's
+    /// next request asks for the object before it, found there without a search (a hint,
+    /// checked before it is used).
+    resume: Arc<AtomicUsize>,
 }
 
 /// What [`Agent::respond`] made of one datagram.
@@ -85,6 +89,7 @@ impl Agent {
             faults: None,
             requests: Arc::new(AtomicU64::new(0)),
             rebooted: Arc::new(OnceLock::new()),
+            resume: Arc::new(AtomicUsize::new(0)),
         }
     }
 
@@ -299,8 +304,9 @@ impl Agent {
             _ => return None,
         }
         let mut size = overhead;
+        let mut enc = Vec::new();
         for vb in &response.varbinds {
-            let mut enc = Vec::new();
+            enc.clear();
             vb.encode(&mut enc);
             size += enc.len();
         }
@@ -429,8 +435,9 @@ impl Agent {
         // Size accounting: the envelope is small and bounded; count each binding's encoding.
         let budget = self.max_message_size.saturating_sub(overhead);
         let mut used = 0usize;
+        let mut enc = Vec::new();
         let mut push = |vb: VarBind, out: &mut Vec<VarBind>| -> bool {
-            let mut enc = Vec::new();
+            enc.clear();
             vb.encode(&mut enc);
             if used + enc.len() > budget {
                 return false;
@@ -443,6 +450,51 @@ impl Agent {
             if !push(self.next(vb, faulty), out) {
                 return;
             }
+        }
+        if !faulty {
+            // Nothing changes what is found: each repeater is a place in the recording, moved
+            // on by one a repetition rather than looked up again. Each cursor: its OID, the
+            // index of the object after it, whether its walk has ended.
+            let objects = &self.recording.objects;
+            let resume = self.resume.load(Ordering::Relaxed);
+            let mut cursors: Vec<(&crate::wire::Oid, usize, bool)> = repeaters
+                .iter()
+                .map(|vb| {
+                    let next = match resume.checked_sub(1) {
+                        Some(last) if objects.get(last).is_some_and(|o| o.oid == vb.oid) => {
+                            after(objects, last)
+                        }
+                        _ => objects.partition_point(|o| o.oid <= vb.oid),
+                    };
+                    (&vb.oid, next, vb.value == Value::EndOfMibView)
+                })
+                .collect();
+            for _ in 0..m {
+                if cursors.is_empty() || cursors.iter().all(|c| c.2) {
+                    break;
+                }
+                for c in cursors.iter_mut() {
+                    let next = match objects.get(c.1) {
+                        Some(found) if !c.2 => {
+                            *c = (
+                                &found.oid,
+                                after(objects, c.1),
+                                found.value == Value::EndOfMibView,
+                            );
+                            found.clone()
+                        }
+                        _ => {
+                            c.2 = true;
+                            VarBind::new(c.0.clone(), Value::EndOfMibView)
+                        }
+                    };
+                    if !push(next, out) {
+                        return;
+                    }
+                    self.resume.store(c.1, Ordering::Relaxed);
+                }
+            }
+            return;
         }
         let mut cursors: Vec<VarBind> = repeaters.to_vec();
         for _ in 0..m {
@@ -519,5 +571,15 @@ fn engine_id_for(r: &Recording) -> Vec<u8> {
             }
             v
         }
+    }
+}
+
+/// The index of the first object after `objects[i]`, in a recording's sorted objects.
+fn after(objects: &[VarBind], i: usize) -> usize {
+    let next = i + 1;
+    if objects.get(next).is_none_or(|o| o.oid > objects[i].oid) {
+        next
+    } else {
+        objects.partition_point(|o| o.oid <= objects[i].oid)
     }
 }

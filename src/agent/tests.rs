@@ -557,3 +557,64 @@ fn an_encrypted_v3_request_is_seen_for_what_it_is() {
     let r = a.respond(&m.encode(), &mut out);
     assert_eq!((r.request, r.answered), (Some(PduKind::GetNext), true));
 }
+
+/// A healthy agent's GETBULK moves each repeater on through the recording instead of looking
+/// it up again: the same answer as the lookup a faulty agent still makes, whatever the start
+/// (before, inside, past the end, an endOfMibView asked), the repeaters and the repetitions.
+#[test]
+fn getbulk_by_position_answers_as_getbulk_by_lookup() {
+    // WrongId changes only delivery: its answers are the healthy ones, found by lookup.
+    let a = faulty(&[Fault::WrongId]);
+    let starts = [
+        "0.0",
+        "1.3",
+        "1.3.6.1.2.1.1.1.0",
+        "1.3.6.1.2.1.2.2.1.2.7",
+        "1.3.6.1.2.1.2.2.1.2.99",
+        "1.3.6.1.2.1.2.2.1.6.1",
+        "2",
+    ];
+    for (nr, mr) in [(0, 1), (0, 5), (1, 3), (2, 40), (0, 0), (-1, 3), (9, 2)] {
+        for pick in 0..starts.len() {
+            let oids: Vec<&str> = starts
+                .iter()
+                .cycle()
+                .skip(pick)
+                .take(pick % 4 + 1)
+                .copied()
+                .collect();
+            let mut m = request(Version::V2c, PduKind::GetBulk, &oids, nr, mr);
+            if pick == 3 {
+                m.pdu.varbinds[0].value = Value::EndOfMibView;
+            }
+            // WrongId changes the request ID of a faulty answer; the rest is compared.
+            let answer = |faulty| {
+                a.answer_with(&m, faulty)
+                    .map(|r| (r.pdu.error_status, r.pdu.error_index, r.pdu.varbinds))
+            };
+            assert_eq!(
+                answer(false),
+                answer(true),
+                "{oids:?} non-repeaters {nr} max-repetitions {mr}"
+            );
+        }
+    }
+}
+
+/// A walk by GETBULK, each request asking for the last OID answered (so that a healthy agent
+/// resumes where it stopped, without a search), answers as the lookup does, to the end.
+#[test]
+fn getbulk_walk_resumes_where_the_last_answer_stopped() {
+    let a = faulty(&[Fault::WrongId]);
+    for mr in [1, 2, 5] {
+        let mut from = "1.3".to_string();
+        for _ in 0..40 {
+            let m = request(Version::V2c, PduKind::GetBulk, &[from.as_str()], 0, mr);
+            let healthy = a.answer_with(&m, false).unwrap().pdu.varbinds;
+            assert_eq!(healthy, a.answer_with(&m, true).unwrap().pdu.varbinds);
+            // The lookup path leaves the hint as it was: ask the healthy path again.
+            assert_eq!(healthy, a.answer_with(&m, false).unwrap().pdu.varbinds);
+            from = healthy.last().unwrap().oid.to_string();
+        }
+    }
+}

@@ -42,8 +42,15 @@ impl Observations {
             self.values = values.collect();
             return;
         }
-        for (oid, value) in values {
-            self.values.insert(oid, value);
+        // Many values (a device's walked tables) are bulk-loaded too and merged in one pass;
+        // a few are inserted. Either way a later value of an OID replaces the one held.
+        let mut fresh: BTreeMap<Oid, Value> = values.collect();
+        if fresh.len() >= self.values.len() {
+            self.values.append(&mut fresh);
+        } else {
+            for (oid, value) in fresh {
+                self.values.insert(oid, value);
+            }
         }
     }
 
@@ -67,16 +74,91 @@ impl Observations {
 
     /// The values as bindings in OID order (for `--save-walks`).
     pub fn varbinds(&self) -> Vec<VarBind> {
-        let mut out: Vec<VarBind> = self
-            .values
-            .iter()
-            .chain(&self.placeholders)
+        self.entries()
             .map(|(o, v)| VarBind::new(o.clone(), v.clone()))
-            .collect();
-        if !self.placeholders.is_empty() {
+            .collect()
+    }
+
+    /// The values and the placeholders set aside, in OID order, borrowed: a value and a
+    /// placeholder at one OID give the value.
+    pub fn entries(&self) -> impl Iterator<Item = (&Oid, &Value)> {
+        let mut values = self.values.iter().peekable();
+        let mut placeholders = self.placeholders.iter().peekable();
+        std::iter::from_fn(move || match (values.peek(), placeholders.peek()) {
+            (Some((a, _)), Some((b, _))) if b < a => placeholders.next(),
+            (Some((a, _)), Some((b, _))) if a == b => {
+                placeholders.next();
+                values.next()
+            }
+            (Some(_), _) => values.next(),
+            (None, _) => placeholders.next(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vb(oid: &str, value: Value) -> VarBind {
+        VarBind::new(oid.parse().unwrap(), value)
+    }
+
+    #[test]
+    fn later_values_win_however_many_come_at_once() {
+        let mut obs = Observations::default();
+        obs.extend([vb("1.3.6.1.2.1.1.1.0", Value::Integer(1))]);
+        // More than held: merged in one pass.
+        obs.extend([
+            vb("1.3.6.1.2.1.1.1.0", Value::Integer(2)),
+            vb("1.3.6.1.2.1.1.2.0", Value::Integer(3)),
+            vb("1.3.6.1.2.1.1.2.0", Value::Integer(4)),
+        ]);
+        // Fewer than held: inserted.
+        obs.extend([vb("1.3.6.1.2.1.1.2.0", Value::Integer(5))]);
+        let got: Vec<_> = obs.values.values().cloned().collect();
+        assert_eq!(got, [Value::Integer(2), Value::Integer(5)]);
+    }
+
+    #[test]
+    fn entries_merge_placeholders_in_order_values_first() {
+        let mut obs = Observations::default();
+        obs.extend([
+            vb(
+                "1.3.6.1.2.1.1.5.0",
+                Value::OctetString(b"<private>".to_vec()),
+            ),
+            vb("1.3.6.1.2.1.1.1.0", Value::Integer(1)),
+            vb(
+                "1.3.6.1.2.1.1.9.0",
+                Value::OctetString(b"<private>".to_vec()),
+            ),
+        ]);
+        obs.extend([vb("1.3.6.1.2.1.1.5.0", Value::Integer(2))]);
+        let oids: Vec<String> = obs.entries().map(|(o, _)| o.to_string()).collect();
+        assert_eq!(
+            oids,
+            [
+                "1.3.6.1.2.1.1.1.0",
+                "1.3.6.1.2.1.1.5.0",
+                "1.3.6.1.2.1.1.9.0"
+            ]
+        );
+        assert_eq!(
+            obs.entries().nth(1).map(|(_, v)| v),
+            Some(&Value::Integer(2))
+        );
+        let old: Vec<VarBind> = {
+            let mut out: Vec<VarBind> = obs
+                .values
+                .iter()
+                .chain(&obs.placeholders)
+                .map(|(o, v)| VarBind::new(o.clone(), v.clone()))
+                .collect();
             out.sort_by(|a, b| a.oid.cmp(&b.oid));
             out.dedup_by(|later, first| later.oid == first.oid);
-        }
-        out
+            out
+        };
+        assert_eq!(obs.varbinds(), old);
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -21,7 +22,7 @@ use crate::snmp::guard::{GIVE_UP_AFTER, GuardLimits, Guarded};
 use crate::snmp::walk::{WalkEnd, run};
 use crate::snmp::{Connector, Credential, CredentialKind, Session, SnmpError, oids};
 use crate::usm::UserKeys;
-use crate::wire::snmprec::{engine_id_comment, write_snmprec};
+use crate::wire::snmprec::{engine_id_comment, push_snmprec};
 use crate::wire::{Oid, VarBind};
 
 /// A device's session, paced and guarded.
@@ -36,7 +37,7 @@ pub(super) async fn device<C: Connector>(
     contact: &Contact,
     config: &SweepConfig,
     pacer: Arc<Pacer>,
-    identifier: &Identifier,
+    identifier: &Arc<Identifier>,
     usm_keys: &HashMap<usize, UserKeys>,
     events: &mpsc::Sender<Event>,
 ) -> Option<Observed> {
@@ -92,17 +93,34 @@ pub(super) async fn device<C: Connector>(
     }
     notes.extend(restart_note(probed_uptime, &obs));
     notes.extend(session.notes());
-    if let Some(warning) = save_walk(config, address, &obs) {
+    // Saving the walk (a file created: kernel time) and building the record are this device's
+    // own CPU work: done on the blocking pool, so that the task driving every device's walk
+    // goes on with the others meanwhile.
+    let (save_walks, identifier) = (config.save_walks.clone(), Arc::clone(identifier));
+    let credential = credential.label();
+    let finished = tokio::task::spawn_blocking(move || {
+        let warning = save_walk(save_walks.as_deref(), address, &obs);
+        let record = device_record(
+            address.to_string(),
+            DiscoveredVia::Snmp,
+            Some(credential),
+            &obs,
+            notes,
+            &identifier,
+        );
+        (warning, record)
+    })
+    .await;
+    let (warning, record) = match finished {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // The runtime is shutting down.
+        Err(_) => return None,
+    };
+    if let Some(warning) = warning {
         let _ = events.send(Event::Warning(warning)).await;
     }
-    Some(device_record(
-        address.to_string(),
-        DiscoveredVia::Snmp,
-        Some(credential.label()),
-        &obs,
-        notes,
-        identifier,
-    ))
+    Some(record)
 }
 
 /// How the credential ladder went: the session, credential and probe answers of the first
@@ -206,6 +224,8 @@ async fn walk<S: Session>(
         .buffered(config.max_in_flight_per_device.max(1))
         .collect::<Vec<_>>()
         .await;
+    // Every table's rows go in at once, in plan order, as one bulk load.
+    let mut walked = Vec::with_capacity(walks.iter().map(|(_, rows, _)| rows.len()).sum());
     for (table, rows, end) in walks {
         let why = match &end {
             // GaveUp is said once for the device, by the guard.
@@ -230,8 +250,9 @@ async fn walk<S: Session>(
             rows: rows.len(),
             end,
         });
-        obs.extend(rows);
+        walked.extend(rows);
     }
+    obs.extend(walked);
 }
 
 /// sysUpTime is read by the probe and again in the system table: going back means the device
@@ -250,8 +271,8 @@ fn restart_note(probed_uptime: Option<u64>, obs: &Observations) -> Option<String
 }
 
 /// Saves the device's answers where `--save-walks` says; a warning when they cannot be.
-fn save_walk(config: &SweepConfig, address: IpAddr, obs: &Observations) -> Option<String> {
-    let dir = config.save_walks.as_ref()?;
+fn save_walk(dir: Option<&Path>, address: IpAddr, obs: &Observations) -> Option<String> {
+    let dir = dir?;
     let path = dir.join(format!("{}.snmprec", address.to_string().replace(':', "_")));
     let e = std::fs::write(&path, saved_walk(obs)).err()?;
     Some(format!("cannot save walk to {}: {e}", path.display()))
@@ -265,5 +286,8 @@ pub(super) fn saved_walk(obs: &Observations) -> String {
         .as_deref()
         .map(engine_id_comment)
         .unwrap_or_default();
-    head + &write_snmprec(&obs.varbinds())
+    let mut text = head;
+    text.reserve(obs.values.len() * 48);
+    push_snmprec(&mut text, obs.entries());
+    text
 }
