@@ -47,7 +47,7 @@ impl Identifier {
                 weight::ENTERPRISE,
                 "",
             ),
-            None => match self.names.enterprise(pen) {
+            None => match self.names().enterprise(pen) {
                 Some(r) => (
                     Some(r.vendor.clone()),
                     Some(r.origin.clone()),
@@ -110,7 +110,7 @@ impl Identifier {
         // A part's maker (a network chip's, a white-label board's) names no device maker.
         let r = self
             .organisation(&a.organization)
-            .filter(|_| !self.names.is_part_maker(&a.organization));
+            .filter(|_| !self.names().is_part_maker(&a.organization));
         Some(Evidence {
             source,
             value: format!("{} ({} {})", hex_mac(mac), a.registry, a.organization),

@@ -146,7 +146,6 @@ pub struct Identifier {
     vendors: Vendors,
     sysdescr: SysDescrRules,
     inventory: InventoryRules,
-    names: &'static Names,
     /// Product-line arcs that name another maker than the enterprise's holder
     /// (`rules/arcs.tsv`): the arc's sub-identifiers after 1.3.6.1.4.1, and its vendor.
     arcs: Vec<(Vec<u32>, VendorRef)>,
@@ -192,6 +191,13 @@ pub struct Facts<'a> {
 impl Identifier {
     /// An identifier over the bundled rules.
     pub fn bundled() -> Result<Self, RulesError> {
+        // The registry's names (every IANA registrant cleaned and indexed) are most of the
+        // time this takes and are first needed to identify a device: built on a thread of
+        // their own meanwhile (a sweep starts and walks in the meantime), and waited for
+        // where first used. Without a thread, they are built there.
+        let _ = std::thread::Builder::new().name("names".into()).spawn(|| {
+            Names::bundled();
+        });
         let enterprises = Enterprises::bundled()?;
         let vendors = Vendors::bundled(&enterprises)?;
         let sysdescr = SysDescrRules::bundled(&vendors)?;
@@ -206,7 +212,6 @@ impl Identifier {
             vendors,
             sysdescr,
             inventory,
-            names: Names::bundled(),
             arcs,
         })
     }
@@ -233,14 +238,14 @@ impl Identifier {
     }
 
     /// The registry's and the curated tables' names.
-    pub fn names(&self) -> &Names {
-        self.names
+    pub fn names(&self) -> &'static Names {
+        Names::bundled()
     }
 
     /// The vendor an organisation name from a registry (an IEEE OUI's holder, a registrant)
     /// stands for: a known vendor, else its cleaned name with its own group key.
     pub fn organisation(&self, organisation: &str) -> Option<VendorRef> {
-        self.names.organisation(&self.vendors, organisation)
+        self.names().organisation(&self.vendors, organisation)
     }
 
     /// Evidence from a device's free text (sysDescr, an ENTITY-MIB or UPS-MIB text, an LLDP
@@ -250,7 +255,7 @@ impl Identifier {
     /// text came from ("sysDescr", "entPhysicalDescr of chassis 1"); the evidence's source
     /// reads "`<source>` names `<name>`", its value is the text.
     pub fn named_in(&self, source: &str, text: &str, weight: f64) -> Vec<Evidence> {
-        self.names
+        self.names()
             .find(text)
             .into_iter()
             .map(|f| Evidence {
