@@ -27,7 +27,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::build::NeighborCollector;
@@ -281,9 +280,9 @@ impl Swept {
     }
 }
 
-/// What one contact's work gives back: whether it took a device-stage slot, its address,
-/// whether it answered, its neighbours and what it tells the crawl.
-type Done = (bool, IpAddr, bool, NeighborCollector, Vec<Lead>);
+/// What one contact's work gives back: its address, whether it answered, its neighbours and
+/// what it tells the crawl.
+type Done = (IpAddr, bool, NeighborCollector, Vec<Lead>);
 
 /// The device stage of a sweep, with what every device's work shares.
 struct Stage<C> {
@@ -296,9 +295,9 @@ struct Stage<C> {
 }
 
 impl<C: Connector> Stage<C> {
-    /// One contact's work: the device stage for those that answered (`staged`: decided once,
-    /// where it is queued), nothing for the silent; its events sent.
-    fn work(&self, contact: Contact, staged: bool) -> impl Future<Output = Done> + use<C> {
+    /// One contact's work: the device stage for an address that answered first contact; its
+    /// events sent.
+    fn work(&self, contact: Contact) -> impl Future<Output = Done> + use<C> {
         let (connector, config, pacer) = (
             self.connector.clone(),
             self.config.clone(),
@@ -313,23 +312,17 @@ impl<C: Connector> Stage<C> {
             let address = contact
                 .address
                 .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-            let record = if staged {
-                // Boxed: the device stage's state is large, and a silent contact's future
-                // (waiting, say, for a slow reader of events) must stay small.
-                Box::pin(device(
-                    &*connector,
-                    address,
-                    &contact,
-                    &config,
-                    pacer,
-                    &identifier,
-                    &usm_keys,
-                    &events,
-                ))
-                .await
-            } else {
-                None
-            };
+            let record = device(
+                &*connector,
+                address,
+                &contact,
+                &config,
+                pacer,
+                &identifier,
+                &usm_keys,
+                &events,
+            )
+            .await;
             let answered = record.is_some();
             let _ = events.send(Event::Probed { address, answered }).await;
             let mut neighbors = NeighborCollector::default();
@@ -339,7 +332,7 @@ impl<C: Connector> Stage<C> {
                 leads = crawl_leads(&r);
                 let _ = events.send(Event::Device(Box::new(r))).await;
             }
-            (staged, address, answered, neighbors, leads)
+            (address, answered, neighbors, leads)
         }
     }
 
@@ -354,19 +347,22 @@ impl<C: Connector> Stage<C> {
     ) -> Vec<Lead> {
         let concurrency = self.config.concurrency.max(1);
         let mut contacts_open = true;
-        let mut running = futures::stream::FuturesUnordered::new();
-        let mut staged_running = 0usize;
+        // Each device stage is a task of its own, so that devices are walked and their records
+        // built on every core; dropped with the wave (a stopped sweep), the set aborts them.
+        let mut running = tokio::task::JoinSet::new();
+        let mut addresses: HashMap<tokio::task::Id, IpAddr> = HashMap::new();
         // Contacts that answered, waiting for a device-stage slot.
         let mut waiting: VecDeque<Contact> = VecDeque::new();
         let mut wave_leads = Vec::new();
         loop {
-            while staged_running < concurrency
+            while running.len() < concurrency
                 && let Some(c) = waiting.pop_front()
             {
-                staged_running += 1;
-                running.push(self.work(c, true));
+                let address = c.address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+                let task = running.spawn(self.work(c));
+                addresses.insert(task.id(), address);
             }
-            let (staged, address, answered, found, leads) = tokio::select! {
+            let (address, answered, found, leads) = tokio::select! {
                 batch = contacts.recv(), if contacts_open => {
                     let Some(batch) = batch else {
                         contacts_open = false;
@@ -388,10 +384,20 @@ impl<C: Connector> Stage<C> {
                     }
                     continue;
                 }
-                Some(done) = running.next() => done,
+                Some(done) = running.join_next_with_id() => match done {
+                    Ok((id, done)) => {
+                        addresses.remove(&id);
+                        done
+                    }
+                    // A device stage that panicked: its address counts as not answering.
+                    Err(e) => {
+                        let address = addresses.remove(&e.id());
+                        let address = address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+                        (address, false, NeighborCollector::default(), Vec::new())
+                    }
+                },
                 else => break,
             };
-            staged_running -= usize::from(staged);
             swept.count(address, answered, self.config.crawl.is_some());
             swept.neighbors.merge(found);
             wave_leads.extend(leads);
