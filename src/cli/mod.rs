@@ -244,7 +244,8 @@ pub struct SweepTuning {
     /// Send every rung of the credential ladder (each community in v2c and v1) to every
     /// address, not only the opening (one SNMPv1 GET per community and the engine-ID probe,
     /// the rest to addresses that answered): finds an agent that answers v2c alone with v1
-    /// and v3 turned off, at the cost of more datagrams to every silent address.
+    /// and v3 turned off, at the cost of more datagrams to every silent address, one rung at a
+    /// time under --max-in-flight-per-device. Retries and the learned timeout are as without it.
     #[arg(long)]
     pub probe_every_rung: bool,
     /// Rows at most per walked table.

@@ -395,8 +395,7 @@ fn dry_run(targets: &Targets, args: &SweepPlan) -> String {
     };
     format!(
         "dry run: would probe up to {} of {} (the first {first}), excluded ranges left out, \
-         on UDP port {}, with {} ({} to every address: {}; the other rungs only to addresses \
-         that answered), {retry_text}, {rate}{floor}; \
+         on UDP port {}, with {} ({} to every address: {}), {retry_text}, {rate}{floor}; \
          walking: {walking}; crawl: {crawl}; one device takes at most about {per_device} s \
          (every probe timing out, then --max-device-time). Nothing was sent.",
         crate::words::count(
@@ -408,12 +407,17 @@ fn dry_run(targets: &Targets, args: &SweepPlan) -> String {
         args.sweep.port,
         crate::words::count(rungs.len() as u64, "credential rung", "credential rungs"),
         crate::words::count(opening as u64, "datagram", "datagrams"),
-        if args.sweep.probe_every_rung {
-            "every rung"
-        } else if args.sweep.no_engine_probe {
-            "one SNMPv1 GET per community"
-        } else {
-            "one SNMPv1 GET per community and the engine-ID probe"
+        match (args.sweep.probe_every_rung, args.sweep.no_engine_probe) {
+            (true, true) => "every rung",
+            (true, false) => "every rung and the engine-ID probe",
+            (false, true) => {
+                "one GET per community, in v1 where the ladder has it; the other rungs only \
+                 to addresses that answered"
+            }
+            (false, false) => {
+                "one GET per community, in v1 where the ladder has it, and the engine-ID \
+                 probe; the other rungs only to addresses that answered"
+            }
         },
     )
 }

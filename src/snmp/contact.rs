@@ -460,6 +460,14 @@ impl<'a> FirstContact<'a> {
             }
             return;
         }
+        if out == 0 && held > 0 && host.contact.heard() {
+            // Done sending, but the agent may still answer what it holds (an engine-ID probe
+            // cut short, say): reported once that is answered or past the plan's timeout.
+            if let Some(at) = release {
+                self.deadlines.push(Reverse((at, Due::Release(address))));
+            }
+            return;
+        }
         if out == 0 {
             let quiet = !host.contact.heard() && !host.contact.refused;
             match (host.first_sent, host.last_sent) {
@@ -549,6 +557,12 @@ impl<'a> FirstContact<'a> {
             && rtt.is_some_and(|t| t <= self.plan.timeout);
         match state {
             State::Gone => return,
+            // Not an answer to what was asked (another community or version): it changes
+            // nothing, whatever the request's state.
+            _ if !matches => {
+                self.unmatched(address, v3);
+                return;
+            }
             State::Superseded | State::TimedOut if !slow_but_taken => {
                 // The agent is done with it (a duplicate of an answered probe, or late): its
                 // slot is free.
@@ -563,19 +577,17 @@ impl<'a> FirstContact<'a> {
                 self.advance(address);
                 return;
             }
-            _ if !matches => {
-                self.unmatched(address, v3);
-                return;
-            }
             _ => {}
         }
         if let Some(t) = rtt {
             self.account.round_trips.add(t);
         }
-        if attempt > 0 {
+        if attempt > 0 && !self.answered_late(address, probe) {
+            // Loss, not slowness: no earlier attempt's answer came late either.
             self.account.recovered += 1;
             self.account.deepest = self.account.deepest.max(attempt);
         }
+        let was_heard = self.hosts.get(&address).is_some_and(|h| h.contact.heard());
         // Any other attempt of the same probe still out is done with: an answer to it now
         // would be a duplicate.
         self.supersede(address, probe, id);
@@ -590,14 +602,65 @@ impl<'a> FirstContact<'a> {
                 _ => {}
             }
         }
+        if !was_heard {
+            self.retry_cut_short(address);
+        }
         self.advance(address);
     }
 
-    /// Marks every other attempt of `probe` to `address` superseded.
-    fn supersede(&mut self, address: IpAddr, probe: Probe, answered: i32) {
+    /// Whether an attempt of `probe` to `address` was answered late (after its timeout).
+    fn answered_late(&self, address: IpAddr, probe: Probe) -> bool {
+        self.hosts.get(&address).is_some_and(|h| {
+            h.ids.iter().any(|id| {
+                self.requests
+                    .get(id)
+                    .is_some_and(|r| r.probe == probe && r.state == State::Gone)
+            })
+        })
+    }
+
+    /// `address` has just answered: a probe of it that was given up on a learned timeout
+    /// without the retries an address that answered gets, and not answered since, gets them
+    /// now.
+    fn retry_cut_short(&mut self, address: IpAddr) {
         let Some(h) = self.hosts.get(&address) else {
             return;
         };
+        let mut owed: Vec<(Probe, u32)> = Vec::new();
+        for r in h.ids.iter().filter_map(|id| self.requests.get(id)) {
+            let answered = match r.probe {
+                Probe::Engine => h.contact.engine.is_some(),
+                Probe::Community(i) => h.contact.answered.contains(&i),
+            };
+            let pending = h.retries.iter().any(|(p, _)| *p == r.probe)
+                || h.ids
+                    .iter()
+                    .filter_map(|id| self.requests.get(id))
+                    .any(|o| {
+                        o.probe == r.probe && (o.state == State::Out || o.attempt > r.attempt)
+                    });
+            if r.state == State::TimedOut
+                && !r.full
+                && !answered
+                && !pending
+                && r.attempt < self.plan.retries
+                && !owed.iter().any(|(p, _)| *p == r.probe)
+            {
+                owed.push((r.probe, r.attempt + 1));
+            }
+        }
+        if let Some(h) = self.hosts.get_mut(&address) {
+            h.retries.extend(owed);
+        }
+    }
+
+    /// Marks every other attempt of `probe` to `address` superseded, and drops a retry of it
+    /// still waiting.
+    fn supersede(&mut self, address: IpAddr, probe: Probe, answered: i32) {
+        let Some(h) = self.hosts.get_mut(&address) else {
+            return;
+        };
+        h.retries.retain(|(p, _)| *p != probe);
         for id in &h.ids {
             if *id == answered {
                 continue;

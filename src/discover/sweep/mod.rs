@@ -389,10 +389,14 @@ impl<C: Connector> Stage<C> {
                         addresses.remove(&id);
                         done
                     }
-                    // A device stage that panicked: its address counts as not answering.
+                    // A device stage that panicked (a bug of ours): the sweep goes on, the
+                    // address counts as not answering, and the warning says so.
                     Err(e) => {
                         let address = addresses.remove(&e.id());
                         let address = address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+                        let warning = format!("{address}: the device stage failed ({e}); its record is missing");
+                        let _ = self.events.send(Event::Warning(warning)).await;
+                        let _ = self.events.send(Event::Probed { address, answered: false }).await;
                         (address, false, NeighborCollector::default(), Vec::new())
                     }
                 },

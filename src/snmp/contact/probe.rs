@@ -82,14 +82,15 @@ pub(super) struct Host {
 /// Whether rung `i` is the one its community opens with at `address`: the v1 rung if the
 /// ladder has one there (an SNMPv1 GET is the one message every v1 and v2c agent answers, as
 /// onesixtyone's and nmap's probes are), else the community's first rung in the ladder.
-pub(super) fn opens(ladder: &[Credential], i: usize, address: IpAddr) -> bool {
+/// `address` `None`: as if every rung applied.
+pub(super) fn opens(ladder: &[Credential], i: usize, address: Option<IpAddr>) -> bool {
     let CredentialKind::Community { version, community } = &ladder[i].kind else {
         return false;
     };
     let rank = |v: &Version, j: usize| (*v != Version::V1, j);
     !ladder.iter().enumerate().any(|(j, c)| {
         j != i
-            && c.applies_to(address)
+            && address.is_none_or(|a| c.applies_to(a))
             && matches!(&c.kind, CredentialKind::Community { version: v, community: s }
                 if s.expose() == community.expose() && rank(v, j) < rank(version, i))
     })
@@ -98,13 +99,12 @@ pub(super) fn opens(ladder: &[Credential], i: usize, address: IpAddr) -> bool {
 /// How many datagrams the opening sends to an address where every rung applies: one per
 /// community (or per rung, with `every_rung`), and the engine-ID probe.
 pub fn opening_size(ladder: &[Credential], engine_probe: bool, every_rung: bool) -> usize {
-    let address = IpAddr::from([0u8; 4]);
     let rungs = ladder
         .iter()
         .enumerate()
         .filter(|(i, c)| {
             matches!(c.kind, CredentialKind::Community { .. })
-                && (every_rung || opens(ladder, *i, address))
+                && (every_rung || opens(ladder, *i, None))
         })
         .count();
     rungs + usize::from(engine_probe)
@@ -145,7 +145,7 @@ impl Host {
             if !c.applies_to(address) {
                 continue;
             }
-            let opening = plan.every_rung || opens(ladder, i, address);
+            let opening = plan.every_rung || opens(ladder, i, Some(address));
             if opening != (self.phase == Phase::Opening) {
                 continue;
             }

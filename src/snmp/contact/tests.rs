@@ -654,3 +654,60 @@ fn the_timeout_is_learned_and_a_slow_answer_is_still_taken() {
     // The slow round trips are among those the timeout is learned from now.
     assert_eq!(m.account().round_trips.count(), 6 * 3 + 3);
 }
+
+/// A slow agent with a cap of two: once it answers, the probe given up on the learned timeout
+/// gets the retry an address that answered is owed, the cap counts what the agent still holds,
+/// and the address is reported only when nothing it holds can still be answered.
+#[test]
+fn a_slow_agent_is_owed_its_retries_and_kept_until_it_holds_nothing() {
+    let ladder = public();
+    let cap_two = Plan {
+        max_in_flight_per_device: 2,
+        ..default_plan()
+    };
+    let mut m = FirstContact::new(&ladder, cap_two, 1);
+    let start = Instant::now();
+    for host in 10..16 {
+        m.add(ip(host));
+    }
+    let rtt = Duration::from_millis(1);
+    for _ in 0..2 {
+        for t in transmits(&mut m, start) {
+            m.handle_datagram(t.destination, &answer(&t), start + rtt);
+        }
+    }
+    assert_eq!(contacts(&mut m).len(), 6);
+    let now = start + rtt;
+    m.add(ip(1));
+    let opening = transmits(&mut m, now);
+    assert_eq!(m.handle_timeout(now + TIMEOUT_FLOOR), 2);
+    let at = |ms: u64| now + Duration::from_millis(ms);
+    let v1 = &opening[0];
+    let engine = &opening[1];
+    assert!(asked(engine).0.is_none());
+    // The v1 answer comes at 300 ms: the engine-ID probe, given up at 100 ms with no retry
+    // (no loss seen), is owed its retry now; it goes, and v2c waits (the agent holds the
+    // first engine-ID probe and its retry: the cap of two).
+    m.handle_datagram(v1.destination, &answer(v1), at(300));
+    let sent = transmits(&mut m, at(300));
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(asked(&sent[0]).0.is_none(), "the engine-ID probe's retry");
+    // The first engine-ID probe is answered at 350 ms: the retry is superseded (still held),
+    // and v2c goes.
+    m.handle_datagram(engine.destination, &answer(engine), at(350));
+    let v2c = transmits(&mut m, at(350));
+    assert_eq!(asked(&v2c[0]).0, Some((Version::V2c, "public".into())));
+    m.handle_datagram(v2c[0].destination, &answer(&v2c[0]), at(360));
+    assert!(
+        contacts(&mut m).is_empty(),
+        "the agent still holds the retry: not reported yet"
+    );
+    // Its duplicate answer frees it; the address is reported, once, with each answer once.
+    m.handle_datagram(sent[0].destination, &answer(&sent[0]), at(400));
+    let got = contacts(&mut m);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].answered, vec![1, 0]);
+    assert_eq!((got[0].late, got[0].unmatched), (0, 0));
+    assert_eq!(m.account().recovered, 0, "slowness is not loss");
+    assert!(m.is_idle());
+}
