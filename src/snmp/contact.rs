@@ -30,7 +30,7 @@ mod timing;
 pub use outcome::{Contact, Engine};
 pub use probe::opening_size;
 use probe::{Answer, Host, Phase, Probe, Request, State, decode, encode};
-pub use timing::{Account, RoundTrips, TIMEOUT_FLOOR};
+pub use timing::{Account, MIN_ROUND_TRIPS, RoundTrips, TIMEOUT_FLOOR};
 
 /// How first contact goes.
 #[derive(Debug, Clone)]
