@@ -104,16 +104,7 @@ pub enum EvidenceError {
     Io(String),
 }
 
-/// Lower-case hexadecimal digits of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    s
-}
+pub use crate::wire::hex;
 
 /// The bytes `N` of exactly `2 * N` hexadecimal digits (either case); `None` otherwise.
 pub fn unhex<const N: usize>(text: &str) -> Option<[u8; N]> {

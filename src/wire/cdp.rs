@@ -158,14 +158,10 @@ fn addresses(mut v: &[u8]) -> Result<Vec<String>, WireError> {
             (p, 16) if p == ipv6_proto => super::lldp::ip_address(2, addr)
                 .ok_or_else(|| bad.clone())?
                 .to_string(),
-            _ => format!("proto:{}/{}", hexs(proto), hexs(addr)),
+            _ => format!("proto:{}/{}", super::hex(proto), super::hex(addr)),
         });
     }
     Ok(out)
-}
-
-fn hexs(v: &[u8]) -> String {
-    v.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The Internet checksum over the packet. Cisco sums an odd last octet sign-extended as the

@@ -21,6 +21,24 @@ pub use message::{Message, Pdu, PduKind, Version};
 pub use oid::Oid;
 pub use value::{Value, VarBind};
 
+/// Appends the lower-case hexadecimal digits of `bytes` to `out` (no formatting machinery:
+/// saved walks write many a line).
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+}
+
+/// The lower-case hexadecimal digits of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut s, bytes);
+    s
+}
+
 /// Everything that can be wrong with bytes received from the network.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

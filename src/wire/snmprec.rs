@@ -3,7 +3,7 @@
 //! it (`--save-walks`), and the simulator's recordings are read from it
 //! (`simulate::recording`, which writes recordings back with it).
 
-use super::{Oid, Value, VarBind};
+use super::{Oid, Value, VarBind, push_hex};
 
 /// The comment that carries a recorded agent's engine ID.
 pub const ENGINE_ID_COMMENT: &str = "# engine-id: ";
@@ -120,16 +120,6 @@ fn push_decimal(out: &mut String, mut v: u64) {
     }
     // ASCII digits, so UTF-8.
     out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
-}
-
-/// Bytes as lower-case hex, two digits each.
-fn push_hex(out: &mut String, b: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.reserve(b.len() * 2);
-    for &x in b {
-        out.push(char::from(DIGITS[usize::from(x >> 4)]));
-        out.push(char::from(DIGITS[usize::from(x & 0xf)]));
-    }
 }
 
 #[cfg(test)]

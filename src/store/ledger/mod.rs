@@ -246,10 +246,7 @@ impl LedgerError {
 
 /// SHA-256 of some bytes, hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::wire::hex(&Sha256::digest(bytes))
 }
 
 impl Store {
