@@ -61,53 +61,89 @@ fn ask_for_icmp_errors(_socket: &UdpSocket, _v4: bool) {}
 const SEND_TRIES: usize = 4;
 
 /// The destinations that answered with ICMP destination unreachable, from the socket's error
-/// queue (never blocks).
+/// queue (never blocks). Read [`ERRORS_AT_ONCE`] to a system call (recvmmsg): a call that
+/// brings fewer has emptied the queue, so a drain after one closed port costs one call, not
+/// two.
 #[cfg(target_os = "linux")]
 pub(super) fn unreachable_destinations(socket: &UdpSocket) -> Vec<SocketAddr> {
-    use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrStorage, recvmsg};
+    use nix::sys::socket::{MsgFlags, MultiHeaders, SockaddrStorage, recvmmsg};
     use std::os::fd::AsRawFd;
-    const SO_EE_ORIGIN_ICMP: u8 = 2;
-    const SO_EE_ORIGIN_ICMP6: u8 = 3;
     let mut out = Vec::new();
-    let mut payload = [0u8; 512];
-    let mut control = nix::cmsg_space!(nix::libc::sock_extended_err, nix::libc::sockaddr_in6);
+    let mut payloads = [[0u8; 64]; ERRORS_AT_ONCE];
     // Bounded: the queue is drained, but never more than this many at one go.
-    for _ in 0..4096 {
-        let mut iov = [std::io::IoSliceMut::new(&mut payload)];
-        let Ok(msg) = recvmsg::<SockaddrStorage>(
+    for _ in 0..4096 / ERRORS_AT_ONCE {
+        // Made again for each call: the kernel shortens each header's lengths to what it
+        // filled in, and nix does not set them back.
+        let mut headers = MultiHeaders::<SockaddrStorage>::preallocate(
+            ERRORS_AT_ONCE,
+            Some(nix::cmsg_space!(
+                nix::libc::sock_extended_err,
+                nix::libc::sockaddr_in6
+            )),
+        );
+        let mut slices: Vec<[std::io::IoSliceMut<'_>; 1]> = payloads
+            .iter_mut()
+            .map(|p| [std::io::IoSliceMut::new(p)])
+            .collect();
+        let Ok(messages) = recvmmsg(
             socket.as_raw_fd(),
-            &mut iov,
-            Some(&mut control),
+            &mut headers,
+            slices.iter_mut(),
             MsgFlags::MSG_ERRQUEUE | MsgFlags::MSG_DONTWAIT,
+            None,
         ) else {
             break;
         };
-        let unreachable = msg.cmsgs().is_ok_and(|mut c| {
-            c.any(|m| match m {
-                ControlMessageOwned::Ipv4RecvErr(e, _) => {
-                    // Destination unreachable, port unreachable: no agent listens. Other
-                    // unreachables (no route, filtered) are silence, retried as usual.
-                    e.ee_origin == SO_EE_ORIGIN_ICMP && e.ee_type == 3 && e.ee_code == 3
-                }
-                ControlMessageOwned::Ipv6RecvErr(e, _) => {
-                    e.ee_origin == SO_EE_ORIGIN_ICMP6 && e.ee_type == 1 && e.ee_code == 4
-                }
-                _ => false,
-            })
-        });
-        let destination = msg.address.and_then(|a| {
-            a.as_sockaddr_in()
-                .map(|s| SocketAddr::from((s.ip(), s.port())))
-                .or_else(|| {
-                    a.as_sockaddr_in6()
-                        .map(|s| SocketAddr::from((s.ip(), s.port())))
-                })
-        });
-        if unreachable && let Some(d) = destination {
-            out.push(d);
+        let mut read = 0;
+        for msg in messages {
+            read += 1;
+            if let Some(d) = unreachable(&msg) {
+                out.push(d);
+            }
+        }
+        if read < ERRORS_AT_ONCE {
+            break;
         }
     }
     out
+}
+
+/// ICMP errors read from the error queue in one system call at most.
+#[cfg(target_os = "linux")]
+const ERRORS_AT_ONCE: usize = 64;
+
+/// The destination of the datagram an error-queue message reports, if that report is ICMP
+/// port unreachable (no agent listens there). Other unreachables (no route, filtered) are
+/// silence, retried as usual.
+#[cfg(target_os = "linux")]
+fn unreachable(
+    msg: &nix::sys::socket::RecvMsg<'_, '_, nix::sys::socket::SockaddrStorage>,
+) -> Option<SocketAddr> {
+    use nix::sys::socket::ControlMessageOwned;
+    const SO_EE_ORIGIN_ICMP: u8 = 2;
+    const SO_EE_ORIGIN_ICMP6: u8 = 3;
+    let port_unreachable = msg.cmsgs().is_ok_and(|mut c| {
+        c.any(|m| match m {
+            ControlMessageOwned::Ipv4RecvErr(e, _) => {
+                e.ee_origin == SO_EE_ORIGIN_ICMP && e.ee_type == 3 && e.ee_code == 3
+            }
+            ControlMessageOwned::Ipv6RecvErr(e, _) => {
+                e.ee_origin == SO_EE_ORIGIN_ICMP6 && e.ee_type == 1 && e.ee_code == 4
+            }
+            _ => false,
+        })
+    });
+    if !port_unreachable {
+        return None;
+    }
+    msg.address.and_then(|a| {
+        a.as_sockaddr_in()
+            .map(|s| SocketAddr::from((s.ip(), s.port())))
+            .or_else(|| {
+                a.as_sockaddr_in6()
+                    .map(|s| SocketAddr::from((s.ip(), s.port())))
+            })
+    })
 }
 
 #[cfg(not(target_os = "linux"))]
