@@ -397,11 +397,14 @@ impl InventoryRules {
         let parsed: File = super::sysdescr::parse_rules_toml(file, text)?;
         let id_line = |id: &str| super::sysdescr::rule_line(text, id);
         let mut rules: Vec<Rule> = Vec::with_capacity(parsed.rule.len());
+        let mut ids = std::collections::HashSet::with_capacity(parsed.rule.len());
         for r in parsed.rule {
-            let (line, id) = (id_line(&r.id), r.id.clone());
-            let err =
-                |reason: String| RulesError::on_line(file, line, format!("rule {id}: {reason}"));
-            if rules.iter().any(|x| x.id == r.id) {
+            let id = r.id.clone();
+            // The line is looked for only when there is an error to name it in.
+            let err = |reason: String| {
+                RulesError::on_line(file, id_line(&id), format!("rule {id}: {reason}"))
+            };
+            if !ids.insert(r.id.clone()) {
                 return Err(err("id is used twice".into()));
             }
             rules.push(compile(r, vendors).map_err(err)?);

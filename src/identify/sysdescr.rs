@@ -202,9 +202,10 @@ impl SysDescrRules {
         let parsed: File = parse_rules_toml(file, text)?;
         let id_line = |id: &str| rule_line(text, id);
         let mut rules: Vec<Rule> = Vec::with_capacity(parsed.rule.len());
+        let mut ids = std::collections::HashSet::with_capacity(parsed.rule.len());
         for r in parsed.rule {
             let err = |reason: String| RulesError::on_line(file, id_line(&r.id), reason);
-            if rules.iter().any(|x| x.id == r.id) {
+            if !ids.insert(r.id.clone()) {
                 return Err(err(format!("rule id {:?} is used twice", r.id)));
             }
             let provenance = Provenance::new(r.source.clone(), r.from.clone())
