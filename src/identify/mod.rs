@@ -198,6 +198,11 @@ impl Identifier {
         let _ = std::thread::Builder::new().name("names".into()).spawn(|| {
             Names::bundled();
         });
+        // So is the IEEE registry (a sweep's provenance names its date and size before the
+        // first datagram goes; a device's MACs need it): parsed meanwhile, waited for there.
+        let _ = std::thread::Builder::new().name("oui".into()).spawn(|| {
+            let _ = oui::OuiRegistry::active();
+        });
         let enterprises = Enterprises::bundled()?;
         let vendors = Vendors::bundled(&enterprises)?;
         let sysdescr = SysDescrRules::bundled(&vendors)?;
