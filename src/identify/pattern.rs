@@ -12,19 +12,32 @@
 //!   pattern cannot match without some literal (say `Versatile Routing Platform`), a text
 //!   without it fails at the cost of a substring search.
 //!
+//! - Compiled when first needed. A pattern is parsed when its rule is loaded (a syntax error
+//!   names the rule then), but its automaton is built the first time a text gets past the
+//!   literal prefilter: building all of them took nine tenths of a sweep's start on the main
+//!   thread before the first datagram could go, and most are never needed in a given sweep.
+//!   The bundled rules' patterns are all built by a unit test, so none fails at run time.
+//!
 //! Patterns are compiled with `(?s)`: `.` matches a line break, as sysDescr values span lines.
+
+use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_syntax::hir::{Hir, HirKind};
 
-/// A compiled rule pattern.
+/// A rule pattern: parsed, its automaton built when first needed.
 #[derive(Debug, Clone)]
 pub struct Pattern {
-    regex: Regex,
+    /// The pattern as written.
+    source: Box<str>,
+    /// The automaton, once built (`None` if it could not be: it matches nothing).
+    regex: OnceLock<Option<Regex>>,
     /// A literal every match contains, when the pattern has one.
     required: Option<Finder<'static>>,
+    /// The names of its capture groups, in order.
+    names: Vec<Box<str>>,
 }
 
 /// A match of a [`Pattern`], with its capture groups.
@@ -34,19 +47,49 @@ pub struct PatternMatch<'t> {
 }
 
 impl Pattern {
-    /// Compiles `pattern` (with `(?s)` in front); the error is the parser's message.
+    /// Parses `pattern` (with `(?s)` in front); the error is the parser's message. The
+    /// automaton is built on first use ([`Pattern::build`] builds it now).
     pub fn new(pattern: &str) -> Result<Pattern, String> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .dot_matches_new_line(true)
-            .build()
-            .parse(pattern)
-            .map_err(|e| e.to_string())?;
+        let hir = parse(pattern)?;
         let required = required_literal(&hir).map(|l| Finder::new(&l).into_owned());
-        let regex = Regex::builder()
-            .configure(config())
-            .build_from_hir(&hir)
-            .map_err(|e| e.to_string())?;
-        Ok(Pattern { regex, required })
+        let mut names = Vec::new();
+        capture_names(&hir, &mut names);
+        Ok(Pattern {
+            source: pattern.into(),
+            regex: OnceLock::new(),
+            required,
+            names,
+        })
+    }
+
+    /// Builds the automaton now, if it is not built yet; the error is the builder's message
+    /// (a pattern whose automaton is too large, say).
+    pub fn build(&self) -> Result<(), String> {
+        let mut error = None;
+        self.regex.get_or_init(|| {
+            parse(&self.source)
+                .and_then(|hir| {
+                    Regex::builder()
+                        .configure(config())
+                        .build_from_hir(&hir)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(|e| error = Some(e))
+                .ok()
+        });
+        match (self.regex.get(), error) {
+            (_, Some(e)) => Err(e),
+            (Some(Some(_)), None) => Ok(()),
+            _ => Err(format!("pattern {:?} could not be built", self.source)),
+        }
+    }
+
+    /// The automaton, built if it is not yet; `None` if it cannot be.
+    fn regex(&self) -> Option<&Regex> {
+        if self.regex.get().is_none() {
+            let _ = self.build();
+        }
+        self.regex.get().and_then(Option::as_ref)
     }
 
     /// Whether the pattern matches somewhere in `text`.
@@ -56,7 +99,7 @@ impl Pattern {
         {
             return false;
         }
-        self.regex.is_match(text)
+        self.regex().is_some_and(|r| r.is_match(text))
     }
 
     /// The first match in `text`, with its groups.
@@ -64,17 +107,42 @@ impl Pattern {
         if !self.is_match(text) {
             return None;
         }
-        let mut caps = self.regex.create_captures();
-        self.regex.captures(text, &mut caps);
+        let regex = self.regex()?;
+        let mut caps = regex.create_captures();
+        regex.captures(text, &mut caps);
         caps.is_match().then_some(PatternMatch { caps, text })
     }
 
     /// The names of the capture groups.
     pub fn group_names(&self) -> impl Iterator<Item = &str> {
-        self.regex
-            .group_info()
-            .pattern_names(regex_automata::PatternID::ZERO)
-            .flatten()
+        self.names.iter().map(|n| &**n)
+    }
+}
+
+/// `pattern` parsed with `(?s)`.
+fn parse(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .dot_matches_new_line(true)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
+/// The names of `hir`'s capture groups, in the order of their indexes (an opening
+/// parenthesis's position), appended to `out`.
+fn capture_names(hir: &Hir, out: &mut Vec<Box<str>>) {
+    match hir.kind() {
+        HirKind::Capture(c) => {
+            if let Some(name) = &c.name {
+                out.push(name.clone());
+            }
+            capture_names(&c.sub, out);
+        }
+        HirKind::Repetition(r) => capture_names(&r.sub, out),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().for_each(|s| capture_names(s, out));
+        }
+        _ => {}
     }
 }
 
@@ -215,5 +283,39 @@ mod tests {
     #[test]
     fn bad_patterns_are_errors() {
         assert!(Pattern::new("(unclosed").is_err());
+    }
+
+    #[test]
+    fn capture_names_are_the_automatons_in_order() {
+        let p = Pattern::new(r"(?P<a>x)(y(?P<b>z|(?P<c>w)))*(?:(?P<d>v))?").unwrap();
+        let ours: Vec<&str> = p.group_names().collect();
+        assert_eq!(ours, ["a", "b", "c", "d"]);
+        p.build().unwrap();
+        let built: Vec<&str> = p
+            .regex()
+            .unwrap()
+            .group_info()
+            .pattern_names(regex_automata::PatternID::ZERO)
+            .flatten()
+            .collect();
+        assert_eq!(ours, built);
+    }
+
+    #[test]
+    fn the_automaton_is_built_only_when_a_text_passes_the_prefilter() {
+        let p = Pattern::new(r"\A\s*(?P<model>S\d+) Huawei Versatile Routing").unwrap();
+        assert!(p.regex.get().is_none());
+        assert!(!p.is_match("Cisco IOS Software"));
+        assert!(p.regex.get().is_none(), "no text held the literal");
+        assert!(p.is_match(" S5720 Huawei Versatile Routing Platform"));
+        assert!(p.regex.get().is_some());
+    }
+
+    #[test]
+    fn an_automaton_too_large_to_build_is_an_error_and_matches_nothing() {
+        // Parses, but over the builder's size limits.
+        let p = Pattern::new(r"(?:\w{1000}){1000}").unwrap();
+        assert!(p.build().is_err());
+        assert!(!p.is_match(&"a".repeat(10)));
     }
 }

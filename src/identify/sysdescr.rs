@@ -306,6 +306,16 @@ mod tests {
         Vendors::bundled(&Enterprises::bundled().unwrap()).unwrap()
     }
 
+    /// Patterns are built on first use (see [`crate::identify::pattern`]): every bundled
+    /// one must build, so that none fails in a sweep.
+    #[test]
+    fn every_bundled_pattern_builds() {
+        let rules = SysDescrRules::bundled(&vendors()).unwrap();
+        for r in rules.rules() {
+            r.regex.build().unwrap_or_else(|e| panic!("{}: {e}", r.id));
+        }
+    }
+
     /// Every example of every bundled rule is matched by its own rule (not an earlier one),
     /// with the vendor, model, OS and version it states.
     #[test]

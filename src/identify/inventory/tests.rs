@@ -16,6 +16,18 @@ fn obs(pairs: &[(&str, Value)]) -> Observations {
     o
 }
 
+/// Patterns are built on first use (see [`crate::identify::pattern`]): every bundled one
+/// must build, so that none fails in a sweep.
+#[test]
+fn every_bundled_pattern_builds() {
+    let rules = InventoryRules::bundled(&vendors()).unwrap();
+    for r in rules.rules() {
+        if let Some(p) = &r.pattern {
+            p.build().unwrap_or_else(|e| panic!("{}: {e}", r.id));
+        }
+    }
+}
+
 /// Every example of every bundled rule gives what it states, read through the rule's own
 /// source (so an example's OID must be the object, or lie under the prefix).
 #[test]
