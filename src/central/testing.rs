@@ -27,10 +27,7 @@ impl TestDb {
         });
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).expect("randomness");
-        let name = format!(
-            "netorigin_t_{}",
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let name = format!("netorigin_t_{}", crate::wire::hex(&bytes));
         let client = admin_client(&admin).await;
         client
             .batch_execute(&format!("CREATE DATABASE {name}"))

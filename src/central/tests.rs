@@ -226,7 +226,7 @@ async fn tokens_are_stored_hashed_and_found_by_principal() {
         .unwrap();
     assert!(columns.len() > 20);
     for t in [&site, &viewer, &admin] {
-        let hex: String = t.bytes().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::wire::hex(t.as_bytes());
         let secret = &t[4..];
         for col in &columns {
             let (table, column): (String, String) = (col.get(0), col.get(1));

@@ -55,9 +55,7 @@ fn new_token() -> Result<String, CentralError> {
         .map_err(|e| CentralError::Query(format!("no randomness for a token: {e}")))?;
     let mut token = String::with_capacity(PREFIX.len() + 64);
     token.push_str(PREFIX);
-    for b in bytes {
-        token.push_str(&format!("{b:02x}"));
-    }
+    crate::wire::push_hex(&mut token, &bytes);
     Ok(token)
 }
 

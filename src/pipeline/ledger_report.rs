@@ -122,7 +122,7 @@ fn digest(path: &Path) -> Result<Pack, Failure> {
     }
     Ok(Pack {
         file: path.display().to_string(),
-        sha256: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::wire::hex(&hash.finalize()),
     })
 }
 

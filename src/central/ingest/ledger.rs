@@ -20,10 +20,7 @@ pub(crate) fn identity_key(identity: &str) -> String {
     if identity.len() <= MAX_KEY_BYTES {
         return identity.to_string();
     }
-    let digest: String = Sha256::digest(identity.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::wire::hex(&Sha256::digest(identity.as_bytes()));
     format!("sha256:{digest}")
 }
 

@@ -47,7 +47,7 @@ impl Sessions {
     pub fn open(&self, principal: Principal) -> Result<String, getrandom::Error> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)?;
-        let value: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let value = crate::wire::hex(&bytes);
         let now = Instant::now();
         let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, e| e.expires > now);
