@@ -1,14 +1,19 @@
 //! Identification throughput: every recording of the corpus turned into a device record
-//! (tables decoded, identified, judged), as `netorigin identify --snmprec` does; and OUI lookups.
+//! (tables decoded, identified, judged), as `netorigin identify --snmprec` does; OUI lookups;
+//! and the start-up cost of every run: the tables built from the compiled-in text (the
+//! registry's names, the OUI registry, the IANA registry, the identifier's rules).
 //!
-//! Run: `cargo bench --bench identify`. Results go to BENCHMARKS.md with that command.
+//! Run: `cargo bench --bench identify` (`-- startup` for the start-up group alone). Results go
+//! to BENCHMARKS.md with that command.
 
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use netorigin::discover::build::{device_record, on_every_core};
-use netorigin::identify::Identifier;
-use netorigin::identify::oui::OuiRegistry;
+use netorigin::identify::iana::{self, IanaRegistry};
+use netorigin::identify::names::Exclusions;
+use netorigin::identify::oui::{BUNDLED_FILES, OuiRegistry};
+use netorigin::identify::{Enterprises, Identifier, Names, Vendors};
 use netorigin::record::{DiscoveredVia, Observations};
 use netorigin::simulate::Recording;
 
@@ -102,5 +107,33 @@ fn identify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, identify);
+/// What every run builds before it identifies anything, each from the compiled-in text.
+fn startup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("startup");
+    group.sample_size(20);
+    // The registry's names (run on the "names" thread of `Identifier::bundled`), its inputs
+    // built outside the measurement.
+    let enterprises = Enterprises::bundled().expect("enterprises");
+    let vendors = Vendors::bundled(&enterprises).expect("vendors");
+    let exclusions = Exclusions::bundled().expect("name lists");
+    let registry = IanaRegistry::bundled();
+    group.bench_function("names_build", |b| {
+        b.iter(|| Names::build(&enterprises, &vendors, registry, &exclusions))
+    });
+    group.bench_function("oui_from_csv_texts", |b| {
+        b.iter(|| OuiRegistry::from_csv_texts(&BUNDLED_FILES).expect("bundled OUIs"))
+    });
+    group.bench_function("iana_parse", |b| {
+        b.iter(|| IanaRegistry::parse("rules/iana-enterprises.tsv", iana::BUNDLED).expect("iana"))
+    });
+    // The identifier less the names: built once here, so the thread `Identifier::bundled`
+    // starts for them finds them built and ends at once (its spawn is measured).
+    let _ = Names::bundled();
+    group.bench_function("identifier_bundled_less_names", |b| {
+        b.iter(|| Identifier::bundled().expect("rules"))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, identify, startup);
 criterion_main!(benches);

@@ -43,8 +43,9 @@ pub const HEADER: [&str; 4] = [
 /// The forms [`parse_mac`] accepts, for messages.
 pub const MAC_FORMS: &str = "00:e0:fc:00:00:01, 00-E0-FC-00-00-01, 00e0.fc00.0001 or 00e0fc000001";
 
-/// The bundled registries, compiled in from `oui-data/`.
-const BUNDLED_FILES: [(&str, &str); 4] = [
+/// The bundled registries, compiled in from `oui-data/`: (name for messages, text), as
+/// [`OuiRegistry::from_csv_texts`] takes them ([`OuiRegistry::bundled`] reads these).
+pub const BUNDLED_FILES: [(&str, &str); 4] = [
     (
         "oui-data/oui.csv",
         include_str!("../../../oui-data/oui.csv"),
