@@ -138,60 +138,134 @@ fn legal_key(word: &str) -> String {
         .collect()
 }
 
+/// [`legal_key`] of a word given to `f`, made on the stack for an ASCII word of up to 16
+/// letters and digits.
+fn with_legal_key<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut key = [0u8; 16];
+    let mut n = 0;
+    if word.is_ascii() {
+        for b in word.bytes().filter(u8::is_ascii_alphanumeric) {
+            let Some(slot) = key.get_mut(n) else {
+                return f(&legal_key(word));
+            };
+            *slot = b.to_ascii_lowercase();
+            n += 1;
+        }
+        if let Ok(key) = std::str::from_utf8(&key[..n]) {
+            return f(key);
+        }
+    }
+    f(&legal_key(word))
+}
+
+/// Whether a word starts a URL ("http://", "https://", "www.", in any case).
+fn is_url(word: &str) -> bool {
+    ["http://", "https://", "www."].iter().any(|p| {
+        word.as_bytes()
+            .get(..p.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(p.as_bytes()))
+    })
+}
+
+/// Buffers [`clean_into`] reuses from one name to the next.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The name less its bracketed remarks, where it has brackets.
+    outside: String,
+    /// Byte ranges of the words kept, in the name or `outside`.
+    words: Vec<(usize, usize)>,
+    /// The cleaned name.
+    out: String,
+}
+
 /// The name people use for a registered organisation: bracketed remarks and URLs dropped
 /// ("IBM (`https://w3.ibm.com/standards` )" → "IBM"), legal forms dropped from the end
 /// ("Shenzhen Foo Technology Co., Ltd." → "Shenzhen Foo Technology", "Rohde & Schwarz GmbH &
 /// Co. KG" → "Rohde & Schwarz"), a leading "The" dropped, spaces made single. The registered
 /// name comes back trimmed if nothing else would be left.
 pub fn clean_organisation(raw: &str) -> String {
-    let mut outside = String::with_capacity(raw.len());
-    let mut depth = 0usize;
-    for c in raw.chars() {
-        match c {
-            '(' | '[' | '<' => depth += 1,
-            ')' | ']' | '>' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => outside.push(c),
-            _ => {}
+    clean_into(raw, &mut Scratch::default()).to_string()
+}
+
+/// [`clean_organisation`] into `scratch`'s buffers, allocating only where they must grow.
+fn clean_into<'s>(raw: &str, scratch: &'s mut Scratch) -> &'s str {
+    let Scratch {
+        outside: buf,
+        words,
+        out,
+    } = scratch;
+    let brackets = |b: u8| matches!(b, b'(' | b'[' | b'<' | b')' | b']' | b'>');
+    let outside = if raw.bytes().any(brackets) {
+        buf.clear();
+        let mut depth = 0usize;
+        for c in raw.chars() {
+            match c {
+                '(' | '[' | '<' => depth += 1,
+                ')' | ']' | '>' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => buf.push(c),
+                _ => {}
+            }
+        }
+        buf.as_str()
+    } else {
+        raw
+    };
+    // The words between whitespace and commas, URLs left out.
+    words.clear();
+    let mut start = None;
+    for (i, c) in outside.char_indices().chain([(outside.len(), ' ')]) {
+        if c.is_whitespace() || c == ',' {
+            if let Some(s) = start.take()
+                && !is_url(&outside[s..i])
+            {
+                words.push((s, i));
+            }
+        } else if start.is_none() {
+            start = Some(i);
         }
     }
-    let mut words: Vec<&str> = outside
-        .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|w| !w.is_empty())
-        .filter(|w| {
-            let l = w.to_ascii_lowercase();
-            !(l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www."))
-        })
-        .collect();
+    let word = |(s, e): (usize, usize)| &outside[s..e];
+    let mut end = words.len();
     let mut dropped_legal = false;
-    while words.len() > 1 {
-        let last = words[words.len() - 1];
-        let key = legal_key(last);
-        // "Private" is a legal form only before "Limited" (Indian "Pvt. Ltd."); "de" only
-        // inside "S.A. de C.V." and "S. de R.L.".
-        let legal = match key.as_str() {
-            "private" => dropped_legal,
-            "de" => dropped_legal,
-            "" => true,
-            k => LEGAL_FORMS.contains(&k),
-        };
+    while end > 1 {
+        let (legal, empty) = with_legal_key(word(words[end - 1]), |key| {
+            // "Private" is a legal form only before "Limited" (Indian "Pvt. Ltd."); "de" only
+            // inside "S.A. de C.V." and "S. de R.L.".
+            let legal = match key {
+                "private" | "de" => dropped_legal,
+                "" => true,
+                k => LEGAL_FORMS.contains(&k),
+            };
+            (legal, key.is_empty())
+        });
         if !legal {
             break;
         }
-        dropped_legal = !key.is_empty();
-        words.pop();
+        dropped_legal = !empty;
+        end -= 1;
     }
-    if words.len() > 1 && words[0].eq_ignore_ascii_case("the") {
-        words.remove(0);
+    let first = usize::from(end > 1 && word(words[0]).eq_ignore_ascii_case("the"));
+    out.clear();
+    for (k, &w) in words[first..end].iter().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(word(w));
     }
-    let cleaned = words
-        .join(" ")
-        .trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '+')
-        .to_string();
-    if cleaned.is_empty() {
-        raw.split_whitespace().collect::<Vec<_>>().join(" ")
-    } else {
-        cleaned
+    let kept = |c: char| c.is_alphanumeric() || c == ')' || c == '+';
+    let from = out.len() - out.trim_start_matches(|c| !kept(c)).len();
+    let to = out.trim_end_matches(|c| !kept(c)).len();
+    if from < to {
+        return &out[from..to];
     }
+    out.clear();
+    for (k, w) in raw.split_whitespace().enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// A company-group key for an organisation with no curated group: its name in lower-case
@@ -200,17 +274,30 @@ pub fn clean_organisation(raw: &str) -> String {
 /// no such letter (a name in another script).
 pub fn group_key(name: &str) -> String {
     let mut key = String::with_capacity(name.len());
-    for c in name.chars().flat_map(char::to_lowercase) {
-        let folded = fold_latin(c);
+    // Whether a run of anything else lies between the key so far and what comes next.
+    let mut dash = false;
+    let mut push = |folded: &str| {
         if folded.is_empty() {
-            if !key.is_empty() && !key.ends_with('-') {
-                key.push('-');
-            }
+            dash = !key.is_empty();
         } else {
+            if dash {
+                key.push('-');
+                dash = false;
+            }
             key.push_str(folded);
         }
+    };
+    for c in name.chars() {
+        if c.is_ascii() {
+            // An ASCII character's lower case is one ASCII character.
+            push(fold_latin(c.to_ascii_lowercase()));
+        } else {
+            for lower in c.to_lowercase() {
+                push(fold_latin(lower));
+            }
+        }
     }
-    key.trim_end_matches('-').to_string()
+    key
 }
 
 /// A lower-case letter or digit as ASCII: itself, its unaccented Latin letter, or nothing.
@@ -250,14 +337,24 @@ fn normalise_into(text: &str, out: &mut String, spans: &mut Vec<(usize, usize)>)
     spans.clear();
     let mut start = None;
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        // ASCII (most text) without Unicode's tables: the same answers.
+        let alphanumeric = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        };
+        if alphanumeric {
             if start.is_none() {
                 if !out.is_empty() {
                     out.push(' ');
                 }
                 start = Some(out.len());
             }
-            out.extend(c.to_lowercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         } else if let Some(s) = start.take() {
             spans.push((s, out.len()));
         }
@@ -396,13 +493,14 @@ impl Exclusions {
 }
 
 /// Word statistics over the distinct registrant names: in how many names each word appears.
-fn word_counts(registrants: &[(String, u32)]) -> FnvMap<&str, usize> {
+fn word_counts(registrants: &[(Box<str>, u32)]) -> FnvMap<&str, usize> {
     let mut distinct: HashSet<&str, BuildHasherDefault<Fnv>> =
         HashSet::with_capacity_and_hasher(registrants.len(), BuildHasherDefault::default());
-    let mut generic: FnvMap<&str, usize> = FnvMap::default();
+    let mut generic: FnvMap<&str, usize> =
+        FnvMap::with_capacity_and_hasher(registrants.len(), BuildHasherDefault::default());
     let mut seen: Vec<&str> = Vec::new();
     for (name, _) in registrants {
-        if !distinct.insert(name.as_str()) {
+        if !distinct.insert(name) {
             continue;
         }
         seen.clear();
@@ -416,31 +514,74 @@ fn word_counts(registrants: &[(String, u32)]) -> FnvMap<&str, usize> {
     generic
 }
 
-/// Whether a normalised name may be found in free text. `curated`: a netorigin display name
-/// or spelling (held to fewer letters than a registrant's name).
-fn fires(key: &str, curated: bool, generic: &FnvMap<&str, usize>, x: &Exclusions) -> bool {
-    if x.excluded.contains(key) {
-        return false;
-    }
-    if x.kept.contains(key) {
-        return true;
-    }
-    let words: Vec<&str> = key.split(' ').collect();
-    let is_generic =
-        |w: &str| JOINING.contains(&w) || generic.get(w).is_some_and(|n| *n >= GENERIC_WORD_NAMES);
-    if words
-        .iter()
-        .all(|w| is_generic(w) || w.chars().all(|c| c.is_ascii_digit()))
-    {
-        return false;
-    }
-    if let [only] = words[..] {
-        let letters = only.chars().count();
-        if x.dictionary.contains(only) || letters < if curated { 2 } else { MIN_SINGLE_WORD } {
-            return false;
+/// What decides whether a normalised name may be found in free text, in tables for the
+/// registry's 62,000 names.
+struct Firing<'a> {
+    /// The generic words: [`JOINING`] and every word in at least [`GENERIC_WORD_NAMES`]
+    /// registrants' names.
+    generic: HashSet<&'a str, BuildHasherDefault<Fnv>>,
+    /// `rules/names.tsv`'s verdicts: `false` for an excluded name, else `true` for a kept one.
+    curated: FnvMap<&'a str, bool>,
+    /// The dictionary words.
+    dictionary: HashSet<&'a str, BuildHasherDefault<Fnv>>,
+}
+
+impl<'a> Firing<'a> {
+    fn new(registrants: &'a [(Box<str>, u32)], x: &'a Exclusions) -> Self {
+        let generic = word_counts(registrants)
+            .into_iter()
+            .filter(|(_, n)| *n >= GENERIC_WORD_NAMES)
+            .map(|(w, _)| w)
+            .chain(JOINING)
+            .collect();
+        let mut curated = FnvMap::default();
+        curated.extend(x.kept.iter().map(|k| (k.as_str(), true)));
+        curated.extend(x.excluded.iter().map(|k| (k.as_str(), false)));
+        Firing {
+            generic,
+            curated,
+            dictionary: x.dictionary.iter().map(String::as_str).collect(),
         }
     }
-    true
+
+    /// Whether a normalised name may be found in free text. `curated`: a netorigin display
+    /// name or spelling (held to fewer letters than a registrant's name).
+    fn fires(&self, key: &str, curated: bool) -> bool {
+        if let Some(&verdict) = self.curated.get(key) {
+            return verdict;
+        }
+        let telling = |w: &str| !self.generic.contains(w) && !w.bytes().all(|b| b.is_ascii_digit());
+        if !key.split(' ').any(telling) {
+            return false;
+        }
+        if !key.contains(' ') {
+            let letters = key.chars().count();
+            if self.dictionary.contains(key) || letters < if curated { 2 } else { MIN_SINGLE_WORD }
+            {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The vendors of `Names::vendors` that several names share, each pushed once.
+#[derive(Default)]
+struct Interner<'a> {
+    index: FnvMap<(&'a str, &'a str), u32>,
+}
+
+impl<'a> Interner<'a> {
+    /// The index of (vendor, origin) in `names.vendors`, pushed there the first time.
+    fn get(&mut self, names: &mut Names, vendor: &'a str, origin: &'a str) -> u32 {
+        *self.index.entry((vendor, origin)).or_insert_with(|| {
+            names.vendors.push(VendorRef {
+                vendor: vendor.to_string(),
+                origin: origin.to_string(),
+            });
+            (names.vendors.len() - 1) as u32
+        })
+    }
 }
 
 impl Names {
@@ -477,41 +618,28 @@ impl Names {
             parts: exclusions.parts.clone(),
             ..Names::default()
         };
-        let mut vendor_index: FnvMap<(String, String), u32> = FnvMap::default();
-        let mut intern = |names: &mut Names, r: &VendorRef| -> u32 {
-            *vendor_index
-                .entry((r.vendor.clone(), r.origin.clone()))
-                .or_insert_with(|| {
-                    names.vendors.push(r.clone());
-                    (names.vendors.len() - 1) as u32
-                })
-        };
+        let mut interner = Interner::default();
         // Registrants, as vendors.
-        let mut registrants: Vec<(String, u32)> = Vec::with_capacity(iana.len());
+        let mut registrants: Vec<(Box<str>, u32)> = Vec::with_capacity(iana.len());
         names.by_pen.reserve(iana.len());
         names.vendors.reserve(iana.len());
+        let (mut scratch, mut key, mut spans) = (Scratch::default(), String::new(), Vec::new());
         for (pen, organisation) in iana.iter() {
             let curated = enterprises.get(pen);
             if curated.is_some_and(|e| e.is_generic_agent()) {
                 continue;
             }
-            let cleaned = clean_organisation(organisation);
-            let key = normalise(&cleaned);
+            let cleaned = clean_into(organisation, &mut scratch);
+            normalise_into(cleaned, &mut key, &mut spans);
             let i = match curated {
-                Some(e) => intern(
-                    &mut names,
-                    &VendorRef {
-                        vendor: e.vendor.clone(),
-                        origin: e.origin.clone(),
-                    },
-                ),
+                Some(e) => interner.get(&mut names, &e.vendor, &e.origin),
                 None => match vendors.resolve_normalised(&key) {
-                    Some(r) => intern(&mut names, r),
+                    Some(r) => interner.get(&mut names, &r.vendor, &r.origin),
                     // A name of its own: not interned (a repeat costs a row, not a lookup).
                     None => {
                         names
                             .vendors
-                            .push(own_vendor(&cleaned, || format!("pen-{pen}")));
+                            .push(own_vendor(cleaned, || format!("pen-{pen}")));
                         (names.vendors.len() - 1) as u32
                     }
                 },
@@ -519,46 +647,53 @@ impl Names {
             if curated.is_none() {
                 names.by_pen.push((pen, i));
             }
-            registrants.push((key, i));
+            registrants.push((key.as_str().into(), i));
         }
         names.names.reserve(registrants.len() + 1024);
-        let generic = word_counts(&registrants);
         // Curated names first: they win over a registrant of the same name.
-        let curated: Vec<(String, u32)> = vendors
+        let curated: Vec<(Box<str>, u32)> = vendors
             .names()
             .filter(|(_, r)| r.origin != GENERIC_AGENTS)
-            .map(|(w, r)| (w.join(" "), intern(&mut names, r)))
+            .map(|(w, r)| {
+                let i = interner.get(&mut names, &r.vendor, &r.origin);
+                (w.join(" ").into_boxed_str(), i)
+            })
             .collect();
-        for (key, i) in &curated {
-            let fire = fires(key, true, &generic, exclusions);
-            names.add(key, *i, fire);
-        }
-        for (key, i) in &registrants {
-            let fire = fires(key, false, &generic, exclusions);
-            names.add(key, *i, fire);
+        // Whether each may fire, decided before the names move into the index.
+        let firing = Firing::new(&registrants, exclusions);
+        let fire: Vec<bool> = (curated.iter().map(|(key, _)| firing.fires(key, true)))
+            .chain(registrants.iter().map(|(key, _)| firing.fires(key, false)))
+            .collect();
+        drop(firing);
+        for ((key, i), fire) in curated.into_iter().chain(registrants).zip(fire) {
+            names.add(key, i, fire);
         }
         names
     }
 
     /// Adds a normalised name for vendor index `vendor`, unless the name is empty or known:
     /// the first to come wins. `fire`: whether it may be found in free text.
-    fn add(&mut self, key: &str, vendor: u32, fire: bool) {
-        if key.is_empty() || self.names.contains_key(key) {
+    fn add(&mut self, key: Box<str>, vendor: u32, fire: bool) {
+        if key.is_empty() || self.names.contains_key(&key) {
             return;
         }
+        if fire {
+            let count = key.split(' ').count();
+            let first = key.split(' ').next().unwrap_or_default();
+            match self.first_words.get_mut(first) {
+                Some(longest) => *longest = (*longest).max(count),
+                None => {
+                    self.first_words.insert(first.into(), count);
+                }
+            }
+        }
         self.names.insert(
-            key.into(),
+            key,
             Entry {
                 vendor,
                 fires: fire,
             },
         );
-        if fire {
-            let count = key.split(' ').count();
-            let first = key.split(' ').next().unwrap_or_default();
-            let longest = self.first_words.entry(first.into()).or_default();
-            *longest = (*longest).max(count);
-        }
     }
 
     /// The vendor a registered enterprise number stands for when `rules/enterprises.tsv` has
