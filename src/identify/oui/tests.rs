@@ -393,3 +393,283 @@ fn dates() {
     assert_eq!(source_date("nothing"), None);
     assert_eq!(today().len(), 10);
 }
+
+/// The registry CSV reader as first written, over the `csv` crate alone: what any faster
+/// reader must answer, row for row and error for error.
+mod reference {
+    use super::super::{Assignment, HEADER, OuiError, OuiRegistry, Registry};
+
+    /// Adds the rows of one CSV; returns how many it held.
+    pub fn add_csv(registry: &mut OuiRegistry, file: &str, text: &str) -> Result<usize, OuiError> {
+        let malformed = |line: u64, reason: String| OuiError::Malformed {
+            file: file.to_string(),
+            line,
+            reason,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut record = csv::StringRecord::new();
+        let mut lines = LineCounter::new(text);
+        let (mut header, mut rows) = (false, 0);
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| lines.record_at(p.byte()));
+                    return Err(malformed(line, format!("not CSV: {e}")));
+                }
+            }
+            let line = record.position().map_or(0, |p| lines.record_at(p.byte()));
+            if !header {
+                let fields: Vec<&str> = (record.iter().enumerate())
+                    .map(|(i, f)| {
+                        if i == 0 {
+                            f.trim_start_matches('\u{feff}')
+                        } else {
+                            f
+                        }
+                    })
+                    .map(str::trim)
+                    .collect();
+                if fields != HEADER {
+                    let h = HEADER.join(",");
+                    return Err(malformed(
+                        line,
+                        format!("expected the header {h} of IEEE's registry CSVs"),
+                    ));
+                }
+                header = true;
+                continue;
+            }
+            if record.len() != HEADER.len() {
+                let (h, n) = (HEADER.join(","), record.len());
+                return Err(malformed(
+                    line,
+                    format!("expected 4 columns ({h}), found {n}"),
+                ));
+            }
+            let Some(registry_name) = Registry::from_name(record[0].trim()) else {
+                return Err(malformed(
+                    line,
+                    format!(
+                        "expected the registry MA-L, MA-M, MA-S, IAB or CID, found {:?}",
+                        &record[0]
+                    ),
+                ));
+            };
+            let prefix = record[1].trim();
+            let digits = registry_name.digits();
+            if prefix.len() != digits || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(malformed(
+                    line,
+                    format!(
+                        "expected {digits} hex digits for a {registry_name} assignment, found {prefix:?}"
+                    ),
+                ));
+            }
+            let organization = record[2].trim();
+            if organization.is_empty() {
+                return Err(malformed(line, "expected an organization name".into()));
+            }
+            registry.insert(Assignment {
+                registry: registry_name,
+                prefix: prefix.to_ascii_uppercase(),
+                organization: organization.to_string(),
+            });
+            rows += 1;
+        }
+        if !header {
+            let h = HEADER.join(",");
+            let reason = format!("empty file: expected the header {h} of IEEE's registry CSVs");
+            return Err(malformed(1, reason));
+        }
+        Ok(rows)
+    }
+
+    /// Line numbers of records from their byte offsets (the `csv` crate's own count lags by
+    /// one after a CRLF record end).
+    pub struct LineCounter<'a> {
+        text: &'a [u8],
+        offset: usize,
+        line: u64,
+    }
+
+    impl<'a> LineCounter<'a> {
+        pub fn new(text: &'a str) -> Self {
+            let text = text.as_bytes();
+            LineCounter {
+                text,
+                offset: 0,
+                line: 1,
+            }
+        }
+
+        /// The line of the record that starts at `byte` (or after the line ends there).
+        pub fn record_at(&mut self, byte: u64) -> u64 {
+            let mut start = usize::try_from(byte)
+                .unwrap_or(usize::MAX)
+                .clamp(self.offset, self.text.len());
+            while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+                start += 1;
+            }
+            let skipped = self.text.get(self.offset..start).unwrap_or_default();
+            self.line += skipped.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.offset = start;
+            self.line
+        }
+    }
+}
+
+/// What reading one CSV into an empty registry gives: the rows counted and the assignments,
+/// or the error as it reads.
+fn read_with(
+    add: impl FnOnce(&mut OuiRegistry, &str, &str) -> Result<usize, OuiError>,
+    text: &str,
+) -> Result<(usize, Vec<Assignment>), String> {
+    let mut registry = OuiRegistry::from_csv_texts(&[]).unwrap();
+    let rows = add(&mut registry, "t.csv", text).map_err(|e| e.to_string())?;
+    Ok((rows, registry.assignments().to_vec()))
+}
+
+fn assert_read_as_reference(text: &str) {
+    assert_eq!(
+        read_with(|r, f, t| r.add_csv(f, t), text),
+        read_with(reference::add_csv, text),
+        "{text:?}"
+    );
+}
+
+/// A small deterministic generator (xorshift64*), for texts no one would write by hand.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+    }
+
+    fn pick<'a>(&mut self, pieces: &[&'a str]) -> &'a str {
+        pieces[self.below(pieces.len())]
+    }
+}
+
+/// A registry CSV made of well-formed and malformed pieces: quotes where IEEE puts them and
+/// where it does not, line breaks inside quotes, CR, LF and CRLF, blank lines, short and
+/// long rows, a byte order mark.
+fn random_csv(rng: &mut Rng) -> String {
+    const ENDS: [&str; 6] = ["\r\n", "\n", "\r", "\r\n\r\n", "\n\r", ""];
+    const FIELDS: [&[&str]; 4] = [
+        &[
+            "MA-L", "MA-L", "MA-M", "MA-S", "IAB", "CID", " MA-L ", "MA-X", "\"MA-L\"", "",
+        ],
+        &[
+            "00E0FC",
+            "00e0fc",
+            "00E0FC1",
+            "70B3D5F2F",
+            "0050C2123",
+            "00E0F",
+            "00E0FG",
+            "\"080030\"",
+        ],
+        &[
+            "Huawei",
+            "\"HUAWEI TECHNOLOGIES CO.,LTD\"  ",
+            "  Acme  ",
+            "\"OOO \"\"Quote\"\"\"",
+            "a\"b",
+            "\"x\"y",
+            "\"multi\nline\"",
+            "\"unclosed",
+            "",
+            " ",
+            "Société Générale",
+            "\"\"",
+            "\"a\r\nb\"",
+            "\"\"\"\"",
+        ],
+        &[
+            "",
+            "x ",
+            "\"KEFA ROAD\nSHENZHEN\"",
+            "\"a,b\"",
+            "\"CR\rinside\"",
+            "Rd \"7\"",
+        ],
+    ];
+    let mut text = String::new();
+    if rng.below(10) == 0 {
+        text.push('\u{feff}');
+    }
+    if rng.below(8) != 0 {
+        text.push_str(&HEAD[..HEAD.len() - 2]);
+        text.push_str(rng.pick(&ENDS[..5]));
+    }
+    for _ in 0..rng.below(7) {
+        if rng.below(4) != 0 {
+            // A row that reads: a registry and a prefix of its length.
+            let (registry, prefix) = [
+                ("MA-L", "00E0FC"),
+                ("MA-L", "00e0fd"),
+                (" MA-M", "00E0FC1 "),
+                ("MA-S", "70B3D5F2F"),
+                ("IAB", "0050C2123"),
+                ("CID", "0A1B2C"),
+            ][rng.below(6)];
+            text.push_str(&format!("{registry},{prefix},"));
+            let organization = rng.pick(&FIELDS[2][..4]);
+            text.push_str(&format!("{organization},{}", rng.pick(FIELDS[3])));
+        } else {
+            let columns = [4, 4, 4, 3, 5, 1][rng.below(6)];
+            for k in 0..columns {
+                if k > 0 {
+                    text.push(',');
+                }
+                text.push_str(rng.pick(FIELDS[k.min(3)]));
+            }
+        }
+        text.push_str(rng.pick(&ENDS));
+    }
+    text
+}
+
+#[test]
+fn csvs_read_as_the_reference_reads_them() {
+    for (_, text) in BUNDLED_FILES {
+        assert_read_as_reference(text);
+    }
+    let quirks = format!(
+        "\u{feff}{HEAD}MA-L,00e0fc,\"HUAWEI TECHNOLOGIES CO.,LTD\"  ,\"KEFA ROAD\nSHENZHEN\"\r\n\
+         MA-S,70B3D5F2F,\"OOO \"\"Quote\"\"\",\r\nMA-L,080030,N,x \r\nMA-L,080030,C,y \r\n"
+    );
+    for text in [
+        quirks.as_str(),
+        "",
+        "\r\n\r\n",
+        HEAD,
+        "\"Registry\",Assignment",
+    ] {
+        assert_read_as_reference(text);
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut read, mut rows, mut late_errors) = (0, 0, 0);
+    for _ in 0..3000 {
+        let text = random_csv(&mut rng);
+        assert_read_as_reference(&text);
+        match read_with(|r, f, t| r.add_csv(f, t), &text) {
+            Ok((n, _)) => (read, rows) = (read + 1, rows + n),
+            Err(e) if !e.starts_with("t.csv:1:") && !e.starts_with("t.csv:2:") => late_errors += 1,
+            Err(_) => {}
+        }
+    }
+    // The texts reach past the header and the first row, and some read whole.
+    assert!(
+        read > 500 && rows > 1000 && late_errors > 400,
+        "{read} {rows} {late_errors}"
+    );
+}
