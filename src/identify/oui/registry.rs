@@ -169,6 +169,12 @@ impl OuiRegistry {
         &self.assignments
     }
 
+    /// Makes room for about `rows` more assignments (and as many 24-bit prefixes).
+    pub(super) fn reserve(&mut self, rows: usize) {
+        self.assignments.reserve(rows);
+        self.by24.reserve(rows);
+    }
+
     /// Indexes one assignment; a prefix seen before gains the new holder's name.
     pub(super) fn insert(&mut self, assignment: Assignment) {
         // The prefix was checked to be 6, 7 or 9 hex digits, so it fits and parses.

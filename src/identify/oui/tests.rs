@@ -560,7 +560,7 @@ impl Rng {
 
 /// A registry CSV made of well-formed and malformed pieces: quotes where IEEE puts them and
 /// where it does not, line breaks inside quotes, CR, LF and CRLF, blank lines, short and
-/// long rows, a byte order mark.
+/// long rows, a byte order mark (and blank lines after it).
 fn random_csv(rng: &mut Rng) -> String {
     const ENDS: [&str; 6] = ["\r\n", "\n", "\r", "\r\n\r\n", "\n\r", ""];
     const FIELDS: [&[&str]; 4] = [
@@ -605,6 +605,7 @@ fn random_csv(rng: &mut Rng) -> String {
     let mut text = String::new();
     if rng.below(10) == 0 {
         text.push('\u{feff}');
+        text.push_str(rng.pick(&["", "", "\r\n", "\n\n"]));
     }
     if rng.below(8) != 0 {
         text.push_str(&HEAD[..HEAD.len() - 2]);
@@ -672,4 +673,46 @@ fn csvs_read_as_the_reference_reads_them() {
         read > 500 && rows > 1000 && late_errors > 400,
         "{read} {rows} {late_errors}"
     );
+}
+
+/// The records of a text and the lines they start on, as the `csv` crate reads them.
+fn csv_records(text: &str) -> Vec<(u64, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut lines = reference::LineCounter::new(text);
+    (reader.records())
+        .map(|r| {
+            let r = r.unwrap();
+            let line = lines.record_at(r.position().unwrap().byte());
+            (line, r.iter().map(str::to_string).collect())
+        })
+        .collect()
+}
+
+/// The same as the loader reads them.
+fn loader_records(text: &str) -> Vec<(u64, Vec<String>)> {
+    let mut records = super::loader::Records::new(text);
+    let (mut fields, mut out) = (Vec::new(), Vec::new());
+    while let Some(line) = records.next_into(&mut fields).unwrap() {
+        out.push((line, fields.iter().map(|f| f.to_string()).collect()));
+    }
+    out
+}
+
+#[test]
+fn records_and_lines_are_the_csv_crates() {
+    for (name, text) in BUNDLED_FILES {
+        assert!(loader_records(text) == csv_records(text), "{name}");
+    }
+    let mut rng = Rng(7);
+    for _ in 0..3000 {
+        let text = random_csv(&mut rng);
+        assert_eq!(loader_records(&text), csv_records(&text), "{text:?}");
+        let soup: String = (0..rng.below(40))
+            .map(|_| rng.pick(&["a", ",", "\"", "\r", "\n", "é", " ", "\u{feff}"]))
+            .collect();
+        assert_eq!(loader_records(&soup), csv_records(&soup), "{soup:?}");
+    }
 }
