@@ -111,6 +111,138 @@ mod tests {
         assert!(header.contains(&format!("as of # {DATE}")), "{header}");
     }
 
+    /// The table's rows as first split: every line read before any row is used.
+    fn reference_tsv_rows<'a, const N: usize>(
+        file: &str,
+        text: &'a str,
+        header: [&str; N],
+    ) -> Result<Vec<(usize, [&'a str; N])>, RulesError> {
+        let err = |line: usize, reason: String| RulesError::on_line(file, line, reason);
+        let mut rows = Vec::new();
+        let mut seen_header = false;
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut cols = [""; N];
+            let mut found = 0;
+            for (k, col) in line.split('\t').enumerate() {
+                if let Some(slot) = cols.get_mut(k) {
+                    *slot = col;
+                }
+                found = k + 1;
+            }
+            if !seen_header {
+                if found != N || cols != header {
+                    let h = header.join("<TAB>");
+                    return Err(err(i + 1, format!("expected the header line {h}")));
+                }
+                seen_header = true;
+                continue;
+            }
+            if found != N {
+                let reason = format!("expected {N} tab-separated columns, found {found}");
+                return Err(err(i + 1, reason));
+            }
+            rows.push((i + 1, cols));
+        }
+        Ok(rows)
+    }
+
+    /// The registry's parse as first written, over [`reference_tsv_rows`].
+    fn reference_parse(
+        file: &str,
+        text: &'static str,
+    ) -> Result<Vec<(u32, &'static str)>, RulesError> {
+        let mut entries: Vec<(u32, &'static str)> = Vec::new();
+        for (n, [pen, organisation]) in reference_tsv_rows(file, text, ["pen", "organisation"])? {
+            let err = |reason: String| RulesError::on_line(file, n, reason);
+            let pen: u32 = pen
+                .parse()
+                .map_err(|_| err(format!("enterprise number expected, found {pen:?}")))?;
+            if organisation.trim().is_empty() {
+                return Err(err("organisation must be non-empty".into()));
+            }
+            if let Some(&(prev, _)) = entries.last()
+                && prev >= pen
+            {
+                return Err(err(format!(
+                    "numbers must be sorted and unique: {pen} after {prev}"
+                )));
+            }
+            entries.push((pen, organisation));
+        }
+        Ok(entries)
+    }
+
+    /// A table of well-formed and malformed lines: comments, blank and whitespace-only lines
+    /// (Unicode's too), numbers with signs, out of order and not numbers, empty and blank
+    /// organisations, too few and too many columns, LF, CRLF and a bare CR.
+    fn random_table(seed: &mut u64) -> &'static str {
+        let mut below = |n: usize| {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            (*seed >> 33) as usize % n
+        };
+        const ODD: [&str; 12] = [
+            "# comment",
+            "",
+            "  ",
+            "\u{a0}\u{2003}",
+            "+7\tPlus",
+            "x\tA",
+            "3\t",
+            "3",
+            "4\tA\tB",
+            "5\t \u{a0}",
+            "\t",
+            "pen\torganisation",
+        ];
+        const ENDS: [&str; 8] = ["\n", "\n", "\n", "\n", "\r\n", "\r\n", "\r\n", "\r"];
+        let mut text = String::new();
+        if below(6) != 0 {
+            text.push_str(["pen\torganisation", "#h\npen\torganisation", "pen\tname"][below(3)]);
+            text.push_str(ENDS[below(ENDS.len())]);
+        }
+        let mut pen = 0;
+        for _ in 0..below(12) {
+            if below(8) == 0 {
+                text.push_str(ODD[below(ODD.len())]);
+            } else {
+                pen += [0, 1, 1, 1, 1, 2, 2, 9][below(8)];
+                text.push_str(&format!("{pen}\tOrg {pen}"));
+            }
+            text.push_str(ENDS[below(ENDS.len())]);
+        }
+        Box::leak(text.into_boxed_str())
+    }
+
+    #[test]
+    fn tables_parse_as_the_reference_parses_them() {
+        let bundled = IanaRegistry::parse("r", BUNDLED).map(|r| r.entries);
+        assert!(bundled == reference_parse("r", BUNDLED));
+        let mut seed = 0x2545_f491_4f6c_dd1d;
+        let mut parsed = 0;
+        for _ in 0..3000 {
+            let text = random_table(&mut seed);
+            let want = reference_parse("r", text);
+            parsed += usize::from(want.as_ref().is_ok_and(|e| e.len() > 2));
+            assert_eq!(
+                IanaRegistry::parse("r", text).map(|r| r.entries),
+                want,
+                "{text:?}"
+            );
+            let rows = reference_tsv_rows("r", text, ["pen", "organisation"]);
+            assert_eq!(
+                tsv_rows("r", text, ["pen", "organisation"]),
+                rows,
+                "{text:?}"
+            );
+        }
+        assert!(parsed > 100, "{parsed} tables of three rows or more parse");
+    }
+
     #[test]
     fn errors_name_file_and_line() {
         let e = IanaRegistry::parse("p.tsv", "pen\torganisation\n9\tA\n9\tB\n").unwrap_err();
