@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use super::user_copy::{load_user_copy, read_texts, source_date};
 use super::{Assignment, BUNDLED_FILES, BUNDLED_SOURCE, Lookup, OuiError, Registry, USER_FOLDER};
@@ -95,10 +95,16 @@ impl OuiRegistry {
     }
 
     /// The registries to use: the user's copy stored by `oui update` if there is one (in
-    /// [`user_data_dir`]`/oui/`), else the bundled one. Read once per process.
+    /// [`user_data_dir`]`/oui/`), else the bundled one. Read once per process: a caller that
+    /// comes while another reads them (the thread that reads them at start) waits for it.
     pub fn active() -> Result<&'static OuiRegistry, OuiError> {
         static ACTIVE: OnceLock<&'static OuiRegistry> = OnceLock::new();
         static USER: OnceLock<OuiRegistry> = OnceLock::new();
+        static READING: Mutex<()> = Mutex::new(());
+        if let Some(registry) = ACTIVE.get() {
+            return Ok(registry);
+        }
+        let _reading = READING.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(registry) = ACTIVE.get() {
             return Ok(registry);
         }

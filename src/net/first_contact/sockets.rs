@@ -85,14 +85,20 @@ pub(super) fn unreachable_destinations(socket: &UdpSocket) -> Vec<SocketAddr> {
             .iter_mut()
             .map(|p| [std::io::IoSliceMut::new(p)])
             .collect();
-        let Ok(messages) = recvmmsg(
+        let messages = match recvmmsg(
             socket.as_raw_fd(),
             &mut headers,
             slices.iter_mut(),
             MsgFlags::MSG_ERRQUEUE | MsgFlags::MSG_DONTWAIT,
             None,
-        ) else {
-            break;
+        ) {
+            Ok(messages) => messages,
+            // An empty queue.
+            Err(nix::errno::Errno::EAGAIN) => break,
+            // A kernel whose recvmmsg reports a pending socket error (an ICMP error come in
+            // meanwhile) before it reads the error queue: the call took it off; read again
+            // (within the loop's bound).
+            Err(_) => continue,
         };
         let mut read = 0;
         for msg in messages {
