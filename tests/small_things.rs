@@ -314,11 +314,7 @@ fn demo_help_shows_no_build_folder_and_a_binary_away_from_its_data_says_what_it_
     let alone = tempfile::tempdir().unwrap();
     let copy = alone.path().join("netorigin");
     std::fs::copy(bin(), &copy).unwrap();
-    let o = Command::new(&copy)
-        .arg("demo")
-        .current_dir(alone.path())
-        .output()
-        .unwrap();
+    let o = common::output_of_copy(Command::new(&copy).arg("demo").current_dir(alone.path()));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -343,11 +339,11 @@ fn demo_finds_its_data_in_the_installed_data_folder() {
     )
     .unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
-    let o = Command::new(&copy)
-        .args(["demo", "--format", "jsonl"])
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
+    let o = common::output_of_copy(
+        Command::new(&copy)
+            .args(["demo", "--format", "jsonl"])
+            .current_dir(elsewhere.path()),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(common::jsonl(&o.stdout).len(), 1, "{}", stderr(&o));
     assert!(

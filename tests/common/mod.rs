@@ -150,6 +150,22 @@ pub fn netorigin() -> Command {
     c
 }
 
+/// Runs `command`, whose program is a copy of the binary this test just wrote. Another test
+/// thread that starts a child meanwhile holds the copy open for writing in that child until it
+/// execs (the descriptor is close-on-exec, not closed at fork), and executing the copy then
+/// fails with "Text file busy": tried again a few times, a moment apart.
+pub fn output_of_copy(command: &mut Command) -> Output {
+    for _ in 0..50 {
+        match command.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other.expect("the copied binary runs"),
+        }
+    }
+    panic!("the copied binary stayed busy for 5 s")
+}
+
 /// Runs the binary with `args`, bounded by `limit` (killed past it). Output is drained as it
 /// comes so that a large report never blocks the child on a full pipe.
 pub fn run(args: &[&str], limit: Duration) -> Output {
